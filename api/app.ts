@@ -1,0 +1,76 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Logger } from 'pino';
+import type { CoefficientTable } from '../core/domain/energy.js';
+import type { Metrics } from '../core/metrics.js';
+import type { RegistryHolder } from '../core/registry-holder.js';
+import type { Store } from '../core/storage/store.js';
+import { authPlugin } from './auth.js';
+import { installErrorHandler } from './errors.js';
+import { consumptionRoutes } from './routes/consumption.js';
+import { deadLetterRoutes } from './routes/dead-letters.js';
+import { healthRoutes } from './routes/health.js';
+import { readingRoutes } from './routes/readings.js';
+import { registryRoutes } from './routes/registry.js';
+
+/** Health of the platform's parts, as `/healthz` reports it. */
+export interface HealthReport {
+  readonly status: 'ok' | 'degraded';
+  readonly [part: string]: unknown;
+}
+
+/** What the API needs from the rest of the platform. */
+export interface ApiDeps {
+  readonly store: Store;
+  readonly registry: RegistryHolder;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  readonly timeZone: string;
+  readonly coefficients: CoefficientTable;
+  readonly health: () => HealthReport;
+  /** Largest request body, in bytes. */
+  readonly bodyLimitBytes?: number;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    deps: ApiDeps;
+  }
+}
+
+/** Builds the Fastify app without listening (tests use `inject()`). */
+export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger as unknown as FastifyBaseLogger,
+    bodyLimit: deps.bodyLimitBytes ?? 16 * 1024 * 1024,
+    // Per-request logs would drown the ingest logs; errors are still logged by the error handler.
+    logController: new LogController({ disableRequestLogging: true }),
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.decorate('deps', deps);
+  installErrorHandler(app);
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Jieneng API', description: 'Energy and water monitoring of public buildings', version: '1' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(healthRoutes);
+  await app.register(
+    async (v1) => {
+      await v1.register(authPlugin);
+      await v1.register(registryRoutes);
+      await v1.register(consumptionRoutes);
+      await v1.register(readingRoutes);
+      await v1.register(deadLetterRoutes);
+    },
+    { prefix: '/api/v1' },
+  );
+  return app;
+}

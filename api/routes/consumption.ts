@@ -1,0 +1,103 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { EnergySchema } from '../../core/domain/energy.js';
+import { formatScope, parseScope, scopeDenominators, scopeExists } from '../../core/domain/scope.js';
+import { buildSeries, scopeFilter, unitLabel } from '../../core/domain/series.js';
+import { SubItemFilterSchema, subItemPrefix } from '../../core/domain/sub-items.js';
+import { bucketStarts, formatLocalIso, HOUR_MS, parseLocalDateTime } from '../../core/domain/time.js';
+import { AppError, badRequest } from '../../core/errors.js';
+
+const QuerySchema = z.object({
+  scope: z.string().describe('city | district:ID | institution:ID | building:ID | meter:ID'),
+  from: z.string().describe('YYYY-MM-DD or YYYY-MM-DDTHH:mm, local time, inclusive'),
+  to: z.string().describe('YYYY-MM-DD or YYYY-MM-DDTHH:mm, local time, exclusive'),
+  interval: z.enum(['hour', 'day', 'month', 'year']).default('day'),
+  energy: EnergySchema.optional(),
+  unit: z.enum(['native', 'kgce']).default('native'),
+  subItem: SubItemFilterSchema.optional(),
+  per: z.enum(['m2', 'capita']).optional(),
+});
+
+/** The most buckets one answer may hold. */
+const MAX_BUCKETS = 20_000;
+
+/** `GET /api/v1/consumption`: consumption of a scope by calendar bucket, native or kgce, optionally per m² or capita. */
+export async function consumptionRoutes(app: FastifyInstance): Promise<void> {
+  app.get(
+    '/consumption',
+    { schema: { summary: 'Consumption by scope and calendar bucket', querystring: QuerySchema } },
+    async (request) => {
+      const q = request.query as z.infer<typeof QuerySchema>;
+      const { registry, store, timeZone, coefficients } = app.deps;
+      const scope = parseScope(q.scope);
+      if (scope === undefined)
+        throw badRequest('scope', 'expected city, district:ID, institution:ID, building:ID or meter:ID');
+      if (!scopeExists(scope, registry.get())) {
+        throw new AppError('JN_SCOPE_UNKNOWN', 400, `scope: unknown ${formatScope(scope)}`, {
+          details: [{ path: 'scope', message: `unknown ${formatScope(scope)}` }],
+        });
+      }
+      const fromMs = parseLocalDateTime(q.from, timeZone);
+      if (fromMs === undefined) throw badRequest('from', 'expected a date YYYY-MM-DD or YYYY-MM-DDTHH:mm');
+      const toMs = parseLocalDateTime(q.to, timeZone);
+      if (toMs === undefined) throw badRequest('to', 'expected a date YYYY-MM-DD or YYYY-MM-DDTHH:mm');
+      if (fromMs % HOUR_MS !== 0) throw badRequest('from', 'must be on a whole hour');
+      if (toMs % HOUR_MS !== 0) throw badRequest('to', 'must be on a whole hour');
+      if (toMs <= fromMs) throw badRequest('to', 'must be after from');
+      let energy = q.energy;
+      if (q.subItem !== undefined) {
+        if (energy !== undefined && energy !== 'electricity')
+          throw badRequest('subItem', 'sub-items apply to electricity only');
+        energy = 'electricity';
+      }
+      if (energy === undefined && q.unit === 'native') {
+        throw badRequest(
+          'energy',
+          'required with unit=native (units of different energies do not add up); or use unit=kgce',
+        );
+      }
+      const buckets = bucketStarts(fromMs, toMs, q.interval, timeZone);
+      if (buckets.length > MAX_BUCKETS)
+        throw badRequest('interval', `${buckets.length} buckets; at most ${MAX_BUCKETS} per request`);
+      let divisor = 1;
+      if (q.per !== undefined) {
+        const d = scopeDenominators(scope, registry.get());
+        divisor = q.per === 'm2' ? d.floorAreaM2 : d.occupants;
+        if (!(divisor > 0)) throw badRequest('per', `the scope has no ${q.per === 'm2' ? 'floor area' : 'occupants'}`);
+      }
+      const rows = await store.aggregate({
+        filter: {
+          ...scopeFilter(scope),
+          ...(energy === undefined ? {} : { energy }),
+          ...(q.subItem === undefined ? {} : { subItemPrefix: subItemPrefix(q.subItem) }),
+        },
+        fromMs,
+        toMs,
+        interval: q.interval,
+        timeZone,
+        groupBy: 'none',
+      });
+      const { series, total } = buildSeries(rows, buckets, { energy, mode: q.unit, table: coefficients, divisor });
+      return {
+        scope: formatScope(scope),
+        energy: energy ?? 'all',
+        unit: unitLabel(energy, q.unit, q.per),
+        interval: q.interval,
+        timezone: timeZone,
+        from: formatLocalIso(fromMs, timeZone),
+        to: formatLocalIso(toMs, timeZone),
+        ...(q.subItem === undefined ? {} : { subItem: q.subItem }),
+        ...(q.unit === 'kgce' ? { coefficients: coefficients.version } : {}),
+        ...(energy === undefined
+          ? { note: 'water is a resource, not energy: it is excluded from the kgce total' }
+          : {}),
+        series: series.map((p) => ({
+          start: formatLocalIso(p.startMs, timeZone),
+          value: p.value,
+          estimatedShare: p.estimatedShare,
+        })),
+        total,
+      };
+    },
+  );
+}

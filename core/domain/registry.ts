@@ -1,0 +1,172 @@
+import { z } from 'zod';
+import { EnergySchema } from './energy.js';
+import { SubItemCodeSchema } from './sub-items.js';
+import { unitFactorToNative } from './units.js';
+
+/** Identifiers: letters, digits, `-`, `_`, `.`; no `/`, `+` or `#` so they are safe in MQTT topics. */
+export const IdSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'id of letters, digits, "-", "_" or "."');
+
+/** Kinds of public institution, which drive load profiles, peer groups and default targets. */
+export const InstitutionTypeSchema = z.enum(['office', 'school', 'hospital', 'venue', 'other']);
+export type InstitutionType = z.infer<typeof InstitutionTypeSchema>;
+
+/** A district (区) of the city. */
+export const DistrictSchema = z.object({ id: IdSchema, name: z.string().min(1).max(200) });
+export type District = z.infer<typeof DistrictSchema>;
+
+/** A public institution (公共机构) with its floor area and staff for intensity figures. */
+export const InstitutionSchema = z.object({
+  id: IdSchema,
+  name: z.string().min(1).max(200),
+  districtId: IdSchema,
+  type: InstitutionTypeSchema,
+  floorAreaM2: z.number().positive(),
+  occupants: z.number().int().nonnegative(),
+});
+export type Institution = z.infer<typeof InstitutionSchema>;
+
+/** A building of an institution. */
+export const BuildingSchema = z.object({
+  id: IdSchema,
+  institutionId: IdSchema,
+  name: z.string().min(1).max(200),
+  floorAreaM2: z.number().positive(),
+});
+export type Building = z.infer<typeof BuildingSchema>;
+
+/** A gateway (数据采集器) as submitted: the secret in clear, to be hashed before storage. */
+export const GatewayInputSchema = z.object({
+  id: IdSchema,
+  name: z.string().max(200).optional(),
+  secret: z.string().min(8, 'secret of at least 8 characters').max(200),
+});
+export type GatewayInput = z.infer<typeof GatewayInputSchema>;
+
+/** A gateway as stored: only a hash of its secret is kept. */
+export const GatewaySchema = z.object({
+  id: IdSchema,
+  name: z.string().max(200).optional(),
+  secretHash: z.string().min(1),
+});
+export type Gateway = z.infer<typeof GatewaySchema>;
+
+/** A meter (collection point, 采集点) reporting a cumulative register. */
+export const MeterSchema = z
+  .object({
+    id: IdSchema,
+    name: z.string().max(200).optional(),
+    buildingId: IdSchema,
+    gatewayId: IdSchema,
+    energy: EnergySchema,
+    subItem: SubItemCodeSchema.optional(),
+    /** Unit the register counts in; must be one of METER_UNITS for the energy. */
+    unit: z.string().min(1),
+    /** CT/PT ratio: consumption = register delta × multiplier. */
+    multiplier: z.number().positive().default(1),
+    /** The register counts modulo this value (e.g. 100000000 for 8 integer digits). */
+    registerModulus: z.number().positive().optional(),
+    /** Expected interval between readings, in seconds (1 min to 1 h in national guidance). */
+    intervalS: z.number().int().min(1).max(86_400).default(900),
+  })
+  .superRefine((meter, ctx) => {
+    if (unitFactorToNative(meter.energy, meter.unit) === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['unit'],
+        message: `unit "${meter.unit}" does not fit energy ${meter.energy}`,
+      });
+    }
+    if (meter.subItem !== undefined && meter.energy !== 'electricity') {
+      ctx.addIssue({ code: 'custom', path: ['subItem'], message: 'sub-items apply to electricity meters only' });
+    }
+  });
+export type Meter = z.infer<typeof MeterSchema>;
+
+/** The registry as submitted to `PUT /api/v1/registry`. */
+export const RegistryInputSchema = z.object({
+  districts: z.array(DistrictSchema).default([]),
+  institutions: z.array(InstitutionSchema).default([]),
+  buildings: z.array(BuildingSchema).default([]),
+  gateways: z.array(GatewayInputSchema).default([]),
+  meters: z.array(MeterSchema).default([]),
+});
+export type RegistryInput = z.infer<typeof RegistryInputSchema>;
+
+/** The registry as stored and served (gateway secrets hashed). */
+export interface Registry {
+  readonly districts: readonly District[];
+  readonly institutions: readonly Institution[];
+  readonly buildings: readonly Building[];
+  readonly gateways: readonly Gateway[];
+  readonly meters: readonly Meter[];
+}
+
+/** An empty registry. */
+export const EMPTY_REGISTRY: Registry = Object.freeze({
+  districts: [],
+  institutions: [],
+  buildings: [],
+  gateways: [],
+  meters: [],
+});
+
+/** One problem in a registry submission: where (`meters[3].buildingId`) and what. */
+export interface RegistryProblem {
+  readonly path: string;
+  readonly message: string;
+}
+
+type Kind = keyof Registry;
+
+/**
+ * Merges an upsert into the current registry by id and checks referential integrity of the
+ * result: every reference resolves, ids are unique within the submission. Returns every problem
+ * at once so that a client can fix a whole file in one go.
+ */
+export function mergeRegistry(
+  current: Registry,
+  upsert: Registry,
+): { registry: Registry; problems: RegistryProblem[] } {
+  const problems: RegistryProblem[] = [];
+  const merge = <K extends Kind>(kind: K): Registry[K] => {
+    const byId = new Map<string, Registry[K][number]>(current[kind].map((row) => [row.id, row]));
+    const seen = new Set<string>();
+    upsert[kind].forEach((row, i) => {
+      if (seen.has(row.id))
+        problems.push({ path: `${kind}[${i}].id`, message: `duplicate id "${row.id}" in this submission` });
+      seen.add(row.id);
+      byId.set(row.id, row);
+    });
+    return [...byId.values()] as unknown as Registry[K];
+  };
+  const registry: Registry = {
+    districts: merge('districts'),
+    institutions: merge('institutions'),
+    buildings: merge('buildings'),
+    gateways: merge('gateways'),
+    meters: merge('meters'),
+  };
+  const ids = (kind: Kind) => new Set(registry[kind].map((r) => r.id));
+  const districtIds = ids('districts');
+  const institutionIds = ids('institutions');
+  const buildingIds = ids('buildings');
+  const gatewayIds = ids('gateways');
+  const check = (kind: Kind, row: { id: string }, field: string, known: Set<string>, target: string) => {
+    const value = (row as unknown as Record<string, string>)[field] ?? '';
+    if (known.has(value)) return;
+    const i = upsert[kind].findIndex((r) => r.id === row.id);
+    const where = i >= 0 ? `${kind}[${i}]` : `${kind}(${row.id})`;
+    problems.push({ path: `${where}.${field}`, message: `unknown ${target} "${value}"` });
+  };
+  for (const row of registry.institutions) check('institutions', row, 'districtId', districtIds, 'district');
+  for (const row of registry.buildings) check('buildings', row, 'institutionId', institutionIds, 'institution');
+  for (const row of registry.meters) {
+    check('meters', row, 'buildingId', buildingIds, 'building');
+    check('meters', row, 'gatewayId', gatewayIds, 'gateway');
+  }
+  return { registry, problems };
+}

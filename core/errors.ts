@@ -1,0 +1,38 @@
+/** Stable error codes (`JN_<AREA>_<WHAT>`); tests assert these, not messages. */
+export type ErrorCode =
+  | 'JN_AUTH_MISSING'
+  | 'JN_AUTH_INVALID'
+  | 'JN_REQUEST_INVALID'
+  | 'JN_REGISTRY_INVALID'
+  | 'JN_SCOPE_UNKNOWN'
+  | 'JN_NOT_FOUND'
+  | 'JN_STORE_UNAVAILABLE'
+  | 'JN_INTERNAL';
+
+/** An error with a stable code, an HTTP status and, where it helps, the fields at fault. */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly statusCode: number;
+  readonly details: readonly { path: string; message: string }[];
+  /** Whether trying the same thing again may succeed (a store outage) or not (bad input). */
+  readonly retryable: boolean;
+
+  constructor(
+    code: ErrorCode,
+    statusCode: number,
+    message: string,
+    options: { details?: { path: string; message: string }[]; retryable?: boolean; cause?: unknown } = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.name = 'AppError';
+    this.code = code;
+    this.statusCode = statusCode;
+    this.details = options.details ?? [];
+    this.retryable = options.retryable ?? false;
+  }
+}
+
+/** A 400 for a request field, naming it: `badRequest('from', 'expected YYYY-MM-DD')`. */
+export function badRequest(field: string, message: string): AppError {
+  return new AppError('JN_REQUEST_INVALID', 400, `${field}: ${message}`, { details: [{ path: field, message }] });
+}

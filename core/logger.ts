@@ -1,0 +1,24 @@
+import pino, { type Logger } from 'pino';
+
+/** Paths whose values never reach a log line. */
+export const REDACT_PATHS = [
+  'password',
+  'secret',
+  'token',
+  '*.password',
+  '*.secret',
+  '*.token',
+  'req.headers.authorization',
+  'headers.authorization',
+];
+
+/** The platform logger: JSON lines, or pretty when `pretty` (a TTY); secrets redacted. */
+export function createLogger(level: string, pretty: boolean): Logger {
+  return pino({
+    level,
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    ...(pretty
+      ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' } } }
+      : {}),
+  });
+}

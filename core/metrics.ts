@@ -1,0 +1,74 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** Why a reading or message was refused; the label of `jieneng_readings_rejected_total`. */
+export type RejectReason =
+  | 'invalid_payload'
+  | 'invalid_reading'
+  | 'unknown_meter'
+  | 'foreign_meter'
+  | 'future_timestamp'
+  | 'conflict'
+  | 'oversized'
+  | 'topic';
+
+/** The platform's Prometheus metrics, on a registry of its own (tests build several). */
+export interface Metrics {
+  readonly registry: Registry;
+  readonly readingsAccepted: Counter;
+  readonly readingsDuplicate: Counter;
+  readonly readingsRejected: Counter<'reason'>;
+  readonly batchSizeReadings: Histogram;
+  readonly storeWriteSeconds: Histogram;
+  readonly mqttConnectionsRefused: Counter<'reason'>;
+  readonly mqttClientsConnected: Gauge;
+  readonly ingestQueueReadings: Gauge;
+}
+
+/** Creates the metrics on a fresh registry, with Node's default process metrics. */
+export function createMetrics(): Metrics {
+  const registry = new Registry();
+  const opts = { registers: [registry] };
+  return {
+    registry,
+    readingsAccepted: new Counter({ name: 'jieneng_readings_accepted_total', help: 'Readings stored', ...opts }),
+    readingsDuplicate: new Counter({
+      name: 'jieneng_readings_duplicate_total',
+      help: 'Readings already stored with the same value (redeliveries), ignored',
+      ...opts,
+    }),
+    readingsRejected: new Counter({
+      name: 'jieneng_readings_rejected_total',
+      help: 'Readings or messages refused into the dead letters, by reason',
+      labelNames: ['reason'],
+      ...opts,
+    }),
+    batchSizeReadings: new Histogram({
+      name: 'jieneng_ingest_batch_size_readings',
+      help: 'Readings per store write',
+      buckets: [1, 10, 100, 1000, 5000, 10_000, 50_000],
+      ...opts,
+    }),
+    storeWriteSeconds: new Histogram({
+      name: 'jieneng_store_write_seconds',
+      help: 'Latency of one store write (readings and derived hours), seconds',
+      buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
+      ...opts,
+    }),
+    mqttConnectionsRefused: new Counter({
+      name: 'jieneng_mqtt_connections_refused_total',
+      help: 'MQTT CONNECTs refused, by reason',
+      labelNames: ['reason'],
+      ...opts,
+    }),
+    mqttClientsConnected: new Gauge({
+      name: 'jieneng_mqtt_clients_connected',
+      help: 'Connected MQTT clients',
+      ...opts,
+    }),
+    ingestQueueReadings: new Gauge({
+      name: 'jieneng_ingest_queue_readings',
+      help: 'Readings accepted and waiting for the store',
+      ...opts,
+    }),
+  };
+}

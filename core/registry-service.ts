@@ -1,0 +1,72 @@
+import { type Gateway, mergeRegistry, type Registry, RegistryInputSchema } from './domain/registry.js';
+import { AppError } from './errors.js';
+import type { RegistryHolder } from './registry-holder.js';
+import { hashSecret, verifySecret } from './security.js';
+import type { Store } from './storage/store.js';
+
+/** Counts of what the registry holds after an upsert. */
+export interface RegistryCounts {
+  readonly districts: number;
+  readonly institutions: number;
+  readonly buildings: number;
+  readonly gateways: number;
+  readonly meters: number;
+}
+
+function invalid(details: { path: string; message: string }[]): AppError {
+  const list = details.map((d) => `${d.path}: ${d.message}`);
+  return new AppError(
+    'JN_REGISTRY_INVALID',
+    400,
+    `registry: ${details.length} problem(s): ${list.slice(0, 20).join('; ')}`,
+    {
+      details,
+    },
+  );
+}
+
+let queue: Promise<unknown> = Promise.resolve();
+
+/**
+ * Validates a registry submission and upserts it, all or nothing: a 400 AppError lists every bad
+ * row at once. Gateway secrets are hashed (scrypt) unless unchanged. Upserts are serialised so
+ * two concurrent ones cannot lose each other's rows.
+ */
+export function upsertRegistry(store: Store, holder: RegistryHolder, body: unknown): Promise<RegistryCounts> {
+  const run = async (): Promise<RegistryCounts> => {
+    const parsed = RegistryInputSchema.safeParse(body);
+    if (!parsed.success)
+      throw invalid(parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
+    const input = parsed.data;
+    const current = holder.get();
+    const previous = new Map(current.gateways.map((g) => [g.id, g]));
+    // scrypt is deliberately slow: keep the stored hash when the secret did not change.
+    const gateways: Gateway[] = await Promise.all(
+      input.gateways.map(async (g) => {
+        const old = previous.get(g.id);
+        const keep = old !== undefined && (await verifySecret(g.secret, old.secretHash));
+        const secretHash = keep ? old.secretHash : await hashSecret(g.secret);
+        return { id: g.id, ...(g.name === undefined ? {} : { name: g.name }), secretHash };
+      }),
+    );
+    const { registry, problems } = mergeRegistry(current, { ...input, gateways });
+    if (problems.length > 0) throw invalid(problems);
+    await store.saveRegistry(registry);
+    holder.set(registry);
+    return counts(registry);
+  };
+  const next = queue.then(run, run);
+  queue = next.catch(() => undefined);
+  return next;
+}
+
+/** How many rows of each kind a registry holds. */
+export function counts(registry: Registry): RegistryCounts {
+  return {
+    districts: registry.districts.length,
+    institutions: registry.institutions.length,
+    buildings: registry.buildings.length,
+    gateways: registry.gateways.length,
+    meters: registry.meters.length,
+  };
+}

@@ -1,0 +1,50 @@
+import type { AggregateQuery } from '../store.js';
+
+const GROUP_COLUMN = {
+  none: `''`,
+  district: 'i.district_id',
+  institution: 'b.institution_id',
+  building: 'm.building_id',
+  meter: 'h.meter_id',
+} as const;
+
+/**
+ * SQL summing hourly consumption by local calendar bucket, energy and group. Buckets use
+ * `date_trunc` on TIMESTAMPTZ under the connection's `TimeZone`, which is fast in DuckDB (unlike
+ * `time_bucket` with a zone).
+ */
+export function aggregateSql(q: AggregateQuery): { sql: string; params: unknown[] } {
+  const params: unknown[] = [q.fromMs, q.toMs];
+  const where = [
+    'h.hour_start >= make_timestamptz($1::BIGINT * 1000)',
+    'h.hour_start < make_timestamptz($2::BIGINT * 1000)',
+  ];
+  const add = (clause: (p: string) => string, value: unknown) => {
+    params.push(value);
+    where.push(clause(`$${params.length}`));
+  };
+  const f = q.filter;
+  if (f.districtId !== undefined) add((p) => `i.district_id = ${p}`, f.districtId);
+  if (f.institutionId !== undefined) add((p) => `b.institution_id = ${p}`, f.institutionId);
+  if (f.buildingId !== undefined) add((p) => `m.building_id = ${p}`, f.buildingId);
+  if (f.meterId !== undefined) add((p) => `h.meter_id = ${p}`, f.meterId);
+  if (f.energy !== undefined) add((p) => `m.energy = ${p}`, f.energy);
+  if (f.subItemPrefix !== undefined) add((p) => `starts_with(m.sub_item, ${p})`, f.subItemPrefix);
+  const bucket =
+    q.interval === 'total'
+      ? 'make_timestamptz($1::BIGINT * 1000)'
+      : q.interval === 'hour'
+        ? 'h.hour_start'
+        : `date_trunc('${q.interval}', h.hour_start)`;
+  const sql = `
+    SELECT epoch_ms(${bucket}) AS bucket_ms, m.energy AS energy, ${GROUP_COLUMN[q.groupBy]} AS group_id,
+           sum(h.amount)::DOUBLE AS amount, sum(h.estimated)::DOUBLE AS estimated, count(*) AS hours
+    FROM hourly h
+    JOIN meters m ON m.id = h.meter_id
+    JOIN buildings b ON b.id = m.building_id
+    JOIN institutions i ON i.id = b.institution_id
+    WHERE ${where.join(' AND ')}
+    GROUP BY ALL
+    ORDER BY bucket_ms, energy, group_id`;
+  return { sql, params };
+}

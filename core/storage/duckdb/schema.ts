@@ -1,0 +1,23 @@
+/**
+ * Tables of the embedded store. Raw readings are append-only; hourly consumption is derived from
+ * them and can always be rebuilt. Amounts are DECIMAL so that sums up the hierarchy are exact.
+ */
+export const SCHEMA_SQL = [
+  `CREATE TABLE IF NOT EXISTS districts (id VARCHAR PRIMARY KEY, name VARCHAR NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS institutions (id VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, district_id VARCHAR NOT NULL,
+     type VARCHAR NOT NULL, floor_area_m2 DOUBLE NOT NULL, occupants INTEGER NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS buildings (id VARCHAR PRIMARY KEY, institution_id VARCHAR NOT NULL, name VARCHAR NOT NULL,
+     floor_area_m2 DOUBLE NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS gateways (id VARCHAR PRIMARY KEY, name VARCHAR, secret_hash VARCHAR NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS meters (id VARCHAR PRIMARY KEY, name VARCHAR, building_id VARCHAR NOT NULL,
+     gateway_id VARCHAR NOT NULL, energy VARCHAR NOT NULL, sub_item VARCHAR, unit VARCHAR NOT NULL,
+     multiplier DOUBLE NOT NULL, register_modulus DOUBLE, interval_s INTEGER NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS readings (meter_id VARCHAR NOT NULL, ts TIMESTAMPTZ NOT NULL, value DOUBLE NOT NULL,
+     gateway_id VARCHAR NOT NULL, received_at TIMESTAMPTZ NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS hourly (meter_id VARCHAR NOT NULL, hour_start TIMESTAMPTZ NOT NULL,
+     amount DECIMAL(18,6) NOT NULL, estimated DECIMAL(18,6) NOT NULL, quality VARCHAR NOT NULL, readings INTEGER NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS dead_letters (received_at TIMESTAMPTZ NOT NULL, reason VARCHAR NOT NULL, raw VARCHAR NOT NULL,
+     gateway_id VARCHAR, topic VARCHAR, meter_id VARCHAR, ts TIMESTAMPTZ)`,
+  `CREATE TABLE IF NOT EXISTS tokens (id VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, role VARCHAR NOT NULL,
+     hash VARCHAR NOT NULL UNIQUE, created_at TIMESTAMPTZ NOT NULL)`,
+];

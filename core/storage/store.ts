@@ -1,0 +1,145 @@
+import type { HourlyConsumption, RegisterReading } from '../domain/consumption.js';
+import type { Energy } from '../domain/energy.js';
+import type { Registry } from '../domain/registry.js';
+import type { Interval } from '../domain/time.js';
+
+/** A raw reading as stored: immutable, keyed by (meter, timestamp). */
+export interface StoredReading {
+  readonly meterId: string;
+  readonly tsMs: number;
+  /** The register as received, in the meter's unit. */
+  readonly value: number;
+  readonly gatewayId: string;
+  readonly receivedAtMs: number;
+}
+
+/** A rejected message or reading, with the reason. */
+export interface DeadLetter {
+  readonly receivedAtMs: number;
+  readonly reason: string;
+  /** The offending payload or item as received. */
+  readonly raw: string;
+  readonly gatewayId?: string;
+  readonly topic?: string;
+  readonly meterId?: string;
+  readonly tsMs?: number;
+}
+
+/** Which meters an aggregate covers: every given field must match. */
+export interface MeterFilter {
+  readonly districtId?: string;
+  readonly institutionId?: string;
+  readonly buildingId?: string;
+  readonly meterId?: string;
+  readonly energy?: Energy;
+  /** Sub-item code prefix (`01A` for all lighting and sockets). */
+  readonly subItemPrefix?: string;
+}
+
+/** What an aggregate row is grouped by besides the time bucket and energy. */
+export type GroupBy = 'none' | 'district' | 'institution' | 'building' | 'meter';
+
+/** A consumption aggregate over hourly data. */
+export interface AggregateQuery {
+  readonly filter: MeterFilter;
+  /** Inclusive start, hour-aligned. */
+  readonly fromMs: number;
+  /** Exclusive end, hour-aligned. */
+  readonly toMs: number;
+  /** Local calendar bucket, or `total` for one bucket over the whole range. */
+  readonly interval: Interval | 'total';
+  readonly timeZone: string;
+  readonly groupBy: GroupBy;
+}
+
+/** One aggregate cell: a bucket × energy × group, in the energy's native unit. */
+export interface AggregateRow {
+  /** Bucket start (epoch ms); `fromMs` for `total`. */
+  readonly bucketStartMs: number;
+  readonly energy: Energy;
+  /** Id of the group (empty for `none`). */
+  readonly groupId: string;
+  readonly amount: number;
+  readonly estimated: number;
+  /** Meter-hours with data in the cell. */
+  readonly hoursWithData: number;
+}
+
+/** A meter's hours [fromMs, toMs) whose derived consumption is replaced. */
+export interface HourRange {
+  readonly meterId: string;
+  readonly fromMs: number;
+  readonly toMs: number;
+}
+
+/** A hashed API token and what it may do. */
+export interface TokenRecord {
+  readonly id: string;
+  readonly name: string;
+  readonly role: 'admin' | 'officer' | 'auditor' | 'viewer';
+  readonly hash: string;
+  readonly createdAtMs: number;
+}
+
+/** The result of storing readings that may repeat ones already stored. */
+export interface InsertOutcome {
+  /** Readings new to the store, now stored. */
+  readonly inserted: StoredReading[];
+  /** Readings identical to one already stored (a redelivery): nothing changed. */
+  readonly duplicates: number;
+  /** Readings whose (meter, timestamp) is stored with a different value: refused, raw data is immutable. */
+  readonly conflicts: { reading: StoredReading; storedValue: number }[];
+}
+
+/**
+ * The persistence contract of Jieneng, implemented by the embedded store (DuckDB) and later by
+ * InfluxDB. One contract test suite runs against every implementation.
+ */
+export interface Store {
+  /** Short name for logs and health (`embedded`). */
+  readonly kind: string;
+  /** Where the data lives, for the start-up log. */
+  readonly location: string;
+  close(): Promise<void>;
+
+  loadRegistry(): Promise<Registry>;
+  /** Replaces the stored registry with this one, atomically. */
+  saveRegistry(registry: Registry): Promise<void>;
+
+  /** Appends readings known to be newer than anything stored for their meters (no duplicate check). */
+  appendReadings(readings: readonly StoredReading[]): Promise<void>;
+  /** Stores readings that may already be stored; duplicates are ignored, conflicts refused. */
+  insertReadings(readings: readonly StoredReading[]): Promise<InsertOutcome>;
+  /** Raw readings of a meter with fromMs ≤ ts < toMs, by time. */
+  readings(meterId: string, fromMs: number, toMs: number): Promise<StoredReading[]>;
+  /**
+   * Readings of a meter covering [fromMs, toMs]: those inside plus the last one at or before
+   * `fromMs` and the first at or after `toMs`, by time.
+   */
+  readingWindow(meterId: string, fromMs: number, toMs: number): Promise<RegisterReading[]>;
+  /**
+   * Per meter, the readings from the last one at or before the start of the hour of its newest
+   * reading up to the newest: what deriving the next hour needs.
+   */
+  readingTails(): Promise<Map<string, RegisterReading[]>>;
+
+  /**
+   * Replaces meters' hourly rows in their [fromMs, toMs) by `rows`, and appends `appendReadings`
+   * (as `appendReadings` does) in the same transaction, so readings and what is derived from them
+   * land together.
+   */
+  replaceHourly(
+    ranges: readonly HourRange[],
+    rows: readonly HourlyConsumption[],
+    appendReadings?: readonly StoredReading[],
+  ): Promise<void>;
+  /** Sums hourly consumption by calendar bucket, energy and group. */
+  aggregate(query: AggregateQuery): Promise<AggregateRow[]>;
+
+  addDeadLetters(letters: readonly DeadLetter[]): Promise<void>;
+  deadLetters(fromMs: number, toMs: number, limit: number): Promise<DeadLetter[]>;
+
+  saveToken(token: TokenRecord): Promise<void>;
+  findTokenByHash(hash: string): Promise<TokenRecord | undefined>;
+  countTokens(): Promise<number>;
+}

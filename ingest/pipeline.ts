@@ -1,0 +1,149 @@
+import type { Logger } from 'pino';
+import type { Metrics } from '../core/metrics.js';
+import type { RegistryHolder } from '../core/registry-holder.js';
+import type { DeadLetter, Store, StoredReading } from '../core/storage/store.js';
+import { Deriver } from './deriver.js';
+import { type Rejection, validateMessage } from './validate.js';
+
+/** Options of the ingest pipeline. */
+export interface PipelineOptions {
+  readonly store: Store;
+  readonly registry: RegistryHolder;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  /** Readings per store write, at most. */
+  readonly batchMax: number;
+  /** Longest a reading waits before its batch is written, in ms. */
+  readonly flushMs: number;
+  readonly clockSkewMaxMs: number;
+  readonly now?: () => number;
+}
+
+/**
+ * parse → validate → check registry → batch → store → derive. Messages are validated as they
+ * arrive; valid readings wait in a queue that is written in batches, one write at a time. When the
+ * queue holds more than two batches, `submit` waits, which holds back the broker's PUBACK and so
+ * slows publishers instead of growing memory.
+ */
+export class IngestPipeline {
+  private readonly deriver: Deriver;
+  private queue: StoredReading[] = [];
+  private deadQueue: DeadLetter[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> | undefined;
+  private waiters: (() => void)[] = [];
+  private stopped = false;
+  private readonly now: () => number;
+
+  constructor(private readonly opts: PipelineOptions) {
+    this.deriver = new Deriver(opts.store, (id) => opts.registry.meter(id));
+    this.now = opts.now ?? Date.now;
+  }
+
+  async start(): Promise<void> {
+    await this.deriver.start();
+  }
+
+  /** Writes what is queued and stops accepting. */
+  async stop(): Promise<void> {
+    await this.drain();
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  /** Validates one readings message of a gateway and queues its valid readings. */
+  async submit(gatewayId: string, topic: string, payload: string): Promise<void> {
+    const nowMs = this.now();
+    const { readings, rejections } = validateMessage(
+      this.opts.registry,
+      gatewayId,
+      payload,
+      nowMs,
+      this.opts.clockSkewMaxMs,
+    );
+    if (rejections.length > 0) this.reject(rejections, { gatewayId, topic, receivedAtMs: nowMs });
+    for (const r of readings) this.queue.push({ ...r, gatewayId, receivedAtMs: nowMs });
+    this.opts.metrics.ingestQueueReadings.set(this.queue.length);
+    this.schedule();
+    if (this.queue.length > this.opts.batchMax * 2) {
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+    }
+  }
+
+  /** Records rejected readings or messages in the dead letters, counted by reason. */
+  reject(rejections: readonly Rejection[], where: { gatewayId?: string; topic?: string; receivedAtMs: number }): void {
+    for (const r of rejections) {
+      this.opts.metrics.readingsRejected.inc({ reason: r.label });
+      this.opts.logger.warn({ gatewayId: where.gatewayId, meterId: r.meterId, reason: r.reason }, 'reading rejected');
+      this.deadQueue.push({ ...where, reason: r.reason, raw: r.raw, meterId: r.meterId, tsMs: r.tsMs });
+    }
+    this.schedule();
+  }
+
+  /** Writes everything queued now; resolves when it is in the store. */
+  async drain(): Promise<void> {
+    while (this.flushing || this.queue.length > 0 || this.deadQueue.length > 0) {
+      if (this.flushing) await this.flushing;
+      else await this.flushNow();
+    }
+  }
+
+  private schedule(): void {
+    if (this.stopped || this.timer || this.flushing) return;
+    const full = this.queue.length >= this.opts.batchMax;
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.flushNow().catch((error: unknown) => this.opts.logger.error({ err: error }, 'ingest flush failed'));
+      },
+      full ? 0 : this.opts.flushMs,
+    );
+  }
+
+  private flushNow(): Promise<void> {
+    if (this.flushing) return this.flushing;
+    this.flushing = this.write().finally(() => {
+      this.flushing = undefined;
+      if (this.queue.length > 0 || this.deadQueue.length > 0) this.schedule();
+    });
+    return this.flushing;
+  }
+
+  private async write(): Promise<void> {
+    const batch = this.queue.splice(0, this.opts.batchMax);
+    const dead = this.deadQueue.splice(0);
+    this.opts.metrics.ingestQueueReadings.set(this.queue.length);
+    if (this.queue.length <= this.opts.batchMax * 2) for (const wake of this.waiters.splice(0)) wake();
+    const { metrics, store } = this.opts;
+    if (batch.length > 0) {
+      const end = metrics.storeWriteSeconds.startTimer();
+      try {
+        const outcome = await this.deriver.flush(batch);
+        metrics.readingsAccepted.inc(outcome.stored);
+        metrics.readingsDuplicate.inc(outcome.duplicates);
+        metrics.batchSizeReadings.observe(batch.length);
+        for (const c of outcome.conflicts) {
+          metrics.readingsRejected.inc({ reason: 'conflict' });
+          dead.push({
+            receivedAtMs: c.reading.receivedAtMs,
+            gatewayId: c.reading.gatewayId,
+            meterId: c.reading.meterId,
+            tsMs: c.reading.tsMs,
+            reason: `a reading for this meter and timestamp is already stored with value ${c.storedValue}; raw readings are immutable`,
+            raw: JSON.stringify({ meter: c.reading.meterId, ts: c.reading.tsMs, value: c.reading.value }),
+          });
+        }
+      } catch (error) {
+        // Keep the batch: put it back at the head of the queue and retry on the next flush.
+        this.queue.unshift(...batch);
+        this.deadQueue.unshift(...dead);
+        this.opts.logger.error({ err: error, readings: batch.length }, 'store write failed; will retry');
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        throw error;
+      } finally {
+        end();
+      }
+    }
+    if (dead.length > 0) await store.addDeadLetters(dead);
+  }
+}

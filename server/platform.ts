@@ -1,0 +1,109 @@
+import type { Logger } from 'pino';
+import { buildApp, type HealthReport } from '../api/app.js';
+import type { Config } from '../core/config.js';
+import { DEFAULT_COEFFICIENT_TABLE } from '../core/domain/energy.js';
+import { createMetrics, type Metrics } from '../core/metrics.js';
+import { RegistryHolder } from '../core/registry-holder.js';
+import { hashApiToken } from '../core/security.js';
+import { EmbeddedStore } from '../core/storage/duckdb/embedded-store.js';
+import type { Store } from '../core/storage/store.js';
+import { ensureAdminToken } from '../core/tokens.js';
+import { EmbeddedBroker } from '../ingest/broker.js';
+import { IngestPipeline } from '../ingest/pipeline.js';
+
+/** A running platform: store, broker, ingest and API in one process. */
+export interface Platform {
+  readonly config: Config;
+  readonly store: Store;
+  readonly registry: RegistryHolder;
+  readonly metrics: Metrics;
+  readonly pipeline: IngestPipeline;
+  readonly apiUrl: string;
+  readonly apiPort: number;
+  readonly mqttPort: number;
+  /** The admin token generated at this start, if one was (printed once). */
+  readonly generatedAdminToken: string | undefined;
+  /** Stops everything in reverse order of start, writing what is in flight. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The composition root: builds config-driven parts, wires them and starts them in order
+ * (store → registry → ingest → broker → API). Nothing imports this but `main.ts` and tests.
+ */
+export async function startPlatform(config: Config, logger: Logger): Promise<Platform> {
+  const store = await EmbeddedStore.open({ dataDir: config.DATA_DIR, timeZone: config.TIMEZONE });
+  const stops: (() => Promise<void>)[] = [() => store.close()];
+  const stop = async () => {
+    for (const fn of stops.reverse()) await fn().catch((err: unknown) => logger.error({ err }, 'stop failed'));
+  };
+  try {
+    const registry = new RegistryHolder(await store.loadRegistry());
+    const generatedAdminToken = await ensureAdminToken(store, config.ADMIN_TOKEN, Date.now());
+    const metrics = createMetrics();
+    const pipeline = new IngestPipeline({
+      store,
+      registry,
+      metrics,
+      logger: logger.child({ part: 'ingest' }),
+      batchMax: config.INGEST_BATCH_MAX,
+      flushMs: config.INGEST_FLUSH_MS,
+      clockSkewMaxMs: config.CLOCK_SKEW_MAX_S * 1000,
+    });
+    await pipeline.start();
+    stops.push(() => pipeline.stop());
+    const broker = new EmbeddedBroker({
+      host: config.MQTT_HOST,
+      port: config.MQTT_PORT,
+      maxPayloadBytes: config.MQTT_MAX_PAYLOAD_BYTES,
+      registry,
+      metrics,
+      logger: logger.child({ part: 'mqtt' }),
+      onReadings: (gatewayId, topic, payload) => pipeline.submit(gatewayId, topic, payload.toString('utf8')),
+      onRefused: (gatewayId, topic, reason, payload) =>
+        pipeline.reject([{ label: 'oversized', reason, raw: payload.subarray(0, 2000).toString('utf8') }], {
+          gatewayId,
+          topic,
+          receivedAtMs: Date.now(),
+        }),
+      verifyServiceToken: async (token) => (await store.findTokenByHash(hashApiToken(token)))?.role === 'admin',
+    });
+    await broker.start();
+    stops.push(() => broker.stop());
+    const health = (): HealthReport => ({
+      status: 'ok',
+      store: store.kind,
+      mqttPort: broker.port,
+      meters: registry.get().meters.length,
+    });
+    const app = await buildApp({
+      store,
+      registry,
+      metrics,
+      logger: logger.child({ part: 'api' }),
+      timeZone: config.TIMEZONE,
+      coefficients: DEFAULT_COEFFICIENT_TABLE,
+      health,
+    });
+    await app.listen({ host: config.HOST, port: config.PORT });
+    stops.push(() => app.close());
+    const address = app.server.address();
+    const apiPort = typeof address === 'object' && address !== null ? address.port : config.PORT;
+    const shownHost = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
+    return {
+      config,
+      store,
+      registry,
+      metrics,
+      pipeline,
+      apiUrl: `http://${shownHost}:${apiPort}`,
+      apiPort,
+      mqttPort: broker.port,
+      generatedAdminToken,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,275 @@
+/**
+ * Publishes a fleet's readings to an MQTT broker the way gateways do: each gateway on its own
+ * authenticated connection, to `readingsTopic(gatewayId)`, in batches `{"readings":[…]}` at QoS 1.
+ * Connections come from a bounded pool and publishes awaiting their PUBACK are bounded globally:
+ * mqtt.js falls over when 100k publishes are fired at once.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { MqttClient } from 'mqtt';
+import { readingsTopic } from '../core/domain/topics.js';
+import { formatIsoWithOffset } from './calendar.js';
+import { ClientPool } from './client-pool.js';
+import { DEFAULT_INTERVAL_S } from './fleet.js';
+import type { Fleet, SimMeter, SimReading } from './model.js';
+import { DEFAULT_TIME_ZONE } from './profiles.js';
+import { alignUp, RegisterClock, readingCount } from './registers.js';
+
+/** Options of a `FleetPublisher`. Defaults in brackets. */
+export interface FleetPublisherOptions {
+  readonly fleet: Fleet;
+  /** e.g. `mqtt://localhost:1883`. */
+  readonly brokerUrl: string;
+  /** Seconds between readings [900]. */
+  readonly intervalS?: number;
+  /** Readings per MQTT message [100]. */
+  readonly batchSize?: number;
+  /** Connections open at once [500]. */
+  readonly maxClients?: number;
+  /** Publishes awaiting their PUBACK, over all connections [1000]. */
+  readonly maxInFlight?: number;
+  /** Zone of the ISO timestamps and of the load model's local days [Asia/Shanghai]. */
+  readonly timeZone?: string;
+  /** `iso` (`2026-11-01T08:00:00+08:00`) or `epoch-ms` [iso]. */
+  readonly timestampFormat?: 'iso' | 'epoch-ms';
+  /** Prepended to the gateway id to form the MQTT client id [""]. */
+  readonly clientIdPrefix?: string;
+  /** Connect timeout, ms [10000]. */
+  readonly connectTimeoutMs?: number;
+  readonly onClientError?: (gatewayId: string, error: Error) => void;
+}
+
+/** Progress of a publish run. */
+export interface PublishProgress {
+  /** Readings acknowledged by the broker. */
+  readonly published: number;
+  /** Readings the run will publish. */
+  readonly total: number;
+  /** MQTT messages acknowledged. */
+  readonly messages: number;
+}
+
+/** Options of `FleetPublisher.live`. */
+export interface LiveOptions {
+  /** Simulated seconds per real second [1]. Above 1 the readings run ahead of the wall clock. */
+  readonly speed?: number;
+  /** Seconds between readings [the publisher's interval]. */
+  readonly intervalS?: number;
+  /** Stops the run; `live` then resolves. */
+  readonly signal?: AbortSignal;
+  /** Simulated time at the start [now]. */
+  readonly startMs?: number;
+  /** Called after each interval's readings are acknowledged. */
+  readonly onStep?: (step: { tsMs: number; readings: number }) => void;
+}
+
+/** Counts a run publishes. */
+export interface PublishResult {
+  readonly readings: number;
+  readonly messages: number;
+}
+
+/** A counting semaphore. */
+class Semaphore {
+  #free: number;
+  readonly #waiters: Array<() => void> = [];
+  constructor(size: number) {
+    this.#free = size;
+  }
+  async acquire(): Promise<void> {
+    if (this.#free > 0) {
+      this.#free--;
+      return;
+    }
+    await new Promise<void>((resolve) => this.#waiters.push(resolve));
+  }
+  release(): void {
+    const next = this.#waiters.shift();
+    if (next !== undefined) next();
+    else this.#free++;
+  }
+}
+
+/** Publishes a fleet's register readings over MQTT, as back-fill or live. */
+export class FleetPublisher {
+  readonly #fleet: Fleet;
+  readonly #intervalS: number;
+  readonly #batchSize: number;
+  readonly #maxClients: number;
+  readonly #timeZone: string;
+  readonly #iso: boolean;
+  readonly #pool: ClientPool;
+  readonly #inFlight: Semaphore;
+  readonly #byGateway = new Map<string, SimMeter[]>();
+  readonly #secrets = new Map<string, string>();
+  readonly #clocks = new Map<string, RegisterClock>();
+
+  /** A publisher; nothing connects until readings are published. */
+  constructor(opts: FleetPublisherOptions) {
+    this.#fleet = opts.fleet;
+    this.#intervalS = opts.intervalS ?? DEFAULT_INTERVAL_S;
+    this.#batchSize = opts.batchSize ?? 100;
+    this.#maxClients = opts.maxClients ?? 500;
+    this.#timeZone = opts.timeZone ?? DEFAULT_TIME_ZONE;
+    this.#iso = (opts.timestampFormat ?? 'iso') === 'iso';
+    this.#inFlight = new Semaphore(opts.maxInFlight ?? 1000);
+    this.#pool = new ClientPool({
+      brokerUrl: opts.brokerUrl,
+      maxClients: this.#maxClients,
+      clientIdPrefix: opts.clientIdPrefix ?? '',
+      connectTimeoutMs: opts.connectTimeoutMs ?? 10_000,
+      ...(opts.onClientError === undefined ? {} : { onClientError: opts.onClientError }),
+    });
+    if (!(this.#batchSize >= 1)) throw new RangeError('batchSize must be ≥ 1');
+    for (const g of opts.fleet.registry.gateways) this.#secrets.set(g.id, g.secret);
+    for (const m of opts.fleet.meters) {
+      const list = this.#byGateway.get(m.gatewayId) ?? [];
+      list.push(m);
+      this.#byGateway.set(m.gatewayId, list);
+    }
+  }
+
+  /**
+   * Publishes every meter's readings at each interval instant in [fromMs, toMs), gateway by
+   * gateway. An aborted signal stops it early; it then resolves with what was published.
+   */
+  async backfill(
+    fromMs: number,
+    toMs: number,
+    onProgress?: (p: PublishProgress) => void,
+    signal?: AbortSignal,
+  ): Promise<PublishResult> {
+    const intervalS = this.#intervalS;
+    const total = readingCount(this.#fleet.meters.length, fromMs, toMs, intervalS);
+    return this.#publishAll(total, (meters) => this.#readings(meters, fromMs, toMs, intervalS), onProgress, signal);
+  }
+
+  /**
+   * Publishes the readings of each interval when the (simulated) clock reaches it, until the
+   * signal aborts. Starts at the first interval instant at or after `startMs`.
+   */
+  async live(opts: LiveOptions = {}): Promise<void> {
+    const speed = opts.speed ?? 1;
+    const intervalS = opts.intervalS ?? this.#intervalS;
+    if (!(speed > 0)) throw new RangeError('speed must be positive');
+    const realStart = Date.now();
+    const simStart = opts.startMs ?? realStart;
+    const simNow = () => simStart + (Date.now() - realStart) * speed;
+    for (let t = alignUp(simStart, intervalS); opts.signal?.aborted !== true; t += intervalS * 1000) {
+      const waitMs = (t - simNow()) / speed;
+      if (waitMs > 0) {
+        try {
+          await sleep(waitMs, undefined, opts.signal === undefined ? {} : { signal: opts.signal });
+        } catch {
+          break; // aborted
+        }
+      }
+      const stepEnd = t + 1;
+      const result = await this.#publishAll(
+        this.#fleet.meters.length,
+        (meters) => this.#readings(meters, t, stepEnd, intervalS),
+        undefined,
+        opts.signal,
+      );
+      opts.onStep?.({ tsMs: t, readings: result.readings });
+    }
+  }
+
+  /** Says `offline` on every open connection and closes it. */
+  async close(): Promise<void> {
+    await this.#pool.close();
+  }
+
+  #clock(meter: SimMeter): RegisterClock {
+    let clock = this.#clocks.get(meter.id);
+    if (clock === undefined) {
+      clock = new RegisterClock(meter, this.#timeZone);
+      this.#clocks.set(meter.id, clock);
+    }
+    return clock;
+  }
+
+  *#readings(meters: readonly SimMeter[], fromMs: number, toMs: number, intervalS: number): Generator<SimReading> {
+    const clocks = meters.map((m) => this.#clock(m));
+    for (let t = alignUp(fromMs, intervalS); t < toMs; t += intervalS * 1000) {
+      for (const c of clocks)
+        yield { gatewayId: c.meter.gatewayId, meterId: c.meter.id, tsMs: t, value: c.registerAt(t) };
+    }
+  }
+
+  #payload(batch: readonly SimReading[]): string {
+    const readings = batch.map((r) => ({
+      meter: r.meterId,
+      ts: this.#iso ? formatIsoWithOffset(r.tsMs, this.#timeZone) : r.tsMs,
+      value: r.value,
+    }));
+    return JSON.stringify({ readings });
+  }
+
+  /** Publishes each gateway's readings on its own connection, gateways in parallel up to the pool size. */
+  async #publishAll(
+    total: number,
+    readingsOf: (meters: readonly SimMeter[]) => Iterable<SimReading>,
+    onProgress?: (p: PublishProgress) => void,
+    signal?: AbortSignal,
+  ): Promise<PublishResult> {
+    const gateways = [...this.#byGateway.keys()];
+    let next = 0;
+    let published = 0;
+    let messages = 0;
+    let failure: unknown;
+    const publishGateway = async (gatewayId: string) => {
+      const client = await this.#pool.acquire({ id: gatewayId, secret: this.#secrets.get(gatewayId) ?? '' });
+      const pending: Promise<void>[] = [];
+      try {
+        const topic = readingsTopic(gatewayId);
+        let batch: SimReading[] = [];
+        const send = async (items: SimReading[]) => {
+          await this.#inFlight.acquire();
+          pending.push(
+            this.#publish(client, topic, items)
+              .then(() => {
+                published += items.length;
+                messages++;
+                onProgress?.({ published, total, messages });
+              })
+              .catch((error: unknown) => {
+                failure ??= error;
+              }),
+          );
+        };
+        for (const r of readingsOf(this.#byGateway.get(gatewayId) ?? [])) {
+          batch.push(r);
+          if (batch.length >= this.#batchSize) {
+            await send(batch);
+            batch = [];
+            if (failure !== undefined || signal?.aborted === true) break;
+          }
+        }
+        if (batch.length > 0 && failure === undefined && signal?.aborted !== true) await send(batch);
+      } finally {
+        await Promise.all(pending);
+        this.#pool.release(gatewayId);
+      }
+    };
+    const worker = async () => {
+      try {
+        while (failure === undefined && signal?.aborted !== true && next < gateways.length)
+          await publishGateway(gateways[next++] ?? '');
+      } catch (error) {
+        failure ??= error;
+      }
+    };
+    const workers = Array.from({ length: Math.min(this.#maxClients, gateways.length) }, worker);
+    await Promise.all(workers);
+    if (failure !== undefined) throw failure;
+    return { readings: published, messages };
+  }
+
+  async #publish(client: MqttClient, topic: string, batch: readonly SimReading[]): Promise<void> {
+    try {
+      await client.publishAsync(topic, this.#payload(batch), { qos: 1 });
+    } finally {
+      this.#inFlight.release();
+    }
+  }
+}
