@@ -7,6 +7,8 @@ export type RejectReason =
   | 'unknown_meter'
   | 'foreign_meter'
   | 'future_timestamp'
+  | 'before_installation'
+  | 'decommissioned'
   | 'conflict'
   | 'oversized'
   | 'topic';

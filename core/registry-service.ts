@@ -1,5 +1,6 @@
 import { type Gateway, mergeRegistry, type Registry, RegistryInputSchema } from './domain/registry.js';
 import { AppError } from './errors.js';
+import { Mutex } from './mutex.js';
 import type { RegistryHolder } from './registry-holder.js';
 import { hashSecret, verifySecret } from './security.js';
 import type { Store } from './storage/store.js';
@@ -25,7 +26,7 @@ function invalid(details: { path: string; message: string }[]): AppError {
   );
 }
 
-let queue: Promise<unknown> = Promise.resolve();
+const upserts = new Mutex();
 
 /**
  * Validates a registry submission and upserts it, all or nothing: a 400 AppError lists every bad
@@ -55,9 +56,7 @@ export function upsertRegistry(store: Store, holder: RegistryHolder, body: unkno
     holder.set(registry);
     return counts(registry);
   };
-  const next = queue.then(run, run);
-  queue = next.catch(() => undefined);
-  return next;
+  return upserts.run(run);
 }
 
 /** How many rows of each kind a registry holds. */

@@ -1,8 +1,15 @@
 import { groupBy } from '../core/collections.js';
-import { deriveHourly, type HourlyConsumption, type RegisterReading } from '../core/domain/consumption.js';
+import {
+  deriveHourly,
+  type HourlyConsumption,
+  type RegisterReading,
+  WINDOW_MARGIN,
+} from '../core/domain/consumption.js';
+import type { MeterEvent } from '../core/domain/meter-events.js';
 import type { Meter } from '../core/domain/registry.js';
-import { ceilHour, floorHour } from '../core/domain/time.js';
-import type { HourRange, Store, StoredReading } from '../core/storage/store.js';
+import { floorHour } from '../core/domain/time.js';
+import type { HourRange, ReadingWindow, Store, StoredReading } from '../core/storage/store.js';
+import { appendRecomputeFrom, derivableUntil, trimTail } from './tails.js';
 
 /** What one flush did. */
 export interface FlushOutcome {
@@ -11,108 +18,119 @@ export interface FlushOutcome {
   readonly conflicts: { reading: StoredReading; storedValue: number }[];
 }
 
+/** A far-future bound for "to the end of the meter's data". */
+const END_OF_TIME_MS = Date.parse('2200-01-01T00:00:00Z');
+
 /**
- * Stores readings and keeps each meter's hourly consumption derived from them.
+ * Stores readings and keeps each meter's hourly consumption derived from them and from its
+ * lifecycle events.
  *
- * Per meter it keeps the "tail" of its register: the readings from the last one at or before the
- * start of the newest reading's hour up to the newest. Readings newer than the tail (the usual
- * live case) are appended and their hours derived from the tail alone, with no read from the
- * store. Older readings (late, out of order, repeated) take the slow path: stored with a duplicate
- * check, then exactly the hours their neighbouring intervals touch are recomputed from the store.
- * Only this process may write the store while a Deriver runs (the embedded default).
+ * Per meter it keeps the "tail" of its register (its newest readings, enough to derive what the
+ * next reading changes). Readings newer than the tail (the usual live case) are appended and their
+ * hours derived from the tail alone, with no read from the store. Older readings (late, out of
+ * order, repeated) take the slow path: stored with a duplicate check, then exactly the hours their
+ * neighbouring intervals touch are recomputed from the store. Only this process may write the
+ * store while a Deriver runs (the embedded default).
  */
 export class Deriver {
-  private tails = new Map<string, RegisterReading[]>();
+  private tails = new Map<string, ReadingWindow>();
+  private events = new Map<string, MeterEvent[]>();
 
   constructor(
     private readonly store: Store,
     private readonly meterOf: (id: string) => Meter | undefined,
   ) {}
 
-  /** Loads every meter's tail from the store; call once before the first flush. */
+  /** Loads every meter's tail and lifecycle events from the store; call once before the first flush. */
   async start(): Promise<void> {
-    this.tails = await this.store.readingTails();
+    this.tails = await this.store.readingTails(WINDOW_MARGIN);
+    this.events = groupBy(await this.store.meterEvents(), (e) => e.meterId);
+  }
+
+  /** A meter's lifecycle events, by time. */
+  eventsOf(meterId: string): readonly MeterEvent[] {
+    return this.events.get(meterId) ?? [];
   }
 
   /** Stores a batch of validated readings and derives their hours. Calls must not overlap. */
   async flush(batch: readonly StoredReading[]): Promise<FlushOutcome> {
-    const byMeter = groupBy(batch, (r) => r.meterId);
     const fast: StoredReading[] = [];
     const slow: StoredReading[] = [];
     const ranges: HourRange[] = [];
     const rows: HourlyConsumption[] = [];
-    for (const [meterId, list] of byMeter) {
+    for (const [meterId, list] of groupBy(batch, (r) => r.meterId)) {
       const meter = this.meterOf(meterId);
       if (meter === undefined) continue;
       list.sort((a, b) => a.tsMs - b.tsMs);
-      const tail = this.tails.get(meterId) ?? [];
-      const lastTs = tail.at(-1)?.tsMs ?? Number.NEGATIVE_INFINITY;
-      const newer = list.filter((r) => r.tsMs > lastTs);
-      const older = list.filter((r) => r.tsMs <= lastTs);
-      slow.push(...older);
-      // In-batch repeats of the same instant go to the slow path, which checks them.
+      const tail = this.tails.get(meterId) ?? { readings: [], atStart: true, atEnd: true };
+      const lastTs = tail.readings.at(-1)?.tsMs ?? Number.NEGATIVE_INFINITY;
       const unique: StoredReading[] = [];
-      for (const r of newer) {
-        if (unique.at(-1)?.tsMs === r.tsMs) slow.push(r);
+      for (const r of list) {
+        // Older than the tail, or an in-batch repeat of an instant: the slow path checks them.
+        if (r.tsMs <= lastTs || unique.at(-1)?.tsMs === r.tsMs) slow.push(r);
         else unique.push(r);
       }
       if (unique.length === 0) continue;
       fast.push(...unique);
-      const chain = [...tail, ...unique.map((r) => ({ tsMs: r.tsMs, value: r.value }))];
-      const newest = chain.at(-1) as RegisterReading;
-      const fromMs = floorHour(tail.length > 0 ? lastTs : (unique[0] as StoredReading).tsMs);
-      const toMs = ceilHour(newest.tsMs);
+      const chain = [...tail.readings, ...unique.map((r) => ({ tsMs: r.tsMs, value: r.value }))];
+      const fromMs = appendRecomputeFrom(tail.readings, (unique[0] as StoredReading).tsMs);
+      const toMs = derivableUntil((chain.at(-1) as RegisterReading).tsMs);
       ranges.push({ meterId, fromMs, toMs });
-      rows.push(...deriveHourly(meter, chain, fromMs, toMs));
-      this.tails.set(meterId, trimTail(chain));
+      rows.push(
+        ...deriveHourly(meter, chain, fromMs, toMs, this.eventsOf(meterId), { atStart: tail.atStart, atEnd: true }),
+      );
+      this.tails.set(meterId, trimTail(chain, tail.atStart));
     }
     await this.store.replaceHourly(ranges, rows, fast);
-    let duplicates = 0;
-    let conflicts: FlushOutcome['conflicts'] = [];
-    let storedSlow = 0;
-    if (slow.length > 0) {
-      const outcome = await this.store.insertReadings(slow);
-      duplicates = outcome.duplicates;
-      conflicts = outcome.conflicts;
-      storedSlow = outcome.inserted.length;
-      await this.recompute(outcome.inserted);
+    if (slow.length === 0) return { stored: fast.length, duplicates: 0, conflicts: [] };
+    const outcome = await this.store.insertReadings(slow);
+    for (const [meterId, inserted] of groupBy(outcome.inserted, (r) => r.meterId)) {
+      const stamps = inserted.map((r) => r.tsMs);
+      await this.recompute(meterId, Math.min(...stamps), Math.max(...stamps));
     }
-    return { stored: fast.length + storedSlow, duplicates, conflicts };
+    return {
+      stored: fast.length + outcome.inserted.length,
+      duplicates: outcome.duplicates,
+      conflicts: outcome.conflicts,
+    };
   }
 
-  /** Recomputes the hours touched by readings inserted before their meter's newest reading. */
-  private async recompute(inserted: readonly StoredReading[]): Promise<void> {
-    const byMeter = new Map([...groupBy(inserted, (r) => r.meterId)].map(([id, rs]) => [id, rs.map((r) => r.tsMs)]));
-    const ranges: HourRange[] = [];
-    const rows: HourlyConsumption[] = [];
-    for (const [meterId, stamps] of byMeter) {
-      const meter = this.meterOf(meterId);
-      if (meter === undefined) continue;
-      // ±1 ms: the neighbours strictly before and after the new readings.
-      const around = await this.store.readingWindow(meterId, Math.min(...stamps) - 1, Math.max(...stamps) + 1);
-      const fromMs = floorHour((around[0] as RegisterReading).tsMs);
-      const toMs = ceilHour((around.at(-1) as RegisterReading).tsMs);
-      const window = await this.store.readingWindow(meterId, fromMs, toMs);
-      ranges.push({ meterId, fromMs, toMs });
-      rows.push(...deriveHourly(meter, window, fromMs, toMs));
-      const lastTs = this.tails.get(meterId)?.at(-1)?.tsMs ?? Math.max(...stamps);
-      this.tails.set(meterId, trimTail(await this.store.readingWindow(meterId, floorHour(lastTs), lastTs)));
-    }
-    await this.store.replaceHourly(ranges, rows);
+  /**
+   * Recomputes a meter's hours that readings or events in [fromMs, toMs] can change: those of the
+   * intervals up to WINDOW_MARGIN readings either side. Used for late readings, corrections and
+   * lifecycle events (with `toMs` at the end of time: a multiplier change affects everything after).
+   */
+  async recompute(meterId: string, fromMs: number, toMs: number = END_OF_TIME_MS): Promise<void> {
+    const meter = this.meterOf(meterId);
+    if (meter === undefined) return;
+    const around = await this.store.readingWindow(meterId, fromMs, toMs, WINDOW_MARGIN);
+    const first = around.readings[0];
+    const last = around.readings.at(-1);
+    if (first === undefined || last === undefined) return;
+    const hourFrom = floorHour(Math.min(first.tsMs, fromMs));
+    const hourTo = derivableUntil(Math.max(last.tsMs, Math.min(toMs, last.tsMs)));
+    const window = await this.store.readingWindow(meterId, hourFrom, hourTo, WINDOW_MARGIN);
+    const rows = deriveHourly(meter, window.readings, hourFrom, hourTo, this.eventsOf(meterId), window);
+    await this.store.replaceHourly([{ meterId, fromMs: hourFrom, toMs: hourTo }], rows);
+    await this.reloadTail(meterId);
   }
-}
 
-/** Keeps the readings from the last one at or before the newest reading's hour start. */
-function trimTail(chain: readonly RegisterReading[]): RegisterReading[] {
-  const newest = chain.at(-1);
-  if (newest === undefined) return [];
-  const hour = floorHour(newest.tsMs);
-  let start = 0;
-  for (let i = chain.length - 1; i >= 0; i--) {
-    if ((chain[i] as RegisterReading).tsMs <= hour) {
-      start = i;
-      break;
-    }
+  /** Records a lifecycle event (already stored) and recomputes from the reading before it to the end. */
+  async applyEvent(event: MeterEvent): Promise<void> {
+    const list = [...this.eventsOf(event.meterId), event].sort((a, b) => a.ts - b.ts);
+    this.events.set(event.meterId, list);
+    await this.recompute(event.meterId, event.ts);
   }
-  return chain.slice(start);
+
+  private async reloadTail(meterId: string): Promise<void> {
+    const newest = await this.store.readingWindow(meterId, END_OF_TIME_MS, END_OF_TIME_MS, 3);
+    const third = newest.readings.at(-3) ?? newest.readings[0];
+    if (third === undefined) {
+      this.tails.delete(meterId);
+      return;
+    }
+    const last = newest.readings.at(-1) as RegisterReading;
+    const tail = await this.store.readingWindow(meterId, floorHour(third.tsMs), last.tsMs, WINDOW_MARGIN);
+    this.tails.set(meterId, { ...tail, atEnd: true });
+  }
 }

@@ -1,7 +1,9 @@
 import type { Logger } from 'pino';
+import type { MeterEvent } from '../core/domain/meter-events.js';
 import type { Metrics } from '../core/metrics.js';
+import { Mutex } from '../core/mutex.js';
 import type { RegistryHolder } from '../core/registry-holder.js';
-import type { DeadLetter, Store, StoredReading } from '../core/storage/store.js';
+import type { Correction, DeadLetter, Store, StoredReading } from '../core/storage/store.js';
 import { Deriver } from './deriver.js';
 import { type Rejection, validateMessage } from './validate.js';
 
@@ -21,16 +23,19 @@ export interface PipelineOptions {
 
 /**
  * parse → validate → check registry → batch → store → derive. Messages are validated as they
- * arrive; valid readings wait in a queue that is written in batches, one write at a time. When the
+ * arrive; valid readings wait in a queue that is written in batches, one write at a time (with
+ * lifecycle events and corrections, which recompute derived hours, in the same line). When the
  * queue holds more than two batches, `submit` waits, which holds back the broker's PUBACK and so
  * slows publishers instead of growing memory.
  */
 export class IngestPipeline {
   private readonly deriver: Deriver;
+  /** Everything that changes derived data goes through here, one at a time. */
+  private readonly line = new Mutex();
   private queue: StoredReading[] = [];
   private deadQueue: DeadLetter[] = [];
   private timer: NodeJS.Timeout | undefined;
-  private flushing: Promise<void> | undefined;
+  private writing = false;
   private waiters: (() => void)[] = [];
   private stopped = false;
   private readonly now: () => number;
@@ -54,12 +59,15 @@ export class IngestPipeline {
   /** Validates one readings message of a gateway and queues its valid readings. */
   async submit(gatewayId: string, topic: string, payload: string): Promise<void> {
     const nowMs = this.now();
+    const decommissionedAt = (meterId: string) =>
+      this.deriver.eventsOf(meterId).find((e) => e.type === 'decommission')?.ts;
     const { readings, rejections } = validateMessage(
       this.opts.registry,
       gatewayId,
       payload,
       nowMs,
       this.opts.clockSkewMaxMs,
+      decommissionedAt,
     );
     if (rejections.length > 0) this.reject(rejections, { gatewayId, topic, receivedAtMs: nowMs });
     for (const r of readings) this.queue.push({ ...r, gatewayId, receivedAtMs: nowMs });
@@ -80,16 +88,35 @@ export class IngestPipeline {
     this.schedule();
   }
 
+  /** A meter's lifecycle events, by time. */
+  eventsOf(meterId: string): readonly MeterEvent[] {
+    return this.deriver.eventsOf(meterId);
+  }
+
+  /** Stores a lifecycle event and recomputes the periods it affects. */
+  addEvent(event: MeterEvent): Promise<void> {
+    return this.line.run(async () => {
+      await this.opts.store.addMeterEvent(event);
+      await this.deriver.applyEvent(event);
+    });
+  }
+
+  /** Stores a correction (a reading marked invalid) and recomputes the hours around the reading. */
+  addCorrection(correction: Correction): Promise<void> {
+    return this.line.run(async () => {
+      await this.opts.store.addCorrection(correction);
+      await this.deriver.recompute(correction.meterId, correction.tsMs, correction.tsMs);
+    });
+  }
+
   /** Writes everything queued now; resolves when it is in the store. */
   async drain(): Promise<void> {
-    while (this.flushing || this.queue.length > 0 || this.deadQueue.length > 0) {
-      if (this.flushing) await this.flushing;
-      else await this.flushNow();
-    }
+    while (this.queue.length > 0 || this.deadQueue.length > 0) await this.flushNow();
+    await this.line.run(async () => undefined);
   }
 
   private schedule(): void {
-    if (this.stopped || this.timer || this.flushing) return;
+    if (this.stopped || this.timer || this.writing) return;
     const full = this.queue.length >= this.opts.batchMax;
     this.timer = setTimeout(
       () => {
@@ -101,12 +128,13 @@ export class IngestPipeline {
   }
 
   private flushNow(): Promise<void> {
-    if (this.flushing) return this.flushing;
-    this.flushing = this.write().finally(() => {
-      this.flushing = undefined;
-      if (this.queue.length > 0 || this.deadQueue.length > 0) this.schedule();
-    });
-    return this.flushing;
+    this.writing = true;
+    return this.line
+      .run(() => this.write())
+      .finally(() => {
+        this.writing = false;
+        if (this.queue.length > 0 || this.deadQueue.length > 0) this.schedule();
+      });
   }
 
   private async write(): Promise<void> {

@@ -19,7 +19,8 @@ export interface ValidatedMessage {
 
 /**
  * Parses a gateway's readings message and checks every reading against the registry: the meter
- * must exist, belong to this gateway, and not be stamped beyond the clock-skew bound.
+ * must exist, belong to this gateway, and be stamped between its installation (or decommission)
+ * and the clock-skew bound into the future.
  */
 export function validateMessage(
   registry: RegistryHolder,
@@ -27,6 +28,7 @@ export function validateMessage(
   payload: string,
   nowMs: number,
   clockSkewMaxMs: number,
+  decommissionedAt: (meterId: string) => number | undefined = () => undefined,
 ): ValidatedMessage {
   const parsed = parseReadingsPayload(payload);
   const rejections: Rejection[] = parsed.rejects.map((r) => ({
@@ -51,6 +53,20 @@ export function validateMessage(
       rejections.push({
         label: 'future_timestamp',
         reason: `timestamp ${new Date(reading.tsMs).toISOString()} is more than ${clockSkewMaxMs / 1000} s in the future`,
+        raw: raw(),
+        ...base,
+      });
+    } else if (meter.installedAt !== undefined && reading.tsMs < Date.parse(meter.installedAt)) {
+      rejections.push({
+        label: 'before_installation',
+        reason: `timestamp ${new Date(reading.tsMs).toISOString()} is before the meter's installation (${meter.installedAt})`,
+        raw: raw(),
+        ...base,
+      });
+    } else if (reading.tsMs > (decommissionedAt(meter.id) ?? Number.POSITIVE_INFINITY)) {
+      rejections.push({
+        label: 'decommissioned',
+        reason: `meter "${meter.id}" is decommissioned since ${new Date(decommissionedAt(meter.id) ?? 0).toISOString()}`,
         raw: raw(),
         ...base,
       });

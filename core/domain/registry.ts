@@ -71,6 +71,18 @@ export const MeterSchema = z
     registerModulus: z.number().positive().optional(),
     /** Expected interval between readings, in seconds (1 min to 1 h in national guidance). */
     intervalS: z.number().int().min(1).max(86_400).default(900),
+    /**
+     * What the register counts: `import` (consumption; when omitted), `export` (energy fed out, e.g.
+     * solar: counted negative, so that sums are net), or `net` (a net register that may go down).
+     */
+    direction: z.enum(['import', 'export', 'net']).optional(),
+    /**
+     * Largest plausible consumption per hour, in the native unit after the multiplier (for
+     * electricity, rated power in kW × 1.25). A faster rise is quarantined: flagged, not summed.
+     */
+    maxPlausiblePerHour: z.number().positive().optional(),
+    /** Installation instant (ISO 8601 with offset); earlier readings are rejected. */
+    installedAt: z.iso.datetime({ offset: true }).optional(),
   })
   .superRefine((meter, ctx) => {
     if (unitFactorToNative(meter.energy, meter.unit) === undefined) {

@@ -1,5 +1,6 @@
-import type { HourlyConsumption, RegisterReading } from '../domain/consumption.js';
+import type { HourlyConsumption, RegisterReading, WindowBounds } from '../domain/consumption.js';
 import type { Energy } from '../domain/energy.js';
+import type { MeterEvent } from '../domain/meter-events.js';
 import type { Registry } from '../domain/registry.js';
 import type { Interval } from '../domain/time.js';
 
@@ -11,6 +12,21 @@ export interface StoredReading {
   readonly value: number;
   readonly gatewayId: string;
   readonly receivedAtMs: number;
+}
+
+/** An officer's correction of a raw reading: it is excluded from consumption; the raw value stays. */
+export interface Correction {
+  readonly meterId: string;
+  readonly tsMs: number;
+  readonly action: 'invalidate';
+  readonly reason: string;
+  readonly createdBy: string;
+  readonly createdAtMs: number;
+}
+
+/** Readings of a meter around a time range, and whether they reach the ends of its history. */
+export interface ReadingWindow extends WindowBounds {
+  readonly readings: RegisterReading[];
 }
 
 /** A rejected message or reading, with the reason. */
@@ -61,8 +77,12 @@ export interface AggregateRow {
   readonly groupId: string;
   readonly amount: number;
   readonly estimated: number;
-  /** Meter-hours with data in the cell. */
-  readonly hoursWithData: number;
+  /** Raw readings received in the cell, for completeness. */
+  readonly readings: number;
+  /** Meter-hours in the cell by quality (missing: readings but no interval yet). */
+  readonly suspectHours: number;
+  readonly estimatedHours: number;
+  readonly goodHours: number;
 }
 
 /** A meter's hours [fromMs, toMs) whose derived consumption is replaced. */
@@ -106,26 +126,25 @@ export interface Store {
   /** Replaces the stored registry with this one, atomically. */
   saveRegistry(registry: Registry): Promise<void>;
 
-  /** Appends readings known to be newer than anything stored for their meters (no duplicate check). */
-  appendReadings(readings: readonly StoredReading[]): Promise<void>;
   /** Stores readings that may already be stored; duplicates are ignored, conflicts refused. */
   insertReadings(readings: readonly StoredReading[]): Promise<InsertOutcome>;
-  /** Raw readings of a meter with fromMs ≤ ts < toMs, by time. */
-  readings(meterId: string, fromMs: number, toMs: number): Promise<StoredReading[]>;
+  /** Raw readings of a meter with fromMs ≤ ts < toMs, by time, with their corrections. */
+  readings(meterId: string, fromMs: number, toMs: number): Promise<(StoredReading & { correction?: Correction })[]>;
   /**
-   * Readings of a meter covering [fromMs, toMs]: those inside plus the last one at or before
-   * `fromMs` and the first at or after `toMs`, by time.
+   * Valid (not invalidated) readings of a meter with fromMs ≤ ts ≤ toMs, plus `margin` readings
+   * before and after, by time.
    */
-  readingWindow(meterId: string, fromMs: number, toMs: number): Promise<RegisterReading[]>;
+  readingWindow(meterId: string, fromMs: number, toMs: number, margin: number): Promise<ReadingWindow>;
   /**
-   * Per meter, the readings from the last one at or before the start of the hour of its newest
-   * reading up to the newest: what deriving the next hour needs.
+   * Per meter, its newest valid readings: those from the `margin`-th reading before the hour of its
+   * third-newest reading, i.e. what deriving the next readings' hours needs.
    */
-  readingTails(): Promise<Map<string, RegisterReading[]>>;
+  readingTails(margin: number): Promise<Map<string, ReadingWindow>>;
 
   /**
    * Replaces meters' hourly rows in their [fromMs, toMs) by `rows`, and appends `appendReadings`
-   * (as `appendReadings` does) in the same transaction, so readings and what is derived from them
+   * (known to be newer than anything stored for their meters: no duplicate check) in the same
+   * transaction, so readings and what is derived from them
    * land together.
    */
   replaceHourly(
@@ -138,6 +157,13 @@ export interface Store {
 
   addDeadLetters(letters: readonly DeadLetter[]): Promise<void>;
   deadLetters(fromMs: number, toMs: number, limit: number): Promise<DeadLetter[]>;
+
+  addMeterEvent(event: MeterEvent): Promise<void>;
+  /** Every lifecycle event, by meter and time. */
+  meterEvents(): Promise<MeterEvent[]>;
+  addCorrection(correction: Correction): Promise<void>;
+  /** Every correction, by meter and time. */
+  corrections(): Promise<Correction[]>;
 
   saveToken(token: TokenRecord): Promise<void>;
   findTokenByHash(hash: string): Promise<TokenRecord | undefined>;

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deriveHourly, MICRO } from '../../core/domain/consumption.js';
+import type { MeterEvent, MeterEventInput } from '../../core/domain/meter-events.js';
 import type { Registry } from '../../core/domain/registry.js';
 import { EmbeddedStore } from '../../core/storage/duckdb/embedded-store.js';
 import type { StoredReading } from '../../core/storage/store.js';
@@ -20,13 +21,18 @@ const registry: Registry = {
 };
 const meterOf = (id: string) => registry.meters.find((m) => m.id === id);
 
-function history(meterId: string, count: number): StoredReading[] {
-  // Irregular steps of 10 to 40 minutes, rising register.
+function history(meterId: string, count: number, faults = false): StoredReading[] {
+  // Irregular steps of 10 to 40 minutes, rising register; with faults, isolated glitches (low and
+  // high) and one reset without an event.
   const out: StoredReading[] = [];
   let ts = T0 + 7 * 60_000;
   let value = 100;
   for (let i = 0; i < count; i++) {
-    out.push({ meterId, tsMs: ts, value, gatewayId: 'g', receivedAtMs: 0 });
+    let shown = value;
+    if (faults && i % 7 === 3) shown = 1;
+    if (faults && i % 11 === 5) shown = value + 50_000;
+    if (faults && i === 17) value = 2;
+    out.push({ meterId, tsMs: ts, value: faults && i === 17 ? value : shown, gatewayId: 'g', receivedAtMs: 0 });
     ts += (10 + ((i * 7) % 31)) * 60_000;
     value = Math.round((value + ((i * 13) % 17) / 4) * 100) / 100;
   }
@@ -45,10 +51,11 @@ async function hourly(store: EmbeddedStore, meterId: string): Promise<[number, n
   return rows.map((r) => [r.bucketStartMs, r.amount]);
 }
 
-function expected(meterId: string, readings: StoredReading[]): [number, number][] {
+function expected(meterId: string, readings: StoredReading[], events: MeterEventInput[] = []): [number, number][] {
   const meter = meterOf(meterId);
   if (meter === undefined) throw new Error('no meter');
-  return deriveHourly(meter, readings, T0 - 24 * H, T0 + 30 * 24 * H).map((h) => [
+  const sorted = [...readings].sort((a, b) => a.tsMs - b.tsMs);
+  return deriveHourly(meter, sorted, T0 - 24 * H, T0 + 30 * 24 * H, events).map((h) => [
     h.hourStartMs,
     h.amountMicro / MICRO,
   ]);
@@ -73,7 +80,7 @@ describe('Deriver on the embedded store', () => {
   });
 
   it('gives the same hours for any order, duplication and batching of the readings (late, shuffled, redelivered)', async () => {
-    const base = [...history('m1', 25), ...history('m2', 25)];
+    const base = [...history('m1', 25, true), ...history('m2', 25)];
     await fc.assert(
       fc
         .asyncProperty(
@@ -132,5 +139,74 @@ describe('Deriver on the embedded store', () => {
     await second.start();
     await second.flush(readings.slice(15));
     expect(await hourly(store, 'm1')).toEqual(expected('m1', readings));
+  });
+
+  it('recomputes exactly the affected periods when an event or a correction comes after the data', async () => {
+    const readings = history('m1', 40, true);
+    const deriver = new Deriver(store, meterOf);
+    await deriver.start();
+    await deriver.flush(readings);
+    const r20 = readings[20] as StoredReading;
+    const r30 = readings[30] as StoredReading;
+    const events: MeterEvent[] = [
+      {
+        id: 'e1',
+        meterId: 'm1',
+        type: 'multiplier',
+        ts: r20.tsMs + 60_000,
+        multiplier: 3,
+        createdAtMs: 0,
+        createdBy: 't',
+      },
+      {
+        id: 'e2',
+        meterId: 'm1',
+        type: 'replace',
+        ts: r30.tsMs - 60_000,
+        oldFinal: r30.value - 0.5,
+        newInitial: 0,
+        createdAtMs: 0,
+        createdBy: 't',
+      },
+    ];
+    const after = readings.map((r, i) =>
+      i >= 30 ? { ...r, value: Math.round((r.value - r30.value + 0.5) * 100) / 100 } : r,
+    );
+    // The readings after the replacement are the new meter's: store them as such (a fresh store).
+    await store.close();
+    store = await EmbeddedStore.open({ dataDir: ':memory:', timeZone: 'Asia/Shanghai' });
+    await store.saveRegistry(registry);
+    const d2 = new Deriver(store, meterOf);
+    await d2.start();
+    await d2.flush(after);
+    for (const e of events) {
+      await store.addMeterEvent(e);
+      await d2.applyEvent(e);
+    }
+    expect(await hourly(store, 'm1')).toEqual(expected('m1', after, events));
+    // An officer invalidates reading 10: it is as if it had never come.
+    const bad = after[10] as StoredReading;
+    await store.addCorrection({
+      meterId: 'm1',
+      tsMs: bad.tsMs,
+      action: 'invalidate',
+      reason: 'test',
+      createdBy: 't',
+      createdAtMs: 0,
+    });
+    await d2.recompute('m1', bad.tsMs, bad.tsMs);
+    expect(await hourly(store, 'm1')).toEqual(
+      expected(
+        'm1',
+        after.filter((r) => r !== bad),
+        events,
+      ),
+    );
+    // New readings after all this still derive from the right tail.
+    const more = history('m1', 50)
+      .slice(40)
+      .map((r) => ({ ...r, value: Math.round((r.value - r30.value + 0.5) * 100) / 100 + 5000 }));
+    await d2.flush(more);
+    expect(await hourly(store, 'm1')).toEqual(expected('m1', [...after.filter((r) => r !== bad), ...more], events));
   });
 });

@@ -38,7 +38,10 @@ export function aggregateSql(q: AggregateQuery): { sql: string; params: unknown[
         : `date_trunc('${q.interval}', h.hour_start)`;
   const sql = `
     SELECT epoch_ms(${bucket}) AS bucket_ms, m.energy AS energy, ${GROUP_COLUMN[q.groupBy]} AS group_id,
-           sum(h.amount)::DOUBLE AS amount, sum(h.estimated)::DOUBLE AS estimated, count(*) AS hours
+           sum(h.amount)::DOUBLE AS amount, sum(h.estimated)::DOUBLE AS estimated, sum(h.readings) AS readings,
+           count(*) FILTER (WHERE h.quality = 'suspect') AS suspect_hours,
+           count(*) FILTER (WHERE h.quality = 'estimated') AS estimated_hours,
+           count(*) FILTER (WHERE h.quality = 'good') AS good_hours
     FROM hourly h
     JOIN meters m ON m.id = h.meter_id
     JOIN buildings b ON b.id = m.building_id

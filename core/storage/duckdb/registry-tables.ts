@@ -38,6 +38,12 @@ export async function readRegistry(conn: DuckDBConnection): Promise<Registry> {
     const name = opt(r.name);
     const subItem = opt(r.sub_item);
     const modulus = r.register_modulus === null ? undefined : Number(r.register_modulus);
+    const direction = opt(r.direction) as Meter['direction'];
+    const maxRate =
+      r.max_plausible_per_hour === null || r.max_plausible_per_hour === undefined
+        ? undefined
+        : Number(r.max_plausible_per_hour);
+    const installedAt = opt(r.installed_at);
     return {
       id: str(r.id),
       ...(name === undefined ? {} : { name }),
@@ -49,6 +55,9 @@ export async function readRegistry(conn: DuckDBConnection): Promise<Registry> {
       multiplier: Number(r.multiplier),
       ...(modulus === undefined ? {} : { registerModulus: modulus }),
       intervalS: Number(r.interval_s),
+      ...(direction === undefined ? {} : { direction }),
+      ...(maxRate === undefined ? {} : { maxPlausiblePerHour: maxRate }),
+      ...(installedAt === undefined ? {} : { installedAt }),
     };
   });
   return { districts, institutions, buildings, gateways, meters };
@@ -105,6 +114,9 @@ export async function writeRegistry(conn: DuckDBConnection, reg: Registry): Prom
       m.multiplier,
       m.registerModulus,
       m.intervalS,
+      m.direction,
+      m.maxPlausiblePerHour,
+      m.installedAt,
     ]),
   );
 }

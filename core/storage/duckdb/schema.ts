@@ -21,3 +21,15 @@ export const SCHEMA_SQL = [
   `CREATE TABLE IF NOT EXISTS tokens (id VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, role VARCHAR NOT NULL,
      hash VARCHAR NOT NULL UNIQUE, created_at TIMESTAMPTZ NOT NULL)`,
 ];
+
+/** Changes for data directories created by an earlier version; each runs once, idempotently. */
+export const MIGRATIONS_SQL = [
+  'ALTER TABLE meters ADD COLUMN IF NOT EXISTS direction VARCHAR',
+  'ALTER TABLE meters ADD COLUMN IF NOT EXISTS max_plausible_per_hour DOUBLE',
+  'ALTER TABLE meters ADD COLUMN IF NOT EXISTS installed_at VARCHAR',
+  `CREATE TABLE IF NOT EXISTS meter_events (id VARCHAR PRIMARY KEY, meter_id VARCHAR NOT NULL, type VARCHAR NOT NULL,
+     ts TIMESTAMPTZ NOT NULL, old_final DOUBLE, new_initial DOUBLE, multiplier DOUBLE,
+     created_at TIMESTAMPTZ NOT NULL, created_by VARCHAR NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS corrections (meter_id VARCHAR NOT NULL, ts TIMESTAMPTZ NOT NULL, action VARCHAR NOT NULL,
+     reason VARCHAR NOT NULL, created_by VARCHAR NOT NULL, created_at TIMESTAMPTZ NOT NULL)`,
+];

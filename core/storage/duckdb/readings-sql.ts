@@ -1,0 +1,111 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { groupBy } from '../../collections.js';
+import type { InsertOutcome, ReadingWindow, StoredReading } from '../store.js';
+import { appendRows, query, tsParam, tstz } from './sql-util.js';
+
+/** Readings not invalidated by a correction. */
+const VALID = `NOT EXISTS (SELECT 1 FROM corrections c WHERE c.meter_id = r.meter_id AND c.ts = r.ts)`;
+
+/** Appends readings to a table shaped like `readings`. */
+export function appendReadingRows(
+  conn: DuckDBConnection,
+  table: string,
+  readings: readonly StoredReading[],
+): Promise<void> {
+  return appendRows(conn, table, readings, (a, r) => {
+    a.appendVarchar(r.meterId);
+    a.appendTimestampTZ(tstz(r.tsMs));
+    a.appendDouble(r.value);
+    a.appendVarchar(r.gatewayId);
+    a.appendTimestampTZ(tstz(r.receivedAtMs));
+  });
+}
+
+/** Stores readings that may already be stored: identical ones are duplicates, different ones conflicts. */
+export async function insertReadingsChecked(
+  conn: DuckDBConnection,
+  readings: readonly StoredReading[],
+): Promise<InsertOutcome> {
+  await conn.run(
+    'CREATE OR REPLACE TEMP TABLE staging (meter_id VARCHAR, ts TIMESTAMPTZ, value DOUBLE, gateway_id VARCHAR, received_at TIMESTAMPTZ)',
+  );
+  await appendReadingRows(conn, 'staging', readings);
+  const existing = await query(
+    conn,
+    `SELECT s.meter_id, epoch_ms(s.ts) AS ts_ms, r.value
+     FROM (SELECT DISTINCT meter_id, ts FROM staging) s
+     JOIN readings r ON r.meter_id = s.meter_id AND r.ts = s.ts
+     WHERE r.ts BETWEEN (SELECT min(ts) FROM staging) AND (SELECT max(ts) FROM staging)`,
+  );
+  const stored = new Map(existing.map((r) => [`${r.meter_id}\u0000${Number(r.ts_ms)}`, Number(r.value)]));
+  const inserted: StoredReading[] = [];
+  const conflicts: InsertOutcome['conflicts'] = [];
+  let duplicates = 0;
+  for (const reading of readings) {
+    const key = `${reading.meterId}\u0000${reading.tsMs}`;
+    const storedValue = stored.get(key);
+    if (storedValue === undefined) {
+      stored.set(key, reading.value);
+      inserted.push(reading);
+    } else if (storedValue === reading.value) duplicates++;
+    else conflicts.push({ reading, storedValue });
+  }
+  await appendReadingRows(conn, 'readings', inserted);
+  return { inserted, duplicates, conflicts };
+}
+
+/** Valid readings of a meter in [from, to] with `margin` neighbours on each side. */
+export async function readingWindowSql(
+  conn: DuckDBConnection,
+  meterId: string,
+  fromMs: number,
+  toMs: number,
+  margin: number,
+): Promise<ReadingWindow> {
+  const rows = await query(
+    conn,
+    `WITH m AS (SELECT ts, value FROM readings r WHERE meter_id = $1 AND ${VALID}),
+          lo AS (SELECT ts FROM m WHERE ts < ${tsParam('$2')} ORDER BY ts DESC LIMIT $4),
+          hi AS (SELECT ts FROM m WHERE ts > ${tsParam('$3')} ORDER BY ts LIMIT $4)
+     SELECT epoch_ms(ts) AS ts_ms, value,
+            (SELECT count(*) FROM lo) AS n_lo, (SELECT count(*) FROM hi) AS n_hi
+     FROM m
+     WHERE ts >= coalesce((SELECT min(ts) FROM lo), ${tsParam('$2')})
+       AND ts <= coalesce((SELECT max(ts) FROM hi), ${tsParam('$3')})
+     ORDER BY ts`,
+    [meterId, fromMs, toMs, margin],
+  );
+  const first = rows[0];
+  return {
+    readings: rows.map((r) => ({ tsMs: Number(r.ts_ms), value: Number(r.value) })),
+    atStart: first === undefined || Number(first.n_lo) < margin,
+    atEnd: first === undefined || Number(first.n_hi) < margin,
+  };
+}
+
+/** Every meter's tail: valid readings from the `margin`-th before the hour of its third-newest reading. */
+export async function readingTailsSql(conn: DuckDBConnection, margin: number): Promise<Map<string, ReadingWindow>> {
+  const rows = await query(
+    conn,
+    `WITH v AS (SELECT meter_id, ts, value FROM readings r WHERE ${VALID}),
+          ranked AS (SELECT meter_id, ts, row_number() OVER (PARTITION BY meter_id ORDER BY ts DESC) AS rn FROM v),
+          anchor AS (SELECT meter_id, date_trunc('hour', min(ts)) AS h FROM ranked WHERE rn <= 3 GROUP BY meter_id),
+          before AS (SELECT v.meter_id, v.ts, row_number() OVER (PARTITION BY v.meter_id ORDER BY v.ts DESC) AS rn
+                     FROM v JOIN anchor a USING (meter_id) WHERE v.ts < a.h AND v.ts >= a.h - INTERVAL 400 DAY),
+          start AS (SELECT meter_id, min(ts) AS s, count(*) AS n FROM before WHERE rn <= $1 GROUP BY meter_id)
+     SELECT v.meter_id, epoch_ms(v.ts) AS ts_ms, v.value, coalesce(start.n, 0) AS n_lo
+     FROM v JOIN anchor a USING (meter_id) LEFT JOIN start USING (meter_id)
+     WHERE v.ts >= coalesce(start.s, a.h)
+     ORDER BY v.meter_id, v.ts`,
+    [margin],
+  );
+  const tails = new Map<string, ReadingWindow>();
+  for (const [id, list] of groupBy(rows, (r) => String(r.meter_id))) {
+    tails.set(id, {
+      readings: list.map((r) => ({ tsMs: Number(r.ts_ms), value: Number(r.value) })),
+      atStart: Number(list[0]?.n_lo ?? 0) < margin,
+      atEnd: true,
+    });
+  }
+  return tails;
+}

@@ -1,0 +1,46 @@
+import { type DuckDBAppender, type DuckDBConnection, DuckDBTimestampTZValue } from '@duckdb/node-api';
+
+/** A row as DuckDB returns it to JS. */
+export type Row = Record<string, unknown>;
+
+/** A TIMESTAMPTZ value from epoch milliseconds. */
+export const tstz = (ms: number) => new DuckDBTimestampTZValue(BigInt(Math.round(ms)) * 1000n);
+
+/** SQL for a TIMESTAMPTZ from an epoch-ms parameter, e.g. `ts_param('$2')`. */
+export const tsParam = (p: string) => `make_timestamptz(${p}::BIGINT * 1000)`;
+
+/** Runs a query and returns its rows as JS objects. */
+export async function query(conn: DuckDBConnection, sql: string, params: unknown[] = []): Promise<Row[]> {
+  return (await conn.runAndReadAll(sql, params as never)).getRowObjectsJS() as Row[];
+}
+
+/** Appends rows through DuckDB's appender (row-by-row INSERT is ~300× slower). */
+export async function appendRows<T>(
+  conn: DuckDBConnection,
+  table: string,
+  rows: readonly T[],
+  write: (appender: DuckDBAppender, row: T) => void,
+): Promise<void> {
+  if (rows.length === 0) return;
+  const appender = await conn.createAppender(table);
+  for (const row of rows) {
+    write(appender, row);
+    appender.endRow();
+  }
+  appender.closeSync();
+}
+
+/** Appends a nullable VARCHAR. */
+export function appendText(appender: DuckDBAppender, value: string | undefined): void {
+  if (value === undefined) appender.appendNull();
+  else appender.appendVarchar(value);
+}
+
+/** Appends a nullable DOUBLE. */
+export function appendNumber(appender: DuckDBAppender, value: number | undefined): void {
+  if (value === undefined) appender.appendNull();
+  else appender.appendDouble(value);
+}
+
+/** A nullable column as a number. */
+export const num = (v: unknown): number | undefined => (v === null || v === undefined ? undefined : Number(v));
