@@ -4,14 +4,18 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import type { CoefficientTable } from '../core/domain/energy.js';
+import type { MeterEvent } from '../core/domain/meter-events.js';
 import type { Metrics } from '../core/metrics.js';
 import type { RegistryHolder } from '../core/registry-holder.js';
-import type { Store } from '../core/storage/store.js';
+import type { Correction, Store } from '../core/storage/store.js';
 import { authPlugin } from './auth.js';
 import { installErrorHandler } from './errors.js';
 import { consumptionRoutes } from './routes/consumption.js';
+import { correctionRoutes } from './routes/corrections.js';
 import { deadLetterRoutes } from './routes/dead-letters.js';
+import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
+import { qualityRoutes } from './routes/quality.js';
 import { readingRoutes } from './routes/readings.js';
 import { registryRoutes } from './routes/registry.js';
 
@@ -19,6 +23,13 @@ import { registryRoutes } from './routes/registry.js';
 export interface HealthReport {
   readonly status: 'ok' | 'degraded';
   readonly [part: string]: unknown;
+}
+
+/** Changes that recompute derived consumption; ingest provides them, serialised with its writes. */
+export interface Lifecycle {
+  addEvent(event: MeterEvent): Promise<void>;
+  addCorrection(correction: Correction): Promise<void>;
+  eventsOf(meterId: string): readonly MeterEvent[];
 }
 
 /** What the API needs from the rest of the platform. */
@@ -30,6 +41,8 @@ export interface ApiDeps {
   readonly timeZone: string;
   readonly coefficients: CoefficientTable;
   readonly health: () => HealthReport;
+  readonly lifecycle: Lifecycle;
+  readonly now?: () => number;
   /** Largest request body, in bytes. */
   readonly bodyLimitBytes?: number;
 }
@@ -69,6 +82,9 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
       await v1.register(consumptionRoutes);
       await v1.register(readingRoutes);
       await v1.register(deadLetterRoutes);
+      await v1.register(eventRoutes);
+      await v1.register(correctionRoutes);
+      await v1.register(qualityRoutes);
     },
     { prefix: '/api/v1' },
   );

@@ -6,6 +6,7 @@ export type ErrorCode =
   | 'JN_REGISTRY_INVALID'
   | 'JN_SCOPE_UNKNOWN'
   | 'JN_NOT_FOUND'
+  | 'JN_EVENT_CONFLICT'
   | 'JN_STORE_UNAVAILABLE'
   | 'JN_INTERNAL';
 

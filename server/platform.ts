@@ -84,6 +84,7 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
       timeZone: config.TIMEZONE,
       coefficients: DEFAULT_COEFFICIENT_TABLE,
       health,
+      lifecycle: pipeline,
     });
     await app.listen({ host: config.HOST, port: config.PORT });
     stops.push(() => app.close());

@@ -1,8 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { groupBy } from '../../core/collections.js';
 import { EnergySchema } from '../../core/domain/energy.js';
+import { bucketQuality, completeness, expectedReadings, metersInScope } from '../../core/domain/quality.js';
 import { formatScope, parseScope, scopeDenominators, scopeExists } from '../../core/domain/scope.js';
-import { buildSeries, scopeFilter, unitLabel } from '../../core/domain/series.js';
+import { buildSeries, energyIncluded, round6, scopeFilter, unitLabel } from '../../core/domain/series.js';
 import { SubItemFilterSchema, subItemPrefix } from '../../core/domain/sub-items.js';
 import { bucketStarts, formatLocalIso, HOUR_MS, parseLocalDateTime } from '../../core/domain/time.js';
 import { AppError, badRequest } from '../../core/errors.js';
@@ -28,7 +30,7 @@ export async function consumptionRoutes(app: FastifyInstance): Promise<void> {
     { schema: { summary: 'Consumption by scope and calendar bucket', querystring: QuerySchema } },
     async (request) => {
       const q = request.query as z.infer<typeof QuerySchema>;
-      const { registry, store, timeZone, coefficients } = app.deps;
+      const { registry, store, timeZone, coefficients, lifecycle } = app.deps;
       const scope = parseScope(q.scope);
       if (scope === undefined)
         throw badRequest('scope', 'expected city, district:ID, institution:ID, building:ID or meter:ID');
@@ -78,6 +80,37 @@ export async function consumptionRoutes(app: FastifyInstance): Promise<void> {
         groupBy: 'none',
       });
       const { series, total } = buildSeries(rows, buckets, { energy, mode: q.unit, table: coefficients, divisor });
+      // Completeness per point: readings received / expected from each meter's interval (DOMAIN.md).
+      const included = rows.filter((r) => energyIncluded(r.energy, energy));
+      const cells = groupBy(included, (r) => r.bucketStartMs);
+      const meters = metersInScope(registry.get(), scope, {
+        ...(energy === undefined ? {} : { energy }),
+        ...(q.subItem === undefined ? {} : { subItem: q.subItem }),
+      }).filter((m) => energyIncluded(m.energy, energy));
+      const nowMs = (app.deps.now ?? Date.now)();
+      const ends = [...buckets.slice(1), toMs];
+      const quality = buckets.map((start, i) => {
+        const list = cells.get(start) ?? [];
+        const sum = (f: (r: (typeof list)[number]) => number) => list.reduce((acc, r) => acc + f(r), 0);
+        const end = Math.min(ends[i] ?? toMs, toMs);
+        const expected = meters.reduce(
+          (acc, m) => acc + expectedReadings(m, lifecycle.eventsOf(m.id), Math.max(start, fromMs), end, nowMs),
+          0,
+        );
+        return {
+          completeness: round6(
+            completeness(
+              sum((r) => r.readings),
+              expected,
+            ),
+          ),
+          quality: bucketQuality({
+            goodHours: sum((r) => r.goodHours),
+            estimatedHours: sum((r) => r.estimatedHours),
+            suspectHours: sum((r) => r.suspectHours),
+          }),
+        };
+      });
       return {
         scope: formatScope(scope),
         energy: energy ?? 'all',
@@ -91,10 +124,11 @@ export async function consumptionRoutes(app: FastifyInstance): Promise<void> {
         ...(energy === undefined
           ? { note: 'water is a resource, not energy: it is excluded from the kgce total' }
           : {}),
-        series: series.map((p) => ({
+        series: series.map((p, i) => ({
           start: formatLocalIso(p.startMs, timeZone),
           value: p.value,
           estimatedShare: p.estimatedShare,
+          ...quality[i],
         })),
         total,
       };

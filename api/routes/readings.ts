@@ -36,6 +36,15 @@ export async function readingRoutes(app: FastifyInstance): Promise<void> {
           value: r.value,
           gatewayId: r.gatewayId,
           receivedAt: new Date(r.receivedAtMs).toISOString(),
+          ...(r.correction === undefined
+            ? {}
+            : {
+                invalid: {
+                  reason: r.correction.reason,
+                  by: r.correction.createdBy,
+                  at: new Date(r.correction.createdAtMs).toISOString(),
+                },
+              }),
         })),
       };
     },

@@ -1,0 +1,71 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { eventConflicts, type MeterEvent, MeterEventInputSchema } from '../../core/domain/meter-events.js';
+import { AppError } from '../../core/errors.js';
+import { newId } from '../../core/security.js';
+
+const Params = z.object({ id: z.string() });
+
+function present(e: MeterEvent) {
+  return {
+    ...e,
+    ts: new Date(e.ts).toISOString(),
+    createdAt: new Date(e.createdAtMs).toISOString(),
+    createdAtMs: undefined,
+  };
+}
+
+/** `POST/GET /api/v1/meters/{id}/events`: lifecycle events (replace, multiplier, decommission). */
+export async function eventRoutes(app: FastifyInstance): Promise<void> {
+  app.get(
+    '/meters/:id/events',
+    { schema: { summary: 'Lifecycle events of a meter', params: Params } },
+    async (request) => {
+      const { id } = request.params as z.infer<typeof Params>;
+      if (app.deps.registry.meter(id) === undefined) throw new AppError('JN_NOT_FOUND', 404, `meter "${id}" not found`);
+      return { meter: id, events: app.deps.lifecycle.eventsOf(id).map(present) };
+    },
+  );
+
+  app.post(
+    '/meters/:id/events',
+    {
+      schema: {
+        summary: 'Record a replacement, multiplier change or decommission; the affected periods are recomputed',
+        params: Params,
+        body: z.unknown(),
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params as z.infer<typeof Params>;
+      const meter = app.deps.registry.meter(id);
+      if (meter === undefined) throw new AppError('JN_NOT_FOUND', 404, `meter "${id}" not found`);
+      const parsed = MeterEventInputSchema.safeParse(request.body);
+      if (!parsed.success) {
+        const details = parsed.error.issues.map((i) => ({ path: i.path.join('.') || 'type', message: i.message }));
+        throw new AppError('JN_REQUEST_INVALID', 400, details.map((d) => `${d.path}: ${d.message}`).join('; '), {
+          details,
+        });
+      }
+      const problems = eventConflicts(app.deps.lifecycle.eventsOf(id), parsed.data);
+      if (meter.installedAt !== undefined && parsed.data.ts < Date.parse(meter.installedAt)) {
+        problems.push(`ts: before the meter's installation (${meter.installedAt})`);
+      }
+      if (problems.length > 0) {
+        throw new AppError('JN_EVENT_CONFLICT', 400, problems.join('; '), {
+          details: problems.map((p) => ({ path: p.split(':')[0] ?? 'ts', message: p })),
+        });
+      }
+      const event: MeterEvent = {
+        ...parsed.data,
+        id: newId('evt'),
+        meterId: id,
+        createdAtMs: Date.now(),
+        createdBy: request.token?.name ?? 'unknown',
+      };
+      await app.deps.lifecycle.addEvent(event);
+      request.log.info({ meterId: id, type: event.type, ts: event.ts }, 'meter event recorded');
+      return reply.status(201).send(present(event));
+    },
+  );
+}

@@ -1,0 +1,92 @@
+import type { MeterEventInput } from './meter-events.js';
+import type { Meter, Registry } from './registry.js';
+import type { Scope } from './scope.js';
+import { subItemMatches } from './sub-items.js';
+import { HOUR_MS } from './time.js';
+
+/** Completeness below this share of expected readings is flagged (provincial monitoring norms, DOMAIN.md). */
+export const COMPLETENESS_THRESHOLD = 0.9;
+
+/** The part of [fromMs, toMs) in which a meter was expected to report: installed, not decommissioned, not in the future. */
+export function activeSpan(
+  meter: Meter,
+  events: readonly MeterEventInput[],
+  fromMs: number,
+  toMs: number,
+  nowMs: number,
+): { fromMs: number; toMs: number } {
+  const installed = meter.installedAt === undefined ? Number.NEGATIVE_INFINITY : Date.parse(meter.installedAt);
+  const end = events.find((e) => e.type === 'decommission')?.ts ?? Number.POSITIVE_INFINITY;
+  const from = Math.max(fromMs, installed);
+  const to = Math.min(toMs, end, nowMs);
+  return { fromMs: from, toMs: Math.max(from, to) };
+}
+
+/** Readings a meter should have sent in [fromMs, toMs), from its configured interval. */
+export function expectedReadings(
+  meter: Meter,
+  events: readonly MeterEventInput[],
+  fromMs: number,
+  toMs: number,
+  nowMs: number,
+): number {
+  const span = activeSpan(meter, events, fromMs, toMs, nowMs);
+  return (span.toMs - span.fromMs) / (meter.intervalS * 1000);
+}
+
+/** Hours of [fromMs, toMs) in which a meter was expected to report. */
+export function expectedHours(
+  meter: Meter,
+  events: readonly MeterEventInput[],
+  fromMs: number,
+  toMs: number,
+  nowMs: number,
+): number {
+  const span = activeSpan(meter, events, fromMs, toMs, nowMs);
+  return Math.ceil((span.toMs - span.fromMs) / HOUR_MS);
+}
+
+/** Received / expected readings, at most 1 (a meter may send more often than configured); 1 when nothing was expected. */
+export function completeness(received: number, expected: number): number {
+  if (expected <= 0) return 1;
+  return Math.min(1, received / expected);
+}
+
+/** The meters a scope covers, optionally of one energy and sub-item branch. */
+export function metersInScope(
+  registry: Registry,
+  scope: Scope,
+  filter: { energy?: string; subItem?: string } = {},
+): Meter[] {
+  const buildings = new Map(registry.buildings.map((b) => [b.id, b]));
+  const institutions = new Map(registry.institutions.map((i) => [i.id, i]));
+  return registry.meters.filter((m) => {
+    if (filter.energy !== undefined && m.energy !== filter.energy) return false;
+    if (filter.subItem !== undefined && !subItemMatches(m.subItem, filter.subItem)) return false;
+    const building = buildings.get(m.buildingId);
+    const institution = institutions.get(building?.institutionId ?? '');
+    if (scope.level === 'city') return true;
+    const ids = {
+      district: institution?.districtId,
+      institution: institution?.id,
+      building: m.buildingId,
+      meter: m.id,
+    };
+    return ids[scope.level] === scope.id;
+  });
+}
+
+/** Counts of meter-hours by quality in a bucket, as the store sums them. */
+export interface QualityCounts {
+  readonly goodHours: number;
+  readonly estimatedHours: number;
+  readonly suspectHours: number;
+}
+
+/** One label for a bucket: the worst quality of its meter-hours, `missing` when there is no data. */
+export function bucketQuality(c: QualityCounts | undefined): 'good' | 'estimated' | 'suspect' | 'missing' {
+  if (c === undefined || c.goodHours + c.estimatedHours + c.suspectHours === 0) return 'missing';
+  if (c.suspectHours > 0) return 'suspect';
+  if (c.estimatedHours > 0) return 'estimated';
+  return 'good';
+}
