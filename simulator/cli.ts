@@ -1,7 +1,8 @@
 /**
- * Command line of the simulator: builds a seeded city, writes or pushes its registry, back-fills
- * readings over MQTT and optionally keeps publishing live. `npx tsx simulator/cli.ts --help`.
- * The logic lives in fleet.ts and publisher.ts, which the platform's demo mode calls directly.
+ * Command line of the simulator: builds a seeded city, writes or pushes its registry, plans a
+ * scenario of faults and anomalies (with its labels file), back-fills readings over MQTT and
+ * optionally keeps publishing live. `npx tsx simulator/cli.ts --help`. The logic lives in
+ * fleet.ts, planner.ts and publisher.ts, which the platform's demo mode calls directly.
  */
 import { writeFile } from 'node:fs/promises';
 import cliProgress from 'cli-progress';
@@ -9,7 +10,10 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import type { RegistryInput } from '../core/domain/registry.js';
 import { isValidTimeZone, parseLocalDateTime } from '../core/domain/time.js';
 import { buildFleet } from './fleet.js';
+import { isLabelKind, LABEL_KINDS, type LabelKind, labelsToJsonLines } from './labels.js';
+import { planScenario } from './planner.js';
 import { FleetPublisher } from './publisher.js';
+import type { Scenario } from './scenario.js';
 
 const DAY_MS = 86_400_000;
 
@@ -25,6 +29,23 @@ function positive(text: string): number {
   const n = Number(text);
   if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError('a positive number');
   return n;
+}
+
+function nonNegative(text: string): number {
+  const n = Number(text);
+  if (!(n >= 0) || !Number.isFinite(n)) throw new InvalidArgumentError('a number ≥ 0');
+  return n;
+}
+
+function kindList(text: string): LabelKind[] {
+  const kinds = text
+    .split(',')
+    .map((k) => k.trim())
+    .filter((k) => k !== '');
+  const unknown = kinds.filter((k) => !isLabelKind(k));
+  if (kinds.length === 0 || unknown.length > 0)
+    throw new InvalidArgumentError(`a comma-separated list of: ${LABEL_KINDS.join(', ')}`);
+  return kinds as LabelKind[];
 }
 
 /** Parses `now`, epoch ms, ISO with offset, or local `YYYY-MM-DD[THH:mm]` in the time zone. */
@@ -58,6 +79,10 @@ interface CliOptions {
   maxInFlight: number;
   timeZone: string;
   tsFormat: 'iso' | 'epoch-ms';
+  faultRate: number;
+  anomalyRate: number;
+  kinds?: LabelKind[];
+  labelsOut?: string;
 }
 
 function program(): Command {
@@ -85,12 +110,31 @@ function program(): Command {
     .option('--max-in-flight <n>', 'QoS 1 publishes awaiting PUBACK at once', integer(1, 100_000), 1000)
     .option('--time-zone <tz>', 'time zone of the city', 'Asia/Shanghai')
     .addOption(new Option('--ts-format <format>', 'reading timestamps').choices(['iso', 'epoch-ms']).default('iso'))
+    .option(
+      '--fault-rate <x>',
+      'faults per 30 days per meter (rollover, replace, gap, duplicate) and per gateway (late-upload, offline, clock-skew, malformed), injected in [--from, --to)',
+      nonNegative,
+      0,
+    )
+    .option(
+      '--anomaly-rate <x>',
+      'anomalies per 30 days per meter (spike, stuck, leak, step) and per institution (after-hours, month-over-target)',
+      nonNegative,
+      0,
+    )
+    .option('--kinds <list>', `only these kinds, comma-separated: ${LABEL_KINDS.join(',')}`, kindList)
+    .option('--labels-out <file>', 'write the ground-truth labels of the injected events as JSON lines')
     .addHelpText(
       'after',
       `
+Rates are shared equally by the enabled kinds of each group; a step stays after --to, other
+events lie in [--from, --to) (a month over target covers a calendar month). The same seed and
+options give the same labels and messages.
+
 Examples:
   npx tsx simulator/cli.ts --registry-out registry.json --no-backfill
-  npx tsx simulator/cli.ts --api http://localhost:8080 --token "$TOKEN" --from 2026-11-01 --live`,
+  npx tsx simulator/cli.ts --api http://localhost:8080 --token "$TOKEN" --from 2026-11-01 --live
+  npx tsx simulator/cli.ts --from 2026-11-01 --to 2026-12-01 --fault-rate 1 --anomaly-rate 0.5 --labels-out labels.jsonl`,
     );
 }
 
@@ -136,6 +180,24 @@ async function run(opts: CliOptions): Promise<void> {
     await pushRegistry(opts.api, opts.token, registry);
     console.error(`registry pushed to ${opts.api}`);
   }
+  let scenario: Scenario | undefined;
+  if (opts.faultRate > 0 || opts.anomalyRate > 0) {
+    scenario = planScenario(fleet, {
+      seed: opts.seed,
+      fromMs,
+      toMs,
+      faultRate: opts.faultRate,
+      anomalyRate: opts.anomalyRate,
+      timeZone: opts.timeZone,
+      intervalS: opts.interval,
+      ...(opts.kinds === undefined ? {} : { kinds: opts.kinds }),
+    });
+    console.error(`scenario: ${scenario.labels.length} faults and anomalies`);
+  }
+  if (opts.labelsOut !== undefined) {
+    await writeFile(opts.labelsOut, labelsToJsonLines(scenario?.labels ?? []));
+    console.error(`labels written to ${opts.labelsOut}`);
+  }
   if (!opts.backfill && !opts.live) return;
 
   const stop = new AbortController();
@@ -152,6 +214,7 @@ async function run(opts: CliOptions): Promise<void> {
     timeZone: opts.timeZone,
     timestampFormat: opts.tsFormat,
     onClientError: (gatewayId, error) => console.error(`gateway ${gatewayId}: ${error.message}`),
+    ...(scenario === undefined ? {} : { scenario }),
   });
   try {
     if (opts.backfill) {

@@ -3,6 +3,8 @@
  * authenticated connection, to `readingsTopic(gatewayId)`, in batches `{"readings":[…]}` at QoS 1.
  * Connections come from a bounded pool and publishes awaiting their PUBACK are bounded globally:
  * mqtt.js falls over when 100k publishes are fired at once.
+ * With a scenario, registers carry its anomalies and register faults and each gateway's stream
+ * goes through its transport faults (transport.ts) before batching.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { MqttClient } from 'mqtt';
@@ -13,6 +15,9 @@ import { DEFAULT_INTERVAL_S } from './fleet.js';
 import type { Fleet, SimMeter, SimReading } from './model.js';
 import { DEFAULT_TIME_ZONE } from './profiles.js';
 import { alignUp, RegisterClock, readingCount } from './registers.js';
+import type { Scenario } from './scenario.js';
+import { Semaphore } from './semaphore.js';
+import { GatewayTransport, gatewayStream, isRawMessage, type Outgoing, readingCountChange } from './transport.js';
 
 /** Options of a `FleetPublisher`. Defaults in brackets. */
 export interface FleetPublisherOptions {
@@ -36,13 +41,18 @@ export interface FleetPublisherOptions {
   /** Connect timeout, ms [10000]. */
   readonly connectTimeoutMs?: number;
   readonly onClientError?: (gatewayId: string, error: Error) => void;
+  /**
+   * Faults and anomalies to inject (planner.ts) [none]. Its time zone should be `timeZone`.
+   * Without one the output is exactly that of a fault-free fleet.
+   */
+  readonly scenario?: Scenario;
 }
 
 /** Progress of a publish run. */
 export interface PublishProgress {
   /** Readings acknowledged by the broker. */
   readonly published: number;
-  /** Readings the run will publish. */
+  /** Readings the run will publish (counting a scenario's gaps, offline spans and duplicates). */
   readonly total: number;
   /** MQTT messages acknowledged. */
   readonly messages: number;
@@ -68,27 +78,6 @@ export interface PublishResult {
   readonly messages: number;
 }
 
-/** A counting semaphore. */
-class Semaphore {
-  #free: number;
-  readonly #waiters: Array<() => void> = [];
-  constructor(size: number) {
-    this.#free = size;
-  }
-  async acquire(): Promise<void> {
-    if (this.#free > 0) {
-      this.#free--;
-      return;
-    }
-    await new Promise<void>((resolve) => this.#waiters.push(resolve));
-  }
-  release(): void {
-    const next = this.#waiters.shift();
-    if (next !== undefined) next();
-    else this.#free++;
-  }
-}
-
 /** Publishes a fleet's register readings over MQTT, as back-fill or live. */
 export class FleetPublisher {
   readonly #fleet: Fleet;
@@ -102,6 +91,9 @@ export class FleetPublisher {
   readonly #byGateway = new Map<string, SimMeter[]>();
   readonly #secrets = new Map<string, string>();
   readonly #clocks = new Map<string, RegisterClock>();
+  readonly #scenario: Scenario | undefined;
+  /** Live transports keep their buffers from one interval to the next. */
+  readonly #liveTransports = new Map<string, GatewayTransport>();
 
   /** A publisher; nothing connects until readings are published. */
   constructor(opts: FleetPublisherOptions) {
@@ -112,6 +104,7 @@ export class FleetPublisher {
     this.#timeZone = opts.timeZone ?? DEFAULT_TIME_ZONE;
     this.#iso = (opts.timestampFormat ?? 'iso') === 'iso';
     this.#inFlight = new Semaphore(opts.maxInFlight ?? 1000);
+    this.#scenario = opts.scenario;
     this.#pool = new ClientPool({
       brokerUrl: opts.brokerUrl,
       maxClients: this.#maxClients,
@@ -139,8 +132,20 @@ export class FleetPublisher {
     signal?: AbortSignal,
   ): Promise<PublishResult> {
     const intervalS = this.#intervalS;
-    const total = readingCount(this.#fleet.meters.length, fromMs, toMs, intervalS);
-    return this.#publishAll(total, (meters) => this.#readings(meters, fromMs, toMs, intervalS), onProgress, signal);
+    let total = readingCount(this.#fleet.meters.length, fromMs, toMs, intervalS);
+    if (this.#scenario !== undefined) {
+      const ids = new Map([...this.#byGateway].map(([g, ms]) => [g, ms.map((m) => m.id)]));
+      total += readingCountChange(this.#scenario, ids, fromMs, toMs, intervalS);
+    }
+    return this.#publishAll(
+      total,
+      (gatewayId, meters) => {
+        const transport = this.#transport(gatewayId, meters);
+        return gatewayStream(this.#clocksOf(meters), fromMs, toMs, intervalS, transport, true);
+      },
+      onProgress,
+      signal,
+    );
   }
 
   /**
@@ -166,7 +171,8 @@ export class FleetPublisher {
       const stepEnd = t + 1;
       const result = await this.#publishAll(
         this.#fleet.meters.length,
-        (meters) => this.#readings(meters, t, stepEnd, intervalS),
+        (gatewayId, meters) =>
+          gatewayStream(this.#clocksOf(meters), t, stepEnd, intervalS, this.#liveTransport(gatewayId, meters), false),
         undefined,
         opts.signal,
       );
@@ -179,21 +185,36 @@ export class FleetPublisher {
     await this.#pool.close();
   }
 
-  #clock(meter: SimMeter): RegisterClock {
-    let clock = this.#clocks.get(meter.id);
-    if (clock === undefined) {
-      clock = new RegisterClock(meter, this.#timeZone);
-      this.#clocks.set(meter.id, clock);
-    }
-    return clock;
+  #clocksOf(meters: readonly SimMeter[]): RegisterClock[] {
+    return meters.map((meter) => {
+      let clock = this.#clocks.get(meter.id);
+      if (clock === undefined) {
+        clock = new RegisterClock(meter, this.#timeZone, this.#scenario);
+        this.#clocks.set(meter.id, clock);
+      }
+      return clock;
+    });
   }
 
-  *#readings(meters: readonly SimMeter[], fromMs: number, toMs: number, intervalS: number): Generator<SimReading> {
-    const clocks = meters.map((m) => this.#clock(m));
-    for (let t = alignUp(fromMs, intervalS); t < toMs; t += intervalS * 1000) {
-      for (const c of clocks)
-        yield { gatewayId: c.meter.gatewayId, meterId: c.meter.id, tsMs: t, value: c.registerAt(t) };
+  /** A fresh transport for a gateway, or undefined when the scenario leaves its transport alone. */
+  #transport(gatewayId: string, meters: readonly SimMeter[]): GatewayTransport | undefined {
+    if (this.#scenario === undefined) return undefined;
+    const formatTs = (tMs: number) => (this.#iso ? formatIsoWithOffset(tMs, this.#timeZone) : tMs);
+    const transport = new GatewayTransport(
+      gatewayId,
+      meters.map((m) => m.id),
+      this.#scenario,
+      formatTs,
+    );
+    return transport.active ? transport : undefined;
+  }
+
+  #liveTransport(gatewayId: string, meters: readonly SimMeter[]): GatewayTransport | undefined {
+    if (!this.#liveTransports.has(gatewayId)) {
+      const transport = this.#transport(gatewayId, meters);
+      if (transport !== undefined) this.#liveTransports.set(gatewayId, transport);
     }
+    return this.#liveTransports.get(gatewayId);
   }
 
   #payload(batch: readonly SimReading[]): string {
@@ -208,7 +229,7 @@ export class FleetPublisher {
   /** Publishes each gateway's readings on its own connection, gateways in parallel up to the pool size. */
   async #publishAll(
     total: number,
-    readingsOf: (meters: readonly SimMeter[]) => Iterable<SimReading>,
+    itemsOf: (gatewayId: string, meters: readonly SimMeter[]) => Iterable<Outgoing>,
     onProgress?: (p: PublishProgress) => void,
     signal?: AbortSignal,
   ): Promise<PublishResult> {
@@ -223,12 +244,12 @@ export class FleetPublisher {
       try {
         const topic = readingsTopic(gatewayId);
         let batch: SimReading[] = [];
-        const send = async (items: SimReading[]) => {
+        const send = async (payload: string, readings: number) => {
           await this.#inFlight.acquire();
           pending.push(
-            this.#publish(client, topic, items)
+            this.#publish(client, topic, payload)
               .then(() => {
-                published += items.length;
+                published += readings;
                 messages++;
                 onProgress?.({ published, total, messages });
               })
@@ -237,15 +258,22 @@ export class FleetPublisher {
               }),
           );
         };
-        for (const r of readingsOf(this.#byGateway.get(gatewayId) ?? [])) {
-          batch.push(r);
-          if (batch.length >= this.#batchSize) {
-            await send(batch);
+        for (const item of itemsOf(gatewayId, this.#byGateway.get(gatewayId) ?? [])) {
+          if (isRawMessage(item)) {
+            // A raw message goes on its own, after the readings gathered before it.
+            if (batch.length > 0) await send(this.#payload(batch), batch.length);
             batch = [];
-            if (failure !== undefined || signal?.aborted === true) break;
+            await send(item.payload, 0);
+          } else {
+            batch.push(item);
+            if (batch.length < this.#batchSize) continue;
+            await send(this.#payload(batch), batch.length);
+            batch = [];
           }
+          if (failure !== undefined || signal?.aborted === true) break;
         }
-        if (batch.length > 0 && failure === undefined && signal?.aborted !== true) await send(batch);
+        if (batch.length > 0 && failure === undefined && signal?.aborted !== true)
+          await send(this.#payload(batch), batch.length);
       } finally {
         await Promise.all(pending);
         this.#pool.release(gatewayId);
@@ -265,9 +293,9 @@ export class FleetPublisher {
     return { readings: published, messages };
   }
 
-  async #publish(client: MqttClient, topic: string, batch: readonly SimReading[]): Promise<void> {
+  async #publish(client: MqttClient, topic: string, payload: string): Promise<void> {
     try {
-      await client.publishAsync(topic, this.#payload(batch), { qos: 1 });
+      await client.publishAsync(topic, payload, { qos: 1 });
     } finally {
       this.#inFlight.release();
     }
