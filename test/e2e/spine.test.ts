@@ -241,4 +241,65 @@ describe('the spine: MQTT in, exact totals out', () => {
     expect(registry.body.gateways[0]).not.toHaveProperty('secretHash');
     expect(JSON.stringify(registry.body)).not.toContain('secret-gw-001');
   });
+
+  it('dead-letters an oversized payload with its reason, and refuses unknown topics, without harm to others', async () => {
+    const small = await startTestPlatform({ MQTT_MAX_PAYLOAD_BYTES: '2048' });
+    try {
+      expect((await small.api('PUT', '/api/v1/registry', smallCity())).status).toBe(200);
+      const gw = await small.connectGateway('gw-001', 'secret-gw-001');
+      const readings = Array.from({ length: 100 }, (_, i) => ({
+        meter: 'm-hvac',
+        ts: Date.parse(HOURS[0] as string) + i * 60_000,
+        value: i,
+      }));
+      await gw.publishAsync(readingsTopic('gw-001'), JSON.stringify({ readings }), { qos: 1 });
+      await gw.publishAsync(readingsTopic('gw-001'), JSON.stringify({ meter: 'm-hvac', ts: HOURS[0], value: 500 }), {
+        qos: 1,
+      });
+      await small.platform.pipeline.drain();
+      const dead = await small.api<{ deadLetters: { reason: string }[] }>(
+        'GET',
+        '/api/v1/dead-letters?from=2020-01-01&to=2100-01-01',
+      );
+      expect(dead.body.deadLetters.map((d) => d.reason)).toEqual([expect.stringMatching(/exceeds 2048/)]);
+      const raw = await small.api<{ readings: unknown[] }>(
+        'GET',
+        '/api/v1/meters/m-hvac/readings?from=2026-10-01&to=2026-12-01',
+      );
+      expect(raw.body.readings).toHaveLength(1);
+      // An unknown topic (even under the gateway's own prefix) closes the connection; others go on.
+      const closed = new Promise<void>((resolve) => gw.once('close', () => resolve()));
+      gw.publish('jieneng/v1/gw-001/firmware', 'x', { qos: 1 });
+      await closed;
+      const other = await small.connectGateway('gw-002', 'secret-gw-002');
+      await other.publishAsync(readingsTopic('gw-002'), JSON.stringify({ meter: 'm-gas', ts: HOURS[0], value: 1 }), {
+        qos: 1,
+      });
+      await small.platform.pipeline.drain();
+      const gas = await small.api<{ readings: unknown[] }>(
+        'GET',
+        '/api/v1/meters/m-gas/readings?from=2026-10-01&to=2026-12-01',
+      );
+      expect(gas.body.readings).toHaveLength(1);
+      const metrics = await small.api<string>('GET', '/metrics', undefined, '');
+      expect(metrics.body).toMatch(/jieneng_readings_rejected_total\{reason="oversized"\} 1/);
+      expect(metrics.body).toMatch(/jieneng_readings_rejected_total\{reason="topic"\} 1/);
+    } finally {
+      await small.close();
+    }
+  });
+
+  it('serves its OpenAPI description at /docs', async () => {
+    const res = await t.api<{ openapi: string; paths: Record<string, unknown> }>('GET', '/docs/json', undefined, '');
+    expect(res.status).toBe(200);
+    expect(res.body.openapi).toMatch(/^3/);
+    expect(Object.keys(res.body.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/v1/consumption',
+        '/api/v1/registry',
+        '/api/v1/meters/{id}/events',
+        '/api/v1/quality',
+      ]),
+    );
+  });
 });
