@@ -10,14 +10,17 @@ import type { RegistryHolder } from '../core/registry-holder.js';
 import type { Correction, Store } from '../core/storage/store.js';
 import { authPlugin } from './auth.js';
 import { installErrorHandler } from './errors.js';
+import { anomalyRoutes } from './routes/anomalies.js';
 import { consumptionRoutes } from './routes/consumption.js';
 import { correctionRoutes } from './routes/corrections.js';
 import { deadLetterRoutes } from './routes/dead-letters.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
+import { jobRoutes } from './routes/jobs.js';
 import { qualityRoutes } from './routes/quality.js';
 import { readingRoutes } from './routes/readings.js';
 import { registryRoutes } from './routes/registry.js';
+import { targetRoutes } from './routes/targets.js';
 
 /** Health of the platform's parts, as `/healthz` reports it. */
 export interface HealthReport {
@@ -32,6 +35,27 @@ export interface Lifecycle {
   eventsOf(meterId: string): readonly MeterEvent[];
 }
 
+/** A job's state as `GET /api/v1/jobs` shows it. */
+export interface JobInfo {
+  readonly name: string;
+  readonly schedule: string;
+  readonly description: string;
+  readonly running: boolean;
+  readonly lastRun: {
+    readonly startedAt: string;
+    readonly finishedAt?: string;
+    readonly outcome: 'ok' | 'failed' | 'running';
+    readonly detail?: unknown;
+  } | null;
+}
+
+/** Scheduled jobs, run on demand by an admin. */
+export interface JobControl {
+  list(): JobInfo[];
+  /** Runs a job now (or waits for the run in progress) and returns its state. */
+  run(name: string): Promise<JobInfo>;
+}
+
 /** What the API needs from the rest of the platform. */
 export interface ApiDeps {
   readonly store: Store;
@@ -42,6 +66,7 @@ export interface ApiDeps {
   readonly coefficients: CoefficientTable;
   readonly health: () => HealthReport;
   readonly lifecycle: Lifecycle;
+  readonly jobs: JobControl;
   readonly now?: () => number;
   /** Largest request body, in bytes. */
   readonly bodyLimitBytes?: number;
@@ -85,6 +110,9 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
       await v1.register(eventRoutes);
       await v1.register(correctionRoutes);
       await v1.register(qualityRoutes);
+      await v1.register(targetRoutes);
+      await v1.register(anomalyRoutes);
+      await v1.register(jobRoutes);
     },
     { prefix: '/api/v1' },
   );

@@ -34,6 +34,11 @@ export const ConfigSchema = z.object({
   INGEST_FLUSH_MS: z.coerce.number().int().min(0).default(100),
   /** Readings stamped further than this in the future are rejected (gateway clock skew), in seconds. */
   CLOCK_SKEW_MAX_S: z.coerce.number().int().min(0).default(600),
+  /** Where new anomaly events are posted (JSON, signed with ALERT_WEBHOOK_SECRET); unset: no webhook. */
+  ALERT_WEBHOOK_URL: z.url().optional(),
+  ALERT_WEBHOOK_SECRET: z.string().min(16, 'at least 16 characters').optional(),
+  /** Run the scheduled jobs (detection, reports) on their cron schedules (on|off); on demand always works. */
+  JOBS: onOff.default('on'),
 });
 
 /** The parsed, frozen configuration. */
@@ -55,6 +60,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const parsed = ConfigSchema.safeParse(clean);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  if (parsed.data.ALERT_WEBHOOK_URL !== undefined && parsed.data.ALERT_WEBHOOK_SECRET === undefined) {
+    throw new ConfigError(['ALERT_WEBHOOK_SECRET: required with ALERT_WEBHOOK_URL (deliveries are signed)']);
   }
   return Object.freeze(parsed.data);
 }

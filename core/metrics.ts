@@ -24,6 +24,8 @@ export interface Metrics {
   readonly mqttConnectionsRefused: Counter<'reason'>;
   readonly mqttClientsConnected: Gauge;
   readonly ingestQueueReadings: Gauge;
+  readonly anomaliesDetected: Counter<'type'>;
+  readonly alertDeliveries: Counter<'outcome'>;
 }
 
 /** Creates the metrics on a fresh registry, with Node's default process metrics. */
@@ -70,6 +72,18 @@ export function createMetrics(): Metrics {
     ingestQueueReadings: new Gauge({
       name: 'jieneng_ingest_queue_readings',
       help: 'Readings accepted and waiting for the store',
+      ...opts,
+    }),
+    anomaliesDetected: new Counter({
+      name: 'jieneng_anomalies_detected_total',
+      help: 'New anomaly events, by type',
+      labelNames: ['type'],
+      ...opts,
+    }),
+    alertDeliveries: new Counter({
+      name: 'jieneng_alert_deliveries_total',
+      help: 'Alert webhook deliveries, by outcome',
+      labelNames: ['outcome'],
       ...opts,
     }),
   };

@@ -84,10 +84,12 @@ export class Deriver {
     await this.store.replaceHourly(ranges, rows, fast);
     if (slow.length === 0) return { stored: fast.length, duplicates: 0, conflicts: [] };
     const outcome = await this.store.insertReadings(slow);
-    for (const [meterId, inserted] of groupBy(outcome.inserted, (r) => r.meterId)) {
-      const stamps = inserted.map((r) => r.tsMs);
-      await this.recompute(meterId, Math.min(...stamps), Math.max(...stamps));
-    }
+    await this.recompute(
+      [...groupBy(outcome.inserted, (r) => r.meterId)].map(([meterId, inserted]) => {
+        const stamps = inserted.map((r) => r.tsMs);
+        return { meterId, fromMs: Math.min(...stamps), toMs: Math.max(...stamps) };
+      }),
+    );
     return {
       stored: fast.length + outcome.inserted.length,
       duplicates: outcome.duplicates,
@@ -96,41 +98,72 @@ export class Deriver {
   }
 
   /**
-   * Recomputes a meter's hours that readings or events in [fromMs, toMs] can change: those of the
-   * intervals up to WINDOW_MARGIN readings either side. Used for late readings, corrections and
-   * lifecycle events (with `toMs` at the end of time: a multiplier change affects everything after).
+   * Recomputes the hours that readings or events in each request's [fromMs, toMs] can change: those
+   * of the intervals up to WINDOW_MARGIN readings either side. Used for late readings, corrections
+   * and lifecycle events (with `toMs` at the end of time: a multiplier change affects everything
+   * after it). Many meters take a fixed number of store round trips.
    */
-  async recompute(meterId: string, fromMs: number, toMs: number = END_OF_TIME_MS): Promise<void> {
-    const meter = this.meterOf(meterId);
-    if (meter === undefined) return;
-    const around = await this.store.readingWindow(meterId, fromMs, toMs, WINDOW_MARGIN);
-    const first = around.readings[0];
-    const last = around.readings.at(-1);
-    if (first === undefined || last === undefined) return;
-    const hourFrom = floorHour(Math.min(first.tsMs, fromMs));
-    const hourTo = derivableUntil(Math.max(last.tsMs, Math.min(toMs, last.tsMs)));
-    const window = await this.store.readingWindow(meterId, hourFrom, hourTo, WINDOW_MARGIN);
-    const rows = deriveHourly(meter, window.readings, hourFrom, hourTo, this.eventsOf(meterId), window);
-    await this.store.replaceHourly([{ meterId, fromMs: hourFrom, toMs: hourTo }], rows);
-    await this.reloadTail(meterId);
+  async recompute(requests: readonly { meterId: string; fromMs: number; toMs?: number }[]): Promise<void> {
+    const known = requests.filter((r) => this.meterOf(r.meterId) !== undefined);
+    if (known.length === 0) return;
+    const around = await this.store.readingWindows(
+      known.map((r) => ({ meterId: r.meterId, fromMs: r.fromMs, toMs: r.toMs ?? END_OF_TIME_MS })),
+      WINDOW_MARGIN,
+    );
+    const spans: HourRange[] = [];
+    for (const r of known) {
+      const readings = around.get(r.meterId)?.readings ?? [];
+      const first = readings[0];
+      const last = readings.at(-1);
+      if (first === undefined || last === undefined) continue;
+      spans.push({
+        meterId: r.meterId,
+        fromMs: floorHour(Math.min(first.tsMs, r.fromMs)),
+        toMs: derivableUntil(last.tsMs),
+      });
+    }
+    const windows = await this.store.readingWindows(spans, WINDOW_MARGIN);
+    const rows: HourlyConsumption[] = [];
+    for (const span of spans) {
+      const window = windows.get(span.meterId);
+      const meter = this.meterOf(span.meterId);
+      if (window === undefined || meter === undefined) continue;
+      rows.push(...deriveHourly(meter, window.readings, span.fromMs, span.toMs, this.eventsOf(span.meterId), window));
+    }
+    await this.store.replaceHourly(spans, rows);
+    await this.reloadTails(spans.map((s) => s.meterId));
   }
 
   /** Records a lifecycle event (already stored) and recomputes from the reading before it to the end. */
   async applyEvent(event: MeterEvent): Promise<void> {
-    const list = [...this.eventsOf(event.meterId), event].sort((a, b) => a.ts - b.ts);
-    this.events.set(event.meterId, list);
-    await this.recompute(event.meterId, event.ts);
+    await this.applyEvents([event]);
   }
 
-  private async reloadTail(meterId: string): Promise<void> {
-    const newest = await this.store.readingWindow(meterId, END_OF_TIME_MS, END_OF_TIME_MS, 3);
-    const third = newest.readings.at(-3) ?? newest.readings[0];
-    if (third === undefined) {
-      this.tails.delete(meterId);
-      return;
+  /** Records lifecycle events (already stored) and recomputes their meters from each event on. */
+  async applyEvents(events: readonly MeterEvent[]): Promise<void> {
+    for (const event of events) {
+      this.events.set(
+        event.meterId,
+        [...this.eventsOf(event.meterId), event].sort((a, b) => a.ts - b.ts),
+      );
     }
-    const last = newest.readings.at(-1) as RegisterReading;
-    const tail = await this.store.readingWindow(meterId, floorHour(third.tsMs), last.tsMs, WINDOW_MARGIN);
-    this.tails.set(meterId, { ...tail, atEnd: true });
+    await this.recompute(events.map((e) => ({ meterId: e.meterId, fromMs: e.ts })));
+  }
+
+  private async reloadTails(meterIds: readonly string[]): Promise<void> {
+    const newest = await this.store.readingWindows(
+      meterIds.map((meterId) => ({ meterId, fromMs: END_OF_TIME_MS, toMs: END_OF_TIME_MS })),
+      3,
+    );
+    const requests: HourRange[] = [];
+    for (const meterId of meterIds) {
+      const readings = newest.get(meterId)?.readings ?? [];
+      const third = readings.at(-3) ?? readings[0];
+      const last = readings.at(-1);
+      if (third === undefined || last === undefined) this.tails.delete(meterId);
+      else requests.push({ meterId, fromMs: floorHour(third.tsMs), toMs: last.tsMs });
+    }
+    const tails = await this.store.readingWindows(requests, WINDOW_MARGIN);
+    for (const [meterId, tail] of tails) this.tails.set(meterId, { ...tail, atEnd: true });
   }
 }

@@ -105,7 +105,7 @@ export class IngestPipeline {
   addCorrection(correction: Correction): Promise<void> {
     return this.line.run(async () => {
       await this.opts.store.addCorrection(correction);
-      await this.deriver.recompute(correction.meterId, correction.tsMs, correction.tsMs);
+      await this.deriver.recompute([{ meterId: correction.meterId, fromMs: correction.tsMs, toMs: correction.tsMs }]);
     });
   }
 

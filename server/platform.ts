@@ -9,6 +9,8 @@ import { EmbeddedStore } from '../core/storage/duckdb/embedded-store.js';
 import type { Store } from '../core/storage/store.js';
 import { ensureAdminToken } from '../core/tokens.js';
 import { EmbeddedBroker } from '../ingest/broker.js';
+import { detectionJobs } from '../ingest/jobs/catalog.js';
+import { JobRunner } from '../ingest/jobs/runner.js';
 import { IngestPipeline } from '../ingest/pipeline.js';
 
 /** A running platform: store, broker, ingest and API in one process. */
@@ -70,6 +72,22 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
     });
     await broker.start();
     stops.push(() => broker.stop());
+    const jobs = new JobRunner(
+      detectionJobs({
+        store,
+        registry,
+        timeZone: config.TIMEZONE,
+        coefficients: DEFAULT_COEFFICIENT_TABLE,
+        logger: logger.child({ part: 'jobs' }),
+        metrics,
+        ...(config.ALERT_WEBHOOK_URL === undefined
+          ? {}
+          : { webhook: { url: config.ALERT_WEBHOOK_URL, secret: config.ALERT_WEBHOOK_SECRET ?? '' } }),
+      }),
+      { timeZone: config.TIMEZONE, logger: logger.child({ part: 'jobs' }) },
+    );
+    if (config.JOBS === 'on') jobs.start();
+    stops.push(() => jobs.stop());
     const health = (): HealthReport => ({
       status: 'ok',
       store: store.kind,
@@ -85,6 +103,7 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
       coefficients: DEFAULT_COEFFICIENT_TABLE,
       health,
       lifecycle: pipeline,
+      jobs,
     });
     await app.listen({ host: config.HOST, port: config.PORT });
     stops.push(() => app.close());

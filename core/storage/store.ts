@@ -1,7 +1,9 @@
+import type { AnomalyEvent, AnomalyStatus, AnomalyStep } from '../domain/anomalies.js';
 import type { HourlyConsumption, RegisterReading, WindowBounds } from '../domain/consumption.js';
 import type { Energy } from '../domain/energy.js';
 import type { MeterEvent } from '../domain/meter-events.js';
 import type { Registry } from '../domain/registry.js';
+import type { Target } from '../domain/targets.js';
 import type { Interval } from '../domain/time.js';
 
 /** A raw reading as stored: immutable, keyed by (meter, timestamp). */
@@ -27,6 +29,23 @@ export interface Correction {
 /** Readings of a meter around a time range, and whether they reach the ends of its history. */
 export interface ReadingWindow extends WindowBounds {
   readonly readings: RegisterReading[];
+}
+
+/** A meter's readings asked for in [fromMs, toMs] (with neighbours). */
+export interface WindowRequest {
+  readonly meterId: string;
+  readonly fromMs: number;
+  readonly toMs: number;
+}
+
+/** Which anomalies to list: overlapping [fromMs, toMs), optionally of some scopes, a type, a status. */
+export interface AnomalyFilter {
+  readonly fromMs: number;
+  readonly toMs: number;
+  readonly scopes?: readonly string[];
+  readonly type?: string;
+  readonly status?: AnomalyStatus;
+  readonly id?: string;
 }
 
 /** A rejected message or reading, with the reason. */
@@ -131,10 +150,10 @@ export interface Store {
   /** Raw readings of a meter with fromMs ≤ ts < toMs, by time, with their corrections. */
   readings(meterId: string, fromMs: number, toMs: number): Promise<(StoredReading & { correction?: Correction })[]>;
   /**
-   * Valid (not invalidated) readings of a meter with fromMs ≤ ts ≤ toMs, plus `margin` readings
-   * before and after, by time.
+   * For each request, the valid (not invalidated) readings of its meter with fromMs ≤ ts ≤ toMs,
+   * plus `margin` readings before and after, by time; one query for many meters.
    */
-  readingWindow(meterId: string, fromMs: number, toMs: number, margin: number): Promise<ReadingWindow>;
+  readingWindows(requests: readonly WindowRequest[], margin: number): Promise<Map<string, ReadingWindow>>;
   /**
    * Per meter, its newest valid readings: those from the `margin`-th reading before the hour of its
    * third-newest reading, i.e. what deriving the next readings' hours needs.
@@ -164,6 +183,14 @@ export interface Store {
   addCorrection(correction: Correction): Promise<void>;
   /** Every correction, by meter and time. */
   corrections(): Promise<Correction[]>;
+
+  /** Upserts targets by (scope, energy, period). */
+  saveTargets(targets: readonly Target[]): Promise<void>;
+  targets(): Promise<Target[]>;
+  /** Inserts new anomaly events or updates known ones (same id) keeping their status; returns the new ids. */
+  upsertAnomalies(events: readonly AnomalyEvent[]): Promise<string[]>;
+  anomalies(filter: AnomalyFilter): Promise<AnomalyEvent[]>;
+  setAnomalyStatus(id: string, status: 'acknowledged' | 'resolved', step: AnomalyStep): Promise<void>;
 
   saveToken(token: TokenRecord): Promise<void>;
   findTokenByHash(hash: string): Promise<TokenRecord | undefined>;

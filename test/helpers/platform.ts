@@ -30,6 +30,7 @@ export async function startTestPlatform(env: Record<string, string> = {}, dataDi
     DEMO: 'off',
     ADMIN_TOKEN: TEST_ADMIN_TOKEN,
     INGEST_FLUSH_MS: '10',
+    JOBS: 'off',
     ...env,
   });
   const platform = await startPlatform(config, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));

@@ -194,7 +194,7 @@ describe('Deriver on the embedded store', () => {
       createdBy: 't',
       createdAtMs: 0,
     });
-    await d2.recompute('m1', bad.tsMs, bad.tsMs);
+    await d2.recompute([{ meterId: 'm1', fromMs: bad.tsMs, toMs: bad.tsMs }]);
     expect(await hourly(store, 'm1')).toEqual(
       expected(
         'm1',

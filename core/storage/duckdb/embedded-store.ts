@@ -1,13 +1,16 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { type DuckDBConnection, DuckDBDecimalValue, DuckDBInstance } from '@duckdb/node-api';
+import type { AnomalyEvent, AnomalyStep } from '../../domain/anomalies.js';
 import type { HourlyConsumption } from '../../domain/consumption.js';
 import type { MeterEvent } from '../../domain/meter-events.js';
 import type { Registry } from '../../domain/registry.js';
+import type { Target } from '../../domain/targets.js';
 import { Mutex } from '../../mutex.js';
 import type {
   AggregateQuery,
   AggregateRow,
+  AnomalyFilter,
   Correction,
   DeadLetter,
   HourRange,
@@ -16,6 +19,7 @@ import type {
   Store,
   StoredReading,
   TokenRecord,
+  WindowRequest,
 } from '../store.js';
 import { aggregateSql } from './aggregate-sql.js';
 import {
@@ -28,7 +32,15 @@ import {
   selectMeterEvents,
   selectTokenByHash,
 } from './meta-tables.js';
-import { appendReadingRows, insertReadingsChecked, readingTailsSql, readingWindowSql } from './readings-sql.js';
+import {
+  PLANNING_SQL,
+  selectAnomalies,
+  selectTargets,
+  updateAnomalyStatus,
+  upsertAnomalies,
+  upsertTargets,
+} from './planning-tables.js';
+import { appendReadingRows, insertReadingsChecked, readingTailsSql, readingWindowsSql } from './readings-sql.js';
 import { readRegistry, writeRegistry } from './registry-tables.js';
 import { MIGRATIONS_SQL, SCHEMA_SQL } from './schema.js';
 import { appendRows, query, type Row, tsParam, tstz } from './sql-util.js';
@@ -72,7 +84,7 @@ export class EmbeddedStore implements Store {
     }
     const instance = await DuckDBInstance.create(path);
     const writer = await instance.connect();
-    for (const sql of [...SCHEMA_SQL, ...MIGRATIONS_SQL]) await writer.run(sql);
+    for (const sql of [...SCHEMA_SQL, ...MIGRATIONS_SQL, ...PLANNING_SQL]) await writer.run(sql);
     const reader = await instance.connect();
     for (const conn of [writer, reader]) await conn.run(`SET TimeZone = '${options.timeZone.replace(/'/g, '')}'`);
     return new EmbeddedStore(instance, writer, reader, path, options.timeZone);
@@ -150,8 +162,9 @@ export class EmbeddedStore implements Store {
     });
   }
 
-  readingWindow(meterId: string, fromMs: number, toMs: number, margin: number): Promise<ReadingWindow> {
-    return this.read((conn) => readingWindowSql(conn, meterId, fromMs, toMs, margin));
+  readingWindows(requests: readonly WindowRequest[], margin: number): Promise<Map<string, ReadingWindow>> {
+    // A temp table is written: on the writer's connection, which owns temp tables of its session.
+    return this.write((conn) => readingWindowsSql(conn, requests, margin));
   }
 
   readingTails(margin: number): Promise<Map<string, ReadingWindow>> {
@@ -238,6 +251,26 @@ export class EmbeddedStore implements Store {
 
   corrections(): Promise<Correction[]> {
     return this.read(selectCorrections);
+  }
+
+  saveTargets(targets: readonly Target[]): Promise<void> {
+    return this.write((conn) => upsertTargets(conn, targets), true);
+  }
+
+  targets(): Promise<Target[]> {
+    return this.read(selectTargets);
+  }
+
+  upsertAnomalies(events: readonly AnomalyEvent[]): Promise<string[]> {
+    return this.write((conn) => upsertAnomalies(conn, events), true);
+  }
+
+  anomalies(filter: AnomalyFilter): Promise<AnomalyEvent[]> {
+    return this.read((conn) => selectAnomalies(conn, filter));
+  }
+
+  setAnomalyStatus(id: string, status: 'acknowledged' | 'resolved', step: AnomalyStep): Promise<void> {
+    return this.write((conn) => updateAnomalyStatus(conn, id, status, step));
   }
 
   saveToken(token: TokenRecord): Promise<void> {

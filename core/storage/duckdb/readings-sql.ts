@@ -1,7 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { groupBy } from '../../collections.js';
-import type { InsertOutcome, ReadingWindow, StoredReading } from '../store.js';
-import { appendRows, query, tsParam, tstz } from './sql-util.js';
+import type { InsertOutcome, ReadingWindow, StoredReading, WindowRequest } from '../store.js';
+import { appendRows, query, tstz } from './sql-util.js';
 
 /** Readings not invalidated by a correction. */
 const VALID = `NOT EXISTS (SELECT 1 FROM corrections c WHERE c.meter_id = r.meter_id AND c.ts = r.ts)`;
@@ -54,33 +54,44 @@ export async function insertReadingsChecked(
   return { inserted, duplicates, conflicts };
 }
 
-/** Valid readings of a meter in [from, to] with `margin` neighbours on each side. */
-export async function readingWindowSql(
+/** Valid readings of several meters, each in its [from, to] with `margin` neighbours on each side, in one query. */
+export async function readingWindowsSql(
   conn: DuckDBConnection,
-  meterId: string,
-  fromMs: number,
-  toMs: number,
+  requests: readonly WindowRequest[],
   margin: number,
-): Promise<ReadingWindow> {
+): Promise<Map<string, ReadingWindow>> {
+  const out = new Map<string, ReadingWindow>();
+  if (requests.length === 0) return out;
+  await conn.run(
+    'CREATE OR REPLACE TEMP TABLE window_requests (meter_id VARCHAR, from_ts TIMESTAMPTZ, to_ts TIMESTAMPTZ)',
+  );
+  await appendRows(conn, 'window_requests', requests, (a, r) => {
+    a.appendVarchar(r.meterId);
+    a.appendTimestampTZ(tstz(r.fromMs));
+    a.appendTimestampTZ(tstz(r.toMs));
+  });
   const rows = await query(
     conn,
-    `WITH m AS (SELECT ts, value FROM readings r WHERE meter_id = $1 AND ${VALID}),
-          lo AS (SELECT ts FROM m WHERE ts < ${tsParam('$2')} ORDER BY ts DESC LIMIT $4),
-          hi AS (SELECT ts FROM m WHERE ts > ${tsParam('$3')} ORDER BY ts LIMIT $4)
-     SELECT epoch_ms(ts) AS ts_ms, value,
-            (SELECT count(*) FROM lo) AS n_lo, (SELECT count(*) FROM hi) AS n_hi
-     FROM m
-     WHERE ts >= coalesce((SELECT min(ts) FROM lo), ${tsParam('$2')})
-       AND ts <= coalesce((SELECT max(ts) FROM hi), ${tsParam('$3')})
-     ORDER BY ts`,
-    [meterId, fromMs, toMs, margin],
+    `WITH v AS (SELECT r.meter_id, r.ts, r.value, q.from_ts, q.to_ts FROM readings r JOIN window_requests q USING (meter_id) WHERE ${VALID}),
+          lo AS (SELECT meter_id, ts, row_number() OVER (PARTITION BY meter_id ORDER BY ts DESC) AS rn FROM v WHERE ts < from_ts),
+          hi AS (SELECT meter_id, ts, row_number() OVER (PARTITION BY meter_id ORDER BY ts) AS rn FROM v WHERE ts > to_ts),
+          lo_b AS (SELECT meter_id, min(ts) AS a, count(*) AS n FROM lo WHERE rn <= $1 GROUP BY meter_id),
+          hi_b AS (SELECT meter_id, max(ts) AS b, count(*) AS n FROM hi WHERE rn <= $1 GROUP BY meter_id)
+     SELECT v.meter_id, epoch_ms(v.ts) AS ts_ms, v.value, coalesce(lo_b.n, 0) AS n_lo, coalesce(hi_b.n, 0) AS n_hi
+     FROM v LEFT JOIN lo_b USING (meter_id) LEFT JOIN hi_b USING (meter_id)
+     WHERE v.ts >= coalesce(lo_b.a, v.from_ts) AND v.ts <= coalesce(hi_b.b, v.to_ts)
+     ORDER BY v.meter_id, v.ts`,
+    [margin],
   );
-  const first = rows[0];
-  return {
-    readings: rows.map((r) => ({ tsMs: Number(r.ts_ms), value: Number(r.value) })),
-    atStart: first === undefined || Number(first.n_lo) < margin,
-    atEnd: first === undefined || Number(first.n_hi) < margin,
-  };
+  for (const [id, list] of groupBy(rows, (r) => String(r.meter_id))) {
+    out.set(id, {
+      readings: list.map((r) => ({ tsMs: Number(r.ts_ms), value: Number(r.value) })),
+      atStart: Number(list[0]?.n_lo ?? 0) < margin,
+      atEnd: Number(list[0]?.n_hi ?? 0) < margin,
+    });
+  }
+  for (const r of requests) if (!out.has(r.meterId)) out.set(r.meterId, { readings: [], atStart: true, atEnd: true });
+  return out;
 }
 
 /** Every meter's tail: valid readings from the `margin`-th before the hour of its third-newest reading. */

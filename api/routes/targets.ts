@@ -1,0 +1,99 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { formatScope, parseScope, scopeExists } from '../../core/domain/scope.js';
+import { overlappingTargets, TargetsInputSchema } from '../../core/domain/targets.js';
+import { formatLocalIso } from '../../core/domain/time.js';
+import { AppError, badRequest } from '../../core/errors.js';
+import { targetProgress } from '../../core/targets-progress.js';
+
+const ListQuery = z.object({
+  scope: z.string().optional(),
+  year: z
+    .string()
+    .regex(/^\d{4}$/, 'expected YYYY')
+    .optional(),
+});
+const ProgressQuery = z.object({ scope: z.string(), year: z.string().regex(/^\d{4}$/, 'expected YYYY') });
+
+function invalid(details: { path: string; message: string }[]): AppError {
+  return new AppError('JN_REQUEST_INVALID', 400, details.map((d) => `${d.path}: ${d.message}`).join('; '), { details });
+}
+
+/** `PUT/GET /api/v1/targets` and `GET /api/v1/targets/progress`. */
+export async function targetRoutes(app: FastifyInstance): Promise<void> {
+  const { store, registry } = app.deps;
+
+  app.put(
+    '/targets',
+    { schema: { summary: 'Upsert annual and monthly targets (by scope, energy and period)', body: z.unknown() } },
+    async (request) => {
+      const parsed = TargetsInputSchema.safeParse(request.body);
+      if (!parsed.success)
+        throw invalid(parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
+      const problems = overlappingTargets(parsed.data.targets);
+      parsed.data.targets.forEach((t, i) => {
+        const scope = parseScope(t.scope);
+        if (scope === undefined || !scopeExists(scope, registry.get()))
+          problems.push({ path: `targets[${i}].scope`, message: `unknown scope "${t.scope}"` });
+      });
+      if (problems.length > 0) throw invalid(problems);
+      await store.saveTargets(parsed.data.targets);
+      return { saved: parsed.data.targets.length };
+    },
+  );
+
+  app.get(
+    '/targets',
+    { schema: { summary: 'Targets, optionally of a scope and year', querystring: ListQuery } },
+    async (request) => {
+      const q = request.query as z.infer<typeof ListQuery>;
+      const all = await store.targets();
+      return {
+        targets: all.filter(
+          (t) =>
+            (q.scope === undefined || t.scope === q.scope) && (q.year === undefined || t.period.startsWith(q.year)),
+        ),
+      };
+    },
+  );
+
+  app.get(
+    '/targets/progress',
+    {
+      schema: {
+        summary: 'Consumption to date, seasonal forecasts and status of a scope’s targets for a year',
+        querystring: ProgressQuery,
+      },
+    },
+    async (request) => {
+      const q = request.query as z.infer<typeof ProgressQuery>;
+      const scope = parseScope(q.scope);
+      if (scope === undefined || !scopeExists(scope, registry.get()))
+        throw badRequest('scope', `unknown scope "${q.scope}"`);
+      const targets = (await store.targets()).filter(
+        (t) => t.scope === formatScope(scope) && t.period.startsWith(q.year),
+      );
+      const { timeZone, coefficients } = app.deps;
+      const progress = await targetProgress(store, registry.get(), targets, {
+        nowMs: (app.deps.now ?? Date.now)(),
+        timeZone,
+        coefficients,
+      });
+      return {
+        scope: formatScope(scope),
+        year: q.year,
+        progress: progress.map((p) => ({
+          ...p.target,
+          from: formatLocalIso(p.fromMs, timeZone),
+          to: formatLocalIso(p.toMs, timeZone),
+          toDate: p.toDate,
+          share: p.share,
+          forecast: p.forecast,
+          ...(p.forecastMonthEnd === undefined ? {} : { forecastMonthEnd: p.forecastMonthEnd }),
+          method: p.method,
+          status: p.status,
+        })),
+      };
+    },
+  );
+}

@@ -1,0 +1,136 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { AnomalyEvent, AnomalyStatus } from '../../domain/anomalies.js';
+import type { Target } from '../../domain/targets.js';
+import type { AnomalyFilter } from '../store.js';
+import { query, type Row, tsParam } from './sql-util.js';
+
+/** Tables of targets and anomaly events. */
+export const PLANNING_SQL = [
+  `CREATE TABLE IF NOT EXISTS targets (scope VARCHAR NOT NULL, energy VARCHAR NOT NULL, period VARCHAR NOT NULL,
+     value DOUBLE NOT NULL, unit VARCHAR NOT NULL, PRIMARY KEY (scope, energy, period))`,
+  `CREATE TABLE IF NOT EXISTS anomalies (id VARCHAR PRIMARY KEY, type VARCHAR NOT NULL, scope VARCHAR NOT NULL,
+     energy VARCHAR NOT NULL, start_ts TIMESTAMPTZ NOT NULL, end_ts TIMESTAMPTZ NOT NULL, severity VARCHAR NOT NULL,
+     evidence VARCHAR NOT NULL, wasted_native DOUBLE NOT NULL, wasted_kgce DOUBLE NOT NULL, status VARCHAR NOT NULL,
+     detected_at TIMESTAMPTZ NOT NULL, ack_by VARCHAR, ack_comment VARCHAR, ack_at TIMESTAMPTZ,
+     resolved_by VARCHAR, resolved_comment VARCHAR, resolved_at TIMESTAMPTZ)`,
+];
+
+/** Upserts targets by (scope, energy, period). */
+export async function upsertTargets(conn: DuckDBConnection, targets: readonly Target[]): Promise<void> {
+  for (const t of targets) {
+    await conn.run(
+      `INSERT INTO targets VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (scope, energy, period) DO UPDATE SET value = excluded.value, unit = excluded.unit`,
+      [t.scope, t.energy, t.period, t.value, t.unit],
+    );
+  }
+}
+
+/** Every target, by scope, energy and period. */
+export async function selectTargets(conn: DuckDBConnection): Promise<Target[]> {
+  const rows = await query(conn, 'SELECT * FROM targets ORDER BY scope, energy, period');
+  return rows.map((r) => ({
+    scope: String(r.scope),
+    energy: String(r.energy) as Target['energy'],
+    period: String(r.period),
+    value: Number(r.value),
+    unit: String(r.unit),
+  }));
+}
+
+/**
+ * Inserts anomalies, or updates the end, severity, evidence and waste of those already known
+ * (same id), keeping their status: re-running detection never duplicates. Returns the new ids.
+ */
+export async function upsertAnomalies(conn: DuckDBConnection, events: readonly AnomalyEvent[]): Promise<string[]> {
+  const fresh: string[] = [];
+  for (const e of events) {
+    const [known] = await query(conn, 'SELECT id FROM anomalies WHERE id = $1', [e.id]);
+    if (known === undefined) fresh.push(e.id);
+    await conn.run(
+      `INSERT INTO anomalies (id, type, scope, energy, start_ts, end_ts, severity, evidence, wasted_native, wasted_kgce, status, detected_at)
+       VALUES ($1, $2, $3, $4, ${tsParam('$5')}, ${tsParam('$6')}, $7, $8, $9, $10, 'open', ${tsParam('$11')})
+       ON CONFLICT (id) DO UPDATE SET end_ts = excluded.end_ts, severity = excluded.severity, evidence = excluded.evidence,
+         wasted_native = excluded.wasted_native, wasted_kgce = excluded.wasted_kgce`,
+      [
+        e.id,
+        e.type,
+        e.scope,
+        e.energy,
+        e.startMs,
+        e.endMs,
+        e.severity,
+        JSON.stringify(e.evidence),
+        e.wastedNative,
+        e.wastedKgce,
+        e.detectedAtMs,
+      ],
+    );
+  }
+  return fresh;
+}
+
+const step = (by: unknown, comment: unknown, at: unknown) =>
+  by === null || by === undefined ? undefined : { by: String(by), comment: String(comment ?? ''), atMs: Number(at) };
+
+function toAnomaly(r: Row): AnomalyEvent {
+  const acknowledged = step(r.ack_by, r.ack_comment, r.ack_ms);
+  const resolved = step(r.resolved_by, r.resolved_comment, r.resolved_ms);
+  return {
+    id: String(r.id),
+    type: String(r.type),
+    scope: String(r.scope),
+    energy: String(r.energy),
+    startMs: Number(r.start_ms),
+    endMs: Number(r.end_ms),
+    severity: String(r.severity) as AnomalyEvent['severity'],
+    evidence: JSON.parse(String(r.evidence)) as Record<string, unknown>,
+    wastedNative: Number(r.wasted_native),
+    wastedKgce: Number(r.wasted_kgce),
+    status: String(r.status) as AnomalyStatus,
+    detectedAtMs: Number(r.detected_ms),
+    ...(acknowledged ? { acknowledged } : {}),
+    ...(resolved ? { resolved } : {}),
+  };
+}
+
+/** Anomalies overlapping [from, to) matching the filter, newest first. */
+export async function selectAnomalies(conn: DuckDBConnection, f: AnomalyFilter): Promise<AnomalyEvent[]> {
+  const params: unknown[] = [f.fromMs, f.toMs];
+  const where = [`end_ts >= ${tsParam('$1')}`, `start_ts < ${tsParam('$2')}`];
+  const add = (column: string, value: string | undefined) => {
+    if (value === undefined) return;
+    params.push(value);
+    where.push(`${column} = $${params.length}`);
+  };
+  add('type', f.type);
+  add('status', f.status);
+  add('id', f.id);
+  if (f.scopes !== undefined) {
+    // Ids never hold a comma (IdSchema), so the list travels as one string.
+    params.push(f.scopes.join(','));
+    where.push(`list_contains(string_split($${params.length}, ','), scope)`);
+  }
+  const rows = await query(
+    conn,
+    `SELECT *, epoch_ms(start_ts) AS start_ms, epoch_ms(end_ts) AS end_ms, epoch_ms(detected_at) AS detected_ms,
+            epoch_ms(ack_at) AS ack_ms, epoch_ms(resolved_at) AS resolved_ms
+     FROM anomalies WHERE ${where.join(' AND ')} ORDER BY start_ts DESC, id LIMIT 10000`,
+    params,
+  );
+  return rows.map(toAnomaly);
+}
+
+/** Moves an anomaly to `acknowledged` or `resolved`, recording who, why and when. */
+export async function updateAnomalyStatus(
+  conn: DuckDBConnection,
+  id: string,
+  status: 'acknowledged' | 'resolved',
+  s: { by: string; comment: string; atMs: number },
+): Promise<void> {
+  const prefix = status === 'acknowledged' ? 'ack' : 'resolved';
+  await conn.run(
+    `UPDATE anomalies SET status = $2, ${prefix}_by = $3, ${prefix}_comment = $4, ${prefix}_at = ${tsParam('$5')} WHERE id = $1`,
+    [id, status, s.by, s.comment, s.atMs],
+  );
+}

@@ -1,0 +1,109 @@
+import type { CoefficientTable } from './domain/energy.js';
+import { monthEndForecast, yearEndForecast } from './domain/forecast.js';
+import type { Registry } from './domain/registry.js';
+import { parseScope, scopeDenominators } from './domain/scope.js';
+import { cellValue, energyIncluded, round6, scopeFilter } from './domain/series.js';
+import { parseTargetUnit, type Target, type TargetStatus, targetStatus } from './domain/targets.js';
+import { HOUR_MS, localParts, localToEpochMs } from './domain/time.js';
+import type { AggregateRow, Store } from './storage/store.js';
+
+/** How a target stands: consumption to date, share, seasonal forecasts and status. */
+export interface TargetProgress {
+  readonly target: Target;
+  readonly fromMs: number;
+  readonly toMs: number;
+  /** Consumption from the period's start to now (or its end), in the target's unit. */
+  readonly toDate: number;
+  /** toDate / value. */
+  readonly share: number;
+  /** Forecast for the period's end (year-end or month-end), in the target's unit. */
+  readonly forecast: number;
+  /** Forecast for the end of the current month, in the target's unit (when the period contains now). */
+  readonly forecastMonthEnd?: number;
+  readonly method: 'actual' | 'last-year' | 'seasonal-shape' | 'recent-rate' | 'none';
+  readonly status: TargetStatus;
+}
+
+/** The local [from, to) of a period `YYYY` or `YYYY-MM`. */
+export function periodRange(period: string, timeZone: string): { fromMs: number; toMs: number } {
+  const [y, m] = period.split('-').map(Number) as [number, number | undefined];
+  if (m === undefined) return { fromMs: localToEpochMs(timeZone, y, 1), toMs: localToEpochMs(timeZone, y + 1, 1) };
+  return { fromMs: localToEpochMs(timeZone, y, m), toMs: localToEpochMs(timeZone, y, m + 1) };
+}
+
+/** Computes the progress of targets against the stored consumption. */
+export async function targetProgress(
+  store: Store,
+  registry: Registry,
+  targets: readonly Target[],
+  opts: { nowMs: number; timeZone: string; coefficients: CoefficientTable },
+): Promise<TargetProgress[]> {
+  const out: TargetProgress[] = [];
+  for (const target of targets) {
+    const scope = parseScope(target.scope);
+    const unit = parseTargetUnit(target.energy, target.unit);
+    if (scope === undefined || unit === undefined) continue;
+    const energy = target.energy === 'all' ? undefined : target.energy;
+    const d = scopeDenominators(scope, registry);
+    const divisor = unit.per === 'm2' ? d.floorAreaM2 : unit.per === 'capita' ? d.occupants : 1;
+    const value = (rows: readonly AggregateRow[]) =>
+      rows
+        .filter((r) => energyIncluded(r.energy, energy))
+        .reduce((s, r) => s + cellValue(r, unit.mode, opts.coefficients), 0) / (divisor > 0 ? divisor : 1);
+    const filter = { ...scopeFilter(scope), ...(energy === undefined ? {} : { energy }) };
+    const { fromMs, toMs } = periodRange(target.period, opts.timeZone);
+    const base = { filter, timeZone: opts.timeZone, groupBy: 'none' as const };
+    const nowHour = Math.floor(opts.nowMs / HOUR_MS) * HOUR_MS;
+    const until = Math.min(toMs, nowHour);
+    const toDate =
+      until > fromMs ? value(await store.aggregate({ ...base, fromMs, toMs: until, interval: 'total' })) : 0;
+    let forecast = toDate;
+    let forecastMonthEnd: number | undefined;
+    let method: TargetProgress['method'] = 'actual';
+    if (nowHour > fromMs && nowHour < toMs) {
+      // Month-end: what the current month used so far plus the rest at the last 7 days' rate.
+      const p = localParts(nowHour, opts.timeZone);
+      const monthFrom = Math.max(fromMs, localToEpochMs(opts.timeZone, p.year, p.month));
+      const monthTo = Math.min(toMs, localToEpochMs(opts.timeZone, p.year, p.month + 1));
+      const weekFrom = nowHour - 7 * 24 * HOUR_MS;
+      const [inMonth, week] = await Promise.all([
+        store.aggregate({ ...base, fromMs: monthFrom, toMs: nowHour, interval: 'total' }),
+        store.aggregate({ ...base, fromMs: weekFrom, toMs: nowHour, interval: 'total' }),
+      ]);
+      forecastMonthEnd = monthEndForecast(value(inMonth), (monthTo - nowHour) / HOUR_MS, value(week) / (7 * 24));
+      forecast = forecastMonthEnd + (toDate - value(inMonth));
+      method = 'recent-rate';
+      if (target.period.length === 4) {
+        const year = Number(target.period);
+        const months = await store.aggregate({
+          ...base,
+          fromMs: localToEpochMs(opts.timeZone, year - 1, 1),
+          toMs: nowHour,
+          interval: 'month',
+        });
+        const monthValue = (y: number, m: number) =>
+          value(months.filter((r) => r.bucketStartMs === localToEpochMs(opts.timeZone, y, m)));
+        const lastYear = Array.from({ length: 12 }, (_, i) => monthValue(year - 1, i + 1));
+        const actual = Array.from({ length: p.month }, (_, i) =>
+          i + 1 === p.month ? (forecastMonthEnd ?? 0) : monthValue(year, i + 1),
+        );
+        const hasHistory = lastYear.filter((v) => v > 0).length >= 11;
+        const y = yearEndForecast(actual, hasHistory ? lastYear : undefined, target.energy);
+        forecast = y.forecast;
+        method = y.method;
+      }
+    }
+    out.push({
+      target,
+      fromMs,
+      toMs,
+      toDate: round6(toDate),
+      share: target.value > 0 ? round6(toDate / target.value) : 0,
+      forecast: round6(forecast),
+      ...(forecastMonthEnd === undefined ? {} : { forecastMonthEnd: round6(forecastMonthEnd) }),
+      method,
+      status: targetStatus(toDate, forecast, target.value),
+    });
+  }
+  return out;
+}
