@@ -49,10 +49,13 @@ export function intervalConsumption(
   const { kind, delta } = registerDelta(prev.value, cur.value, meter.registerModulus, direction);
   const factor = unitFactorToNative(meter.energy, meter.unit) ?? 1;
   const base = meter.multiplier ?? 1;
-  const cuts = events
-    .filter((e) => e.type === 'multiplier' && e.ts > prev.tsMs && e.ts < cur.tsMs)
-    .map((e) => e.ts)
-    .sort((a, b) => a - b);
+  const cuts =
+    events.length === 0
+      ? []
+      : events
+          .filter((e) => e.type === 'multiplier' && e.ts > prev.tsMs && e.ts < cur.tsMs)
+          .map((e) => e.ts)
+          .sort((a, b) => a - b);
   const bounds = [prev.tsMs, ...cuts, cur.tsMs];
   const span = cur.tsMs - prev.tsMs;
   let native = 0;
@@ -84,6 +87,8 @@ export interface HourShare {
  */
 export function spreadOverHours(startMs: number, endMs: number, amountMicro: number): HourShare[] {
   if (endMs <= startMs) return [];
+  const firstHour = floorHour(startMs);
+  if (endMs <= firstHour + HOUR_MS) return [{ hourStartMs: firstHour, amountMicro }];
   const total = endMs - startMs;
   const pieces: { hourStartMs: number; exact: number; floor: number }[] = [];
   for (let h = floorHour(startMs); h < endMs; h += HOUR_MS) {

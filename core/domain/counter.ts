@@ -31,15 +31,16 @@ export function registerDelta(
   direction: Direction = 'import',
 ): RegisterDelta {
   const m = registerModulus;
-  const nearTop = (v: number) => m !== undefined && v >= m * (1 - ROLLOVER_BAND);
-  const nearZero = (v: number) => m !== undefined && v <= m * ROLLOVER_BAND;
+  // Plain comparisons, no closures: this runs for every interval of every meter.
+  const topLine = m === undefined ? Number.POSITIVE_INFINITY : m * (1 - ROLLOVER_BAND);
+  const zeroLine = m === undefined ? Number.NEGATIVE_INFINITY : m * ROLLOVER_BAND;
   if (direction === 'net') {
-    if (m !== undefined && nearTop(prev) && nearZero(cur)) return { kind: 'rollover', delta: m - prev + cur };
-    if (m !== undefined && nearZero(prev) && nearTop(cur)) return { kind: 'rollover', delta: -(m - cur + prev) };
+    if (m !== undefined && prev >= topLine && cur <= zeroLine) return { kind: 'rollover', delta: m - prev + cur };
+    if (m !== undefined && prev <= zeroLine && cur >= topLine) return { kind: 'rollover', delta: -(m - cur + prev) };
     return { kind: 'normal', delta: cur - prev };
   }
   if (cur >= prev) return { kind: 'normal', delta: cur - prev };
-  if (m !== undefined && nearTop(prev) && nearZero(cur)) return { kind: 'rollover', delta: m - prev + cur };
+  if (m !== undefined && prev >= topLine && cur <= zeroLine) return { kind: 'rollover', delta: m - prev + cur };
   return { kind: 'backwards', delta: 0 };
 }
 
@@ -67,11 +68,15 @@ export function glitches(
   registerModulus: number | undefined,
   direction: Direction,
 ): boolean[] {
-  return points.map((p, i) => {
-    const prev = points[i - 1];
-    const next = points[i + 1];
-    if (p.anchor === true || prev === undefined || next === undefined) return false;
-    const ok = (a: RegisterPoint, b: RegisterPoint) => consistent(a.value, b.value, registerModulus, direction);
-    return ok(prev, next) && (!ok(prev, p) || !ok(p, next));
-  });
+  const out = new Array<boolean>(points.length).fill(false);
+  for (let i = 1; i < points.length - 1; i++) {
+    const prev = points[i - 1] as RegisterPoint;
+    const p = points[i] as RegisterPoint;
+    const next = points[i + 1] as RegisterPoint;
+    if (p.anchor === true || !consistent(prev.value, next.value, registerModulus, direction)) continue;
+    out[i] =
+      !consistent(prev.value, p.value, registerModulus, direction) ||
+      !consistent(p.value, next.value, registerModulus, direction);
+  }
+  return out;
 }

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { type DuckDBConnection, DuckDBDecimalValue, DuckDBInstance } from '@duckdb/node-api';
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { AnomalyEvent, AnomalyStep } from '../../domain/anomalies.js';
 import type { HourlyConsumption } from '../../domain/consumption.js';
 import type { MeterEvent } from '../../domain/meter-events.js';
@@ -51,8 +51,6 @@ export interface EmbeddedStoreOptions {
   readonly dataDir: string;
   readonly timeZone: string;
 }
-
-const decimal6 = (micro: number) => new DuckDBDecimalValue(BigInt(micro), 18, 6);
 
 /**
  * The default store: DuckDB in `DATA_DIR/jieneng.duckdb`, zero set-up. One connection writes
@@ -185,8 +183,8 @@ export class EmbeddedStore implements Store {
         );
         await appendRows(conn, 'hourly_ranges', ranges, (a, r) => {
           a.appendVarchar(r.meterId);
-          a.appendTimestampTZ(tstz(r.fromMs));
-          a.appendTimestampTZ(tstz(r.toMs));
+          a.appendTimestamp(tstz(r.fromMs));
+          a.appendTimestamp(tstz(r.toMs));
         });
         // The bound on hour_start lets DuckDB skip row groups by their zone maps.
         await conn.run(
@@ -198,9 +196,10 @@ export class EmbeddedStore implements Store {
       }
       await appendRows(conn, 'hourly', rows, (a, h) => {
         a.appendVarchar(h.meterId);
-        a.appendTimestampTZ(tstz(h.hourStartMs));
-        a.appendDecimal(decimal6(h.amountMicro));
-        a.appendDecimal(decimal6(h.estimatedMicro));
+        a.appendTimestamp(tstz(h.hourStartMs));
+        // Doubles cast exactly to DECIMAL(18,6) below 1e9 native units per meter-hour.
+        a.appendDouble(h.amountMicro / 1e6);
+        a.appendDouble(h.estimatedMicro / 1e6);
         a.appendVarchar(h.quality);
         a.appendInteger(h.readingsCount);
       });

@@ -9,11 +9,11 @@ export function insertMeterEvent(conn: DuckDBConnection, e: MeterEvent): Promise
     a.appendVarchar(x.id);
     a.appendVarchar(x.meterId);
     a.appendVarchar(x.type);
-    a.appendTimestampTZ(tstz(x.ts));
+    a.appendTimestamp(tstz(x.ts));
     appendNumber(a, x.type === 'replace' ? x.oldFinal : undefined);
     appendNumber(a, x.type === 'replace' ? x.newInitial : undefined);
     appendNumber(a, x.type === 'multiplier' ? x.multiplier : undefined);
-    a.appendTimestampTZ(tstz(x.createdAtMs));
+    a.appendTimestamp(tstz(x.createdAtMs));
     a.appendVarchar(x.createdBy);
   });
 }
@@ -45,11 +45,11 @@ export async function selectMeterEvents(conn: DuckDBConnection): Promise<MeterEv
 export function insertCorrection(conn: DuckDBConnection, c: Correction): Promise<void> {
   return appendRows(conn, 'corrections', [c], (a, x) => {
     a.appendVarchar(x.meterId);
-    a.appendTimestampTZ(tstz(x.tsMs));
+    a.appendTimestamp(tstz(x.tsMs));
     a.appendVarchar(x.action);
     a.appendVarchar(x.reason);
     a.appendVarchar(x.createdBy);
-    a.appendTimestampTZ(tstz(x.createdAtMs));
+    a.appendTimestamp(tstz(x.createdAtMs));
   });
 }
 
@@ -73,14 +73,14 @@ export async function selectCorrections(conn: DuckDBConnection): Promise<Correct
 /** Appends dead letters. */
 export function insertDeadLetters(conn: DuckDBConnection, letters: readonly DeadLetter[]): Promise<void> {
   return appendRows(conn, 'dead_letters', letters, (a, d) => {
-    a.appendTimestampTZ(tstz(d.receivedAtMs));
+    a.appendTimestamp(tstz(d.receivedAtMs));
     a.appendVarchar(d.reason);
     a.appendVarchar(d.raw);
     appendText(a, d.gatewayId);
     appendText(a, d.topic);
     appendText(a, d.meterId);
     if (d.tsMs === undefined) a.appendNull();
-    else a.appendTimestampTZ(tstz(d.tsMs));
+    else a.appendTimestamp(tstz(d.tsMs));
   });
 }
 

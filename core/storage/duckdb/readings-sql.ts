@@ -14,10 +14,10 @@ export function appendReadingRows(
 ): Promise<void> {
   return appendRows(conn, table, readings, (a, r) => {
     a.appendVarchar(r.meterId);
-    a.appendTimestampTZ(tstz(r.tsMs));
+    a.appendTimestamp(tstz(r.tsMs));
     a.appendDouble(r.value);
     a.appendVarchar(r.gatewayId);
-    a.appendTimestampTZ(tstz(r.receivedAtMs));
+    a.appendTimestamp(tstz(r.receivedAtMs));
   });
 }
 
@@ -67,8 +67,8 @@ export async function readingWindowsSql(
   );
   await appendRows(conn, 'window_requests', requests, (a, r) => {
     a.appendVarchar(r.meterId);
-    a.appendTimestampTZ(tstz(r.fromMs));
-    a.appendTimestampTZ(tstz(r.toMs));
+    a.appendTimestamp(tstz(r.fromMs));
+    a.appendTimestamp(tstz(r.toMs));
   });
   const rows = await query(
     conn,

