@@ -1,0 +1,30 @@
+# Jieneng: the all-in-one process (API on 8080, MQTT on 1883) for production with InfluxDB
+# (see docker-compose.yml). `npm start` runs TypeScript through tsx, so devDependencies stay in.
+FROM node:20-bookworm-slim
+
+WORKDIR /app
+
+COPY package.json package-lock.json ./
+# Same fallback as .ci/run: a lockfile resolved where only some platforms' optional binaries were
+# reachable can make `npm ci` refuse it; `npm install` then installs the locked versions.
+RUN npm ci --no-audit --no-fund || npm install --no-audit --no-fund
+
+COPY . .
+RUN mkdir -p /data && chown node:node /data
+
+ENV STORE=influx \
+    DEMO=off \
+    HOST=0.0.0.0 \
+    PORT=8080 \
+    MQTT_HOST=0.0.0.0 \
+    MQTT_PORT=1883 \
+    DATA_DIR=/data
+
+USER node
+EXPOSE 8080 1883
+VOLUME ["/data"]
+
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:8080/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+
+CMD ["npm", "start"]
