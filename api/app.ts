@@ -20,7 +20,9 @@ import { jobRoutes } from './routes/jobs.js';
 import { qualityRoutes } from './routes/quality.js';
 import { readingRoutes } from './routes/readings.js';
 import { registryRoutes } from './routes/registry.js';
+import { reportRoutes } from './routes/reports.js';
 import { targetRoutes } from './routes/targets.js';
+import { webRoutes } from './routes/web.js';
 
 /** Health of the platform's parts, as `/healthz` reports it. */
 export interface HealthReport {
@@ -68,6 +70,8 @@ export interface ApiDeps {
   readonly lifecycle: Lifecycle;
   readonly jobs: JobControl;
   readonly now?: () => number;
+  /** Where archived reports live (`DATA_DIR/reports`); without it the archive is empty. */
+  readonly reportsDir?: string;
   /** Largest request body, in bytes. */
   readonly bodyLimitBytes?: number;
 }
@@ -113,8 +117,10 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
       await v1.register(targetRoutes);
       await v1.register(anomalyRoutes);
       await v1.register(jobRoutes);
+      await v1.register(reportRoutes);
     },
     { prefix: '/api/v1' },
   );
+  await app.register(webRoutes);
   return app;
 }

@@ -11,7 +11,9 @@ export type RejectReason =
   | 'decommissioned'
   | 'conflict'
   | 'oversized'
-  | 'topic';
+  | 'topic'
+  /** The store refused it as bad data (an InfluxDB field type conflict). */
+  | 'store_refused';
 
 /** The platform's Prometheus metrics, on a registry of its own (tests build several). */
 export interface Metrics {
@@ -24,6 +26,8 @@ export interface Metrics {
   readonly mqttConnectionsRefused: Counter<'reason'>;
   readonly mqttClientsConnected: Gauge;
   readonly ingestQueueReadings: Gauge;
+  /** Bytes of writes waiting in the store's on-disk spool for InfluxDB (0 for the embedded store). */
+  readonly storeSpoolBytes: Gauge;
   readonly anomaliesDetected: Counter<'type'>;
   readonly alertDeliveries: Counter<'outcome'>;
 }
@@ -72,6 +76,11 @@ export function createMetrics(): Metrics {
     ingestQueueReadings: new Gauge({
       name: 'jieneng_ingest_queue_readings',
       help: 'Readings accepted and waiting for the store',
+      ...opts,
+    }),
+    storeSpoolBytes: new Gauge({
+      name: 'jieneng_store_spool_bytes',
+      help: 'Bytes of writes spooled on disk while InfluxDB is unavailable',
       ...opts,
     }),
     anomaliesDetected: new Counter({

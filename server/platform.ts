@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { buildApp, type HealthReport } from '../api/app.js';
 import type { Config } from '../core/config.js';
@@ -5,11 +6,12 @@ import { DEFAULT_COEFFICIENT_TABLE } from '../core/domain/energy.js';
 import { createMetrics, type Metrics } from '../core/metrics.js';
 import { RegistryHolder } from '../core/registry-holder.js';
 import { hashApiToken } from '../core/security.js';
-import { EmbeddedStore } from '../core/storage/duckdb/embedded-store.js';
+import { createStore, storeHealth } from '../core/storage/create-store.js';
 import type { Store } from '../core/storage/store.js';
 import { ensureAdminToken } from '../core/tokens.js';
 import { EmbeddedBroker } from '../ingest/broker.js';
 import { detectionJobs } from '../ingest/jobs/catalog.js';
+import { reportJobs } from '../ingest/jobs/reports.js';
 import { JobRunner } from '../ingest/jobs/runner.js';
 import { IngestPipeline } from '../ingest/pipeline.js';
 
@@ -34,7 +36,8 @@ export interface Platform {
  * (store → registry → ingest → broker → API). Nothing imports this but `main.ts` and tests.
  */
 export async function startPlatform(config: Config, logger: Logger): Promise<Platform> {
-  const store = await EmbeddedStore.open({ dataDir: config.DATA_DIR, timeZone: config.TIMEZONE });
+  const metrics = createMetrics();
+  const store = await createStore(config, { logger: logger.child({ part: 'store' }), metrics });
   const stops: (() => Promise<void>)[] = [() => store.close()];
   const stop = async () => {
     for (const fn of stops.reverse()) await fn().catch((err: unknown) => logger.error({ err }, 'stop failed'));
@@ -42,7 +45,6 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
   try {
     const registry = new RegistryHolder(await store.loadRegistry());
     const generatedAdminToken = await ensureAdminToken(store, config.ADMIN_TOKEN, Date.now());
-    const metrics = createMetrics();
     const pipeline = new IngestPipeline({
       store,
       registry,
@@ -72,6 +74,7 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
     });
     await broker.start();
     stops.push(() => broker.stop());
+    const reportsDir = join(config.DATA_DIR, 'reports');
     const jobs = new JobRunner(
       detectionJobs({
         store,
@@ -83,17 +86,31 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
         ...(config.ALERT_WEBHOOK_URL === undefined
           ? {}
           : { webhook: { url: config.ALERT_WEBHOOK_URL, secret: config.ALERT_WEBHOOK_SECRET ?? '' } }),
-      }),
+      }).concat(
+        reportJobs({
+          store,
+          registry,
+          timeZone: config.TIMEZONE,
+          coefficients: DEFAULT_COEFFICIENT_TABLE,
+          reportsDir,
+          logger: logger.child({ part: 'jobs' }),
+        }),
+      ),
       { timeZone: config.TIMEZONE, logger: logger.child({ part: 'jobs' }) },
     );
     if (config.JOBS === 'on') jobs.start();
     stops.push(() => jobs.stop());
-    const health = (): HealthReport => ({
-      status: 'ok',
-      store: store.kind,
-      mqttPort: broker.port,
-      meters: registry.get().meters.length,
-    });
+    const health = (): HealthReport => {
+      // While InfluxDB is unavailable the store spools writes: the platform works, degraded.
+      const { status, ...storeDetails } = storeHealth(store);
+      return {
+        status,
+        store: store.kind,
+        ...storeDetails,
+        mqttPort: broker.port,
+        meters: registry.get().meters.length,
+      };
+    };
     const app = await buildApp({
       store,
       registry,
@@ -104,6 +121,7 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
       health,
       lifecycle: pipeline,
       jobs,
+      reportsDir,
     });
     await app.listen({ host: config.HOST, port: config.PORT });
     stops.push(() => app.close());

@@ -1,0 +1,133 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { z } from 'zod';
+import { EnergySchema } from '../../core/domain/energy.js';
+import { AppError, badRequest } from '../../core/errors.js';
+import { ReportArchive } from '../../core/reports/archive.js';
+import { generateReport, type ReportSource, reportFor } from '../../core/reports/generate.js';
+import type { ReportKind } from '../../core/reports/model.js';
+import { parseReportFormat, parseReportLang, parseReportPeriod, parseReportScope } from '../../core/reports/params.js';
+import { parseRankingMetric, rankInstitutions } from '../../core/reports/ranking.js';
+import { CONTENT_TYPES, renderReport } from '../../core/reports/render.js';
+
+const field = (description: string) => z.string().optional().describe(description);
+const common = {
+  scope: field('city (default) | district:ID | institution:ID'),
+  format: field('json (default) | csv | xlsx | pdf'),
+  lang: field('zh (default) | en: labels of csv, xlsx and pdf'),
+};
+const MonthlyQuery = z.object({ month: field('YYYY-MM, local calendar month; not in the future'), ...common });
+const AnnualQuery = z.object({ year: field('YYYY; not in the future'), ...common });
+const RankingQuery = z.object({
+  month: field('YYYY-MM'),
+  metric: field('kgce (default) | kgce_per_m2 | kgce_per_capita'),
+  energy: field('one energy type; default every energy but water, in kgce'),
+  scope: field('city (default) | district:ID'),
+});
+const ArchiveParams = z.object({ period: z.string(), scope: z.string(), file: z.string() });
+
+/**
+ * Reports: `GET /api/v1/reports/monthly` and `/annual` (json, csv, xlsx, pdf; zh or en),
+ * `GET /api/v1/reports/ranking`, the archive list `GET /api/v1/reports` and downloads of archived
+ * versions `GET /api/v1/reports/archive/{period}/{scope}/{version}.{ext}`.
+ */
+export async function reportRoutes(app: FastifyInstance): Promise<void> {
+  const { store, registry, timeZone, coefficients } = app.deps;
+  const source: ReportSource = {
+    store,
+    registry: () => registry.get(),
+    timeZone,
+    coefficients,
+    now: app.deps.now ?? Date.now,
+  };
+  const archive = app.deps.reportsDir === undefined ? undefined : new ReportArchive(app.deps.reportsDir);
+
+  const exportReport = async (
+    kind: ReportKind,
+    q: {
+      period?: string | undefined;
+      scope?: string | undefined;
+      format?: string | undefined;
+      lang?: string | undefined;
+    },
+    reply: FastifyReply,
+  ) => {
+    const format = parseReportFormat(q.format);
+    const lang = parseReportLang(q.lang);
+    const model = await reportFor(source, { kind, period: q.period, scope: q.scope });
+    if (format === 'json') return model;
+    const out = await renderReport(model, format, lang);
+    return reply
+      .header('content-type', out.contentType)
+      .header('content-disposition', `attachment; filename="${out.fileName}"`)
+      .send(out.body);
+  };
+
+  app.get(
+    '/reports/monthly',
+    { schema: { summary: 'Monthly report of a scope (json, csv, xlsx or pdf)', querystring: MonthlyQuery } },
+    async (request, reply) => {
+      const q = request.query as z.infer<typeof MonthlyQuery>;
+      return exportReport('monthly', { ...q, period: q.month }, reply);
+    },
+  );
+
+  app.get(
+    '/reports/annual',
+    { schema: { summary: 'Annual report of a scope (json, csv, xlsx or pdf)', querystring: AnnualQuery } },
+    async (request, reply) => {
+      const q = request.query as z.infer<typeof AnnualQuery>;
+      return exportReport('annual', { ...q, period: q.year }, reply);
+    },
+  );
+
+  app.get(
+    '/reports/ranking',
+    { schema: { summary: 'Institutions ranked by a metric, with peer groups by type', querystring: RankingQuery } },
+    async (request) => {
+      const q = request.query as z.infer<typeof RankingQuery>;
+      const period = parseReportPeriod('monthly', q.month, timeZone, source.now());
+      const metric = parseRankingMetric(q.metric);
+      const energy = q.energy === undefined ? undefined : EnergySchema.safeParse(q.energy);
+      if (energy !== undefined && !energy.success)
+        throw badRequest('energy', `expected one of ${EnergySchema.options.join(', ')}, got "${q.energy}"`);
+      const scope = parseReportScope(q.scope, registry.get());
+      const model = await generateReport(source, period, scope);
+      return {
+        ...rankInstitutions(model, metric, energy?.data),
+        coefficients: model.coefficients.version,
+        ...(energy === undefined
+          ? { note: 'water is a resource, not energy: it is excluded from the kgce total' }
+          : {}),
+      };
+    },
+  );
+
+  app.get('/reports', { schema: { summary: 'Archived reports with their versions and downloads' } }, async () => ({
+    reports: archive === undefined ? [] : await archive.list(),
+  }));
+
+  app.get(
+    '/reports/archive/:period/:scope/:file',
+    { schema: { summary: 'Download an archived report version, e.g. 2026-10/city/v1.xlsx', params: ArchiveParams } },
+    async (request, reply) => {
+      const p = request.params as z.infer<typeof ArchiveParams>;
+      const found = archive?.file(p.period, p.scope, p.file);
+      const size =
+        found === undefined
+          ? undefined
+          : await stat(found.path).then(
+              (s) => s.size,
+              () => undefined,
+            );
+      if (found === undefined || size === undefined)
+        throw new AppError('JN_NOT_FOUND', 404, `no archived report ${p.period}/${p.scope}/${p.file}`);
+      return reply
+        .header('content-type', CONTENT_TYPES[found.format])
+        .header('content-length', size)
+        .header('content-disposition', `attachment; filename="${found.fileName}"`)
+        .send(createReadStream(found.path));
+    },
+  );
+}

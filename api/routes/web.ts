@@ -1,0 +1,58 @@
+import { existsSync } from 'node:fs';
+import { extname, join } from 'node:path';
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance } from 'fastify';
+
+/** Where `vite build --config web/vite.config.ts` writes the officers' page. */
+export const WEB_DIST_DIR = join(import.meta.dirname, '..', '..', 'web', 'dist');
+
+/** Options of `webRoutes`. */
+export interface WebOptions {
+  /** The built page (default `web/dist`). */
+  readonly root?: string;
+}
+
+// The page talks to its own origin only; ECharts and the page set inline styles.
+const CSP = [
+  "default-src 'self'",
+  "img-src 'self' data: blob:",
+  "style-src 'self' 'unsafe-inline'",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+const NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>Jieneng</title>
+<p>The web page is not built. Run <code>npm run build:web</code> (npm start does it first), then reload.</p>
+<p>The API is at <a href="/docs">/docs</a>.</p>`;
+
+/**
+ * The officers' web page at `/`: the files Vite built (hashed assets cached for a year, index.html
+ * never cached), and index.html for every other page path so that deep links and reloads work
+ * (SPA fallback). Paths under `/api` are never answered with the page: they get the API's JSON 404.
+ */
+export async function webRoutes(app: FastifyInstance, opts: WebOptions = {}): Promise<void> {
+  const root = opts.root ?? WEB_DIST_DIR;
+  const index = join(root, 'index.html');
+  // serve: false: this plugin routes itself, so files built after start (npm run build:web) are served too.
+  await app.register(fastifyStatic, { root, serve: false });
+
+  app.get('/*', { schema: { hide: true } }, async (request, reply) => {
+    const path = `/${(request.params as { '*': string })['*']}`;
+    if (path === '/api' || path.startsWith('/api/')) return reply.callNotFound();
+    if (extname(path) !== '') {
+      const hashed = path.startsWith('/assets/');
+      return reply.sendFile(path.slice(1), {
+        cacheControl: true,
+        maxAge: hashed ? '365d' : 0,
+        immutable: hashed,
+      });
+    }
+    if (!existsSync(index)) return reply.status(503).type('text/html; charset=utf-8').send(NOT_BUILT);
+    return reply
+      .header('cache-control', 'no-cache')
+      .header('content-security-policy', CSP)
+      .header('x-content-type-options', 'nosniff')
+      .sendFile('index.html', { cacheControl: false });
+  });
+}

@@ -1,0 +1,267 @@
+import { groupBy } from '../collections.js';
+import type { AnomalyEvent } from '../domain/anomalies.js';
+import { type CoefficientTable, ENERGY_INFO, type Energy } from '../domain/energy.js';
+import type { MeterEvent } from '../domain/meter-events.js';
+import { COMPLETENESS_THRESHOLD, expectedReadings, metersInScope } from '../domain/quality.js';
+import type { Institution, Registry } from '../domain/registry.js';
+import { formatScope, type Scope } from '../domain/scope.js';
+import type { Target } from '../domain/targets.js';
+import { bucketStarts, formatLocalIso, localParts } from '../domain/time.js';
+import type { AggregateRow } from '../storage/store.js';
+import { attainment, changes, intensities, qualityOf, type RowWithRaw, subtotal } from './figures.js';
+import {
+  AMOUNT_DECIMALS,
+  type EnergyLine,
+  type InstitutionRow,
+  type Quality,
+  type ReportModel,
+  roundTo,
+  sumExact,
+  toMicro,
+} from './model.js';
+import type { PeriodRange, ReportPeriod } from './params.js';
+
+/** Everything a report is assembled from: the registry, stored aggregates and the period's events. */
+export interface ReportInputs {
+  readonly period: ReportPeriod;
+  readonly scope: Scope;
+  readonly registry: Registry;
+  readonly timeZone: string;
+  readonly coefficients: CoefficientTable;
+  readonly nowMs: number;
+  /** The period, `interval: 'total'`, grouped by meter. */
+  readonly meterRows: readonly AggregateRow[];
+  /** The previous month grouped by institution (monthly reports). */
+  readonly previousRows?: readonly AggregateRow[];
+  /** The same period last year grouped by institution. */
+  readonly lastYearRows: readonly AggregateRow[];
+  /** The scope's consumption by month over `trend` (groupBy none). */
+  readonly trend: PeriodRange;
+  readonly trendRows: readonly AggregateRow[];
+  readonly targets: readonly Target[];
+  /** Anomaly events overlapping the period. */
+  readonly anomalies: readonly AnomalyEvent[];
+  /** Every meter lifecycle event (decommissions shorten the expected readings). */
+  readonly events: readonly MeterEvent[];
+}
+
+const ENERGY_ORDER = Object.keys(ENERGY_INFO) as Energy[];
+
+/** The institutions a report scope covers, by district (registry order) then id. */
+export function institutionsInScope(registry: Registry, scope: Scope): Institution[] {
+  const order = new Map(registry.districts.map((d, i) => [d.id, i]));
+  return registry.institutions
+    .filter((i) =>
+      scope.level === 'city' ? true : scope.level === 'district' ? i.districtId === scope.id : i.id === scope.id,
+    )
+    .sort((a, b) => (order.get(a.districtId) ?? 0) - (order.get(b.districtId) ?? 0) || a.id.localeCompare(b.id));
+}
+
+/** Per (institution, energy): the sum of aggregate rows grouped by institution, in micro-units. */
+function byInstitution(rows: readonly AggregateRow[] | undefined): Map<string, Map<Energy, number>> {
+  const out = new Map<string, Map<Energy, number>>();
+  for (const r of rows ?? []) {
+    const m = out.get(r.groupId) ?? new Map<Energy, number>();
+    m.set(r.energy, (m.get(r.energy) ?? 0) + toMicro(r.amount));
+    out.set(r.groupId, m);
+  }
+  return out;
+}
+
+/** Per meter: its amount, estimated amount and readings in the period. */
+interface MeterFigures extends Quality {
+  readonly energy: Energy;
+  readonly institutionId: string;
+  readonly amountMicro: number;
+  readonly estimated: number;
+}
+
+function meterFigures(inputs: ReportInputs): MeterFigures[] {
+  const { registry, scope, period, nowMs } = inputs;
+  const buildings = new Map(registry.buildings.map((b) => [b.id, b.institutionId]));
+  const rows = new Map(inputs.meterRows.map((r) => [r.groupId, r]));
+  const events = groupBy(inputs.events, (e) => e.meterId);
+  return metersInScope(registry, scope).map((m) => {
+    const r = rows.get(m.id);
+    const expected = expectedReadings(m, events.get(m.id) ?? [], period.fromMs, period.toMs, nowMs);
+    return {
+      energy: m.energy,
+      institutionId: buildings.get(m.buildingId) ?? '',
+      amountMicro: toMicro(r?.amount ?? 0),
+      estimated: r?.estimated ?? 0,
+      meters: 1,
+      expectedReadings: expected,
+      receivedReadings: r?.readings ?? 0,
+      completeness: null,
+      estimatedShare: 0,
+    };
+  });
+}
+
+/** Anomalies per institution: events on the institution or on one of its meters or buildings. */
+function anomalyCounts(inputs: ReportInputs): Map<string, number> {
+  const { registry } = inputs;
+  const building = new Map(registry.buildings.map((b) => [b.id, b.institutionId]));
+  const meter = new Map(registry.meters.map((m) => [m.id, building.get(m.buildingId) ?? '']));
+  const counts = new Map<string, number>();
+  for (const a of inputs.anomalies) {
+    const colon = a.scope.indexOf(':');
+    const [level, id] = [a.scope.slice(0, colon), a.scope.slice(colon + 1)];
+    const inst =
+      level === 'institution' ? id : level === 'meter' ? meter.get(id) : level === 'building' ? building.get(id) : '';
+    if (inst) counts.set(inst, (counts.get(inst) ?? 0) + 1);
+  }
+  return counts;
+}
+
+function institutionRow(
+  inputs: ReportInputs,
+  inst: Institution,
+  meters: readonly MeterFigures[],
+  reference: { previous: Map<Energy, number> | undefined; lastYear: Map<Energy, number> | undefined },
+  anomalies: number,
+): RowWithRaw {
+  const { coefficients: table, period, targets } = inputs;
+  const monthly = period.kind === 'monthly';
+  const scope = `institution:${inst.id}`;
+  const d = { floorAreaM2: inst.floorAreaM2, occupants: inst.occupants };
+  const kgceOf = (energy: Energy, native: number) => roundTo(native * table.kgcePerUnit[energy], AMOUNT_DECIMALS);
+  const ref = (m: Map<Energy, number> | undefined, e: Energy) => {
+    const micro = m?.get(e);
+    return micro === undefined ? null : roundTo(micro / 1e6, AMOUNT_DECIMALS);
+  };
+  const energies = ENERGY_ORDER.filter((e) => meters.some((m) => m.energy === e));
+  const estimatedNative = new Map<Energy, number>();
+  const rawNative = new Map<Energy, number>();
+  const lines: EnergyLine[] = energies.map((energy) => {
+    const ms = meters.filter((m) => m.energy === energy);
+    const raw = ms.reduce((s, m) => s + m.amountMicro, 0) / 1e6;
+    rawNative.set(energy, raw);
+    const amount = roundTo(raw, AMOUNT_DECIMALS);
+    const kgce = kgceOf(energy, raw);
+    const estimated = ms.reduce((s, m) => s + m.estimated, 0);
+    estimatedNative.set(energy, estimated);
+    return {
+      energy,
+      unit: ENERGY_INFO[energy].nativeUnit,
+      amount,
+      kgce,
+      countsAsEnergy: ENERGY_INFO[energy].countsAsEnergy,
+      ...changes(amount, ref(reference.previous, energy), ref(reference.lastYear, energy), monthly),
+      ...qualityOf(ms, estimated, raw),
+      target: attainment(targets, { scope, energy, period: period.period }, { native: amount, kgce }, d),
+    };
+  });
+  const kgceLines = lines.filter((l) => l.countsAsEnergy);
+  const totalKgce = sumExact(kgceLines.map((l) => l.kgce));
+  // Reference totals in kgce: the same rounding per energy as the period's own, then an exact sum.
+  const refKgce = (m: Map<Energy, number> | undefined) => {
+    const present = ENERGY_ORDER.filter((e) => ENERGY_INFO[e].countsAsEnergy && m?.get(e) !== undefined);
+    return present.length === 0 ? null : sumExact(present.map((e) => kgceOf(e, (m?.get(e) ?? 0) / 1e6)));
+  };
+  const inKgce = (m: Map<Energy, number>) =>
+    kgceLines.reduce((s, l) => s + (m.get(l.energy) ?? 0) * table.kgcePerUnit[l.energy], 0);
+  const estimatedKgce = inKgce(estimatedNative);
+  const row: InstitutionRow = {
+    institutionId: inst.id,
+    name: inst.name,
+    districtId: inst.districtId,
+    districtName: inputs.registry.districts.find((x) => x.id === inst.districtId)?.name ?? inst.districtId,
+    type: inst.type,
+    energies: lines,
+    totalKgce,
+    ...d,
+    ...intensities(totalKgce, d),
+    ...changes(totalKgce, refKgce(reference.previous), refKgce(reference.lastYear), monthly),
+    ...qualityOf(meters, estimatedKgce, inKgce(rawNative)),
+    target: attainment(targets, { scope, energy: 'all', period: period.period }, { kgce: totalKgce }, d),
+    anomalies,
+  };
+  return { row, estimatedKgce, estimatedNative };
+}
+
+function trendPoints(inputs: ReportInputs) {
+  const { trend, timeZone, coefficients: table } = inputs;
+  return bucketStarts(trend.fromMs, trend.toMs, 'month', timeZone).map((start) => {
+    const p = localParts(start, timeZone);
+    const kgce = inputs.trendRows
+      .filter((r) => r.bucketStartMs === start && ENERGY_INFO[r.energy].countsAsEnergy)
+      .reduce((s, r) => s + r.amount * table.kgcePerUnit[r.energy], 0);
+    return { month: `${p.year}-${String(p.month).padStart(2, '0')}`, kgce: roundTo(kgce, AMOUNT_DECIMALS) };
+  });
+}
+
+/**
+ * Assembles a report from stored aggregates: per institution and energy the consumption in native
+ * units and kgce, totals (water excluded), intensities, changes, target attainment, completeness,
+ * estimated share and anomaly counts; subtotals by district and for the scope that equal the sums of
+ * their rows exactly (rounded values added in integer micro-units). Pure.
+ */
+export function assembleReport(inputs: ReportInputs, generatedAtMs: number): ReportModel {
+  const { registry, scope, period, timeZone, coefficients } = inputs;
+  const meters = meterFigures(inputs);
+  const previous = byInstitution(inputs.previousRows);
+  const lastYear = byInstitution(inputs.lastYearRows);
+  const anomalies = anomalyCounts(inputs);
+  const head = { period: period.period, monthly: period.kind === 'monthly' };
+  const metersOf = groupBy(meters, (m) => m.institutionId);
+  const parts = institutionsInScope(registry, scope).map((inst) =>
+    institutionRow(
+      inputs,
+      inst,
+      metersOf.get(inst.id) ?? [],
+      { previous: previous.get(inst.id), lastYear: lastYear.get(inst.id) },
+      anomalies.get(inst.id) ?? 0,
+    ),
+  );
+  const energies = ENERGY_ORDER.filter((e) => meters.some((m) => m.energy === e));
+  const districtIds = [...new Set(parts.map((p) => p.row.districtId))];
+  const districts = districtIds.map((id) =>
+    subtotal(
+      {
+        ...head,
+        scope: `district:${id}`,
+        name: registry.districts.find((d) => d.id === id)?.name ?? id,
+      },
+      parts.filter((p) => p.row.districtId === id),
+      energies,
+      inputs.targets,
+    ),
+  );
+  const scopeText = formatScope(scope);
+  const scopeName =
+    scope.level === 'city'
+      ? ''
+      : scope.level === 'district'
+        ? (registry.districts.find((d) => d.id === scope.id)?.name ?? scope.id)
+        : (registry.institutions.find((i) => i.id === scope.id)?.name ?? scope.id);
+  const total = subtotal({ ...head, scope: scopeText, name: scopeName }, parts, energies, inputs.targets);
+  const institutions = parts.map((p) => p.row);
+  return {
+    schema: 'jieneng.report/1',
+    kind: period.kind,
+    period: period.period,
+    scope: scopeText,
+    scopeName,
+    timeZone,
+    from: formatLocalIso(period.fromMs, timeZone),
+    to: formatLocalIso(period.toMs, timeZone),
+    generatedAt: formatLocalIso(generatedAtMs, timeZone),
+    partial: inputs.nowMs < period.toMs,
+    coefficients: {
+      version: coefficients.version,
+      source: coefficients.source,
+      kgcePerUnit: Object.fromEntries(energies.map((e) => [e, coefficients.kgcePerUnit[e]])),
+    },
+    waterExcludedFromKgce: true,
+    completenessThreshold: COMPLETENESS_THRESHOLD,
+    energies,
+    institutions,
+    districts,
+    total,
+    incomplete: institutions
+      .filter((r) => r.completeness !== null && r.completeness < COMPLETENESS_THRESHOLD)
+      .map((r) => r.institutionId),
+    trend: trendPoints(inputs),
+  };
+}

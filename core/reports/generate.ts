@@ -1,0 +1,79 @@
+import type { CoefficientTable } from '../domain/energy.js';
+import { metersInScope } from '../domain/quality.js';
+import type { Registry } from '../domain/registry.js';
+import type { Scope } from '../domain/scope.js';
+import { scopeFilter } from '../domain/series.js';
+import type { Store } from '../storage/store.js';
+import { assembleReport, institutionsInScope } from './assemble.js';
+import type { ReportKind, ReportModel } from './model.js';
+import { parseReportPeriod, parseReportScope, type ReportPeriod, trendRange } from './params.js';
+
+/** What generating a report needs: the store, the current registry, the tenant's zone and table, a clock. */
+export interface ReportSource {
+  readonly store: Store;
+  readonly registry: () => Registry;
+  readonly timeZone: string;
+  readonly coefficients: CoefficientTable;
+  /** The clock (epoch ms); fixed in tests. */
+  readonly now: () => number;
+}
+
+/** A report request as the API and the CLI take it (validated here). */
+export interface ReportRequest {
+  readonly kind: ReportKind;
+  /** `YYYY-MM` (monthly) or `YYYY` (annual). */
+  readonly period: string | undefined;
+  /** `city` (default), `district:ID` or `institution:ID`. */
+  readonly scope: string | undefined;
+}
+
+/** Reads the aggregates, targets, anomalies and events of a period and assembles the report. */
+export async function generateReport(source: ReportSource, period: ReportPeriod, scope: Scope): Promise<ReportModel> {
+  const { store, timeZone } = source;
+  const registry = source.registry();
+  const nowMs = source.now();
+  const base = { filter: scopeFilter(scope), timeZone };
+  const total = { ...base, interval: 'total' as const, groupBy: 'institution' as const };
+  const trend = trendRange(period, timeZone);
+  const scopes = [
+    ...institutionsInScope(registry, scope).map((i) => `institution:${i.id}`),
+    ...metersInScope(registry, scope).map((m) => `meter:${m.id}`),
+  ];
+  const [meterRows, previousRows, lastYearRows, trendRows, targets, anomalies, events] = await Promise.all([
+    store.aggregate({ ...total, fromMs: period.fromMs, toMs: period.toMs, groupBy: 'meter' }),
+    period.previous === undefined
+      ? Promise.resolve(undefined)
+      : store.aggregate({ ...total, fromMs: period.previous.fromMs, toMs: period.previous.toMs }),
+    store.aggregate({ ...total, fromMs: period.lastYear.fromMs, toMs: period.lastYear.toMs }),
+    store.aggregate({ ...base, fromMs: trend.fromMs, toMs: trend.toMs, interval: 'month', groupBy: 'none' }),
+    store.targets(),
+    scopes.length === 0 ? Promise.resolve([]) : store.anomalies({ fromMs: period.fromMs, toMs: period.toMs, scopes }),
+    store.meterEvents(),
+  ]);
+  return assembleReport(
+    {
+      period,
+      scope,
+      registry,
+      timeZone,
+      coefficients: source.coefficients,
+      nowMs,
+      meterRows,
+      ...(previousRows === undefined ? {} : { previousRows }),
+      lastYearRows,
+      trend,
+      trendRows,
+      targets,
+      anomalies,
+      events,
+    },
+    nowMs,
+  );
+}
+
+/** Validates a request (400s naming `month`/`year` or `scope`) and generates its report. */
+export async function reportFor(source: ReportSource, request: ReportRequest): Promise<ReportModel> {
+  const period = parseReportPeriod(request.kind, request.period, source.timeZone, source.now());
+  const scope = parseReportScope(request.scope, source.registry());
+  return generateReport(source, period, scope);
+}

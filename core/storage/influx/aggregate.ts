@@ -1,0 +1,104 @@
+import { MICRO } from '../../domain/consumption.js';
+import { bucketStarts, nextBucketStart } from '../../domain/time.js';
+import type { AggregateQuery, AggregateRow, GroupBy } from '../store.js';
+import { type InfluxHttp, prefixRegex, quoteIdent, quoteString } from './http.js';
+import { INFLUX } from './schema.js';
+import { msLiteral, queryMany, rowsOf } from './windows.js';
+
+const H = INFLUX.hourly;
+
+const GROUP_TAG: Record<Exclude<GroupBy, 'none'>, string> = {
+  district: H.tags.district,
+  institution: H.tags.institution,
+  building: H.tags.building,
+  meter: H.tags.meter,
+};
+
+const SELECT = `SELECT ${[
+  `sum(${quoteIdent(H.fields.amountMicro)}) AS amount`,
+  `sum(${quoteIdent(H.fields.estimatedMicro)}) AS estimated`,
+  `sum(${quoteIdent(H.fields.readings)}) AS readings`,
+  `sum(${quoteIdent(H.fields.qSuspect)}) AS suspect_hours`,
+  `sum(${quoteIdent(H.fields.qEstimated)}) AS estimated_hours`,
+  `sum(${quoteIdent(H.fields.qGood)}) AS good_hours`,
+].join(', ')} FROM ${quoteIdent(H.measurement)}`;
+
+function tagFilters(q: AggregateQuery): string[] {
+  const f = q.filter;
+  const eq = (tag: string, value: string | undefined) =>
+    value === undefined ? [] : [`${quoteIdent(tag)} = ${quoteString(value)}`];
+  return [
+    ...eq(H.tags.district, f.districtId),
+    ...eq(H.tags.institution, f.institutionId),
+    ...eq(H.tags.building, f.buildingId),
+    ...eq(H.tags.meter, f.meterId),
+    ...eq(H.tags.energy, f.energy),
+    ...(f.subItemPrefix === undefined ? [] : [`${quoteIdent(H.tags.subItem)} =~ ${prefixRegex(f.subItemPrefix)}`]),
+  ];
+}
+
+/** One statement and, when it has no time grouping, the bucket its rows belong to. */
+interface Statement {
+  readonly sql: string;
+  readonly bucketMs?: number;
+}
+
+/**
+ * The InfluxQL of an aggregate. Sums the integer micro-unit fields, so totals are exact, and the
+ * 0/1 quality fields to count hours. Hours and days group by `time()` (days with `tz()` at local
+ * midnight); InfluxQL has no calendar months, so months and years are one statement per bucket.
+ */
+export function aggregateStatements(q: AggregateQuery): Statement[] {
+  const tags = [H.tags.energy, ...(q.groupBy === 'none' ? [] : [GROUP_TAG[q.groupBy]])].map(quoteIdent);
+  const where = (fromMs: number, toMs: number) =>
+    [`time >= ${msLiteral(fromMs)}`, `time < ${msLiteral(toMs)}`, ...tagFilters(q)].join(' AND ');
+  const tz = `tz(${quoteString(q.timeZone)})`;
+  switch (q.interval) {
+    case 'hour':
+      return [{ sql: `${SELECT} WHERE ${where(q.fromMs, q.toMs)} GROUP BY time(1h), ${tags} fill(none)` }];
+    case 'day':
+      return [{ sql: `${SELECT} WHERE ${where(q.fromMs, q.toMs)} GROUP BY time(1d), ${tags} fill(none) ${tz}` }];
+    case 'total':
+      return [{ sql: `${SELECT} WHERE ${where(q.fromMs, q.toMs)} GROUP BY ${tags}`, bucketMs: q.fromMs }];
+    default: {
+      const interval = q.interval;
+      return bucketStarts(q.fromMs, q.toMs, interval, q.timeZone).map((start) => {
+        const end = Math.min(nextBucketStart(start, interval, q.timeZone), q.toMs);
+        return { sql: `${SELECT} WHERE ${where(Math.max(start, q.fromMs), end)} GROUP BY ${tags}`, bucketMs: start };
+      });
+    }
+  }
+}
+
+const num = (v: unknown) => (typeof v === 'number' ? v : 0);
+
+/** Sums hourly consumption by calendar bucket, energy and group, as the embedded store does. */
+export async function aggregate(http: InfluxHttp, q: AggregateQuery): Promise<AggregateRow[]> {
+  const statements = aggregateStatements(q);
+  const results = await queryMany(
+    http,
+    statements.map((s) => s.sql),
+  );
+  const groupTag = q.groupBy === 'none' ? undefined : GROUP_TAG[q.groupBy];
+  const out: AggregateRow[] = [];
+  statements.forEach((s, i) => {
+    for (const r of rowsOf(results[i]?.series ?? [])) {
+      const energy = String(r[H.tags.energy] ?? '');
+      // Points of meters the registry did not know when they were written carry no energy.
+      if (energy === '' || r.amount === null || r.amount === undefined) continue;
+      out.push({
+        bucketStartMs: s.bucketMs ?? Number(r.time),
+        energy: energy as AggregateRow['energy'],
+        groupId: groupTag === undefined ? '' : String(r[groupTag] ?? ''),
+        amount: num(r.amount) / MICRO,
+        estimated: num(r.estimated) / MICRO,
+        readings: num(r.readings),
+        suspectHours: num(r.suspect_hours),
+        estimatedHours: num(r.estimated_hours),
+        goodHours: num(r.good_hours),
+      });
+    }
+  });
+  const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  return out.sort((a, b) => a.bucketStartMs - b.bucketStartMs || cmp(a.energy, b.energy) || cmp(a.groupId, b.groupId));
+}

@@ -1,0 +1,289 @@
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { groupBy } from '../../collections.js';
+import type { HourlyConsumption } from '../../domain/consumption.js';
+import type { Registry } from '../../domain/registry.js';
+import { HOUR_MS } from '../../domain/time.js';
+import { EmbeddedStore } from '../duckdb/embedded-store.js';
+import type {
+  AggregateQuery,
+  AggregateRow,
+  Correction,
+  DeadLetter,
+  HourRange,
+  InsertOutcome,
+  ReadingWindow,
+  Store,
+  StoredReading,
+  WindowRequest,
+} from '../store.js';
+import { aggregate } from './aggregate.js';
+import { type InfluxConnection, InfluxHttp, quoteIdent, quoteString } from './http.js';
+import { MetadataDelegate } from './metadata.js';
+import { Outbox, type RefusedPoint } from './outbox.js';
+import { retagHourly } from './retag.js';
+import { type HourlyTags, hourlyLine, hourlySeriesKey, hourlyTagger, INFLUX, invalidLine } from './schema.js';
+import { verifyInflux } from './verify.js';
+import { msLiteral, queryMany, type ReadContext, readingTails, readingWindows, rowsOf } from './windows.js';
+
+/** Options of the InfluxDB store. */
+export interface InfluxStoreOptions {
+  readonly connection: InfluxConnection;
+  /** Directory of the metadata store (DuckDB) and of the spool (`spool/`). */
+  readonly dataDir: string;
+  readonly timeZone: string;
+  /** Largest size of the on-disk spool used while InfluxDB is unavailable, in bytes. */
+  readonly spoolMaxBytes: number;
+  readonly logger?: Logger;
+  /** Called with the spool's size whenever it changes, in bytes (a metrics gauge). */
+  readonly onSpoolBytes?: (bytes: number) => void;
+  /** Called with the number of readings InfluxDB refused as bad data (dead-lettered). */
+  readonly onRefusedReadings?: (count: number) => void;
+}
+
+/** What `/healthz` shows of the store. */
+export interface InfluxStoreHealth {
+  readonly status: 'ok' | 'degraded';
+  readonly spoolBytes: number;
+  readonly pendingReadings: number;
+  readonly lastError?: string;
+}
+
+/** State shared by the store and its outbox's callbacks. */
+interface State {
+  registry: Registry;
+  tagsOf: (meterId: string) => HourlyTags;
+  readonly invalid: Map<string, Set<number>>;
+}
+
+const R = INFLUX.readings;
+const EMPTY_SET: ReadonlySet<number> = new Set();
+
+/** Hours of [fromMs, toMs) without a row: maximal runs, to delete (the other hours are overwritten). */
+function uncoveredRuns(range: HourRange, covered: ReadonlySet<number>): HourRange[] {
+  const runs: HourRange[] = [];
+  for (let h = range.fromMs; h < range.toMs; h += HOUR_MS) {
+    if (covered.has(h)) continue;
+    const last = runs.at(-1);
+    if (last !== undefined && last.toMs === h) runs[runs.length - 1] = { ...last, toMs: h + HOUR_MS };
+    else runs.push({ meterId: range.meterId, fromMs: h, toMs: h + HOUR_MS });
+  }
+  return runs;
+}
+
+/**
+ * The InfluxDB backend: time series (raw readings, hourly consumption, a copy of the dead letters)
+ * in InfluxDB, under the names of `INFLUX` (shared with the Grafana dashboards); everything else
+ * (registry, tokens, lifecycle events, corrections, dead letters) in an embedded metadata store in
+ * `dataDir`. Writes go through an ordered outbox that spools to disk while InfluxDB is unavailable;
+ * reads merge the readings still in the spool. Hourly points are tagged from the registry and
+ * re-tagged when it changes them. Only this process may write the database.
+ */
+export class InfluxStore extends MetadataDelegate implements Store {
+  readonly kind = 'influx';
+  readonly location: string;
+  private readonly ctx: ReadContext;
+
+  private constructor(
+    private readonly http: InfluxHttp,
+    meta: EmbeddedStore,
+    private readonly outbox: Outbox,
+    private readonly state: State,
+    private readonly logger: Logger | undefined,
+  ) {
+    super(meta);
+    this.location = `${http.conn.url} (${http.conn.api === 'v1' ? 'database' : 'bucket'} ${http.database}; metadata in ${meta.location})`;
+    this.ctx = { http, pending: outbox.pending, invalidOf: (id) => state.invalid.get(id) ?? EMPTY_SET };
+  }
+
+  /** Checks InfluxDB (failing fast with the variable to fix), opens the metadata store and the spool. */
+  static async open(opts: InfluxStoreOptions): Promise<InfluxStore> {
+    const http = new InfluxHttp(opts.connection);
+    await verifyInflux(http);
+    const meta = await EmbeddedStore.open({ dataDir: opts.dataDir, timeZone: opts.timeZone });
+    try {
+      const invalid = new Map<string, Set<number>>();
+      for (const c of await meta.corrections())
+        invalid.set(c.meterId, (invalid.get(c.meterId) ?? new Set()).add(c.tsMs));
+      const registry = await meta.loadRegistry();
+      const state: State = { registry, tagsOf: hourlyTagger(registry), invalid };
+      const outbox = await Outbox.open({
+        http,
+        spoolDir: join(opts.dataDir, 'spool'),
+        spoolMaxBytes: opts.spoolMaxBytes,
+        ...(opts.logger === undefined ? {} : { logger: opts.logger }),
+        ...(opts.onSpoolBytes === undefined ? {} : { onSpoolBytes: opts.onSpoolBytes }),
+        onRefused: (points) => refuse(meta, points, opts),
+        retag: (ids) => retagHourly(http, state.registry, ids),
+      });
+      return new InfluxStore(http, meta, outbox, state, opts.logger);
+    } catch (error) {
+      await meta.close();
+      throw error;
+    }
+  }
+
+  /** Degraded while writes wait in the spool for InfluxDB. */
+  health(): InfluxStoreHealth {
+    return this.outbox.health();
+  }
+
+  async close(): Promise<void> {
+    await this.outbox.close();
+    await this.http.close();
+    await this.meta.close();
+  }
+
+  async saveRegistry(registry: Registry): Promise<void> {
+    const before = this.state.tagsOf;
+    const existed = new Set(this.state.registry.meters.map((m) => m.id));
+    await this.meta.saveRegistry(registry);
+    this.state.registry = registry;
+    this.state.tagsOf = hourlyTagger(registry);
+    // Meters new to the registry have no hourly points yet (the deriver skips unknown meters).
+    const changed = registry.meters
+      .map((m) => m.id)
+      .filter((id) => existed.has(id) && hourlySeriesKey(before(id)) !== hourlySeriesKey(this.state.tagsOf(id)));
+    if (changed.length > 0) await this.outbox.submit({ retag: changed });
+  }
+
+  async insertReadings(readings: readonly StoredReading[]): Promise<InsertOutcome> {
+    if (readings.length === 0) return { inserted: [], duplicates: 0, conflicts: [] };
+    const byMeter = [...groupBy(readings, (r) => r.meterId)];
+    const results = await queryMany(
+      this.http,
+      byMeter.map(([meterId, list]) => {
+        const stamps = list.map((r) => r.tsMs);
+        return `SELECT ${R.fields.value} FROM ${quoteIdent(R.measurement)} WHERE ${quoteIdent(R.tags.meter)} = ${quoteString(meterId)}
+          AND time >= ${msLiteral(Math.min(...stamps))} AND time <= ${msLiteral(Math.max(...stamps))}`;
+      }),
+    );
+    const stored = new Map<string, number>();
+    byMeter.forEach(([meterId, list], i) => {
+      for (const r of rowsOf(results[i]?.series ?? [])) {
+        if (typeof r.value === 'number') stored.set(`${meterId}\u0000${Number(r.time)}`, r.value);
+      }
+      for (const r of list) {
+        const p = this.outbox.pending.get(meterId, r.tsMs);
+        if (p !== undefined) stored.set(`${meterId}\u0000${r.tsMs}`, p.value);
+      }
+    });
+    const inserted: StoredReading[] = [];
+    const conflicts: InsertOutcome['conflicts'] = [];
+    let duplicates = 0;
+    for (const reading of readings) {
+      const key = `${reading.meterId}\u0000${reading.tsMs}`;
+      const storedValue = stored.get(key);
+      if (storedValue === undefined) {
+        stored.set(key, reading.value);
+        inserted.push(reading);
+      } else if (storedValue === reading.value) duplicates++;
+      else conflicts.push({ reading, storedValue });
+    }
+    if (inserted.length > 0) await this.outbox.submit({ readings: inserted });
+    return { inserted, duplicates, conflicts };
+  }
+
+  async readings(
+    meterId: string,
+    fromMs: number,
+    toMs: number,
+  ): Promise<(StoredReading & { correction?: Correction })[]> {
+    const [[result], corrections] = await Promise.all([
+      this.http.query([
+        `SELECT ${R.fields.value}, ${R.fields.receivedMs}, ${quoteIdent(R.tags.gateway)} FROM ${quoteIdent(R.measurement)}
+         WHERE ${quoteIdent(R.tags.meter)} = ${quoteString(meterId)} AND time >= ${msLiteral(fromMs)} AND time < ${msLiteral(toMs)}`,
+      ]),
+      this.meta.corrections(),
+    ]);
+    const byTs = new Map<number, StoredReading>();
+    for (const r of rowsOf(result?.series ?? [])) {
+      if (typeof r.value !== 'number') continue;
+      byTs.set(Number(r.time), {
+        meterId,
+        tsMs: Number(r.time),
+        value: r.value,
+        gatewayId: String(r[R.tags.gateway] ?? ''),
+        receivedAtMs: Number(r[R.fields.receivedMs] ?? 0),
+      });
+    }
+    for (const p of this.outbox.pending.of(meterId, fromMs, toMs)) if (p.tsMs < toMs) byTs.set(p.tsMs, p);
+    const fixes = new Map(corrections.filter((c) => c.meterId === meterId).map((c) => [c.tsMs, c]));
+    return [...byTs.values()]
+      .sort((a, b) => a.tsMs - b.tsMs)
+      .map((r) => {
+        const correction = fixes.get(r.tsMs);
+        return correction === undefined ? r : { ...r, correction };
+      });
+  }
+
+  readingWindows(requests: readonly WindowRequest[], margin: number): Promise<Map<string, ReadingWindow>> {
+    return readingWindows(this.ctx, requests, margin);
+  }
+
+  readingTails(margin: number): Promise<Map<string, ReadingWindow>> {
+    return readingTails(this.ctx, margin);
+  }
+
+  async replaceHourly(
+    ranges: readonly HourRange[],
+    rows: readonly HourlyConsumption[],
+    appendReadings: readonly StoredReading[] = [],
+  ): Promise<void> {
+    if (ranges.length === 0 && rows.length === 0 && appendReadings.length === 0) return;
+    // Same series and time overwrite: only the hours that lose their row need a delete.
+    const covered = groupBy(rows, (h) => h.meterId);
+    const deletes = ranges.flatMap((r) =>
+      uncoveredRuns(r, new Set((covered.get(r.meterId) ?? []).map((h) => h.hourStartMs))),
+    );
+    await this.outbox.submit({
+      deletes,
+      readings: appendReadings,
+      lines: rows.map((h) => hourlyLine(h, this.state.tagsOf(h.meterId))),
+    });
+  }
+
+  aggregate(query: AggregateQuery): Promise<AggregateRow[]> {
+    return aggregate(this.http, query);
+  }
+
+  async addDeadLetters(letters: readonly DeadLetter[]): Promise<void> {
+    if (letters.length === 0) return;
+    await this.meta.addDeadLetters(letters);
+    // The copy is for dashboards: never fail (or repeat) the originals because of it.
+    await this.outbox
+      .submit({ deadLetters: letters })
+      .catch((error: unknown) => this.logger?.warn({ err: error }, 'dead-letter copy to InfluxDB dropped'));
+  }
+
+  async addCorrection(correction: Correction): Promise<void> {
+    await this.meta.addCorrection(correction);
+    const { meterId, tsMs } = correction;
+    this.state.invalid.set(meterId, (this.state.invalid.get(meterId) ?? new Set()).add(tsMs));
+    const [reading] = await this.readings(meterId, tsMs, tsMs + 1);
+    if (reading !== undefined) await this.outbox.submit({ lines: [invalidLine(meterId, reading.gatewayId, tsMs)] });
+  }
+}
+
+/** Dead-letters points InfluxDB refused as bad data, with its message. */
+async function refuse(meta: EmbeddedStore, points: readonly RefusedPoint[], opts: InfluxStoreOptions): Promise<void> {
+  const nowMs = Date.now();
+  const readings = points.filter((p) => p.reading !== undefined).length;
+  opts.logger?.warn({ points: points.length, message: points[0]?.message }, 'InfluxDB refused points as bad data');
+  await meta.addDeadLetters(
+    points.map((p) => {
+      const r = p.reading;
+      if (r === undefined)
+        return { receivedAtMs: nowMs, reason: `InfluxDB refused a point: ${p.message}`, raw: p.line };
+      return {
+        receivedAtMs: r.receivedAtMs,
+        reason: `InfluxDB refused the reading: ${p.message}`,
+        raw: JSON.stringify({ meter: r.meterId, ts: r.tsMs, value: r.value }),
+        gatewayId: r.gatewayId,
+        meterId: r.meterId,
+        tsMs: r.tsMs,
+      };
+    }),
+  );
+  if (readings > 0) opts.onRefusedReadings?.(readings);
+}

@@ -1,0 +1,83 @@
+import type { AnomalyEvent, AnomalyStep } from '../../domain/anomalies.js';
+import type { MeterEvent } from '../../domain/meter-events.js';
+import type { Registry } from '../../domain/registry.js';
+import type { Target } from '../../domain/targets.js';
+import type { EmbeddedStore } from '../duckdb/embedded-store.js';
+import type { AnomalyFilter, Correction, DeadLetter, Store, TokenRecord } from '../store.js';
+
+/** The Store methods that are not time series. */
+type MetadataMethods =
+  | 'loadRegistry'
+  | 'deadLetters'
+  | 'addMeterEvent'
+  | 'meterEvents'
+  | 'corrections'
+  | 'saveTargets'
+  | 'targets'
+  | 'upsertAnomalies'
+  | 'anomalies'
+  | 'setAnomalyStatus'
+  | 'saveToken'
+  | 'findTokenByHash'
+  | 'countTokens';
+
+/**
+ * The part of the InfluxDB store that is no time series: registry, dead letters, lifecycle events,
+ * corrections, targets, anomalies and tokens live in an embedded metadata store (DuckDB in
+ * DATA_DIR, the same file the embedded backend uses), which these methods read and write as is.
+ */
+export abstract class MetadataDelegate implements Pick<Store, MetadataMethods> {
+  protected constructor(protected readonly meta: EmbeddedStore) {}
+
+  loadRegistry(): Promise<Registry> {
+    return this.meta.loadRegistry();
+  }
+
+  deadLetters(fromMs: number, toMs: number, limit: number): Promise<DeadLetter[]> {
+    return this.meta.deadLetters(fromMs, toMs, limit);
+  }
+
+  addMeterEvent(event: MeterEvent): Promise<void> {
+    return this.meta.addMeterEvent(event);
+  }
+
+  meterEvents(): Promise<MeterEvent[]> {
+    return this.meta.meterEvents();
+  }
+
+  corrections(): Promise<Correction[]> {
+    return this.meta.corrections();
+  }
+
+  saveTargets(targets: readonly Target[]): Promise<void> {
+    return this.meta.saveTargets(targets);
+  }
+
+  targets(): Promise<Target[]> {
+    return this.meta.targets();
+  }
+
+  upsertAnomalies(events: readonly AnomalyEvent[]): Promise<string[]> {
+    return this.meta.upsertAnomalies(events);
+  }
+
+  anomalies(filter: AnomalyFilter): Promise<AnomalyEvent[]> {
+    return this.meta.anomalies(filter);
+  }
+
+  setAnomalyStatus(id: string, status: 'acknowledged' | 'resolved', step: AnomalyStep): Promise<void> {
+    return this.meta.setAnomalyStatus(id, status, step);
+  }
+
+  saveToken(token: TokenRecord): Promise<void> {
+    return this.meta.saveToken(token);
+  }
+
+  findTokenByHash(hash: string): Promise<TokenRecord | undefined> {
+    return this.meta.findTokenByHash(hash);
+  }
+
+  countTokens(): Promise<number> {
+    return this.meta.countTokens();
+  }
+}

@@ -1,0 +1,191 @@
+import type { HourlyConsumption } from '../../domain/consumption.js';
+import { MICRO } from '../../domain/consumption.js';
+import type { Registry } from '../../domain/registry.js';
+import type { DeadLetter, StoredReading } from '../store.js';
+
+/**
+ * Measurement, tag and field names of the InfluxDB backend, shared with the Grafana dashboards
+ * (issue "InfluxDB backend"): change them only together with `dashboards/`. Times are epoch
+ * milliseconds (dead-letter copies get sub-millisecond offsets so that letters of one instant do not
+ * overwrite each other).
+ */
+export const INFLUX = {
+  /** Raw register readings, one point per (meter, timestamp). */
+  readings: {
+    measurement: 'readings',
+    tags: { meter: 'meter', gateway: 'gateway' },
+    fields: {
+      /** float: the register as received, in the meter's unit. */
+      value: 'value',
+      /** float: when Jieneng received it, epoch ms. */
+      receivedMs: 'received_ms',
+      /** bool: `true` once an officer's correction marks the reading invalid; absent otherwise. */
+      invalid: 'invalid',
+    },
+  },
+  /** Derived consumption, one point per (meter, hour). */
+  hourly: {
+    measurement: 'hourly',
+    /** From the registry; `sub_item` is omitted when the meter has none. */
+    tags: {
+      meter: 'meter',
+      energy: 'energy',
+      subItem: 'sub_item',
+      building: 'building',
+      institution: 'institution',
+      district: 'district',
+    },
+    fields: {
+      /** float: consumption in the energy's native unit, after the multiplier. */
+      amount: 'amount',
+      /** float: the part of `amount` spread over a gap. */
+      estimated: 'estimated',
+      /** string: good | estimated | suspect | missing. */
+      quality: 'quality',
+      /** integer: raw readings stamped in the hour. */
+      readings: 'readings',
+      /** integer: `amount` in micro-units; sums of it are exact (the store's aggregates use it). */
+      amountMicro: 'amount_micro',
+      /** integer: `estimated` in micro-units. */
+      estimatedMicro: 'estimated_micro',
+      /** integer 0/1: the hour's quality is good (sum it to count good hours). */
+      qGood: 'q_good',
+      /** integer 0/1: the hour's quality is estimated. */
+      qEstimated: 'q_estimated',
+      /** integer 0/1: the hour's quality is suspect. */
+      qSuspect: 'q_suspect',
+    },
+  },
+  /** A copy of the dead letters (the metadata store holds the originals). */
+  deadLetters: {
+    measurement: 'dead_letters',
+    tags: { gateway: 'gateway', reasonLabel: 'reason_label' },
+    fields: { reason: 'reason', meter: 'meter', raw: 'raw' },
+  },
+} as const;
+
+/** The hourly tags that come from the registry, in line-protocol (sorted) order. */
+export type HourlyTags = Readonly<Record<string, string>>;
+
+const escapeKey = (s: string) => s.replace(/[,= \\]/g, (c) => `\\${c}`);
+const escapeMeasurement = (s: string) => s.replace(/[, \\]/g, (c) => `\\${c}`);
+/** A line-protocol string field; newlines are not allowed in 1.x, so they are written as `\n`. */
+const str = (s: string) => `"${s.replace(/[\\"]/g, (c) => `\\${c}`).replace(/\r?\n/g, '\\n')}"`;
+const float = (n: number) => String(n);
+const int = (n: number) => `${Math.trunc(n)}i`;
+
+function line(
+  measurement: string,
+  tags: Record<string, string | undefined>,
+  fields: string,
+  time: number | bigint,
+): string {
+  const tagText = Object.keys(tags)
+    .sort()
+    .flatMap((k) => {
+      const v = tags[k];
+      return v === undefined || v === '' ? [] : [`,${escapeKey(k)}=${escapeKey(v)}`];
+    })
+    .join('');
+  return `${escapeMeasurement(measurement)}${tagText} ${fields} ${time}`;
+}
+
+/** A raw reading as a line (ms precision). */
+export function readingLine(r: StoredReading): string {
+  const { tags, fields, measurement } = INFLUX.readings;
+  return line(
+    measurement,
+    { [tags.meter]: r.meterId, [tags.gateway]: r.gatewayId },
+    `${fields.value}=${float(r.value)},${fields.receivedMs}=${float(r.receivedAtMs)}`,
+    r.tsMs,
+  );
+}
+
+/** The `invalid=true` flag on a stored reading's point (ms precision). */
+export function invalidLine(meterId: string, gatewayId: string, tsMs: number): string {
+  const { tags, fields, measurement } = INFLUX.readings;
+  return line(measurement, { [tags.meter]: meterId, [tags.gateway]: gatewayId }, `${fields.invalid}=true`, tsMs);
+}
+
+/**
+ * The hourly tags of meters from a registry (indexed once): `meter`, and when the registry knows
+ * the meter, `energy`, `sub_item` (omitted when empty), `building`, `institution`, `district`.
+ */
+export function hourlyTagger(registry: Registry): (meterId: string) => HourlyTags {
+  const t = INFLUX.hourly.tags;
+  const meters = new Map(registry.meters.map((m) => [m.id, m]));
+  const buildings = new Map(registry.buildings.map((b) => [b.id, b]));
+  const institutions = new Map(registry.institutions.map((i) => [i.id, i]));
+  const cache = new Map<string, HourlyTags>();
+  return (meterId) => {
+    const known = cache.get(meterId);
+    if (known !== undefined) return known;
+    const m = meters.get(meterId);
+    const building = m === undefined ? undefined : buildings.get(m.buildingId);
+    const institution = building === undefined ? undefined : institutions.get(building.institutionId);
+    const out: Record<string, string> = { [t.meter]: meterId };
+    if (m !== undefined) out[t.energy] = m.energy;
+    if (m?.subItem !== undefined && m.subItem !== '') out[t.subItem] = m.subItem;
+    if (m !== undefined) out[t.building] = m.buildingId;
+    if (building !== undefined) out[t.institution] = building.institutionId;
+    if (institution !== undefined) out[t.district] = institution.districtId;
+    cache.set(meterId, out);
+    return out;
+  };
+}
+
+/** A series key of the hourly measurement (tags sorted), to compare tag sets. */
+export function hourlySeriesKey(tags: HourlyTags): string {
+  return line(INFLUX.hourly.measurement, tags, '', 0).split(' ')[0] as string;
+}
+
+/** An hour of derived consumption as a line (ms precision). */
+export function hourlyLine(h: HourlyConsumption, tags: HourlyTags): string {
+  const f = INFLUX.hourly.fields;
+  const fields = [
+    `${f.amount}=${float(h.amountMicro / MICRO)}`,
+    `${f.estimated}=${float(h.estimatedMicro / MICRO)}`,
+    `${f.quality}=${str(h.quality)}`,
+    `${f.readings}=${int(h.readingsCount)}`,
+    `${f.amountMicro}=${int(h.amountMicro)}`,
+    `${f.estimatedMicro}=${int(h.estimatedMicro)}`,
+    `${f.qGood}=${int(h.quality === 'good' ? 1 : 0)}`,
+    `${f.qEstimated}=${int(h.quality === 'estimated' ? 1 : 0)}`,
+    `${f.qSuspect}=${int(h.quality === 'suspect' ? 1 : 0)}`,
+  ].join(',');
+  return line(INFLUX.hourly.measurement, tags, fields, h.hourStartMs);
+}
+
+/** Strings longer than this are cut in dead-letter copies (InfluxDB 1.x caps strings at 64 KiB). */
+const RAW_MAX_CHARS = 4000;
+
+/**
+ * The `reason_label` of a dead letter: its metric label when the text shows it (the store
+ * interface carries only the text), else `other`.
+ */
+export function reasonLabel(reason: string): string {
+  const rules: [RegExp, string][] = [
+    [/^unknown meter/, 'unknown_meter'],
+    [/is not assigned to gateway/, 'foreign_meter'],
+    [/in the future/, 'future_timestamp'],
+    [/before the meter's installation/, 'before_installation'],
+    [/is decommissioned/, 'decommissioned'],
+    [/already stored with value/, 'conflict'],
+    [/exceeds \d+/, 'oversized'],
+    [/^InfluxDB refused/, 'store_refused'],
+    [/^(payload|readings:)/, 'invalid_payload'],
+  ];
+  return rules.find(([re]) => re.test(reason))?.[1] ?? 'invalid_reading';
+}
+
+/** A dead letter's copy as a line (ns precision: `seq` keeps letters of one millisecond apart). */
+export function deadLetterLine(d: DeadLetter, seq: number): string {
+  const { tags, fields, measurement } = INFLUX.deadLetters;
+  const body = [
+    `${fields.reason}=${str(d.reason.slice(0, RAW_MAX_CHARS))}`,
+    `${fields.meter}=${str(d.meterId ?? '')}`,
+    `${fields.raw}=${str(d.raw.slice(0, RAW_MAX_CHARS))}`,
+  ].join(',');
+  const ns = BigInt(Math.round(d.receivedAtMs)) * 1_000_000n + BigInt(seq % 1_000_000);
+  return line(measurement, { [tags.gateway]: d.gatewayId, [tags.reasonLabel]: reasonLabel(d.reason) }, body, ns);
+}

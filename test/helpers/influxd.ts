@@ -1,0 +1,182 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** Whether Debian's `influxd` (InfluxDB 1.x) is installed here. */
+export function influxdAvailable(): boolean {
+  try {
+    execFileSync('sh', ['-c', 'command -v influxd'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Why the InfluxDB tests do not run, or undefined when they do. Locally they are skipped with a
+ * visible message; in CI (`CI` set) a missing influxd is an error: `.ci/run` installs it.
+ */
+export function influxdSkipReason(): string | undefined {
+  if (influxdAvailable()) return undefined;
+  const missing = 'influxd (Debian package influxdb) is not installed';
+  if (process.env.CI !== undefined && process.env.CI !== '') {
+    throw new Error(`${missing}: the InfluxDB tests must run in CI (.ci/run installs it)`);
+  }
+  console.warn(`\n  ⚠ ${missing}: InfluxDB tests skipped. Install it with: apt-get install influxdb\n`);
+  return `${missing}: InfluxDB tests skipped`;
+}
+
+/** A free TCP port on 127.0.0.1 (asks the OS for port 0). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** A running InfluxDB 1.x server in a temporary directory. */
+export interface Influxd {
+  readonly url: string;
+  readonly port: number;
+  /** Runs InfluxQL (POST /query) and returns the parsed answer. */
+  query(q: string, db?: string): Promise<{ results: { series?: { values: unknown[][] }[]; error?: string }[] }>;
+  /** Creates a database with a fresh name and returns the name. */
+  createDatabase(prefix?: string): Promise<string>;
+  /** SIGSTOP: the server hangs (slow, unanswered requests). */
+  pause(): void;
+  /** SIGCONT after `pause`. */
+  resume(): void;
+  /** SIGKILL: the server is gone (connection refused) until `start`. */
+  kill(): Promise<void>;
+  /** Starts the server again on the same port and data directory. */
+  start(): Promise<void>;
+  /** Stops the server and removes its directory. */
+  stop(): Promise<void>;
+}
+
+/** Options of a test InfluxDB. */
+export interface InfluxdOptions {
+  /** Turn authentication on, with this admin user (created at start). */
+  readonly admin?: { readonly username: string; readonly password: string };
+}
+
+function config(dir: string, httpPort: number, rpcPort: number, auth: boolean): string {
+  return `reporting-disabled = true
+bind-address = "127.0.0.1:${rpcPort}"
+[meta]
+  dir = "${join(dir, 'meta')}"
+[data]
+  dir = "${join(dir, 'data')}"
+  wal-dir = "${join(dir, 'wal')}"
+  query-log-enabled = false
+[http]
+  bind-address = "127.0.0.1:${httpPort}"
+  log-enabled = false
+  auth-enabled = ${auth}
+[monitor]
+  store-enabled = false
+[continuous_queries]
+  enabled = false
+[logging]
+  level = "error"
+`;
+}
+
+/** Starts `influxd` with a generated config: every directory in a temporary one, free ports. */
+export async function startInfluxd(options: InfluxdOptions = {}): Promise<Influxd> {
+  const dir = await mkdtemp(join(tmpdir(), 'jieneng-influxd-'));
+  const [port, rpcPort] = [await freePort(), await freePort()];
+  const confPath = join(dir, 'influxdb.conf');
+  await writeFile(confPath, config(dir, port, rpcPort, options.admin !== undefined));
+  const url = `http://127.0.0.1:${port}`;
+  let child: ChildProcess | undefined;
+  let output = '';
+  let dbCount = 0;
+
+  const start = async () => {
+    const proc = spawn('influxd', ['run', '-config', confPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = proc;
+    proc.stdout?.on('data', (d: Buffer) => {
+      output = (output + d.toString()).slice(-4000);
+    });
+    proc.stderr?.on('data', (d: Buffer) => {
+      output = (output + d.toString()).slice(-4000);
+    });
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      if (proc.exitCode !== null) throw new Error(`influxd exited (${proc.exitCode}): ${output}`);
+      const ok = await fetch(`${url}/ping`).then(
+        (r) => r.status === 204,
+        () => false,
+      );
+      if (ok) return;
+      if (Date.now() > deadline) throw new Error(`influxd did not answer /ping in 30 s: ${output}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+
+  const exited = (proc: ChildProcess) =>
+    new Promise<void>((resolve) => {
+      if (proc.exitCode !== null || proc.signalCode !== null) resolve();
+      else proc.once('exit', () => resolve());
+    });
+
+  const query: Influxd['query'] = async (q, db) => {
+    const a = options.admin;
+    const headers: Record<string, string> =
+      a === undefined ? {} : { authorization: `Basic ${btoa(`${a.username}:${a.password}`)}` };
+    const body = new URLSearchParams({ q, epoch: 'ms', ...(db === undefined ? {} : { db }) });
+    const res = await fetch(`${url}/query`, { method: 'POST', headers, body });
+    return (await res.json()) as never;
+  };
+
+  await start();
+  if (options.admin !== undefined) {
+    // With auth on, the first admin user may be created without credentials.
+    const { username, password } = options.admin;
+    const q = `CREATE USER "${username}" WITH PASSWORD '${password}' WITH ALL PRIVILEGES`;
+    await fetch(`${url}/query`, { method: 'POST', body: new URLSearchParams({ q }) });
+  }
+  return {
+    url,
+    port,
+    query,
+    async createDatabase(prefix = 'jieneng') {
+      const name = `${prefix}_${process.pid}_${++dbCount}`;
+      await query(`CREATE DATABASE "${name}"`);
+      return name;
+    },
+    pause() {
+      child?.kill('SIGSTOP');
+    },
+    resume() {
+      child?.kill('SIGCONT');
+    },
+    async kill() {
+      const proc = child;
+      if (proc === undefined) return;
+      proc.kill('SIGCONT');
+      proc.kill('SIGKILL');
+      await exited(proc);
+    },
+    start,
+    async stop() {
+      const proc = child;
+      if (proc !== undefined) {
+        proc.kill('SIGCONT');
+        proc.kill('SIGTERM');
+        await Promise.race([exited(proc), new Promise((resolve) => setTimeout(resolve, 5000))]);
+        if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+        await exited(proc);
+      }
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}

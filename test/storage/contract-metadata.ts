@@ -1,0 +1,110 @@
+import { expect, it } from 'vitest';
+import type { AnomalyEvent } from '../../core/domain/anomalies.js';
+import type { MeterEvent } from '../../core/domain/meter-events.js';
+import type { DeadLetter, Store } from '../../core/storage/store.js';
+import { H, REGISTRY, T0 } from './contract-fixtures.js';
+
+const anomaly = (id: string, startMs: number, overrides: Partial<AnomalyEvent> = {}): AnomalyEvent => ({
+  id,
+  type: 'night_base_load',
+  scope: 'meter:light',
+  energy: 'electricity',
+  startMs,
+  endMs: startMs + 6 * H,
+  severity: 'medium',
+  evidence: { observed: 12.5, expected: 4, band: [3, 5] },
+  wastedNative: 8.5,
+  wastedKgce: 1.04465,
+  status: 'open',
+  detectedAtMs: startMs + 7 * H,
+  ...overrides,
+});
+
+/** Registry, dead letters, lifecycle events, targets, anomalies and tokens. */
+export function metadataContract(store: () => Store): void {
+  it('loads the registry it saved, and a later save replaces it whole', async () => {
+    expect(await store().loadRegistry()).toEqual(REGISTRY);
+    const smaller = { ...REGISTRY, meters: REGISTRY.meters.filter((m) => m.id !== 'water') };
+    await store().saveRegistry(smaller);
+    expect(await store().loadRegistry()).toEqual(smaller);
+  });
+
+  it('keeps dead letters with every field given, oldest first, received in [from, to), up to the limit', async () => {
+    const letters: DeadLetter[] = [
+      {
+        receivedAtMs: T0 + 2000,
+        reason: 'unknown meter "nope"',
+        raw: '{"meter":"nope"}',
+        gatewayId: 'g1',
+        topic: 'jieneng/v1/g1/readings',
+        meterId: 'nope',
+        tsMs: T0,
+      },
+      { receivedAtMs: T0 + 1000, reason: 'payload: not valid JSON', raw: '{not json', gatewayId: 'g1' },
+      { receivedAtMs: T0 + 1000, reason: 'payload of 300000 bytes exceeds 262144', raw: 'x\ny' },
+      { receivedAtMs: T0 + H, reason: 'late', raw: '{}' },
+    ];
+    await store().addDeadLetters(letters);
+    await store().addDeadLetters([]);
+    const got = await store().deadLetters(T0, T0 + H, 10);
+    expect(got).toHaveLength(3);
+    expect(got[2]).toEqual(letters[0]);
+    expect(new Set(got.slice(0, 2))).toEqual(new Set([letters[1], letters[2]]));
+    expect(await store().deadLetters(T0, T0 + 2 * H, 2)).toHaveLength(2);
+  });
+
+  it('stores lifecycle events and lists them by meter and time', async () => {
+    const base = { createdAtMs: T0, createdBy: 'officer' };
+    const events: MeterEvent[] = [
+      { ...base, id: 'e1', meterId: 'light', type: 'replace', ts: T0 + 2 * H, oldFinal: 520.4, newInitial: 0 },
+      { ...base, id: 'e2', meterId: 'light', type: 'multiplier', ts: T0 + H, multiplier: 120 },
+      { ...base, id: 'e3', meterId: 'hvac', type: 'decommission', ts: T0 + 5 * H },
+    ];
+    for (const e of events) await store().addMeterEvent(e);
+    expect(await store().meterEvents()).toEqual([events[2], events[1], events[0]]);
+  });
+
+  it('upserts targets by scope, energy and period', async () => {
+    const target = {
+      scope: 'institution:i1',
+      energy: 'electricity' as const,
+      period: '2026',
+      value: 1000,
+      unit: 'kWh',
+    };
+    await store().saveTargets([target, { ...target, period: '2026-11', value: 90 }]);
+    await store().saveTargets([{ ...target, value: 1200 }]);
+    expect(await store().targets()).toEqual([
+      { ...target, value: 1200 },
+      { ...target, period: '2026-11', value: 90 },
+    ]);
+  });
+
+  it('upserts anomalies keeping their status, filters them and records their life', async () => {
+    const a1 = anomaly('an-1', T0);
+    const a2 = anomaly('an-2', T0 + 24 * H, { scope: 'meter:hvac', type: 'over_target' });
+    expect(await store().upsertAnomalies([a1])).toEqual(['an-1']);
+    const step = { by: 'officer', comment: 'lights left on', atMs: T0 + 30 * H };
+    await store().setAnomalyStatus('an-1', 'acknowledged', step);
+    expect(await store().upsertAnomalies([{ ...a1, endMs: T0 + 8 * H, severity: 'high' }, a2])).toEqual(['an-2']);
+    const range = { fromMs: T0 - H, toMs: T0 + 48 * H };
+    expect(await store().anomalies(range)).toEqual([
+      a2,
+      { ...a1, endMs: T0 + 8 * H, severity: 'high', status: 'acknowledged', acknowledged: step },
+    ]);
+    expect((await store().anomalies({ ...range, status: 'open' })).map((a) => a.id)).toEqual(['an-2']);
+    expect((await store().anomalies({ ...range, scopes: ['meter:light'] })).map((a) => a.id)).toEqual(['an-1']);
+    expect((await store().anomalies({ ...range, type: 'over_target' })).map((a) => a.id)).toEqual(['an-2']);
+    expect(await store().anomalies({ fromMs: T0 + 100 * H, toMs: T0 + 200 * H })).toEqual([]);
+  });
+
+  it('saves API tokens by hash and counts them', async () => {
+    expect(await store().countTokens()).toBe(0);
+    const token = { id: 'tok-1', name: 'admin', role: 'admin' as const, hash: 'h-1', createdAtMs: T0 };
+    await store().saveToken(token);
+    await store().saveToken({ ...token, id: 'tok-2', role: 'viewer', hash: 'h-2' });
+    expect(await store().findTokenByHash('h-1')).toEqual(token);
+    expect(await store().findTokenByHash('h-3')).toBeUndefined();
+    expect(await store().countTokens()).toBe(2);
+  });
+}

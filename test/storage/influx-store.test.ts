@@ -1,0 +1,154 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { InfluxConnection } from '../../core/storage/influx/http.js';
+import { InfluxStore } from '../../core/storage/influx/influx-store.js';
+import { INFLUX } from '../../core/storage/influx/schema.js';
+import { freePort, type Influxd, influxdSkipReason, startInfluxd } from '../helpers/influxd.js';
+import { H, hour, REGISTRY, reading, T0, TZ } from './contract-fixtures.js';
+
+const skip = influxdSkipReason();
+
+describe.skipIf(skip !== undefined)('InfluxStore specifics on a real InfluxDB 1.x', () => {
+  let influxd: Influxd;
+  const dirs: string[] = [];
+  const open: InfluxStore[] = [];
+  const openStore = async (connection: Partial<InfluxConnection> = {}, extra = {}) => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'jieneng-influx-meta-'));
+    dirs.push(dataDir);
+    const database = connection.api === 'v2' ? '' : await influxd.createDatabase();
+    const store = await InfluxStore.open({
+      connection: { api: 'v1', url: influxd.url, database, timeoutMs: 5000, ...connection } as InfluxConnection,
+      dataDir,
+      timeZone: TZ,
+      spoolMaxBytes: 16 * 1024 * 1024,
+      ...extra,
+    });
+    open.push(store);
+    await store.saveRegistry(REGISTRY);
+    return { store, database };
+  };
+  const series = async (q: string, db: string) =>
+    ((await influxd.query(q, db)).results[0]?.series ?? []).flatMap((s) => s.values);
+
+  beforeAll(async () => {
+    influxd = await startInfluxd();
+  });
+  afterEach(async () => {
+    for (const s of open.splice(0)) await s.close();
+  });
+  afterAll(async () => {
+    await influxd?.stop();
+    await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+  });
+
+  it('writes under the measurement, tag and field names shared with the dashboards', async () => {
+    const { store, database } = await openStore();
+    await store.replaceHourly(
+      [{ meterId: 'light', fromMs: T0, toMs: T0 + H }],
+      [hour('light', T0, 1_500_000, 'estimated', 1_500_000, 3)],
+      [reading('light', 0, 9), reading('light', 15, 9.5)],
+    );
+    await store.addCorrection({
+      meterId: 'light',
+      tsMs: T0,
+      action: 'invalidate',
+      reason: 'x',
+      createdBy: 'o',
+      createdAtMs: T0,
+    });
+    await store.addDeadLetters([
+      { receivedAtMs: T0, reason: 'unknown meter "nope"', raw: '{}', gatewayId: 'g1', meterId: 'nope' },
+    ]);
+    const { readings, hourly, deadLetters } = INFLUX;
+    expect((await series(`SHOW TAG KEYS FROM ${readings.measurement}`, database)).flat().sort()).toEqual(
+      Object.values(readings.tags).sort(),
+    );
+    expect(await series(`SHOW FIELD KEYS FROM ${readings.measurement}`, database)).toEqual([
+      [readings.fields.invalid, 'boolean'],
+      [readings.fields.receivedMs, 'float'],
+      [readings.fields.value, 'float'],
+    ]);
+    expect((await series(`SHOW TAG KEYS FROM ${hourly.measurement}`, database)).flat().sort()).toEqual(
+      Object.values(hourly.tags).sort(),
+    );
+    const fields = Object.fromEntries(await series(`SHOW FIELD KEYS FROM ${hourly.measurement}`, database));
+    expect(fields).toEqual({
+      amount: 'float',
+      estimated: 'float',
+      quality: 'string',
+      readings: 'integer',
+      amount_micro: 'integer',
+      estimated_micro: 'integer',
+      q_good: 'integer',
+      q_estimated: 'integer',
+      q_suspect: 'integer',
+    });
+    expect(
+      await series(`SELECT amount, quality, "readings", building, district, sub_item FROM hourly`, database),
+    ).toEqual([[T0, 1.5, 'estimated', 3, 'b1', 'd1', '01A10']]);
+    expect(await series(`SELECT value, invalid FROM readings WHERE meter = 'light'`, database)).toEqual([
+      [T0, 9, true],
+      [T0 + 15 * 60_000, 9.5, null],
+    ]);
+    expect(
+      await series(`SELECT gateway, reason_label, reason, meter FROM ${deadLetters.measurement}`, database),
+    ).toEqual([[T0, 'g1', 'unknown_meter', 'unknown meter "nope"', 'nope']]);
+  });
+
+  it('dead-letters readings InfluxDB refuses (field type conflict) with its message, keeps the rest, never retries', async () => {
+    let refused = 0;
+    const { store, database } = await openStore({}, { onRefusedReadings: (n: number) => (refused += n) });
+    // Another writer made `value` a string in the shard of T0's week.
+    await fetch(`${influxd.url}/write?db=${database}&precision=ms`, {
+      method: 'POST',
+      body: `readings,meter=other,gateway=g9 value="broken" ${T0 - 60_000}`,
+    });
+    const later = reading('light', 60 * 24 * 30, 12);
+    const outcome = await store.insertReadings([reading('light', 0, 9), later]);
+    expect(outcome.inserted).toHaveLength(2);
+    expect(store.health()).toMatchObject({ status: 'ok', spoolBytes: 0 });
+    expect(refused).toBe(1);
+    expect(await store.readings('light', T0 - H, T0 + 40 * 24 * H)).toEqual([later]);
+    const [letter] = await store.deadLetters(0, T0 + 100 * 24 * H, 10);
+    expect(letter).toMatchObject({
+      meterId: 'light',
+      tsMs: T0,
+      gatewayId: 'g1',
+      raw: JSON.stringify({ meter: 'light', ts: T0, value: 9 }),
+    });
+    expect(letter?.reason).toMatch(/^InfluxDB refused the reading: .*field type conflict/);
+  });
+
+  it('fails fast at start-up, naming the variable: unknown database, unreachable server', async () => {
+    await expect(openStore({ database: 'no_such_db' } as Partial<InfluxConnection>)).rejects.toThrow(
+      /^INFLUX_DATABASE: no database "no_such_db"/,
+    );
+    const nobody = `http://127.0.0.1:${await freePort()}`;
+    await expect(openStore({ url: nobody })).rejects.toThrow(
+      /^INFLUX_URL: InfluxDB at http:\/\/127\.0\.0\.1:\d+ does not answer/,
+    );
+  });
+
+  it('fails fast on wrong credentials, and works with the right ones', async () => {
+    const admin = { username: 'jieneng', password: 'right-password' };
+    const secured = await startInfluxd({ admin });
+    try {
+      const database = await secured.createDatabase();
+      const base = { api: 'v1', url: secured.url, database, timeoutMs: 5000 } as const;
+      const dataDir = await mkdtemp(join(tmpdir(), 'jieneng-influx-meta-'));
+      dirs.push(dataDir);
+      const opts = { dataDir, timeZone: TZ, spoolMaxBytes: 1 << 20 };
+      await expect(
+        InfluxStore.open({ ...opts, connection: { ...base, username: 'jieneng', password: 'wrong' } }),
+      ).rejects.toThrow(/^INFLUX_USERNAME: INFLUX_USERNAME\/INFLUX_PASSWORD rejected/);
+      const store = await InfluxStore.open({ ...opts, connection: { ...base, ...admin } });
+      await store.insertReadings([reading('light', 0, 9)]);
+      expect(await store.readings('light', T0, T0 + H)).toEqual([reading('light', 0, 9)]);
+      await store.close();
+    } finally {
+      await secured.stop();
+    }
+  });
+});
