@@ -10,6 +10,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund || npm install --no-audit --no-fund
 
 COPY . .
+# The officers' web page, built once into the image (the app runs as an unprivileged user).
+RUN npm run build:web
 RUN mkdir -p /data && chown node:node /data
 
 ENV STORE=influx \

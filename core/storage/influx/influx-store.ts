@@ -150,6 +150,9 @@ export class InfluxStore extends MetadataDelegate implements Store {
   async insertReadings(readings: readonly StoredReading[]): Promise<InsertOutcome> {
     if (readings.length === 0) return { inserted: [], duplicates: 0, conflicts: [] };
     const byMeter = [...groupBy(readings, (r) => r.meterId)];
+    // Pending readings are looked up before the query: one drained meanwhile is then either found
+    // here or visible to the query, never missed by both.
+    const pending = readings.map((r) => this.outbox.pending.get(r.meterId, r.tsMs)).filter((p) => p !== undefined);
     const results = await queryMany(
       this.http,
       byMeter.map(([meterId, list]) => {
@@ -159,15 +162,12 @@ export class InfluxStore extends MetadataDelegate implements Store {
       }),
     );
     const stored = new Map<string, number>();
-    byMeter.forEach(([meterId, list], i) => {
+    byMeter.forEach(([meterId], i) => {
       for (const r of rowsOf(results[i]?.series ?? [])) {
         if (typeof r.value === 'number') stored.set(`${meterId}\u0000${Number(r.time)}`, r.value);
       }
-      for (const r of list) {
-        const p = this.outbox.pending.get(meterId, r.tsMs);
-        if (p !== undefined) stored.set(`${meterId}\u0000${r.tsMs}`, p.value);
-      }
     });
+    for (const p of pending) stored.set(`${p.meterId}\u0000${p.tsMs}`, p.value);
     const inserted: StoredReading[] = [];
     const conflicts: InsertOutcome['conflicts'] = [];
     let duplicates = 0;
@@ -189,6 +189,7 @@ export class InfluxStore extends MetadataDelegate implements Store {
     fromMs: number,
     toMs: number,
   ): Promise<(StoredReading & { correction?: Correction })[]> {
+    const pending = this.outbox.pending.of(meterId, fromMs, toMs);
     const [[result], corrections] = await Promise.all([
       this.http.query([
         `SELECT ${R.fields.value}, ${R.fields.receivedMs}, ${quoteIdent(R.tags.gateway)} FROM ${quoteIdent(R.measurement)}
@@ -207,7 +208,7 @@ export class InfluxStore extends MetadataDelegate implements Store {
         receivedAtMs: Number(r[R.fields.receivedMs] ?? 0),
       });
     }
-    for (const p of this.outbox.pending.of(meterId, fromMs, toMs)) if (p.tsMs < toMs) byTs.set(p.tsMs, p);
+    for (const p of pending) if (p.tsMs < toMs) byTs.set(p.tsMs, p);
     const fixes = new Map(corrections.filter((c) => c.meterId === meterId).map((c) => [c.tsMs, c]));
     return [...byTs.values()]
       .sort((a, b) => a.tsMs - b.tsMs)

@@ -102,11 +102,14 @@ export async function readingWindows(
       `SELECT ${R.fields.value} ${fromReadings} WHERE ${m} AND time > ${msLiteral(r.toMs)} ORDER BY time ASC LIMIT ${limit}`,
     ];
   });
+  // Pending readings are taken before the query: one written (and released) meanwhile is then
+  // either in this snapshot or visible to the query, never in neither.
+  const pending = new Map(requests.map((r) => [r.meterId, ctx.pending.of(r.meterId)]));
   const results = await queryMany(ctx.http, statements);
   const out = new Map<string, ReadingWindow>();
   requests.forEach((r, i) => {
     const found = [0, 1, 2].flatMap((k) => registerPoints(results[3 * i + k]));
-    const valid = validReadings(ctx, r.meterId, found, ctx.pending.of(r.meterId));
+    const valid = validReadings(ctx, r.meterId, found, pending.get(r.meterId) ?? []);
     const lo = margin > 0 ? valid.filter((x) => x.tsMs < r.fromMs).slice(-margin) : [];
     const mid = valid.filter((x) => x.tsMs >= r.fromMs && x.tsMs <= r.toMs);
     const hi = valid.filter((x) => x.tsMs > r.toMs).slice(0, margin);
@@ -117,9 +120,10 @@ export async function readingWindows(
 
 /** Meters with readings in InfluxDB or pending. */
 async function metersWithReadings(ctx: ReadContext): Promise<string[]> {
+  const pending = ctx.pending.meters();
   const [result] = await ctx.http.query([`SHOW TAG VALUES ${fromReadings} WITH KEY = ${quoteIdent(R.tags.meter)}`]);
   const ids = new Set(rowsOf(result?.series ?? []).map((r) => String(r.value)));
-  for (const id of ctx.pending.meters()) ids.add(id);
+  for (const id of pending) ids.add(id);
   return [...ids].sort();
 }
 

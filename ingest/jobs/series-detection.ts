@@ -1,0 +1,103 @@
+import { groupBy } from '../../core/collections.js';
+import {
+  type AnomalyCandidate,
+  type DetectorContext,
+  detectAfterHours,
+  detectContinuous,
+  detectFlat,
+  detectImplausible,
+  detectLeak,
+  detectOffline,
+  detectSpikes,
+  detectStep,
+  type HourPoint,
+  type MeterReportState,
+  makeIsWorkday,
+} from '../../core/domain/detectors/index.js';
+import { bucketQuality } from '../../core/domain/quality.js';
+import { HOUR_MS } from '../../core/domain/time.js';
+import type { AggregateRow } from '../../core/storage/store.js';
+import type { DetectionDeps, Finding } from './detection.js';
+
+const DAY_MS = 24 * HOUR_MS;
+
+/** Which detectors a run uses. */
+export type SeriesDetector =
+  | 'offline'
+  | 'spike'
+  | 'implausible'
+  | 'flat'
+  | 'after_hours'
+  | 'leak'
+  | 'continuous'
+  | 'step';
+
+/** Contiguous hourly points from aggregate rows of one series; hours without a row are `missing`. */
+export function hourSeries(rows: readonly AggregateRow[], fromMs: number, toMs: number): HourPoint[] {
+  const byHour = new Map(rows.map((r) => [r.bucketStartMs, r]));
+  const out: HourPoint[] = [];
+  for (let h = fromMs; h < toMs; h += HOUR_MS) {
+    const r = byHour.get(h);
+    out.push({ hourStartMs: h, amount: r?.amount ?? 0, quality: bucketQuality(r), readings: r?.readings ?? 0 });
+  }
+  return out;
+}
+
+const toFinding = (c: AnomalyCandidate): Finding => ({
+  type: c.type,
+  scope: c.scope,
+  energy: c.energy,
+  startMs: c.startMs,
+  endMs: c.endMs,
+  severity: c.severity,
+  evidence: { ...c.evidence },
+  wastedNative: c.wastedNative,
+});
+
+/**
+ * Runs the series detectors over the last `historyDays` of hourly data: meter detectors on every
+ * meter's series, after-hours on each institution's electricity, offline from the last hour with
+ * readings. The pure detectors live in core/domain/detectors.
+ */
+export async function detectFromSeries(
+  deps: DetectionDeps,
+  detectors: readonly SeriesDetector[],
+  historyDays: number,
+): Promise<Finding[]> {
+  const nowMs = (deps.now ?? Date.now)();
+  const toMs = Math.floor(nowMs / HOUR_MS) * HOUR_MS;
+  const fromMs = toMs - historyDays * DAY_MS;
+  const ctx: DetectorContext = { timeZone: deps.timeZone, nowMs, isWorkday: makeIsWorkday(deps.timeZone) };
+  const registry = deps.registry.get();
+  const want = new Set(detectors);
+  const out: AnomalyCandidate[] = [];
+  const base = { fromMs, toMs, interval: 'hour' as const, timeZone: deps.timeZone };
+  if (want.has('after_hours')) {
+    const rows = await deps.store.aggregate({ ...base, filter: { energy: 'electricity' }, groupBy: 'institution' });
+    for (const [institutionId, list] of groupBy(rows, (r) => r.groupId)) {
+      const subject = { scope: `institution:${institutionId}`, energy: 'electricity' as const };
+      out.push(...detectAfterHours(hourSeries(list, fromMs, toMs), subject, ctx));
+    }
+  }
+  const meterDetectors = [...want].filter((d) => d !== 'after_hours');
+  if (meterDetectors.length > 0) {
+    const rows = groupBy(await deps.store.aggregate({ ...base, filter: {}, groupBy: 'meter' }), (r) => r.groupId);
+    const states: MeterReportState[] = [];
+    for (const meter of registry.meters) {
+      const series = hourSeries(rows.get(meter.id) ?? [], fromMs, toMs);
+      const subject = { scope: `meter:${meter.id}`, energy: meter.energy };
+      if (want.has('spike')) out.push(...detectSpikes(series, subject, ctx));
+      if (want.has('flat')) out.push(...detectFlat(series, subject, ctx));
+      if (want.has('implausible')) out.push(...detectImplausible(series, subject, ctx));
+      if (want.has('continuous')) out.push(...detectContinuous(series, subject, ctx));
+      if (want.has('step')) out.push(...detectStep(series, subject, ctx));
+      if (want.has('leak') && meter.energy === 'water') out.push(...detectLeak(series, subject, ctx));
+      const last = series.findLast((p) => p.readings > 0);
+      // The hour of the last reading is known, not its minute: assume its last expected reading.
+      const lastReadingMs = last === undefined ? undefined : last.hourStartMs + HOUR_MS - meter.intervalS * 1000;
+      states.push({ meterId: meter.id, energy: meter.energy, intervalS: meter.intervalS, lastReadingMs });
+    }
+    if (want.has('offline')) out.push(...detectOffline(states, ctx));
+  }
+  return out.map(toFinding);
+}

@@ -1,0 +1,142 @@
+/**
+ * Helpers of the browser tests: the built page, Debian's chromium driven by playwright-core (never
+ * `npx playwright install`: the machines are offline), and a simulated city on a real platform.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { formatLocalIso } from '../../core/domain/time.js';
+import { readingsTopic } from '../../core/domain/topics.js';
+import { buildFleet } from '../../simulator/fleet.js';
+import type { Fleet } from '../../simulator/model.js';
+import { FleetPublisher } from '../../simulator/publisher.js';
+import type { TestPlatform } from '../helpers/platform.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+
+/** Debian's chromium (`apt-get install chromium`); CHROMIUM_PATH overrides. */
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/**
+ * Whether chromium is installed. Without it the browser tests skip with a visible message; in CI
+ * (`CI=true`, set by .ci/run, which installs chromium) a missing chromium fails instead.
+ */
+export function chromiumAvailable(): boolean {
+  if (existsSync(CHROMIUM_PATH)) return true;
+  const message = `web tests: no chromium at ${CHROMIUM_PATH} (apt-get install chromium, or set CHROMIUM_PATH)`;
+  if (process.env.CI === 'true') throw new Error(message);
+  console.warn(`SKIPPED ${message}`);
+  return false;
+}
+
+/** Where the screenshots go (a test artifact; test-results/ is gitignored). */
+export const SCREENSHOT_DIR = join(ROOT, 'test-results', 'web');
+
+const H = 3_600_000;
+
+/** Builds web/dist unless it is fresh (CI builds it in .ci/run; an edit of web/src rebuilds here). */
+export { ensureWebBuild } from '../../web/build.js';
+
+/** Signs in through the form and waits for the overview. */
+export async function signIn(page: Page, baseUrl: string, token: string): Promise<void> {
+  await page.goto(`${baseUrl}/signin`);
+  await page.fill('input[name=token]', token);
+  await page.click('button[type=submit]');
+  await page.waitForURL(/\/overview$/);
+  await page.locator('main[data-ready="true"]').waitFor();
+}
+
+/** A browser with a fresh profile; `close()` removes the profile. */
+export interface Browser {
+  readonly context: BrowserContext;
+  close(): Promise<void>;
+}
+
+/** Launches chromium headless with a fresh temporary profile, in the platform's time zone and Chinese locale. */
+export async function launchBrowser(): Promise<Browser> {
+  const profile = await mkdtemp(join(tmpdir(), 'jieneng-chromium-'));
+  // playwright-core refuses --user-data-dir in args: the persistent context passes the fresh profile.
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+    locale: 'zh-CN',
+    timezoneId: 'Asia/Shanghai',
+    viewport: { width: 1366, height: 900 },
+    acceptDownloads: true,
+  });
+  await mkdir(SCREENSHOT_DIR, { recursive: true });
+  return {
+    context,
+    async close() {
+      await context.close();
+      await rm(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/** What the seeded city holds. */
+export interface SeededCity {
+  readonly fleet: Fleet;
+  /** The institution given a tiny monthly target: detection finds it over target. */
+  readonly overTarget: string;
+  /** Local month and year of the data, `YYYY-MM` and `YYYY`. */
+  readonly month: string;
+  readonly year: string;
+}
+
+/**
+ * A small simulated city (2 districts, 4 institutions, ~40 meters) with 3 days of hourly readings
+ * published through the broker, one dead letter, a city target and an institution over its monthly
+ * target, found by `POST /api/v1/jobs/detect-targets/run`.
+ */
+export async function seedCity(t: TestPlatform): Promise<SeededCity> {
+  const fleet = buildFleet({ seed: 11, districts: 2, institutions: 4, intervalS: 3600 });
+  const put = await t.api('PUT', '/api/v1/registry', fleet.registry);
+  if (put.status !== 200) throw new Error(`registry: ${JSON.stringify(put.body)}`);
+  const nowMs = Date.now();
+  const toMs = Math.floor(nowMs / H) * H + 1;
+  const publisher = new FleetPublisher({
+    fleet,
+    brokerUrl: `mqtt://127.0.0.1:${t.platform.mqttPort}`,
+    intervalS: 3600,
+    timeZone: t.platform.config.TIMEZONE,
+  });
+  try {
+    await publisher.backfill(toMs - 1 - 3 * 24 * H, toMs);
+  } finally {
+    await publisher.close();
+  }
+  const gateway = fleet.registry.gateways[0];
+  if (gateway === undefined) throw new Error('the fleet has no gateway');
+  const client = await t.connectGateway(gateway.id, gateway.secret);
+  const bad = { meter: 'no-such-meter', ts: new Date(toMs - 1).toISOString(), value: 1 };
+  await client.publishAsync(readingsTopic(gateway.id), JSON.stringify(bad), { qos: 1 });
+  await t.platform.pipeline.drain();
+
+  // In the first hour of a month the month has no complete hour yet and nothing is over target.
+  const month = formatLocalIso(nowMs, t.platform.config.TIMEZONE).slice(0, 7);
+  const year = month.slice(0, 4);
+  const overTarget = fleet.registry.institutions[0]?.id ?? '';
+  const targets = await t.api('PUT', '/api/v1/targets', {
+    targets: [
+      { scope: `institution:${overTarget}`, energy: 'all', period: month, value: 1, unit: 'kgce' },
+      { scope: 'city', energy: 'all', period: year, value: 5_000_000, unit: 'kgce' },
+    ],
+  });
+  if (targets.status !== 200) throw new Error(`targets: ${JSON.stringify(targets.body)}`);
+  const run = await t.api<{ lastRun: { outcome: string } }>('POST', '/api/v1/jobs/detect-targets/run');
+  if (run.body.lastRun.outcome !== 'ok') throw new Error(`detect-targets: ${JSON.stringify(run.body)}`);
+  return { fleet, overTarget, month, year };
+}

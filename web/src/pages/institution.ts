@@ -1,0 +1,226 @@
+/**
+ * One institution: hourly/daily/monthly series by energy type and sub-item against the same period
+ * last year, target progress, completeness, open anomalies with their evidence, buildings and meters.
+ */
+
+import { api, url } from '../api.js';
+import { type ChartSeries, chart } from '../charts.js';
+import { addDays, bucketLabel, lastYear, monthOf, today, yearRange } from '../dates.js';
+import { badge, card, field, h, section, select, table } from '../dom.js';
+import { t } from '../i18n.js';
+import { energyName, nativeUnit, num, pct, subItemName } from '../labels.js';
+import { anomalies, consumption, energiesIn, targetProgress } from '../queries.js';
+import type { PageContext } from '../router.js';
+import type { Energy, Institution, Interval, MeterQuality, Quality, Registry } from '../types.js';
+import { anomalyTitle, evidence, kpi, targetTable } from './parts.js';
+
+type View = 'hour' | 'day' | 'month';
+
+/** The local range each view shows. */
+function rangeOf(view: View, day: string): { from: string; to: string } {
+  if (view === 'hour') return { from: addDays(day, -1), to: addDays(day, 1) };
+  if (view === 'day') return { from: addDays(day, -29), to: addDays(day, 1) };
+  return yearRange(day.slice(0, 4));
+}
+
+/** Sub-item classes (`01A`, `01B`, …) of an institution's electricity meters. */
+function subItemClasses(institutionId: string, registry: Registry): string[] {
+  const buildings = new Set(registry.buildings.filter((b) => b.institutionId === institutionId).map((b) => b.id));
+  const codes = registry.meters
+    .filter((m) => buildings.has(m.buildingId) && m.energy === 'electricity' && m.subItem !== undefined)
+    .map((m) => (m.subItem as string).slice(0, 3));
+  return [...new Set(codes)].sort();
+}
+
+async function seriesChart(
+  scope: string,
+  view: View,
+  energy: Energy,
+  subItem: string,
+  classes: readonly string[],
+): Promise<Node> {
+  const range = rangeOf(view, today());
+  const interval: Interval = view;
+  const base = { scope, interval, energy, unit: 'native' as const };
+  const split = energy === 'electricity' && subItem === '' ? classes : [];
+  const [total, previous, ...parts] = await Promise.all([
+    consumption({ ...base, ...range, subItem: subItem || undefined }),
+    consumption({ ...base, from: lastYear(range.from), to: lastYear(range.to), subItem: subItem || undefined }),
+    ...split.map((c) => consumption({ ...base, ...range, subItem: c })),
+  ]);
+  if (total === undefined || previous === undefined) return h('p', {}, '—');
+  const series: ChartSeries[] = [];
+  if (parts.length === 0) {
+    series.push({ key: 'total', name: energyName(energy), type: 'bar', data: total.series.map((p) => p.value) });
+  } else {
+    parts.forEach((c, i) => {
+      series.push({
+        key: split[i] ?? '',
+        name: subItemName(`${split[i]}00`),
+        type: 'bar',
+        stack: 'now',
+        data: c.series.map((p) => p.value),
+      });
+    });
+    const other = total.series.map((p, i) => p.value - parts.reduce((s, c) => s + (c.series[i]?.value ?? 0), 0));
+    if (other.some((v) => Math.abs(v) > 1e-6))
+      series.push({ key: 'other', name: t('other'), type: 'bar', stack: 'now', data: other });
+  }
+  series.push({ key: 'lastYear', name: t('lastYear'), type: 'line', data: previous.series.map((p) => p.value) });
+  return h(
+    'div',
+    {},
+    h(
+      'div',
+      { class: 'kpis' },
+      kpi('series-total', `${t('total')} (${range.from} – ${addDays(range.to, -1)})`, total.total, nativeUnit(energy)),
+      kpi('series-last-year', t('lastYear'), previous.total, nativeUnit(energy)),
+    ),
+    chart('series', {
+      categories: total.series.map((p) => bucketLabel(p.start, interval)),
+      unit: nativeUnit(energy),
+      series,
+    }),
+  );
+}
+
+function metersTable(inst: Institution, registry: Registry, quality: Quality | undefined): Node[] {
+  const buildings = registry.buildings.filter((b) => b.institutionId === inst.id);
+  const byMeter = new Map<string, MeterQuality>((quality?.meters ?? []).map((m) => [m.meterId, m]));
+  const meters = registry.meters.filter((m) => buildings.some((b) => b.id === m.buildingId));
+  const threshold = quality?.threshold ?? 0.9;
+  return [
+    table(
+      [t('building'), t('floorArea'), t('meters')],
+      buildings,
+      (b) => [b.name, num(b.floorAreaM2, 0), String(meters.filter((m) => m.buildingId === b.id).length)],
+      (b) => ({ 'data-building': b.id }),
+    ),
+    table(
+      [t('meter'), t('building'), t('energy'), t('subItem'), t('multiplier'), t('completeness')],
+      meters,
+      (m) => {
+        const c = byMeter.get(m.id)?.completeness;
+        return [
+          m.id,
+          buildings.find((b) => b.id === m.buildingId)?.name ?? m.buildingId,
+          energyName(m.energy),
+          m.subItem === undefined ? '—' : subItemName(m.subItem),
+          String(m.multiplier),
+          c === undefined ? '—' : h('span', { class: c < threshold ? 'low' : '' }, pct(c)),
+        ];
+      },
+      (m) => ({ 'data-meter': m.id }),
+    ),
+  ];
+}
+
+/** Renders `/institutions/:id`; `?view=hour|day|month&energy=…&subItem=01B` choose the series. */
+export async function renderInstitution(root: HTMLElement, ctx: PageContext): Promise<void> {
+  const id = ctx.params[0] ?? '';
+  const inst = ctx.registry.institutions.find((i) => i.id === id);
+  if (inst === undefined) {
+    root.replaceChildren(h('p', { class: 'notice error' }, `${t('institution')} "${id}" ?`));
+    return;
+  }
+  const scope = `institution:${id}`;
+  const energies = energiesIn(scope, ctx.registry);
+  const view = (['hour', 'day', 'month'] as const).find((v) => v === ctx.query.get('view')) ?? 'day';
+  const energy = energies.find((e) => e === ctx.query.get('energy')) ?? energies[0] ?? 'electricity';
+  const classes = subItemClasses(id, ctx.registry);
+  const subItem = energy === 'electricity' ? (classes.find((c) => c === ctx.query.get('subItem')) ?? '') : '';
+  const go = (change: Record<string, string>) => {
+    const q = new URLSearchParams({ view, energy, subItem, ...change });
+    ctx.navigate(`/institutions/${encodeURIComponent(id)}?${q}`, true);
+  };
+  const district = ctx.registry.districts.find((d) => d.id === inst.districtId);
+  const day = today();
+  const slot = () => h('div', { class: 'slot' });
+  const [seriesSlot, targetsSlot, anomaliesSlot, metersSlot] = [slot(), slot(), slot(), slot()];
+  const controls = h(
+    'div',
+    { class: 'controls' },
+    field(
+      t('interval'),
+      select(
+        'view',
+        (['hour', 'day', 'month'] as const).map((v) => [v, t(v)]),
+        view,
+        (v) => go({ view: v }),
+      ),
+    ),
+    field(
+      t('energy'),
+      select(
+        'energy',
+        energies.map((e) => [e, energyName(e)]),
+        energy,
+        (v) => go({ energy: v, subItem: '' }),
+      ),
+    ),
+    energy === 'electricity' && classes.length > 0
+      ? field(
+          t('subItem'),
+          select(
+            'subItem',
+            [['', t('allSubItems')], ...classes.map((c) => [c, subItemName(`${c}00`)] as const)],
+            subItem,
+            (v) => go({ subItem: v }),
+          ),
+        )
+      : null,
+  );
+  root.replaceChildren(
+    h(
+      'div',
+      { class: 'page-head' },
+      h('h1', { 'data-scope': scope }, inst.name),
+      h(
+        'a',
+        { href: `/overview?district=${encodeURIComponent(inst.districtId)}`, class: 'back' },
+        `← ${district?.name ?? inst.districtId}`,
+      ),
+      h(
+        'span',
+        { class: 'muted' },
+        `${t(inst.type)} · ${t('floorArea')} ${num(inst.floorAreaM2, 0)} · ${t('occupants')} ${num(inst.occupants ?? 0, 0)}`,
+      ),
+    ),
+    card(t('series'), controls, seriesSlot),
+    h('div', { class: 'grid-2' }, card(t('targets'), targetsSlot), card(t('openAnomalies'), anomaliesSlot)),
+    card(`${t('buildings')} · ${t('meters')} · ${t('completeness')} ${monthOf(day)}`, metersSlot),
+  );
+  await Promise.all([
+    section(seriesSlot, () => seriesChart(scope, view, energy, subItem, classes)),
+    section(targetsSlot, async () => targetTable(await targetProgress(scope, day.slice(0, 4)))),
+    section(anomaliesSlot, async () => {
+      const open = await anomalies({ ...yearRange(day.slice(0, 4)), scope, status: 'open' });
+      if (open.length === 0) return h('p', { class: 'muted' }, t('noAnomalies'));
+      return h(
+        'ul',
+        { class: 'anomalies' },
+        ...open.map((a) =>
+          h(
+            'li',
+            { 'data-anomaly': a.id },
+            h('div', {}, badge(a.severity, `${t('severity')}: ${t(a.severity)}`), ' ', anomalyTitle(a)),
+            evidence(a),
+            h(
+              'a',
+              { href: `/anomalies?scope=${encodeURIComponent(scope)}` },
+              `${t('acknowledge')} / ${t('resolve')} →`,
+            ),
+          ),
+        ),
+      );
+    }),
+    section(metersSlot, async () => {
+      const quality = await api<Quality>(url('/api/v1/quality', { month: monthOf(day), scope })).catch(() => undefined);
+      const completeness = quality?.institutions.find((i) => i.institutionId === id)?.completeness;
+      return [
+        h('p', { 'data-completeness': completeness ?? '' }, `${t('completeness')}: ${pct(completeness)}`),
+        ...metersTable(inst, ctx.registry, quality),
+      ];
+    }),
+  ]);
+}

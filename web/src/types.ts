@@ -1,0 +1,144 @@
+/**
+ * Shapes of the API answers the page reads (README, "HTTP API"). The registry's types come from
+ * core/domain (type-only imports: nothing of core is bundled); the rest mirror api/routes/*.ts.
+ */
+import type { Energy } from '../../core/domain/energy.js';
+import type { Registry } from '../../core/domain/registry.js';
+
+export type { Building, District, Institution, Meter } from '../../core/domain/registry.js';
+export type { Energy, Registry };
+
+export type Interval = 'hour' | 'day' | 'month' | 'year';
+
+export interface SeriesPoint {
+  readonly start: string;
+  readonly value: number;
+  readonly estimatedShare: number;
+  readonly completeness: number;
+  readonly quality: 'good' | 'estimated' | 'suspect' | 'missing';
+}
+
+export interface Consumption {
+  readonly scope: string;
+  readonly energy: Energy | 'all';
+  readonly unit: string;
+  readonly interval: Interval;
+  readonly timezone: string;
+  readonly series: readonly SeriesPoint[];
+  readonly total: number;
+  readonly note?: string;
+}
+
+export type TargetStatus = 'on_track' | 'at_risk' | 'over';
+
+export interface TargetProgress {
+  readonly scope: string;
+  readonly energy: Energy | 'all';
+  readonly period: string;
+  readonly value: number;
+  readonly unit: string;
+  readonly toDate: number;
+  readonly share: number;
+  readonly forecast: number;
+  readonly status: TargetStatus;
+}
+
+export interface Target {
+  readonly scope: string;
+  readonly energy: Energy | 'all';
+  readonly period: string;
+  readonly value: number;
+  readonly unit: string;
+}
+
+export interface RankingEntry {
+  readonly rank: number;
+  readonly institutionId: string;
+  readonly name: string;
+  readonly districtId: string;
+  readonly type: string;
+  readonly value: number;
+  readonly completeness: number | null;
+}
+
+export interface Ranking {
+  readonly unit: string;
+  readonly entries: readonly RankingEntry[];
+  /** Set by the page when the ranking was computed from /consumption (the reports route answered 404). */
+  readonly computed?: boolean;
+}
+
+export type AnomalyStatus = 'open' | 'acknowledged' | 'resolved';
+
+export interface AnomalyStep {
+  readonly by: string;
+  readonly comment: string;
+  readonly at: string;
+}
+
+export interface Anomaly {
+  readonly id: string;
+  readonly type: string;
+  readonly scope: string;
+  readonly energy: string;
+  readonly start: string;
+  readonly end: string;
+  readonly severity: 'low' | 'medium' | 'high';
+  readonly evidence: Readonly<Record<string, unknown>>;
+  readonly wastedNative: number;
+  readonly wastedKgce: number;
+  readonly status: AnomalyStatus;
+  readonly detectedAt: string;
+  readonly acknowledged: AnomalyStep | null;
+  readonly resolved: AnomalyStep | null;
+}
+
+export interface MeterQuality {
+  readonly meterId: string;
+  readonly institutionId: string;
+  readonly energy: Energy;
+  readonly expected: number;
+  readonly received: number;
+  readonly completeness: number;
+  readonly hours: {
+    readonly good: number;
+    readonly estimated: number;
+    readonly suspect: number;
+    readonly missing: number;
+  };
+}
+
+export interface Quality {
+  readonly month: string;
+  readonly threshold: number;
+  readonly meters: readonly MeterQuality[];
+  readonly institutions: readonly { institutionId: string; meters: number; completeness: number }[];
+  readonly below: readonly string[];
+}
+
+export interface DeadLetter {
+  readonly receivedAt: string;
+  readonly reason: string;
+  readonly raw: string;
+  readonly gatewayId: string | null;
+  readonly meterId: string | null;
+  readonly ts: string | null;
+}
+
+export interface Reading {
+  readonly ts: string;
+  readonly value: number;
+  readonly gatewayId: string;
+  readonly receivedAt: string;
+  readonly invalid?: { readonly reason: string; readonly by: string; readonly at: string };
+}
+
+export interface ArchivedReport {
+  readonly period: string;
+  readonly scope: string;
+  readonly kind: string;
+  readonly version: number;
+  readonly generatedAt: string;
+  readonly latest: boolean;
+  readonly downloads: Readonly<Record<string, string>>;
+}
