@@ -1,3 +1,6 @@
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
@@ -5,16 +8,20 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import type { Logger } from 'pino';
 import type { CoefficientTable } from '../core/domain/energy.js';
 import type { MeterEvent } from '../core/domain/meter-events.js';
+import { AppError } from '../core/errors.js';
 import type { Metrics } from '../core/metrics.js';
 import type { RegistryHolder } from '../core/registry-holder.js';
+import { hashApiToken } from '../core/security.js';
 import type { Correction, Store } from '../core/storage/store.js';
 import { authPlugin } from './auth.js';
 import { installErrorHandler } from './errors.js';
 import { anomalyRoutes } from './routes/anomalies.js';
+import { auditRoutes } from './routes/audit.js';
 import { consumptionRoutes } from './routes/consumption.js';
 import { correctionRoutes } from './routes/corrections.js';
 import { deadLetterRoutes } from './routes/dead-letters.js';
 import { eventRoutes } from './routes/events.js';
+import { gatewayRoutes } from './routes/gateways.js';
 import { healthRoutes } from './routes/health.js';
 import { jobRoutes } from './routes/jobs.js';
 import { qualityRoutes } from './routes/quality.js';
@@ -22,7 +29,8 @@ import { readingRoutes } from './routes/readings.js';
 import { registryRoutes } from './routes/registry.js';
 import { reportRoutes } from './routes/reports.js';
 import { targetRoutes } from './routes/targets.js';
-import { webRoutes } from './routes/web.js';
+import { tokenRoutes } from './routes/tokens.js';
+import { CSP_DIRECTIVES, webRoutes } from './routes/web.js';
 
 /** Health of the platform's parts, as `/healthz` reports it. */
 export interface HealthReport {
@@ -58,6 +66,31 @@ export interface JobControl {
   run(name: string): Promise<JobInfo>;
 }
 
+/** The broker's hold on gateway connections (secret rotation closes them). */
+export interface GatewayControl {
+  /** Closes the gateway's MQTT connections; returns how many. */
+  disconnect(gatewayId: string): number;
+}
+
+/** HTTP hardening settings (from config). */
+export interface HttpSecurity {
+  /** Requests per minute per token (or per IP without one). */
+  readonly rateLimitPerMin: number;
+  /** Origins allowed by CORS; empty: CORS off. */
+  readonly corsOrigins: readonly string[];
+  /** Longest a request may take, and longest an idle connection is kept, in milliseconds. */
+  readonly requestTimeoutMs: number;
+  /** Serve HTTPS with this certificate and key (PEM). */
+  readonly tls?: { readonly cert: Buffer; readonly key: Buffer };
+}
+
+/** Defaults of the HTTP hardening when the caller gives none. */
+export const DEFAULT_HTTP_SECURITY: HttpSecurity = {
+  rateLimitPerMin: 1000,
+  corsOrigins: [],
+  requestTimeoutMs: 120_000,
+};
+
 /** What the API needs from the rest of the platform. */
 export interface ApiDeps {
   readonly store: Store;
@@ -74,6 +107,8 @@ export interface ApiDeps {
   readonly reportsDir?: string;
   /** Largest request body, in bytes. */
   readonly bodyLimitBytes?: number;
+  readonly gateways?: GatewayControl;
+  readonly security?: HttpSecurity;
 }
 
 declare module 'fastify' {
@@ -84,16 +119,37 @@ declare module 'fastify' {
 
 /** Builds the Fastify app without listening (tests use `inject()`). */
 export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
+  const security = deps.security ?? DEFAULT_HTTP_SECURITY;
   const app = Fastify({
     loggerInstance: deps.logger as unknown as FastifyBaseLogger,
     bodyLimit: deps.bodyLimitBytes ?? 16 * 1024 * 1024,
     // Per-request logs would drown the ingest logs; errors are still logged by the error handler.
     logController: new LogController({ disableRequestLogging: true }),
-  });
+    requestTimeout: security.requestTimeoutMs,
+    connectionTimeout: security.requestTimeoutMs,
+    ...(security.tls === undefined ? {} : { https: { cert: security.tls.cert, key: security.tls.key } }),
+  }) as unknown as FastifyInstance;
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.decorate('deps', deps);
   installErrorHandler(app);
+  await app.register(helmet, {
+    contentSecurityPolicy: { directives: CSP_DIRECTIVES as Record<string, string[]> },
+    hsts: security.tls !== undefined,
+  });
+  if (security.corsOrigins.length > 0) await app.register(cors, { origin: [...security.corsOrigins] });
+  await app.register(rateLimit, {
+    max: security.rateLimitPerMin,
+    timeWindow: '1 minute',
+    // Per token when there is one (hashed: the key never holds it), else per client address.
+    keyGenerator: (request) => {
+      const auth = request.headers.authorization;
+      return auth === undefined ? `ip:${request.ip}` : `tok:${hashApiToken(auth)}`;
+    },
+    onExceeded: () => deps.metrics.httpRateLimited.inc(),
+    errorResponseBuilder: (_request, context) =>
+      new AppError('JN_RATE_LIMITED', 429, `rate limit: at most ${context.max} requests per ${context.after}`),
+  });
   await app.register(swagger, {
     openapi: {
       info: { title: 'Jieneng API', description: 'Energy and water monitoring of public buildings', version: '1' },
@@ -102,7 +158,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     },
     transform: jsonSchemaTransform,
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
   await app.register(healthRoutes);
   await app.register(
     async (v1) => {
@@ -118,6 +174,9 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
       await v1.register(anomalyRoutes);
       await v1.register(jobRoutes);
       await v1.register(reportRoutes);
+      await v1.register(tokenRoutes);
+      await v1.register(auditRoutes);
+      await v1.register(gatewayRoutes);
     },
     { prefix: '/api/v1' },
   );

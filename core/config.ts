@@ -12,6 +12,29 @@ export const ConfigSchema = z.object({
   MQTT_PORT: port.default(1883),
   /** Largest MQTT payload accepted, in bytes (default 256 KiB). */
   MQTT_MAX_PAYLOAD_BYTES: z.coerce.number().int().min(1024).default(262_144),
+  /** Messages per second one gateway may publish (token bucket, burst of 2 s); above it the connection is closed. */
+  MQTT_MAX_MESSAGES_PER_S: z.coerce.number().positive().default(50),
+  /** CONNECTs per minute one gateway (username) may make; above it CONNECT is refused. */
+  MQTT_MAX_CONNECTS_PER_MIN: z.coerce.number().positive().default(30),
+  /** MQTT over TLS port, served when TLS_CERT_FILE and TLS_KEY_FILE are set (0 picks a free one). */
+  MQTTS_PORT: port.default(8883),
+  /** PEM certificate chain and private key: with both, the API serves HTTPS on PORT and MQTTS runs on MQTTS_PORT. */
+  TLS_CERT_FILE: z.string().min(1).optional(),
+  TLS_KEY_FILE: z.string().min(1).optional(),
+  /** API requests per minute per token (or per client address without one). */
+  API_RATE_LIMIT_PER_MIN: z.coerce.number().int().min(1).default(1000),
+  /** Comma-separated origins allowed to call the API from a browser (CORS); unset: CORS off. */
+  CORS_ORIGINS: z
+    .string()
+    .optional()
+    .transform((s) =>
+      (s ?? '')
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    ),
+  /** Longest an HTTP request may take, and an idle connection stays open, in milliseconds. */
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).default(120_000),
   DATA_DIR: z.string().min(1).default('./data'),
   /** Where readings and consumption live: embedded (DuckDB in DATA_DIR) or influx (InfluxDB; metadata stays in DATA_DIR). */
   STORE: z.enum(['embedded', 'influx']).default('embedded'),
@@ -57,6 +80,32 @@ export const ConfigSchema = z.object({
   ALERT_WEBHOOK_SECRET: z.string().min(16, 'at least 16 characters').optional(),
   /** Run the scheduled jobs (detection, reports) on their cron schedules (on|off); on demand always works. */
   JOBS: onOff.default('on'),
+  /** PUBACK only once readings are fsync'd in the write-ahead log (DATA_DIR/wal) (on|off). */
+  INGEST_DURABLE: onOff.default('on'),
+  /** Bytes after which a write-ahead log segment is closed and a new one started (8 MiB). */
+  INGEST_WAL_SEGMENT_BYTES: z.coerce.number().int().min(4096).default(8_388_608),
+  /** embedded: the built-in aedes broker; external: ingest subscribes to an existing broker (MQTT_URL). */
+  MQTT_MODE: z.enum(['embedded', 'external']).default('embedded'),
+  /** The external broker (MQTT_MODE=external), e.g. mqtt://mosquitto:1883. */
+  MQTT_URL: z.url().optional(),
+  /** The ingest user's login on the external broker. */
+  MQTT_USERNAME: z.string().min(1).optional(),
+  MQTT_PASSWORD: z.string().optional(),
+  /** Shared-subscription group of the ingest workers (`$share/<group>/jieneng/v1/+/readings`). */
+  MQTT_SHARE_GROUP: z
+    .string()
+    .regex(/^[^/+#]+$/, 'no /, + or #')
+    .default('jieneng'),
+  /** Fixed MQTT client id of this worker: its persistent session survives restarts (default jieneng-ingest-1). */
+  INGEST_WORKER_ID: z.string().min(1).default('jieneng-ingest-1'),
+  /** How long the external broker keeps this worker's session (and QoS 1 messages) while it is away, in seconds. */
+  MQTT_SESSION_EXPIRY_S: z.coerce.number().int().min(0).default(86_400),
+  /** MQTT connections per worker in the share group (more connections, more messages per WAL fsync). */
+  INGEST_CONNECTIONS: z.coerce.number().int().min(1).max(64).default(4),
+  /** Ingest workers sharing the subscription; more than 1 needs STORE=influx (DuckDB is single-process). */
+  INGEST_WORKERS: z.coerce.number().int().min(1).default(1),
+  /** Shared secret of POST /api/v1/mqtt/auth and /acl (EMQX HTTP auth), sent as header x-jieneng-mqtt-secret; unset: routes off. */
+  MQTT_AUTH_SECRET: z.string().min(16, 'at least 16 characters').optional(),
 });
 
 /** The parsed, frozen configuration. */
@@ -108,6 +157,23 @@ function influxProblems(env: Record<string, string | undefined>): string[] {
   return problems;
 }
 
+/** External broker mode: a URL, and several workers only with a store they can share. */
+function externalProblems(c: z.infer<typeof ConfigSchema>): string[] {
+  if (c.MQTT_MODE !== 'external') return [];
+  const problems: string[] = [];
+  if (c.MQTT_URL === undefined) problems.push('MQTT_URL: required with MQTT_MODE=external');
+  if (c.INGEST_WORKERS > 1 && c.STORE === 'embedded') {
+    // DuckDB is single-process: two workers cannot write one file, and two files split the data.
+    problems.push('INGEST_WORKERS: more than one worker needs STORE=influx (the embedded store has one writer)');
+  }
+  return problems;
+}
+
+/** Whether other processes may write the same store: external mode with several workers. */
+export function sharedStoreWriters(c: Config): boolean {
+  return c.MQTT_MODE === 'external' && c.INGEST_WORKERS > 1;
+}
+
 /** Parses the environment once; the only reader of `process.env`. Throws a ConfigError listing every problem. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const clean = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
@@ -117,8 +183,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ...influxProblems(clean),
   ];
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  if ((parsed.data.TLS_CERT_FILE === undefined) !== (parsed.data.TLS_KEY_FILE === undefined)) {
+    throw new ConfigError(['TLS_CERT_FILE, TLS_KEY_FILE: set both (or neither)']);
+  }
   if (parsed.data.ALERT_WEBHOOK_URL !== undefined && parsed.data.ALERT_WEBHOOK_SECRET === undefined) {
     throw new ConfigError(['ALERT_WEBHOOK_SECRET: required with ALERT_WEBHOOK_URL (deliveries are signed)']);
   }
+  const external = externalProblems(parsed.data);
+  if (external.length > 0) throw new ConfigError(external);
   return Object.freeze(parsed.data);
 }

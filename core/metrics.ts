@@ -25,6 +25,12 @@ export interface Metrics {
   readonly storeWriteSeconds: Histogram;
   readonly mqttConnectionsRefused: Counter<'reason'>;
   readonly mqttClientsConnected: Gauge;
+  /** SUBSCRIBEs refused (a topic outside the client's own). */
+  readonly mqttSubscriptionsRefused: Counter;
+  /** MQTT messages refused over a gateway's rate limit (the connection is closed). */
+  readonly mqttMessagesRateLimited: Counter;
+  /** HTTP requests refused over the rate limit (429). */
+  readonly httpRateLimited: Counter;
   readonly ingestQueueReadings: Gauge;
   /** Bytes of writes waiting in the store's on-disk spool for InfluxDB (0 for the embedded store). */
   readonly storeSpoolBytes: Gauge;
@@ -66,6 +72,21 @@ export function createMetrics(): Metrics {
       name: 'jieneng_mqtt_connections_refused_total',
       help: 'MQTT CONNECTs refused, by reason',
       labelNames: ['reason'],
+      ...opts,
+    }),
+    mqttSubscriptionsRefused: new Counter({
+      name: 'jieneng_mqtt_subscriptions_refused_total',
+      help: 'MQTT subscriptions refused (outside the client topics)',
+      ...opts,
+    }),
+    mqttMessagesRateLimited: new Counter({
+      name: 'jieneng_mqtt_messages_rate_limited_total',
+      help: 'MQTT messages over a gateway rate limit (connection closed)',
+      ...opts,
+    }),
+    httpRateLimited: new Counter({
+      name: 'jieneng_http_rate_limited_total',
+      help: 'HTTP requests refused over the rate limit (429)',
       ...opts,
     }),
     mqttClientsConnected: new Gauge({

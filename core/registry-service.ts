@@ -2,7 +2,7 @@ import { type Gateway, mergeRegistry, type Registry, RegistryInputSchema } from 
 import { AppError } from './errors.js';
 import { Mutex } from './mutex.js';
 import type { RegistryHolder } from './registry-holder.js';
-import { hashSecret, verifySecret } from './security.js';
+import { hashSecret, newGatewaySecret, verifySecret } from './security.js';
 import type { Store } from './storage/store.js';
 
 /** Counts of what the registry holds after an upsert. */
@@ -57,6 +57,36 @@ export function upsertRegistry(store: Store, holder: RegistryHolder, body: unkno
     return counts(registry);
   };
   return upserts.run(run);
+}
+
+/**
+ * Gives a gateway a new secret (the one given, or a new random one) and returns it, to be shown
+ * once; only its scrypt hash is stored. 404 AppError for an unknown gateway, 400 for a short secret.
+ */
+export function rotateGatewaySecret(
+  store: Store,
+  holder: RegistryHolder,
+  gatewayId: string,
+  given?: string,
+): Promise<string> {
+  return upserts.run(async () => {
+    const current = holder.get();
+    if (!current.gateways.some((g) => g.id === gatewayId))
+      throw new AppError('JN_NOT_FOUND', 404, `gateway "${gatewayId}" not found`);
+    if (given !== undefined && (given.length < 8 || given.length > 200))
+      throw new AppError('JN_REQUEST_INVALID', 400, 'secret: 8 to 200 characters', {
+        details: [{ path: 'secret', message: '8 to 200 characters' }],
+      });
+    const secret = given ?? newGatewaySecret();
+    const secretHash = await hashSecret(secret);
+    const registry = {
+      ...current,
+      gateways: current.gateways.map((g) => (g.id === gatewayId ? { ...g, secretHash } : g)),
+    };
+    await store.saveRegistry(registry);
+    holder.set(registry);
+    return secret;
+  });
 }
 
 /** How many rows of each kind a registry holds. */

@@ -46,6 +46,11 @@ export function hashApiToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
+/** A new random gateway secret (24 random bytes, base64url). */
+export function newGatewaySecret(): string {
+  return randomBytes(24).toString('base64url');
+}
+
 /** A short random id. */
 export function newId(prefix: string): string {
   return `${prefix}-${randomBytes(6).toString('hex')}`;

@@ -1,5 +1,5 @@
 import { hashApiToken, newApiToken, newId } from './security.js';
-import type { Store } from './storage/store.js';
+import type { Store, TokenRecord } from './storage/store.js';
 
 /**
  * Makes sure an admin can sign in: registers `ADMIN_TOKEN` when configured, or, on a store with no
@@ -27,4 +27,9 @@ export async function ensureAdminToken(
     createdAtMs: nowMs,
   });
   return token;
+}
+
+/** Whether a token may be used now: neither revoked nor expired. */
+export function isTokenActive(token: TokenRecord, nowMs: number): boolean {
+  return token.revokedAtMs === undefined && (token.expiresAtMs === undefined || token.expiresAtMs > nowMs);
 }

@@ -29,8 +29,8 @@ const END_OF_TIME_MS = Date.parse('2200-01-01T00:00:00Z');
  * next reading changes). Readings newer than the tail (the usual live case) are appended and their
  * hours derived from the tail alone, with no read from the store. Older readings (late, out of
  * order, repeated) take the slow path: stored with a duplicate check, then exactly the hours their
- * neighbouring intervals touch are recomputed from the store. Only this process may write the
- * store while a Deriver runs (the embedded default).
+ * neighbouring intervals touch are recomputed from the store. The fast path assumes this process is
+ * the only writer (the embedded default); with `soleWriter: false` every reading takes the slow path.
  */
 export class Deriver {
   private tails = new Map<string, ReadingWindow>();
@@ -39,6 +39,7 @@ export class Deriver {
   constructor(
     private readonly store: Store,
     private readonly meterOf: (id: string) => Meter | undefined,
+    private readonly options: { readonly soleWriter: boolean } = { soleWriter: true },
   ) {}
 
   /** Loads every meter's tail and lifecycle events from the store; call once before the first flush. */
@@ -67,7 +68,9 @@ export class Deriver {
       const unique: StoredReading[] = [];
       for (const r of list) {
         // Older than the tail, or an in-batch repeat of an instant: the slow path checks them.
-        if (r.tsMs <= lastTs || unique.at(-1)?.tsMs === r.tsMs) slow.push(r);
+        // Another writer's readings are not in our tails: then every reading is checked (issue
+        // "Durability and scale-out", external multi-worker mode).
+        if (!this.options.soleWriter || r.tsMs <= lastTs || unique.at(-1)?.tsMs === r.tsMs) slow.push(r);
         else unique.push(r);
       }
       if (unique.length === 0) continue;

@@ -6,6 +6,8 @@ import type { RegistryHolder } from '../core/registry-holder.js';
 import type { Correction, DeadLetter, Store, StoredReading } from '../core/storage/store.js';
 import { Deriver } from './deriver.js';
 import { type Rejection, validateMessage } from './validate.js';
+import type { WriteAheadLog } from './wal/log.js';
+import { decodeReadingsRecord, encodeReadingsRecord } from './wal/readings-record.js';
 
 /** Options of the ingest pipeline. */
 export interface PipelineOptions {
@@ -19,6 +21,23 @@ export interface PipelineOptions {
   readonly flushMs: number;
   readonly clockSkewMaxMs: number;
   readonly now?: () => number;
+  /**
+   * With a write-ahead log, `submit` resolves once the message's readings are fsync'd in it (so the
+   * PUBACK means "on disk"), records not yet stored are replayed at `start`, and the log is
+   * checkpointed after each store write. Without one, `submit` resolves once they are queued.
+   */
+  readonly wal?: WriteAheadLog;
+  /**
+   * False when other processes write the same store (external broker, several workers): every
+   * reading then takes the Deriver's store-checked path. Default true.
+   */
+  readonly soleWriter?: boolean;
+}
+
+/** A queued reading and the WAL position of its message (0: not logged). */
+interface Queued {
+  readonly reading: StoredReading;
+  readonly seq: number;
 }
 
 /**
@@ -32,7 +51,9 @@ export class IngestPipeline {
   private readonly deriver: Deriver;
   /** Everything that changes derived data goes through here, one at a time. */
   private readonly line = new Mutex();
-  private queue: StoredReading[] = [];
+  private queue: Queued[] = [];
+  /** WAL positions whose readings are not all stored yet, with how many are left (by position). */
+  private readonly unstored = new Map<number, number>();
   private deadQueue: DeadLetter[] = [];
   private timer: NodeJS.Timeout | undefined;
   private writing = false;
@@ -41,12 +62,24 @@ export class IngestPipeline {
   private readonly now: () => number;
 
   constructor(private readonly opts: PipelineOptions) {
-    this.deriver = new Deriver(opts.store, (id) => opts.registry.meter(id));
+    this.deriver = new Deriver(opts.store, (id) => opts.registry.meter(id), { soleWriter: opts.soleWriter ?? true });
     this.now = opts.now ?? Date.now;
   }
 
+  /** Loads the Deriver's state, then replays and stores what the WAL holds beyond its checkpoint. */
   async start(): Promise<void> {
     await this.deriver.start();
+    const { wal } = this.opts;
+    if (wal === undefined || wal.unstored.length === 0) return;
+    let readings = 0;
+    for (const record of wal.unstored) {
+      const { gatewayId, receivedAtMs, readings: list } = decodeReadingsRecord(record.payload);
+      this.unstored.set(record.seq, list.length);
+      for (const r of list) this.queue.push({ reading: { ...r, gatewayId, receivedAtMs }, seq: record.seq });
+      readings += list.length;
+    }
+    this.opts.logger.info({ messages: wal.unstored.length, readings }, 'replaying the write-ahead log');
+    await this.drain();
   }
 
   /** Writes what is queued and stops accepting. */
@@ -70,12 +103,19 @@ export class IngestPipeline {
       decommissionedAt,
     );
     if (rejections.length > 0) this.reject(rejections, { gatewayId, topic, receivedAtMs: nowMs });
-    for (const r of readings) this.queue.push({ ...r, gatewayId, receivedAtMs: nowMs });
+    let seq = 0;
+    let durable: Promise<void> | undefined;
+    if (this.opts.wal !== undefined && readings.length > 0) {
+      ({ seq, durable } = this.opts.wal.append(encodeReadingsRecord({ gatewayId, receivedAtMs: nowMs, readings })));
+      this.unstored.set(seq, readings.length);
+    }
+    for (const r of readings) this.queue.push({ reading: { ...r, gatewayId, receivedAtMs: nowMs }, seq });
     this.opts.metrics.ingestQueueReadings.set(this.queue.length);
     this.schedule();
     if (this.queue.length > this.opts.batchMax * 2) {
       await new Promise<void>((resolve) => this.waiters.push(resolve));
     }
+    await durable;
   }
 
   /** Records rejected readings or messages in the dead letters, counted by reason. */
@@ -138,7 +178,8 @@ export class IngestPipeline {
   }
 
   private async write(): Promise<void> {
-    const batch = this.queue.splice(0, this.opts.batchMax);
+    const queued = this.queue.splice(0, this.opts.batchMax);
+    const batch = queued.map((q) => q.reading);
     const dead = this.deadQueue.splice(0);
     this.opts.metrics.ingestQueueReadings.set(this.queue.length);
     if (this.queue.length <= this.opts.batchMax * 2) for (const wake of this.waiters.splice(0)) wake();
@@ -163,7 +204,7 @@ export class IngestPipeline {
         }
       } catch (error) {
         // Keep the batch: put it back at the head of the queue and retry on the next flush.
-        this.queue.unshift(...batch);
+        this.queue.unshift(...queued);
         this.deadQueue.unshift(...dead);
         this.opts.logger.error({ err: error, readings: batch.length }, 'store write failed; will retry');
         await new Promise((resolve) => setTimeout(resolve, 500));
@@ -173,5 +214,20 @@ export class IngestPipeline {
       }
     }
     if (dead.length > 0) await store.addDeadLetters(dead);
+    await this.checkpoint(queued);
+  }
+
+  /** Counts the stored readings off their WAL positions and checkpoints below the oldest unstored one. */
+  private async checkpoint(stored: readonly Queued[]): Promise<void> {
+    const { wal } = this.opts;
+    if (wal === undefined) return;
+    for (const { seq } of stored) {
+      const left = (this.unstored.get(seq) ?? 1) - 1;
+      if (left > 0) this.unstored.set(seq, left);
+      else this.unstored.delete(seq);
+    }
+    // Positions enter the map in increasing order, so its first key is the oldest unstored one.
+    const oldest = this.unstored.keys().next();
+    await wal.checkpoint(oldest.done ? wal.lastSeq : oldest.value - 1);
   }
 }

@@ -1,19 +1,23 @@
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { buildApp, type HealthReport } from '../api/app.js';
-import type { Config } from '../core/config.js';
+import { mqttAuthRoutes } from '../api/routes/mqtt-auth.js';
+import { type Config, sharedStoreWriters } from '../core/config.js';
 import { DEFAULT_COEFFICIENT_TABLE } from '../core/domain/energy.js';
 import { createMetrics, type Metrics } from '../core/metrics.js';
 import { RegistryHolder } from '../core/registry-holder.js';
 import { hashApiToken } from '../core/security.js';
 import { createStore, storeHealth } from '../core/storage/create-store.js';
 import type { Store } from '../core/storage/store.js';
-import { ensureAdminToken } from '../core/tokens.js';
+import { ensureAdminToken, isTokenActive } from '../core/tokens.js';
 import { EmbeddedBroker } from '../ingest/broker.js';
+import { ExternalSubscriber } from '../ingest/external-subscriber.js';
 import { detectionJobs } from '../ingest/jobs/catalog.js';
 import { reportJobs } from '../ingest/jobs/reports.js';
 import { JobRunner } from '../ingest/jobs/runner.js';
 import { IngestPipeline } from '../ingest/pipeline.js';
+import { WriteAheadLog } from '../ingest/wal/log.js';
 
 /** A running platform: store, broker, ingest and API in one process. */
 export interface Platform {
@@ -25,6 +29,8 @@ export interface Platform {
   readonly apiUrl: string;
   readonly apiPort: number;
   readonly mqttPort: number;
+  /** The MQTTS port when TLS is configured, else 0. */
+  readonly mqttsPort: number;
   /** The admin token generated at this start, if one was (printed once). */
   readonly generatedAdminToken: string | undefined;
   /** Stops everything in reverse order of start, writing what is in flight. */
@@ -45,6 +51,19 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
   try {
     const registry = new RegistryHolder(await store.loadRegistry());
     const generatedAdminToken = await ensureAdminToken(store, config.ADMIN_TOKEN, Date.now());
+    const tls =
+      config.TLS_CERT_FILE === undefined || config.TLS_KEY_FILE === undefined
+        ? undefined
+        : { cert: await readFile(config.TLS_CERT_FILE), key: await readFile(config.TLS_KEY_FILE) };
+    // Opened before ingest starts (which replays it) and closed after ingest has drained.
+    const wal =
+      config.INGEST_DURABLE === 'on'
+        ? await WriteAheadLog.open({
+            dir: join(config.DATA_DIR, 'wal'),
+            segmentMaxBytes: config.INGEST_WAL_SEGMENT_BYTES,
+          })
+        : undefined;
+    if (wal !== undefined) stops.push(() => wal.close());
     const pipeline = new IngestPipeline({
       store,
       registry,
@@ -53,27 +72,55 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
       batchMax: config.INGEST_BATCH_MAX,
       flushMs: config.INGEST_FLUSH_MS,
       clockSkewMaxMs: config.CLOCK_SKEW_MAX_S * 1000,
+      ...(wal === undefined ? {} : { wal }),
+      soleWriter: !sharedStoreWriters(config),
     });
     await pipeline.start();
     stops.push(() => pipeline.stop());
-    const broker = new EmbeddedBroker({
-      host: config.MQTT_HOST,
-      port: config.MQTT_PORT,
-      maxPayloadBytes: config.MQTT_MAX_PAYLOAD_BYTES,
-      registry,
-      metrics,
-      logger: logger.child({ part: 'mqtt' }),
-      onReadings: (gatewayId, topic, payload) => pipeline.submit(gatewayId, topic, payload.toString('utf8')),
-      onRefused: (gatewayId, topic, reason, payload) =>
-        pipeline.reject([{ label: 'oversized', reason, raw: payload.subarray(0, 2000).toString('utf8') }], {
-          gatewayId,
-          topic,
-          receivedAtMs: Date.now(),
-        }),
-      verifyServiceToken: async (token) => (await store.findTokenByHash(hashApiToken(token)))?.role === 'admin',
-    });
+    const onReadings = (gatewayId: string, topic: string, payload: Buffer) =>
+      pipeline.submit(gatewayId, topic, payload.toString('utf8'));
+    const onRefused = (gatewayId: string, topic: string, reason: string, payload: Buffer) =>
+      pipeline.reject([{ label: 'oversized', reason, raw: payload.subarray(0, 2000).toString('utf8') }], {
+        gatewayId,
+        topic,
+        receivedAtMs: Date.now(),
+      });
+    const mqttLogger = logger.child({ part: 'mqtt' });
+    const broker =
+      config.MQTT_MODE === 'embedded'
+        ? new EmbeddedBroker({
+            host: config.MQTT_HOST,
+            port: config.MQTT_PORT,
+            maxPayloadBytes: config.MQTT_MAX_PAYLOAD_BYTES,
+            registry,
+            metrics,
+            logger: mqttLogger,
+            onReadings,
+            onRefused,
+            verifyServiceToken: async (token) => {
+              const found = await store.findTokenByHash(hashApiToken(token));
+              return found?.role === 'admin' && isTokenActive(found, Date.now());
+            },
+            maxMessagesPerS: config.MQTT_MAX_MESSAGES_PER_S,
+            maxConnectsPerMin: config.MQTT_MAX_CONNECTS_PER_MIN,
+            ...(tls === undefined ? {} : { tls: { ...tls, port: config.MQTTS_PORT } }),
+          })
+        : new ExternalSubscriber({
+            url: config.MQTT_URL ?? '',
+            ...(config.MQTT_USERNAME === undefined ? {} : { username: config.MQTT_USERNAME }),
+            ...(config.MQTT_PASSWORD === undefined ? {} : { password: config.MQTT_PASSWORD }),
+            workerId: config.INGEST_WORKER_ID,
+            shareGroup: config.MQTT_SHARE_GROUP,
+            sessionExpirySec: config.MQTT_SESSION_EXPIRY_S,
+            connections: config.INGEST_CONNECTIONS,
+            maxPayloadBytes: config.MQTT_MAX_PAYLOAD_BYTES,
+            logger: mqttLogger,
+            onReadings,
+            onRefused,
+          });
     await broker.start();
     stops.push(() => broker.stop());
+    const mqttPort = broker instanceof EmbeddedBroker ? broker.port : 0;
     const reportsDir = join(config.DATA_DIR, 'reports');
     const jobs = new JobRunner(
       detectionJobs({
@@ -107,7 +154,7 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
         status,
         store: store.kind,
         ...storeDetails,
-        mqttPort: broker.port,
+        mqttPort,
         meters: registry.get().meters.length,
       };
     };
@@ -122,7 +169,31 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
       lifecycle: pipeline,
       jobs,
       reportsDir,
+      ...(broker instanceof EmbeddedBroker
+        ? { gateways: { disconnect: (id: string) => broker.disconnectGateway(id) } }
+        : {}),
+      security: {
+        rateLimitPerMin: config.API_RATE_LIMIT_PER_MIN,
+        corsOrigins: config.CORS_ORIGINS,
+        requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS,
+        ...(tls === undefined ? {} : { tls }),
+      },
     });
+    if (config.MQTT_AUTH_SECRET !== undefined) {
+      await app.register(mqttAuthRoutes, {
+        registry,
+        secret: config.MQTT_AUTH_SECRET,
+        ...(config.MQTT_USERNAME === undefined
+          ? {}
+          : {
+              ingest: {
+                username: config.MQTT_USERNAME,
+                password: config.MQTT_PASSWORD ?? '',
+                shareGroup: config.MQTT_SHARE_GROUP,
+              },
+            }),
+      });
+    }
     await app.listen({ host: config.HOST, port: config.PORT });
     stops.push(() => app.close());
     const address = app.server.address();
@@ -134,9 +205,10 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
       registry,
       metrics,
       pipeline,
-      apiUrl: `http://${shownHost}:${apiPort}`,
+      apiUrl: `${tls === undefined ? 'http' : 'https'}://${shownHost}:${apiPort}`,
       apiPort,
-      mqttPort: broker.port,
+      mqttPort,
+      mqttsPort: broker instanceof EmbeddedBroker ? broker.tlsPort : 0,
       generatedAdminToken,
       stop,
     };

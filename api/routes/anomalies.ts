@@ -1,9 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { canRead } from '../../core/domain/access.js';
 import { AnomalyActionSchema, type AnomalyEvent, AnomalyStatusSchema } from '../../core/domain/anomalies.js';
 import { metersInScope } from '../../core/domain/quality.js';
 import { formatScope, parseScope, scopeExists } from '../../core/domain/scope.js';
 import { AppError, badRequest } from '../../core/errors.js';
+import { accessFor, requireAction, requireScope } from '../access.js';
+import { audit } from '../audit.js';
 import { parseRange } from './readings.js';
 
 const Query = z.object({
@@ -49,6 +52,7 @@ export async function anomalyRoutes(app: FastifyInstance): Promise<void> {
       let scopes: string[] | undefined;
       if (q.scope !== undefined) {
         const scope = parseScope(q.scope);
+        if (scope !== undefined) requireScope(request, scope);
         if (scope === undefined || !scopeExists(scope, registry.get()))
           throw badRequest('scope', `unknown scope "${q.scope}"`);
         // A scope covers its institutions' and meters' events.
@@ -67,7 +71,8 @@ export async function anomalyRoutes(app: FastifyInstance): Promise<void> {
         ...(q.type ? { type: q.type } : {}),
         ...(q.status ? { status: q.status } : {}),
       });
-      return { anomalies: events.map(present) };
+      const access = accessFor(request);
+      return { anomalies: events.filter((a) => canRead(access, a.scope)).map(present) };
     },
   );
 
@@ -83,10 +88,12 @@ export async function anomalyRoutes(app: FastifyInstance): Promise<void> {
       },
       async (request) => {
         const { id } = request.params as z.infer<typeof Params>;
+        requireAction(request, 'act');
         const body = AnomalyActionSchema.safeParse(request.body ?? {});
         if (!body.success) throw badRequest('comment', body.error.issues[0]?.message ?? 'invalid');
         const [found] = await store.anomalies({ fromMs: 0, toMs: 8.64e15, id });
         if (found === undefined) throw new AppError('JN_NOT_FOUND', 404, `anomaly "${id}" not found`);
+        requireScope(request, found.scope, 'id');
         if (found.status === 'resolved') throw badRequest('id', 'the anomaly is already resolved');
         if (action === 'ack' && found.status === 'acknowledged')
           throw badRequest('id', 'the anomaly is already acknowledged');
@@ -97,6 +104,7 @@ export async function anomalyRoutes(app: FastifyInstance): Promise<void> {
           atMs: Date.now(),
         });
         const [updated] = await store.anomalies({ fromMs: 0, toMs: 8.64e15, id });
+        await audit(request, `anomaly:${id}`, present(found), present(updated as AnomalyEvent));
         return present(updated as AnomalyEvent);
       },
     );

@@ -8,6 +8,7 @@ import { buildSeries, energyIncluded, round6, scopeFilter, unitLabel } from '../
 import { SubItemFilterSchema, subItemPrefix } from '../../core/domain/sub-items.js';
 import { bucketStarts, formatLocalIso, HOUR_MS, parseLocalDateTime } from '../../core/domain/time.js';
 import { AppError, badRequest } from '../../core/errors.js';
+import { requireScope } from '../access.js';
 
 const QuerySchema = z.object({
   scope: z.string().describe('city | district:ID | institution:ID | building:ID | meter:ID'),
@@ -34,6 +35,7 @@ export async function consumptionRoutes(app: FastifyInstance): Promise<void> {
       const scope = parseScope(q.scope);
       if (scope === undefined)
         throw badRequest('scope', 'expected city, district:ID, institution:ID, building:ID or meter:ID');
+      requireScope(request, scope);
       if (!scopeExists(scope, registry.get())) {
         throw new AppError('JN_SCOPE_UNKNOWN', 400, `scope: unknown ${formatScope(scope)}`, {
           details: [{ path: 'scope', message: `unknown ${formatScope(scope)}` }],

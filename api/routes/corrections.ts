@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { TimestampSchema } from '../../core/domain/reading.js';
 import { AppError } from '../../core/errors.js';
 import type { Correction } from '../../core/storage/store.js';
+import { requireAction, requireScope } from '../access.js';
+import { audit } from '../audit.js';
 
 const Params = z.object({ id: z.string() });
 const Body = z.object({
@@ -22,6 +24,8 @@ export async function correctionRoutes(app: FastifyInstance): Promise<void> {
     { schema: { summary: 'Mark a raw reading invalid (with a reason)', params: Params, body: z.unknown() } },
     async (request, reply) => {
       const { id } = request.params as z.infer<typeof Params>;
+      requireAction(request, 'act');
+      requireScope(request, `meter:${id}`, 'id');
       if (app.deps.registry.meter(id) === undefined) throw new AppError('JN_NOT_FOUND', 404, `meter "${id}" not found`);
       const parsed = Body.safeParse(request.body);
       if (!parsed.success) {
@@ -48,6 +52,17 @@ export async function correctionRoutes(app: FastifyInstance): Promise<void> {
         createdAtMs: Date.now(),
       };
       await app.deps.lifecycle.addCorrection(correction);
+      await audit(
+        request,
+        `meter:${id}`,
+        { ts: new Date(ts).toISOString(), value: reading.value, invalid: false },
+        {
+          ts: new Date(ts).toISOString(),
+          value: reading.value,
+          invalid: true,
+          reason,
+        },
+      );
       request.log.info({ meterId: id, ts, by: correction.createdBy }, 'reading marked invalid');
       return reply.status(201).send({
         meter: id,

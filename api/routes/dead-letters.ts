@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { accessFor } from '../access.js';
 import { parseRange } from './readings.js';
 
 const Query = z.object({
@@ -16,7 +17,11 @@ export async function deadLetterRoutes(app: FastifyInstance): Promise<void> {
     async (request) => {
       const q = request.query as z.infer<typeof Query>;
       const { fromMs, toMs } = parseRange(q, app.deps.timeZone);
-      const rows = await app.deps.store.deadLetters(fromMs, toMs, q.limit);
+      const access = accessFor(request);
+      // Scoped tokens see the rejected readings of their meters only (not whole refused messages).
+      const rows = (await app.deps.store.deadLetters(fromMs, toMs, access.all ? q.limit : 100_000))
+        .filter((d) => access.all || (d.meterId !== undefined && access.meters.has(d.meterId)))
+        .slice(0, q.limit);
       return {
         deadLetters: rows.map((d) => ({
           receivedAt: new Date(d.receivedAtMs).toISOString(),

@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { eventConflicts, type MeterEvent, MeterEventInputSchema } from '../../core/domain/meter-events.js';
 import { AppError } from '../../core/errors.js';
 import { newId } from '../../core/security.js';
+import { requireAction, requireScope } from '../access.js';
+import { audit } from '../audit.js';
 
 const Params = z.object({ id: z.string() });
 
@@ -22,6 +24,7 @@ export async function eventRoutes(app: FastifyInstance): Promise<void> {
     { schema: { summary: 'Lifecycle events of a meter', params: Params } },
     async (request) => {
       const { id } = request.params as z.infer<typeof Params>;
+      requireScope(request, `meter:${id}`, 'id');
       if (app.deps.registry.meter(id) === undefined) throw new AppError('JN_NOT_FOUND', 404, `meter "${id}" not found`);
       return { meter: id, events: app.deps.lifecycle.eventsOf(id).map(present) };
     },
@@ -38,6 +41,7 @@ export async function eventRoutes(app: FastifyInstance): Promise<void> {
     },
     async (request, reply) => {
       const { id } = request.params as z.infer<typeof Params>;
+      requireAction(request, 'admin');
       const meter = app.deps.registry.meter(id);
       if (meter === undefined) throw new AppError('JN_NOT_FOUND', 404, `meter "${id}" not found`);
       const parsed = MeterEventInputSchema.safeParse(request.body);
@@ -64,6 +68,7 @@ export async function eventRoutes(app: FastifyInstance): Promise<void> {
         createdBy: request.token?.name ?? 'unknown',
       };
       await app.deps.lifecycle.addEvent(event);
+      await audit(request, `meter:${id}`, null, present(event));
       request.log.info({ meterId: id, type: event.type, ts: event.ts }, 'meter event recorded');
       return reply.status(201).send(present(event));
     },

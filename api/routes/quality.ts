@@ -12,6 +12,7 @@ import { formatScope, parseScope, scopeExists } from '../../core/domain/scope.js
 import { round6, scopeFilter } from '../../core/domain/series.js';
 import { formatLocalIso, localToEpochMs } from '../../core/domain/time.js';
 import { AppError, badRequest } from '../../core/errors.js';
+import { requireScope } from '../access.js';
 
 const Query = z.object({
   month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'expected YYYY-MM'),
@@ -33,6 +34,7 @@ export async function qualityRoutes(app: FastifyInstance): Promise<void> {
       const scope = parseScope(q.scope);
       if (scope === undefined)
         throw badRequest('scope', 'expected city, district:ID, institution:ID, building:ID or meter:ID');
+      requireScope(request, scope);
       if (!scopeExists(scope, registry.get()))
         throw new AppError('JN_SCOPE_UNKNOWN', 400, `scope: unknown ${formatScope(scope)}`);
       const [year, month] = q.month.split('-').map(Number) as [number, number];

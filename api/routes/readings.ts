@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { parseLocalDateTime } from '../../core/domain/time.js';
 import { AppError, badRequest } from '../../core/errors.js';
+import { requireScope } from '../access.js';
 
 const Params = z.object({ id: z.string() });
 const Query = z.object({ from: z.string(), to: z.string() });
@@ -24,6 +25,7 @@ export async function readingRoutes(app: FastifyInstance): Promise<void> {
     async (request) => {
       const { id } = request.params as z.infer<typeof Params>;
       const { timeZone, registry, store } = app.deps;
+      requireScope(request, `meter:${id}`, 'id');
       const meter = registry.meter(id);
       if (meter === undefined) throw new AppError('JN_NOT_FOUND', 404, `meter "${id}" not found`);
       const { fromMs, toMs } = parseRange(request.query as z.infer<typeof Query>, timeZone);

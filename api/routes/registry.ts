@@ -1,24 +1,51 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { registryInScope } from '../../core/domain/access.js';
 import type { Registry } from '../../core/domain/registry.js';
 import { upsertRegistry } from '../../core/registry-service.js';
+import { accessFor, adminOnly } from '../access.js';
+import { audit } from '../audit.js';
 
 /** The registry as served: gateways without their secret hashes. */
 function publicRegistry(registry: Registry) {
   return { ...registry, gateways: registry.gateways.map(({ secretHash: _hidden, ...g }) => g) };
 }
 
+type Rows = Record<string, { id: string }[]>;
+const KINDS = ['districts', 'institutions', 'buildings', 'gateways', 'meters'] as const;
+
+/** The submission for the audit log, gateway secrets redacted. */
+function redacted(body: unknown): unknown {
+  const b = (body ?? {}) as Rows;
+  return { ...b, gateways: (b.gateways ?? []).map((g) => ({ ...g, secret: 'redacted' })) };
+}
+
+/** The rows of the previous registry that the submission touched (its "before"). */
+function sameRows(before: ReturnType<typeof publicRegistry>, body: unknown): unknown {
+  const b = (body ?? {}) as Partial<Rows>;
+  const old = before as unknown as Rows;
+  return Object.fromEntries(
+    KINDS.map((k) => {
+      const ids = new Set((b[k] ?? []).map((r) => r?.id));
+      return [k, (old[k] ?? []).filter((r) => ids.has(r.id))];
+    }),
+  );
+}
+
 /** `PUT /api/v1/registry` (validated upsert, all or nothing) and `GET /api/v1/registry`. */
 export async function registryRoutes(app: FastifyInstance): Promise<void> {
   const { store, registry } = app.deps;
 
-  app.get('/registry', { schema: { summary: 'The registry (gateway secrets are never returned)' } }, async () =>
-    publicRegistry(registry.get()),
+  app.get(
+    '/registry',
+    { schema: { summary: 'The registry in the token scope (gateway secrets are never returned)' } },
+    async (request) => publicRegistry(registryInScope(registry.get(), accessFor(request))),
   );
 
   app.put(
     '/registry',
     {
+      preHandler: adminOnly,
       schema: {
         summary:
           'Upsert districts, institutions, buildings, gateways and meters (all or nothing; a 400 lists every bad row)',
@@ -26,7 +53,9 @@ export async function registryRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request) => {
+      const before = publicRegistry(registry.get());
       const result = await upsertRegistry(store, registry, request.body);
+      await audit(request, 'registry', sameRows(before, request.body), redacted(request.body));
       request.log.info(result, 'registry updated');
       return result;
     },

@@ -2,14 +2,17 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
+import { canRead } from '../../core/domain/access.js';
 import { EnergySchema } from '../../core/domain/energy.js';
 import { AppError, badRequest } from '../../core/errors.js';
 import { ReportArchive } from '../../core/reports/archive.js';
 import { generateReport, type ReportSource, reportFor } from '../../core/reports/generate.js';
 import type { ReportKind } from '../../core/reports/model.js';
+import { scopeFromSlug } from '../../core/reports/model.js';
 import { parseReportFormat, parseReportLang, parseReportPeriod, parseReportScope } from '../../core/reports/params.js';
 import { parseRankingMetric, rankInstitutions } from '../../core/reports/ranking.js';
 import { CONTENT_TYPES, renderReport } from '../../core/reports/render.js';
+import { accessFor, requireScope } from '../access.js';
 
 const field = (description: string) => z.string().optional().describe(description);
 const common = {
@@ -69,6 +72,7 @@ export async function reportRoutes(app: FastifyInstance): Promise<void> {
     { schema: { summary: 'Monthly report of a scope (json, csv, xlsx or pdf)', querystring: MonthlyQuery } },
     async (request, reply) => {
       const q = request.query as z.infer<typeof MonthlyQuery>;
+      requireScope(request, q.scope ?? 'city');
       return exportReport('monthly', { ...q, period: q.month }, reply);
     },
   );
@@ -78,6 +82,7 @@ export async function reportRoutes(app: FastifyInstance): Promise<void> {
     { schema: { summary: 'Annual report of a scope (json, csv, xlsx or pdf)', querystring: AnnualQuery } },
     async (request, reply) => {
       const q = request.query as z.infer<typeof AnnualQuery>;
+      requireScope(request, q.scope ?? 'city');
       return exportReport('annual', { ...q, period: q.year }, reply);
     },
   );
@@ -87,13 +92,14 @@ export async function reportRoutes(app: FastifyInstance): Promise<void> {
     { schema: { summary: 'Institutions ranked by a metric, with peer groups by type', querystring: RankingQuery } },
     async (request) => {
       const q = request.query as z.infer<typeof RankingQuery>;
+      requireScope(request, q.scope ?? 'city');
       const period = parseReportPeriod('monthly', q.month, timeZone, source.now());
       const metric = parseRankingMetric(q.metric);
       const energy = q.energy === undefined ? undefined : EnergySchema.safeParse(q.energy);
       if (energy !== undefined && !energy.success)
         throw badRequest('energy', `expected one of ${EnergySchema.options.join(', ')}, got "${q.energy}"`);
       const scope = parseReportScope(q.scope, registry.get());
-      const model = await generateReport(source, period, scope);
+      const model = await generateReport(source, period, scope, { figuresOnly: true });
       return {
         ...rankInstitutions(model, metric, energy?.data),
         coefficients: model.coefficients.version,
@@ -104,15 +110,22 @@ export async function reportRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  app.get('/reports', { schema: { summary: 'Archived reports with their versions and downloads' } }, async () => ({
-    reports: archive === undefined ? [] : await archive.list(),
-  }));
+  app.get(
+    '/reports',
+    { schema: { summary: 'Archived reports in the token scope, with versions and downloads' } },
+    async (request) => {
+      const access = accessFor(request);
+      const all = archive === undefined ? [] : await archive.list();
+      return { reports: all.filter((r) => canRead(access, r.scope)) };
+    },
+  );
 
   app.get(
     '/reports/archive/:period/:scope/:file',
     { schema: { summary: 'Download an archived report version, e.g. 2026-10/city/v1.xlsx', params: ArchiveParams } },
     async (request, reply) => {
       const p = request.params as z.infer<typeof ArchiveParams>;
+      requireScope(request, scopeFromSlug(p.scope));
       const found = archive?.file(p.period, p.scope, p.file);
       const size =
         found === undefined

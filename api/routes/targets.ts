@@ -1,10 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { canRead } from '../../core/domain/access.js';
 import { formatScope, parseScope, scopeExists } from '../../core/domain/scope.js';
 import { overlappingTargets, TargetsInputSchema } from '../../core/domain/targets.js';
 import { formatLocalIso } from '../../core/domain/time.js';
 import { AppError, badRequest } from '../../core/errors.js';
 import { targetProgress } from '../../core/targets-progress.js';
+import { accessFor, requireAction, requireScope } from '../access.js';
+import { audit } from '../audit.js';
 
 const ListQuery = z.object({
   scope: z.string().optional(),
@@ -27,6 +30,7 @@ export async function targetRoutes(app: FastifyInstance): Promise<void> {
     '/targets',
     { schema: { summary: 'Upsert annual and monthly targets (by scope, energy and period)', body: z.unknown() } },
     async (request) => {
+      requireAction(request, 'act');
       const parsed = TargetsInputSchema.safeParse(request.body);
       if (!parsed.success)
         throw invalid(parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
@@ -37,7 +41,14 @@ export async function targetRoutes(app: FastifyInstance): Promise<void> {
           problems.push({ path: `targets[${i}].scope`, message: `unknown scope "${t.scope}"` });
       });
       if (problems.length > 0) throw invalid(problems);
+      parsed.data.targets.forEach((t, i) => {
+        requireScope(request, t.scope, `targets[${i}].scope`);
+      });
+      const key = (t: { scope: string; energy: string; period: string }) => `${t.scope}|${t.energy}|${t.period}`;
+      const keys = new Set(parsed.data.targets.map(key));
+      const before = (await store.targets()).filter((t) => keys.has(key(t)));
       await store.saveTargets(parsed.data.targets);
+      await audit(request, `targets:${[...keys].join(',')}`.slice(0, 1000), before, parsed.data.targets);
       return { saved: parsed.data.targets.length };
     },
   );
@@ -48,10 +59,13 @@ export async function targetRoutes(app: FastifyInstance): Promise<void> {
     async (request) => {
       const q = request.query as z.infer<typeof ListQuery>;
       const all = await store.targets();
+      const access = accessFor(request);
       return {
         targets: all.filter(
           (t) =>
-            (q.scope === undefined || t.scope === q.scope) && (q.year === undefined || t.period.startsWith(q.year)),
+            canRead(access, t.scope) &&
+            (q.scope === undefined || t.scope === q.scope) &&
+            (q.year === undefined || t.period.startsWith(q.year)),
         ),
       };
     },
@@ -70,6 +84,7 @@ export async function targetRoutes(app: FastifyInstance): Promise<void> {
       const scope = parseScope(q.scope);
       if (scope === undefined || !scopeExists(scope, registry.get()))
         throw badRequest('scope', `unknown scope "${q.scope}"`);
+      requireScope(request, scope);
       const targets = (await store.targets()).filter(
         (t) => t.scope === formatScope(scope) && t.period.startsWith(q.year),
       );

@@ -12,15 +12,27 @@ export interface WebOptions {
   readonly root?: string;
 }
 
-// The page talks to its own origin only; ECharts and the page set inline styles.
-const CSP = [
-  "default-src 'self'",
-  "img-src 'self' data: blob:",
-  "style-src 'self' 'unsafe-inline'",
-  "object-src 'none'",
-  "base-uri 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
+/**
+ * The Content-Security-Policy of the page, also the API-wide one (`@fastify/helmet` in app.ts):
+ * the page talks to its own origin only; ECharts and the page set inline styles.
+ */
+export const CSP_DIRECTIVES: Readonly<Record<string, readonly string[]>> = {
+  defaultSrc: ["'self'"],
+  imgSrc: ["'self'", 'data:', 'blob:'],
+  styleSrc: ["'self'", "'unsafe-inline'"],
+  objectSrc: ["'none'"],
+  baseUri: ["'self'"],
+  frameAncestors: ["'none'"],
+};
+
+/** The CSP header value of the directives (`defaultSrc` → `default-src 'self'`). */
+export function cspHeader(directives: Readonly<Record<string, readonly string[]>> = CSP_DIRECTIVES): string {
+  return Object.entries(directives)
+    .map(([name, values]) => `${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} ${values.join(' ')}`)
+    .join('; ');
+}
+
+const CSP = cspHeader();
 
 const NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>Jieneng</title>
 <p>The web page is not built. Run <code>npm run build:web</code> (npm start does it first), then reload.</p>

@@ -33,3 +33,11 @@ export function parseTopic(topic: string): { gatewayId: string; kind: TopicKind 
 
 /** Gateway status values published on the status topic. */
 export const GATEWAY_STATUS = { online: 'online', offline: 'offline' } as const;
+
+/**
+ * Topic on which the platform tells a gateway why a message was refused (e.g. too large); the
+ * gateway may subscribe to it. Gateways cannot publish on it (`parseTopic` does not accept it).
+ */
+export function errorsTopic(gatewayId: string): string {
+  return `${TOPIC_ROOT}/${gatewayId}/errors`;
+}

@@ -27,8 +27,17 @@ export interface ReportRequest {
   readonly scope: string | undefined;
 }
 
-/** Reads the aggregates, targets, anomalies and events of a period and assembles the report. */
-export async function generateReport(source: ReportSource, period: ReportPeriod, scope: Scope): Promise<ReportModel> {
+/**
+ * Reads the aggregates, targets, anomalies and events of a period and assembles the report.
+ * `figuresOnly` skips what a ranking does not show (previous period, last year, the 12-month
+ * trend, anomaly counts), which keeps a city ranking to two store queries.
+ */
+export async function generateReport(
+  source: ReportSource,
+  period: ReportPeriod,
+  scope: Scope,
+  options: { figuresOnly?: boolean } = {},
+): Promise<ReportModel> {
   const { store, timeZone } = source;
   const registry = source.registry();
   const nowMs = source.now();
@@ -39,15 +48,19 @@ export async function generateReport(source: ReportSource, period: ReportPeriod,
     ...institutionsInScope(registry, scope).map((i) => `institution:${i.id}`),
     ...metersInScope(registry, scope).map((m) => `meter:${m.id}`),
   ];
+  const full = options.figuresOnly !== true;
+  const none = Promise.resolve([]);
   const [meterRows, previousRows, lastYearRows, trendRows, targets, anomalies, events] = await Promise.all([
     store.aggregate({ ...total, fromMs: period.fromMs, toMs: period.toMs, groupBy: 'meter' }),
-    period.previous === undefined
+    period.previous === undefined || !full
       ? Promise.resolve(undefined)
       : store.aggregate({ ...total, fromMs: period.previous.fromMs, toMs: period.previous.toMs }),
-    store.aggregate({ ...total, fromMs: period.lastYear.fromMs, toMs: period.lastYear.toMs }),
-    store.aggregate({ ...base, fromMs: trend.fromMs, toMs: trend.toMs, interval: 'month', groupBy: 'none' }),
+    full ? store.aggregate({ ...total, fromMs: period.lastYear.fromMs, toMs: period.lastYear.toMs }) : none,
+    full
+      ? store.aggregate({ ...base, fromMs: trend.fromMs, toMs: trend.toMs, interval: 'month', groupBy: 'none' })
+      : none,
     store.targets(),
-    scopes.length === 0 ? Promise.resolve([]) : store.anomalies({ fromMs: period.fromMs, toMs: period.toMs, scopes }),
+    scopes.length === 0 || !full ? none : store.anomalies({ fromMs: period.fromMs, toMs: period.toMs, scopes }),
     store.meterEvents(),
   ]);
   return assembleReport(

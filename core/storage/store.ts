@@ -118,6 +118,27 @@ export interface TokenRecord {
   readonly role: 'admin' | 'officer' | 'auditor' | 'viewer';
   readonly hash: string;
   readonly createdAtMs: number;
+  /** `district:ID` / `institution:ID` an officer or viewer is limited to (none: admin, auditor). */
+  readonly scopes?: readonly string[];
+  /** From this instant on the token is refused (epoch ms). */
+  readonly expiresAtMs?: number;
+  /** When it was revoked (epoch ms); a revoked token is refused. */
+  readonly revokedAtMs?: number;
+}
+
+/** One change recorded in the audit log: who, when, what, before and after. */
+export interface AuditEntry {
+  readonly atMs: number;
+  readonly tokenId: string;
+  readonly tokenName: string;
+  /** `METHOD /route/pattern`. */
+  readonly route: string;
+  /** The changed entity (`meter:m-001`, `anomaly:…`, `token:…`, `registry`). */
+  readonly entity: string;
+  /** JSON of the entity before the change (null: it did not exist). */
+  readonly before: unknown;
+  /** JSON of the entity after the change (null: removed). */
+  readonly after: unknown;
 }
 
 /** The result of storing readings that may repeat ones already stored. */
@@ -195,4 +216,12 @@ export interface Store {
   saveToken(token: TokenRecord): Promise<void>;
   findTokenByHash(hash: string): Promise<TokenRecord | undefined>;
   countTokens(): Promise<number>;
+  /** Every token record (hashes included), oldest first. */
+  listTokens(): Promise<TokenRecord[]>;
+  /** Marks a token revoked at `atMs`; false when there is no such token. */
+  revokeToken(id: string, atMs: number): Promise<boolean>;
+
+  addAudit(entry: AuditEntry): Promise<void>;
+  /** Audit entries with fromMs ≤ at < toMs, oldest first. */
+  audit(fromMs: number, toMs: number): Promise<AuditEntry[]>;
 }

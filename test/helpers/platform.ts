@@ -19,7 +19,11 @@ export interface TestPlatform {
 }
 
 /** Starts a real platform (DuckDB store, aedes broker, Fastify) with the demo off. */
-export async function startTestPlatform(env: Record<string, string> = {}, dataDir?: string): Promise<TestPlatform> {
+export async function startTestPlatform(
+  env: Record<string, string> = {},
+  dataDir?: string,
+  logger?: pino.Logger,
+): Promise<TestPlatform> {
   const dir = dataDir ?? (await mkdtemp(join(tmpdir(), 'jieneng-test-')));
   const config = loadConfig({
     DATA_DIR: dir,
@@ -31,9 +35,14 @@ export async function startTestPlatform(env: Record<string, string> = {}, dataDi
     ADMIN_TOKEN: TEST_ADMIN_TOKEN,
     INGEST_FLUSH_MS: '10',
     JOBS: 'off',
+    MQTTS_PORT: '0',
+    // Tests hammer the API from one token; the rate limit has its own test.
+    API_RATE_LIMIT_PER_MIN: '1000000',
+    MQTT_MAX_MESSAGES_PER_S: '100000',
+    MQTT_MAX_CONNECTS_PER_MIN: '100000',
     ...env,
   });
-  const platform = await startPlatform(config, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));
+  const platform = await startPlatform(config, logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));
   const clients: MqttClient[] = [];
   return {
     platform,

@@ -107,4 +107,37 @@ export function metadataContract(store: () => Store): void {
     expect(await store().findTokenByHash('h-3')).toBeUndefined();
     expect(await store().countTokens()).toBe(2);
   });
+
+  it('keeps token scopes and expiry, lists and revokes tokens', async () => {
+    const token = {
+      id: 'tok-s',
+      name: 'gulou officer',
+      role: 'officer' as const,
+      hash: 'h-s',
+      createdAtMs: T0,
+      scopes: ['district:gulou', 'institution:i-9'],
+      expiresAtMs: T0 + 24 * H,
+    };
+    await store().saveToken(token);
+    expect(await store().findTokenByHash('h-s')).toEqual(token);
+    expect(await store().revokeToken('tok-s', T0 + H)).toBe(true);
+    expect(await store().revokeToken('nope', T0 + H)).toBe(false);
+    expect((await store().listTokens()).find((t) => t.id === 'tok-s')).toEqual({ ...token, revokedAtMs: T0 + H });
+  });
+
+  it('appends audit entries and reads them back by time', async () => {
+    const entry = {
+      atMs: T0,
+      tokenId: 'tok-1',
+      tokenName: 'admin',
+      route: 'PUT /api/v1/targets',
+      entity: 'targets:x',
+      before: null,
+      after: [{ value: 1 }],
+    };
+    await store().addAudit(entry);
+    await store().addAudit({ ...entry, atMs: T0 + 2 * H, before: { a: 1 } });
+    expect(await store().audit(T0, T0 + H)).toEqual([entry]);
+    expect(await store().audit(T0, T0 + 3 * H)).toHaveLength(2);
+  });
 }

@@ -11,6 +11,7 @@ import type {
   AggregateQuery,
   AggregateRow,
   AnomalyFilter,
+  AuditEntry,
   Correction,
   DeadLetter,
   HourRange,
@@ -21,16 +22,22 @@ import type {
   TokenRecord,
   WindowRequest,
 } from '../store.js';
+import {
+  insertAudit,
+  insertToken,
+  selectAudit,
+  selectTokenByHash,
+  selectTokens,
+  updateTokenRevoked,
+} from './access-tables.js';
 import { aggregateSql } from './aggregate-sql.js';
 import {
   insertCorrection,
   insertDeadLetters,
   insertMeterEvent,
-  insertToken,
   selectCorrections,
   selectDeadLetters,
   selectMeterEvents,
-  selectTokenByHash,
 } from './meta-tables.js';
 import {
   PLANNING_SQL,
@@ -283,5 +290,21 @@ export class EmbeddedStore implements Store {
   async countTokens(): Promise<number> {
     const [r] = await this.read((conn) => query(conn, 'SELECT count(*) AS n FROM tokens'));
     return Number(r?.n ?? 0);
+  }
+
+  listTokens(): Promise<TokenRecord[]> {
+    return this.read(selectTokens);
+  }
+
+  revokeToken(id: string, atMs: number): Promise<boolean> {
+    return this.write((conn) => updateTokenRevoked(conn, id, atMs));
+  }
+
+  addAudit(entry: AuditEntry): Promise<void> {
+    return this.write((conn) => insertAudit(conn, entry));
+  }
+
+  audit(fromMs: number, toMs: number): Promise<AuditEntry[]> {
+    return this.read((conn) => selectAudit(conn, fromMs, toMs));
   }
 }

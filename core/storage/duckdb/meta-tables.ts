@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { MeterEvent } from '../../domain/meter-events.js';
-import type { Correction, DeadLetter, TokenRecord } from '../store.js';
+import type { Correction, DeadLetter } from '../store.js';
 import { appendNumber, appendRows, appendText, num, query, type Row, tsParam, tstz } from './sql-util.js';
 
 /** Appends one lifecycle event. */
@@ -107,30 +107,4 @@ export async function selectDeadLetters(
     ...(r.meter_id === null ? {} : { meterId: String(r.meter_id) }),
     ...(r.ts_ms === null ? {} : { tsMs: Number(r.ts_ms) }),
   }));
-}
-
-/** Stores an API token record. */
-export async function insertToken(conn: DuckDBConnection, t: TokenRecord): Promise<void> {
-  await conn.run(`INSERT INTO tokens VALUES ($1, $2, $3, $4, ${tsParam('$5')})`, [
-    t.id,
-    t.name,
-    t.role,
-    t.hash,
-    t.createdAtMs,
-  ]);
-}
-
-/** The token with this hash, if any. */
-export async function selectTokenByHash(conn: DuckDBConnection, hash: string): Promise<TokenRecord | undefined> {
-  const [r] = await query(conn, 'SELECT id, name, role, hash, epoch_ms(created_at) AS c FROM tokens WHERE hash = $1', [
-    hash,
-  ]);
-  if (r === undefined) return undefined;
-  return {
-    id: String(r.id),
-    name: String(r.name),
-    role: String(r.role) as TokenRecord['role'],
-    hash: String(r.hash),
-    createdAtMs: Number(r.c),
-  };
 }

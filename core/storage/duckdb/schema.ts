@@ -32,4 +32,10 @@ export const MIGRATIONS_SQL = [
      created_at TIMESTAMPTZ NOT NULL, created_by VARCHAR NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS corrections (meter_id VARCHAR NOT NULL, ts TIMESTAMPTZ NOT NULL, action VARCHAR NOT NULL,
      reason VARCHAR NOT NULL, created_by VARCHAR NOT NULL, created_at TIMESTAMPTZ NOT NULL)`,
+  // Access control: scoped, expiring, revocable tokens and the audit log of every change.
+  'ALTER TABLE tokens ADD COLUMN IF NOT EXISTS scopes VARCHAR',
+  'ALTER TABLE tokens ADD COLUMN IF NOT EXISTS expires_at TIMESTAMPTZ',
+  'ALTER TABLE tokens ADD COLUMN IF NOT EXISTS revoked_at TIMESTAMPTZ',
+  `CREATE TABLE IF NOT EXISTS audit_log (changed_at TIMESTAMPTZ NOT NULL, token_id VARCHAR NOT NULL, token_name VARCHAR NOT NULL,
+     route VARCHAR NOT NULL, entity VARCHAR NOT NULL, before_json VARCHAR, after_json VARCHAR)`,
 ];

@@ -3,7 +3,7 @@ import type { MeterEvent } from '../../domain/meter-events.js';
 import type { Registry } from '../../domain/registry.js';
 import type { Target } from '../../domain/targets.js';
 import type { EmbeddedStore } from '../duckdb/embedded-store.js';
-import type { AnomalyFilter, Correction, DeadLetter, Store, TokenRecord } from '../store.js';
+import type { AnomalyFilter, AuditEntry, Correction, DeadLetter, Store, TokenRecord } from '../store.js';
 
 /** The Store methods that are not time series. */
 type MetadataMethods =
@@ -19,11 +19,15 @@ type MetadataMethods =
   | 'setAnomalyStatus'
   | 'saveToken'
   | 'findTokenByHash'
-  | 'countTokens';
+  | 'countTokens'
+  | 'listTokens'
+  | 'revokeToken'
+  | 'addAudit'
+  | 'audit';
 
 /**
  * The part of the InfluxDB store that is no time series: registry, dead letters, lifecycle events,
- * corrections, targets, anomalies and tokens live in an embedded metadata store (DuckDB in
+ * corrections, targets, anomalies, tokens and the audit log live in an embedded metadata store (DuckDB in
  * DATA_DIR, the same file the embedded backend uses), which these methods read and write as is.
  */
 export abstract class MetadataDelegate implements Pick<Store, MetadataMethods> {
@@ -79,5 +83,21 @@ export abstract class MetadataDelegate implements Pick<Store, MetadataMethods> {
 
   countTokens(): Promise<number> {
     return this.meta.countTokens();
+  }
+
+  listTokens(): Promise<TokenRecord[]> {
+    return this.meta.listTokens();
+  }
+
+  revokeToken(id: string, atMs: number): Promise<boolean> {
+    return this.meta.revokeToken(id, atMs);
+  }
+
+  addAudit(entry: AuditEntry): Promise<void> {
+    return this.meta.addAudit(entry);
+  }
+
+  audit(fromMs: number, toMs: number): Promise<AuditEntry[]> {
+    return this.meta.audit(fromMs, toMs);
   }
 }

@@ -1,0 +1,52 @@
+import type { FastifyRequest } from 'fastify';
+import { type Access, type Action, accessOf, allows, canRead } from '../core/domain/access.js';
+import type { Registry } from '../core/domain/registry.js';
+import type { Scope } from '../core/domain/scope.js';
+import { AppError } from '../core/errors.js';
+import type { TokenRecord } from '../core/storage/store.js';
+
+// One Access per token and registry version: the registry is replaced whole on every change.
+const cache = new WeakMap<Registry, Map<string, Access>>();
+
+function tokenOf(request: FastifyRequest): TokenRecord {
+  if (request.token === undefined) throw new AppError('JN_AUTH_MISSING', 401, 'authorization: Bearer token required');
+  return request.token;
+}
+
+/** What the request's token may read, in the current registry. */
+export function accessFor(request: FastifyRequest): Access {
+  const token = tokenOf(request);
+  const registry = request.server.deps.registry.get();
+  let byToken = cache.get(registry);
+  if (byToken === undefined) {
+    byToken = new Map();
+    cache.set(registry, byToken);
+  }
+  let access = byToken.get(token.id);
+  if (access === undefined) {
+    access = accessOf(token, registry);
+    byToken.set(token.id, access);
+  }
+  return access;
+}
+
+function forbidden(message: string): AppError {
+  return new AppError('JN_FORBIDDEN', 403, message);
+}
+
+/** 403 unless the token's role may take the action. */
+export function requireAction(request: FastifyRequest, action: Action): void {
+  const { role } = tokenOf(request);
+  if (!allows(role, action)) throw forbidden(`forbidden: a ${role} token may not do this`);
+}
+
+/** 403 unless the token may read the whole scope. */
+export function requireScope(request: FastifyRequest, scope: Scope | string, field = 'scope'): void {
+  if (!canRead(accessFor(request), scope))
+    throw forbidden(`${field}: ${typeof scope === 'string' ? scope : 'this scope'} is outside the token's scopes`);
+}
+
+/** A preHandler for admin-only routes. */
+export async function adminOnly(request: FastifyRequest): Promise<void> {
+  requireAction(request, 'admin');
+}

@@ -1,0 +1,70 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { ALL_READINGS_FILTER, parseTopic } from '../../core/domain/topics.js';
+import type { RegistryHolder } from '../../core/registry-holder.js';
+import { verifySecret } from '../../core/security.js';
+
+/** Options of the EMQX HTTP authentication and authorisation routes. */
+export interface MqttAuthOptions {
+  readonly registry: RegistryHolder;
+  /** Shared secret EMQX sends in the `x-jieneng-mqtt-secret` header (MQTT_AUTH_SECRET). */
+  readonly secret: string;
+  /** The ingest workers' login (MQTT_USERNAME / MQTT_PASSWORD) and share group. */
+  readonly ingest?: { readonly username: string; readonly password: string; readonly shareGroup: string };
+}
+
+/** Header carrying MQTT_AUTH_SECRET. */
+export const MQTT_AUTH_HEADER = 'x-jieneng-mqtt-secret';
+
+const AuthBody = z.object({ username: z.string(), password: z.string().default(''), clientid: z.string().optional() });
+const AclBody = z.object({
+  username: z.string(),
+  topic: z.string(),
+  action: z.enum(['publish', 'subscribe']),
+  clientid: z.string().optional(),
+});
+
+const same = (a: string, b: string) => {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+};
+
+/**
+ * `POST /api/v1/mqtt/auth` and `POST /api/v1/mqtt/acl`: EMQX's HTTP authentication and
+ * authorisation against the registry, answering `{"result":"allow"|"deny"}`. No API token: EMQX
+ * proves itself with the shared secret header instead (401 without it).
+ */
+export async function mqttAuthRoutes(app: FastifyInstance, opts: MqttAuthOptions): Promise<void> {
+  const authorized = (sent: string | string[] | undefined) => typeof sent === 'string' && same(sent, opts.secret);
+  const refused = { code: 'JN_MQTT_AUTH_SECRET', message: `missing or wrong ${MQTT_AUTH_HEADER}` };
+  const isIngest = (username: string) => opts.ingest !== undefined && username === opts.ingest.username;
+  app.post('/api/v1/mqtt/auth', { schema: { hide: true } }, async (request, reply) => {
+    if (!authorized(request.headers[MQTT_AUTH_HEADER])) return reply.status(401).send(refused);
+    const body = AuthBody.safeParse(request.body);
+    if (!body.success) return { result: 'deny' };
+    const { username, password } = body.data;
+    if (isIngest(username)) return { result: same(password, opts.ingest?.password ?? '') ? 'allow' : 'deny' };
+    const gateway = opts.registry.gateway(username);
+    const ok = gateway !== undefined && password !== '' && (await verifySecret(password, gateway.secretHash));
+    return { result: ok ? 'allow' : 'deny', is_superuser: false };
+  });
+  app.post('/api/v1/mqtt/acl', { schema: { hide: true } }, async (request, reply) => {
+    if (!authorized(request.headers[MQTT_AUTH_HEADER])) return reply.status(401).send(refused);
+    const body = AclBody.safeParse(request.body);
+    if (!body.success) return { result: 'deny' };
+    const { username, topic, action } = body.data;
+    if (isIngest(username)) {
+      const shared = `$share/${opts.ingest?.shareGroup}/${ALL_READINGS_FILTER}`;
+      return {
+        result: action === 'subscribe' && (topic === shared || topic === ALL_READINGS_FILTER) ? 'allow' : 'deny',
+      };
+    }
+    const parsed = parseTopic(topic);
+    const own = parsed !== undefined && parsed.gatewayId === username && opts.registry.gateway(username) !== undefined;
+    // A gateway publishes its readings and status, and may read back its own status.
+    const allowed = own && (action === 'publish' || parsed.kind === 'status');
+    return { result: allowed ? 'allow' : 'deny' };
+  });
+}
