@@ -15,6 +15,14 @@ export interface Figure {
   readonly note?: string;
 }
 
+const startedMs = performance.now();
+const startLoad = os.loadavg()[0] ?? Number.NaN;
+
+/** One progress line on stderr, with the seconds since the bench started. */
+export function progress(message: string): void {
+  process.stderr.write(`[bench ${((performance.now() - startedMs) / 1000).toFixed(1).padStart(6)} s] ${message}\n`);
+}
+
 /** Percentile of a sample (nearest rank). */
 export function percentile(sample: readonly number[], p: number): number {
   const sorted = [...sample].sort((a, b) => a - b);
@@ -33,8 +41,9 @@ const fmt = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 1
 /** Writes the figures as JSON and a Markdown table under bench/results/, and prints the table. */
 export async function report(figures: readonly Figure[], mode: string): Promise<string> {
   const when = new Date().toISOString();
+  const load = `load average (1 min) ${startLoad.toFixed(2)} at start, ${os.loadavg()[0]?.toFixed(2)} at end`;
   const lines = [
-    `Benchmarks (${mode}) on ${machine()}, ${when}`,
+    `Benchmarks (${mode}) on ${machine()}, ${when}; ${load}`,
     '',
     '| figure | value | baseline (same run) | ratio | target | met |',
     '|---|---|---|---|---|---|',
@@ -50,7 +59,7 @@ export async function report(figures: readonly Figure[], mode: string): Promise<
   await mkdir(dir, { recursive: true });
   await writeFile(
     join(dir, `latest-${mode}.json`),
-    `${JSON.stringify({ mode, when, machine: machine(), figures }, null, 2)}\n`,
+    `${JSON.stringify({ mode, when, machine: machine(), load, figures }, null, 2)}\n`,
   );
   await writeFile(join(dir, `latest-${mode}.md`), `${table}\n`);
   console.log(`\n${table}`);

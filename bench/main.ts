@@ -1,15 +1,60 @@
+import os from 'node:os';
 import { Command } from 'commander';
-import { report } from './harness.js';
+import { benchDurability } from './durability.js';
+import { type Figure, progress, report } from './harness.js';
+import { benchInflux } from './influx.js';
 import { benchIngest } from './ingest.js';
+import { benchLatency } from './latency.js';
+import { benchMemory } from './memory.js';
+import { benchQuery } from './query.js';
+import { benchRecompute } from './recompute.js';
+import { benchReports } from './reports.js';
+import { benchSoak, parseDuration } from './soak.js';
+
+/** Figure groups, in the order they run. */
+const GROUPS: Record<string, (opts: { quick: boolean }) => Promise<Figure[]>> = {
+  ingest: benchIngest,
+  latency: benchLatency,
+  query: benchQuery,
+  memory: benchMemory,
+  durability: benchDurability,
+  recompute: (o) => benchRecompute({ ...o, log: progress }),
+  reports: benchReports,
+  influx: (o) => benchInflux({ ...o, log: progress }),
+};
 
 const program = new Command()
   .name('npm run bench --')
   .description('Jieneng benchmarks: each figure beside a baseline measured in the same run; results in bench/results/')
   .option('--quick', 'a short run (under a minute), as CI can afford', false)
+  .option('--only <names>', `comma-separated groups to run (${Object.keys(GROUPS).join(', ')})`)
+  .option(
+    '--soak <duration>',
+    'also run a soak of this duration (e.g. 10m, 2h): RSS and p95 latency, first vs last minute',
+  )
   .parse();
 
-const { quick } = program.opts<{ quick: boolean }>();
-const mode = quick ? 'quick' : 'full';
-console.log(`Running ${mode} benchmarks…`);
-const figures = [...(await benchIngest({ quick }))];
-await report(figures, mode);
+const opts = program.opts<{ quick: boolean; only?: string; soak?: string }>();
+const names = opts.only === undefined ? Object.keys(GROUPS) : opts.only.split(',').map((s) => s.trim());
+const unknown = names.filter((n) => !(n in GROUPS));
+if (unknown.length > 0)
+  program.error(`unknown group(s): ${unknown.join(', ')}; known: ${Object.keys(GROUPS).join(', ')}`);
+
+// Interrupted: exit so that the exit handler of proc.ts stops children and removes temp dirs.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+
+const mode = opts.quick ? 'quick' : 'full';
+const suffix = opts.only === undefined ? '' : `-${names.join('-')}`;
+progress(`running ${mode} benchmarks: ${names.join(', ')}`);
+const [load1m = 0] = os.loadavg();
+if (load1m > os.cpus().length / 2)
+  progress(
+    `warning: the machine is busy (load average ${load1m.toFixed(1)} on ${os.cpus().length} CPUs): figures will be low`,
+  );
+const figures: Figure[] = [];
+for (const name of names) figures.push(...(await (GROUPS[name] as (typeof GROUPS)[string])({ quick: opts.quick })));
+if (opts.soak !== undefined) figures.push(...(await benchSoak({ durationMs: parseDuration(opts.soak) })));
+await report(figures, `${mode}${suffix}${opts.soak === undefined ? '' : '-soak'}`);
+progress('done');
+// mqtt.js and DuckDB may keep handles open for a moment; everything we opened is closed.
+process.exit(0);

@@ -1,0 +1,189 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { loadConfig } from '../core/config.js';
+import type { RegistryInput } from '../core/domain/registry.js';
+import { type Platform, startPlatform } from '../server/platform.js';
+import { influxdSkipReason, startInfluxd } from '../test/helpers/influxd.js';
+import { type Figure, percentile } from './harness.js';
+
+const TOKEN = 'bench-influx-token-0123456789';
+const H = 3_600_000;
+const T0 = Date.parse('2026-10-01T00:00:00+08:00');
+
+function city(institutions: number, metersPer: number): RegistryInput {
+  const ids = Array.from({ length: institutions }, (_, i) => String(i).padStart(4, '0'));
+  return {
+    districts: [{ id: 'd1', name: '一区' }],
+    institutions: ids.map((i) => ({
+      id: `i${i}`,
+      name: `机构${i}`,
+      districtId: 'd1',
+      type: 'office' as const,
+      floorAreaM2: 10_000,
+      occupants: 200,
+    })),
+    buildings: ids.map((i) => ({ id: `b${i}`, institutionId: `i${i}`, name: `楼${i}`, floorAreaM2: 10_000 })),
+    gateways: ids.map((i) => ({ id: `g${i}`, secret: `bench-secret-${i}` })),
+    meters: ids.flatMap((i) =>
+      Array.from({ length: metersPer }, (_, k) => ({
+        id: `m${i}-${k}`,
+        buildingId: `b${i}`,
+        gatewayId: `g${i}`,
+        energy: 'electricity' as const,
+        unit: 'kWh',
+        multiplier: 1,
+        intervalS: 3600,
+      })),
+    ),
+  };
+}
+
+async function api(p: Platform, path: string, init: RequestInit = {}): Promise<unknown> {
+  const res = await fetch(`${p.apiUrl}${path}`, {
+    ...init,
+    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+  });
+  if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
+/** Feeds the readings straight into the pipeline (no MQTT: the store is what is measured) and waits until stored. */
+async function ingest(p: Platform, reg: RegistryInput, hours: number): Promise<number> {
+  const started = performance.now();
+  // Gateways publish concurrently (a submit may wait for durability or back-pressure): bound what is in flight.
+  const inFlight = new Set<Promise<void>>();
+  for (let h = 0; h <= hours; h++) {
+    for (const g of reg.gateways ?? []) {
+      const readings = (reg.meters ?? [])
+        .filter((m) => m.gatewayId === g.id)
+        .map((m) => ({ meter: m.id, ts: T0 + h * H, value: h * 2 }));
+      const done = p.pipeline.submit(g.id, `jieneng/v1/${g.id}/readings`, JSON.stringify({ readings }));
+      inFlight.add(done);
+      void done.finally(() => inFlight.delete(done));
+      if (inFlight.size >= 200) await Promise.race(inFlight);
+    }
+  }
+  await Promise.all(inFlight);
+  await p.pipeline.drain();
+  for (;;) {
+    const health = (await (await fetch(`${p.apiUrl}/healthz`)).json()) as { status: string };
+    if (health.status === 'ok') break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return (performance.now() - started) / 1000;
+}
+
+async function latencies(p: Platform, path: (n: number) => string, runs: number): Promise<number[]> {
+  const out: number[] = [];
+  for (let n = 0; n < runs; n++) {
+    const s = performance.now();
+    await api(p, path(n));
+    out.push(performance.now() - s);
+  }
+  return out;
+}
+
+/**
+ * InfluxDB backend: ingest throughput into a real influxd beside a bulk write of the same raw
+ * readings as line protocol over plain HTTP, and query latency beside the embedded store.
+ */
+export async function benchInflux(opts: { quick: boolean; log: (s: string) => void }): Promise<Figure[]> {
+  const skip = influxdSkipReason();
+  if (skip !== undefined) {
+    opts.log(`influx: skipped (${skip})`);
+    return [];
+  }
+  const institutions = opts.quick ? 10 : 50;
+  const metersPer = 20;
+  const hours = opts.quick ? 24 * 3 : 24 * 31;
+  const reg = city(institutions, metersPer);
+  const readings = (reg.meters?.length ?? 0) * (hours + 1);
+  const influxd = await startInfluxd();
+  const dirs: string[] = [];
+  const platforms: Platform[] = [];
+  try {
+    const start = async (env: Record<string, string>) => {
+      const dir = await mkdtemp(join(tmpdir(), 'jieneng-bench-influx-'));
+      dirs.push(dir);
+      const config = loadConfig({
+        DATA_DIR: dir,
+        PORT: '0',
+        MQTT_PORT: '0',
+        HOST: '127.0.0.1',
+        MQTT_HOST: '127.0.0.1',
+        DEMO: 'off',
+        JOBS: 'off',
+        ADMIN_TOKEN: TOKEN,
+        LOG_LEVEL: 'silent',
+        ...env,
+      });
+      const p = await startPlatform(config, pino({ level: 'silent' }));
+      platforms.push(p);
+      await api(p, '/api/v1/registry', { method: 'PUT', body: JSON.stringify(reg) });
+      return p;
+    };
+    const db = await influxd.createDatabase('bench');
+    const influx = await start({ STORE: 'influx', INFLUX_URL: influxd.url, INFLUX_DATABASE: db });
+    opts.log(`influx: ingesting ${readings.toLocaleString('en')} readings into InfluxDB`);
+    const influxS = await ingest(influx, reg, hours);
+    // Baseline: the same raw readings as line protocol, bulk-written over plain HTTP.
+    const bulkDb = await influxd.createDatabase('bulk');
+    const lines: string[] = [];
+    for (let h = 0; h <= hours; h++)
+      for (const m of reg.meters ?? [])
+        lines.push(`readings,meter=${m.id},gateway=${m.gatewayId} value=${h * 2},received_ms=${T0} ${T0 + h * H}`);
+    const bulkStart = performance.now();
+    for (let i = 0; i < lines.length; i += 5000) {
+      const res = await fetch(`${influxd.url}/write?db=${bulkDb}&precision=ms`, {
+        method: 'POST',
+        body: lines.slice(i, i + 5000).join('\n'),
+      });
+      if (res.status !== 204) throw new Error(`bulk write: ${res.status} ${await res.text()}`);
+    }
+    const bulkS = (performance.now() - bulkStart) / 1000;
+    const embedded = await start({});
+    opts.log('influx: the same readings into the embedded store');
+    await ingest(embedded, reg, hours);
+    const runs = opts.quick ? 30 : 100;
+    const month = (n: number) =>
+      `/api/v1/consumption?scope=institution:i${String(n % institutions).padStart(4, '0')}&from=2026-10-01&to=2026-11-01&interval=day&energy=electricity`;
+    const ranking = () => '/api/v1/reports/ranking?month=2026-10&metric=kgce_per_m2';
+    const [monthInflux, monthEmbedded, rankInflux, rankEmbedded] = [
+      await latencies(influx, month, runs),
+      await latencies(embedded, month, runs),
+      await latencies(influx, ranking, Math.ceil(runs / 3)),
+      await latencies(embedded, ranking, Math.ceil(runs / 3)),
+    ];
+    const size = `${(reg.meters?.length ?? 0).toLocaleString('en')} meters × ${hours + 1} hourly readings`;
+    return [
+      {
+        name: `ingest into a real InfluxDB 1.6 (readings and derived hours; ${size})`,
+        value: readings / influxS,
+        unit: 'readings/s',
+        baseline: { name: 'bulk /write of the same raw readings', value: readings / bulkS },
+        ratio: readings / influxS / (readings / bulkS),
+        note: 'the platform also derives and writes hourly consumption and checks duplicates; the baseline writes raw points only',
+      },
+      {
+        name: `month of daily totals, one institution, InfluxDB (${size}), p95`,
+        value: percentile(monthInflux, 95),
+        unit: 'ms',
+        baseline: { name: 'embedded store p95', value: percentile(monthEmbedded, 95) },
+        ratio: percentile(monthEmbedded, 95) / percentile(monthInflux, 95),
+      },
+      {
+        name: `monthly ranking of ${institutions} institutions, InfluxDB, p95`,
+        value: percentile(rankInflux, 95),
+        unit: 'ms',
+        baseline: { name: 'embedded store p95', value: percentile(rankEmbedded, 95) },
+        ratio: percentile(rankEmbedded, 95) / percentile(rankInflux, 95),
+      },
+    ];
+  } finally {
+    for (const p of platforms) await p.stop();
+    await influxd.stop();
+    for (const d of dirs) await rm(d, { recursive: true, force: true });
+  }
+}
