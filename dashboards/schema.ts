@@ -1,52 +1,23 @@
 /**
- * Names of the InfluxDB schema the dashboards read. The InfluxDB store writes exactly these; it
- * exports the same names from `core/storage/influx/schema.ts`, and the two are to be kept equal
- * (mirrored here so that the dashboards build without the store).
+ * Names of the InfluxDB schema the dashboards read: the very constants the InfluxDB store writes
+ * with (`core/storage/influx/schema.ts`), plus what only the dashboards need.
  */
 import { ENERGY_INFO, type Energy, GBT_2589_2020 } from '../core/domain/energy.js';
+import { INFLUX } from '../core/storage/influx/schema.js';
 
 /** Datasource uid the provisioned datasource, every panel and every alert query use. */
 export const DATASOURCE_UID = 'jieneng-influx';
 /** The tenant time zone of calendar buckets (days, months). */
 export const TIME_ZONE = 'Asia/Shanghai';
 
-/** Raw readings as received: one point per meter and timestamp. */
-export const READINGS = {
-  measurement: 'readings',
-  tags: { meter: 'meter', gateway: 'gateway' },
-  fields: { value: 'value', receivedMs: 'received_ms', invalid: 'invalid' },
-} as const;
+/** Raw readings as received: one point per meter and timestamp (the store's names). */
+export const READINGS = INFLUX.readings;
 
 /** Hourly consumption per meter; time = start of the hour. */
-export const HOURLY = {
-  measurement: 'hourly',
-  tags: {
-    meter: 'meter',
-    energy: 'energy',
-    /** Electricity sub-item code (01A00, …); absent on meters without one. */
-    subItem: 'sub_item',
-    building: 'building',
-    institution: 'institution',
-    district: 'district',
-  },
-  fields: {
-    /** Consumption in the energy's native unit (kWh, m3, GJ, …). */
-    amount: 'amount',
-    /** The part of `amount` spread over a gap (estimated), native unit. */
-    estimated: 'estimated',
-    /** good | estimated | suspect | missing. */
-    quality: 'quality',
-    /** Raw readings received in the hour (integer). */
-    readings: 'readings',
-  },
-} as const;
+export const HOURLY = INFLUX.hourly;
 
 /** Readings and messages rejected at ingest. */
-export const DEAD_LETTERS = {
-  measurement: 'dead_letters',
-  tags: { gateway: 'gateway', reasonLabel: 'reason_label' },
-  fields: { reason: 'reason', meter: 'meter', raw: 'raw' },
-} as const;
+export const DEAD_LETTERS = INFLUX.deadLetters;
 
 /**
  * Detected anomalies; time = start of the anomaly. Not written yet: filled once anomaly

@@ -3,6 +3,7 @@
  * monthly temperature curve. Tables are data, kept here so that they can be checked and replaced;
  * every one is marked [verify] (DOMAIN.md asks for that of secondary facts).
  */
+import { CN_HOLIDAYS, type HolidayTable } from '../core/domain/detectors/workdays.js';
 import { localToEpochMs, offsetMs } from '../core/domain/time.js';
 
 /** One day in milliseconds. */
@@ -16,45 +17,7 @@ const HOUR_MS = 3_600_000;
  * Qingming 5 Apr, Dragon Boat 9 Jun, Mid-Autumn 15 Sep) with no make-up days: replace it when the
  * State Council publishes the schedule (each November).
  */
-export const HOLIDAY_TABLE: Readonly<
-  Record<number, { readonly holidays: readonly (readonly [string, string])[]; readonly workdays: readonly string[] }>
-> = {
-  2025: {
-    holidays: [
-      ['01-01', '01-01'], // New Year
-      ['01-28', '02-04'], // Spring Festival
-      ['04-04', '04-06'], // Qingming
-      ['05-01', '05-05'], // Labour Day
-      ['05-31', '06-02'], // Dragon Boat
-      ['10-01', '10-08'], // National Day + Mid-Autumn
-    ],
-    workdays: ['01-26', '02-08', '04-27', '09-28', '10-11'],
-  },
-  2026: {
-    holidays: [
-      ['01-01', '01-03'],
-      ['02-15', '02-23'],
-      ['04-04', '04-06'],
-      ['05-01', '05-05'],
-      ['06-19', '06-21'],
-      ['09-25', '09-27'], // Mid-Autumn
-      ['10-01', '10-07'],
-    ],
-    workdays: ['01-04', '02-14', '02-28', '05-09', '09-20', '10-10'],
-  },
-  2027: {
-    holidays: [
-      ['01-01', '01-03'],
-      ['02-05', '02-11'],
-      ['04-03', '04-05'],
-      ['05-01', '05-05'],
-      ['06-09', '06-09'],
-      ['09-15', '09-15'],
-      ['10-01', '10-07'],
-    ],
-    workdays: [],
-  },
-};
+export const HOLIDAY_TABLE: HolidayTable = CN_HOLIDAYS;
 
 /** Fixed-date holidays assumed for years missing from the table. */
 const FALLBACK_HOLIDAYS: readonly (readonly [string, string])[] = [

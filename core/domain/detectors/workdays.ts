@@ -14,8 +14,7 @@ export interface HolidayYear {
 export type HolidayTable = Readonly<Record<number, HolidayYear>>;
 
 /**
- * Chinese public holidays and make-up workdays. Copied from simulator/calendar.ts (core may not
- * import the simulator). 2025 and 2026: State Council notices 国办发明电〔2024〕12号 and of
+ * Chinese public holidays and make-up workdays, shared by detection and the simulator. 2025 and 2026: State Council notices 国办发明电〔2024〕12号 and of
  * November 2025, as remembered, [verify] against gov.cn; 2027 is ESTIMATED from the lunar
  * calendar with no make-up days [verify]: replace it when the State Council publishes the
  * schedule (each November). Pass another table to `makeIsWorkday` to override it.
