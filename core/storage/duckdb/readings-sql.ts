@@ -1,5 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { groupBy } from '../../collections.js';
+import { classifyReadings, readingKey } from '../insert-outcome.js';
 import type { InsertOutcome, ReadingWindow, StoredReading, WindowRequest } from '../store.js';
 import { appendRows, query, tstz } from './sql-util.js';
 
@@ -37,21 +38,10 @@ export async function insertReadingsChecked(
      JOIN readings r ON r.meter_id = s.meter_id AND r.ts = s.ts
      WHERE r.ts BETWEEN (SELECT min(ts) FROM staging) AND (SELECT max(ts) FROM staging)`,
   );
-  const stored = new Map(existing.map((r) => [`${r.meter_id}\u0000${Number(r.ts_ms)}`, Number(r.value)]));
-  const inserted: StoredReading[] = [];
-  const conflicts: InsertOutcome['conflicts'] = [];
-  let duplicates = 0;
-  for (const reading of readings) {
-    const key = `${reading.meterId}\u0000${reading.tsMs}`;
-    const storedValue = stored.get(key);
-    if (storedValue === undefined) {
-      stored.set(key, reading.value);
-      inserted.push(reading);
-    } else if (storedValue === reading.value) duplicates++;
-    else conflicts.push({ reading, storedValue });
-  }
-  await appendReadingRows(conn, 'readings', inserted);
-  return { inserted, duplicates, conflicts };
+  const stored = new Map(existing.map((r) => [readingKey(String(r.meter_id), Number(r.ts_ms)), Number(r.value)]));
+  const outcome = classifyReadings(readings, stored);
+  await appendReadingRows(conn, 'readings', outcome.inserted);
+  return outcome;
 }
 
 /** Valid readings of several meters, each in its [from, to] with `margin` neighbours on each side, in one query. */

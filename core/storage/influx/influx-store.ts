@@ -5,6 +5,7 @@ import type { HourlyConsumption } from '../../domain/consumption.js';
 import type { Registry } from '../../domain/registry.js';
 import { HOUR_MS } from '../../domain/time.js';
 import { EmbeddedStore } from '../duckdb/embedded-store.js';
+import { classifyReadings, readingKey } from '../insert-outcome.js';
 import type {
   AggregateQuery,
   AggregateRow,
@@ -164,24 +165,13 @@ export class InfluxStore extends MetadataDelegate implements Store {
     const stored = new Map<string, number>();
     byMeter.forEach(([meterId], i) => {
       for (const r of rowsOf(results[i]?.series ?? [])) {
-        if (typeof r.value === 'number') stored.set(`${meterId}\u0000${Number(r.time)}`, r.value);
+        if (typeof r.value === 'number') stored.set(readingKey(meterId, Number(r.time)), r.value);
       }
     });
-    for (const p of pending) stored.set(`${p.meterId}\u0000${p.tsMs}`, p.value);
-    const inserted: StoredReading[] = [];
-    const conflicts: InsertOutcome['conflicts'] = [];
-    let duplicates = 0;
-    for (const reading of readings) {
-      const key = `${reading.meterId}\u0000${reading.tsMs}`;
-      const storedValue = stored.get(key);
-      if (storedValue === undefined) {
-        stored.set(key, reading.value);
-        inserted.push(reading);
-      } else if (storedValue === reading.value) duplicates++;
-      else conflicts.push({ reading, storedValue });
-    }
-    if (inserted.length > 0) await this.outbox.submit({ readings: inserted });
-    return { inserted, duplicates, conflicts };
+    for (const p of pending) stored.set(readingKey(p.meterId, p.tsMs), p.value);
+    const outcome = classifyReadings(readings, stored);
+    if (outcome.inserted.length > 0) await this.outbox.submit({ readings: outcome.inserted });
+    return outcome;
   }
 
   async readings(
