@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { Aedes, type AuthenticateError, type Client, type PublishPacket, type Subscription } from 'aedes';
@@ -42,8 +41,6 @@ function authError(message: string, returnCode: number): AuthenticateError {
   return Object.assign(new Error(message), { returnCode }) as AuthenticateError;
 }
 
-const digest = (s: string) => createHash('sha256').update(s).digest('hex');
-
 /**
  * The embedded aedes broker: authenticates gateways against the registry (hashed secrets), lets a
  * gateway publish and subscribe only on its own topics, and hands readings to ingest before the
@@ -51,8 +48,6 @@ const digest = (s: string) => createHash('sha256').update(s).digest('hex');
  */
 export class EmbeddedBroker {
   private readonly principals = new WeakMap<Client, Principal>();
-  /** Secrets already verified with scrypt, by gateway: (stored hash, digest of the secret). */
-  private readonly verified = new Map<string, { secretHash: string; digest: string }>();
   private server: Server | undefined;
   private aedes: Aedes | undefined;
   private boundPort = 0;
@@ -77,7 +72,6 @@ export class EmbeddedBroker {
 
   /** Closes every connection of a gateway (after its secret changed); returns how many. */
   disconnectGateway(gatewayId: string): number {
-    this.verified.delete(gatewayId);
     let closed = 0;
     // aedes keeps its connected clients by id (not in its type declarations).
     const clients = (this.aedes as unknown as { clients?: Record<string, Client> } | undefined)?.clients ?? {};
@@ -189,12 +183,9 @@ export class EmbeddedBroker {
       this.refuse('rate_limited', `MQTT logins of "${username}" over the rate limit`, 3);
     const gateway = this.opts.registry.gateway(username);
     if (gateway === undefined) this.refuse('unknown_gateway', `MQTT login of unknown gateway "${username}"`, 4);
-    const cached = this.verified.get(gateway.id);
-    const ok =
-      (cached?.secretHash === gateway.secretHash && cached.digest === digest(secret)) ||
-      (await verifySecret(secret, gateway.secretHash));
-    if (!ok) this.refuse('bad_secret', `MQTT login of gateway "${username}" with a wrong secret`, 4);
-    this.verified.set(gateway.id, { secretHash: gateway.secretHash, digest: digest(secret) });
+    if (!(await verifySecret(secret, gateway.secretHash))) {
+      this.refuse('bad_secret', `MQTT login of gateway "${username}" with a wrong secret`, 4);
+    }
     this.principals.set(client, { kind: 'gateway', gatewayId: gateway.id });
   }
 

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { groupBy } from '../../core/collections.js';
 import { EnergySchema } from '../../core/domain/energy.js';
-import { bucketQuality, completeness, expectedReadings, metersInScope } from '../../core/domain/quality.js';
+import { bucketQuality, completeness, expectedReadingsPerRange, metersInScope } from '../../core/domain/quality.js';
 import { formatScope, parseScope, scopeDenominators, scopeExists } from '../../core/domain/scope.js';
 import { buildSeries, energyIncluded, round6, scopeFilter, unitLabel } from '../../core/domain/series.js';
 import { SubItemFilterSchema, subItemPrefix } from '../../core/domain/sub-items.js';
@@ -91,14 +91,15 @@ export async function consumptionRoutes(app: FastifyInstance): Promise<void> {
       }).filter((m) => energyIncluded(m.energy, energy));
       const nowMs = (app.deps.now ?? Date.now)();
       const ends = [...buckets.slice(1), toMs];
+      const ranges = buckets.map((start, i) => ({
+        fromMs: Math.max(start, fromMs),
+        toMs: Math.min(ends[i] ?? toMs, toMs),
+      }));
+      const expectedPerBucket = expectedReadingsPerRange(meters, (id) => lifecycle.eventsOf(id), ranges, nowMs);
       const quality = buckets.map((start, i) => {
         const list = cells.get(start) ?? [];
         const sum = (f: (r: (typeof list)[number]) => number) => list.reduce((acc, r) => acc + f(r), 0);
-        const end = Math.min(ends[i] ?? toMs, toMs);
-        const expected = meters.reduce(
-          (acc, m) => acc + expectedReadings(m, lifecycle.eventsOf(m.id), Math.max(start, fromMs), end, nowMs),
-          0,
-        );
+        const expected = expectedPerBucket[i] ?? 0;
         return {
           completeness: round6(
             completeness(

@@ -34,6 +34,34 @@ export function expectedReadings(
   return (span.toMs - span.fromMs) / (meter.intervalS * 1000);
 }
 
+/**
+ * Expected readings of several meters in each of several ranges. Meters that share an interval, an
+ * installation and a decommission expect the same, so the work is per such group (usually one for a
+ * whole city), not per meter and range.
+ */
+export function expectedReadingsPerRange(
+  meters: readonly Meter[],
+  eventsOf: (meterId: string) => readonly MeterEventInput[],
+  ranges: readonly { fromMs: number; toMs: number }[],
+  nowMs: number,
+): number[] {
+  const groups = new Map<string, { meter: Meter; events: readonly MeterEventInput[]; count: number }>();
+  for (const meter of meters) {
+    const events = eventsOf(meter.id);
+    const end = events.find((e) => e.type === 'decommission')?.ts ?? '';
+    const key = `${meter.intervalS}|${meter.installedAt ?? ''}|${end}`;
+    const group = groups.get(key);
+    if (group === undefined) groups.set(key, { meter, events, count: 1 });
+    else group.count++;
+  }
+  return ranges.map((r) =>
+    [...groups.values()].reduce(
+      (sum, g) => sum + g.count * expectedReadings(g.meter, g.events, r.fromMs, r.toMs, nowMs),
+      0,
+    ),
+  );
+}
+
 /** Hours of [fromMs, toMs) in which a meter was expected to report. */
 export function expectedHours(
   meter: Meter,
