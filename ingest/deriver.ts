@@ -18,6 +18,23 @@ export interface FlushOutcome {
   readonly conflicts: { reading: StoredReading; storedValue: number }[];
 }
 
+/** Hours to recompute for the readings or events of a meter in [fromMs, toMs] (to the end when absent). */
+export interface RecomputeRequest {
+  readonly meterId: string;
+  readonly fromMs: number;
+  readonly toMs?: number;
+}
+
+/** Recomputes of one request while other writers keep changing its readings, before giving up. */
+const MAX_SETTLE_ATTEMPTS = 8;
+
+/** Whether two windows hold the same readings (instants and values). */
+function sameReadings(a: ReadingWindow | undefined, b: ReadingWindow | undefined): boolean {
+  const x = a?.readings ?? [];
+  const y = b?.readings ?? [];
+  return x.length === y.length && x.every((r, i) => r.tsMs === y[i]?.tsMs && r.value === y[i]?.value);
+}
+
 /** A far-future bound for "to the end of the meter's data". */
 const END_OF_TIME_MS = Date.parse('2200-01-01T00:00:00Z');
 
@@ -106,7 +123,7 @@ export class Deriver {
    * and lifecycle events (with `toMs` at the end of time: a multiplier change affects everything
    * after it). Many meters take a fixed number of store round trips.
    */
-  async recompute(requests: readonly { meterId: string; fromMs: number; toMs?: number }[]): Promise<void> {
+  async recompute(requests: readonly RecomputeRequest[], attempt = 1): Promise<void> {
     const known = requests.filter((r) => this.meterOf(r.meterId) !== undefined);
     if (known.length === 0) return;
     const around = await this.store.readingWindows(
@@ -134,7 +151,35 @@ export class Deriver {
       rows.push(...deriveHourly(meter, window.readings, span.fromMs, span.toMs, this.eventsOf(span.meterId), window));
     }
     await this.store.replaceHourly(spans, rows);
+    if (!this.options.soleWriter) await this.settle(known, spans, windows, attempt);
     await this.reloadTails(spans.map((s) => s.meterId));
+  }
+
+  /**
+   * With other writers, another worker may have stored a neighbouring reading between our read and
+   * our write, and our hours (derived without it) may have overwritten its. Re-reading after the
+   * write closes that: if every window is unchanged, every reading stored before our write was in
+   * it, and a writer that stores one later also writes these hours later, from a read that sees
+   * ours. Changed windows are recomputed again.
+   */
+  private async settle(
+    requests: readonly RecomputeRequest[],
+    spans: readonly HourRange[],
+    used: ReadonlyMap<string, ReadingWindow>,
+    attempt: number,
+  ): Promise<void> {
+    const now = await this.store.readingWindows(spans, WINDOW_MARGIN);
+    const changed = new Set(
+      spans.filter((s) => !sameReadings(used.get(s.meterId), now.get(s.meterId))).map((s) => s.meterId),
+    );
+    if (changed.size === 0) return;
+    if (attempt >= MAX_SETTLE_ATTEMPTS) {
+      throw new Error(`hours of ${[...changed].join(', ')} still changing after ${attempt} recomputes`);
+    }
+    await this.recompute(
+      requests.filter((r) => changed.has(r.meterId)),
+      attempt + 1,
+    );
   }
 
   /** Records a lifecycle event (already stored) and recomputes from the reading before it to the end. */

@@ -1,0 +1,104 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { deriveHourly, MICRO } from '../../core/domain/consumption.js';
+import type { Registry } from '../../core/domain/registry.js';
+import { EmbeddedStore } from '../../core/storage/duckdb/embedded-store.js';
+import type { Store, StoredReading } from '../../core/storage/store.js';
+import { Deriver } from '../../ingest/deriver.js';
+
+/**
+ * Two ingest workers (two Derivers, `soleWriter: false`) on one real store, with the interleaving
+ * that lost consumption in the shared-subscription test forced: worker A stores reading r1 and reads
+ * its window; worker B then stores r2 (r1's successor) and writes its hours; only then does A write
+ * the hours it derived without r2.
+ */
+const H = 3_600_000;
+const T0 = Date.parse('2026-11-01T00:00:00+08:00');
+const registry: Registry = {
+  districts: [{ id: 'd', name: 'D' }],
+  institutions: [{ id: 'i', name: 'I', districtId: 'd', type: 'office', floorAreaM2: 100, occupants: 1 }],
+  buildings: [{ id: 'b', institutionId: 'i', name: 'B', floorAreaM2: 100 }],
+  gateways: [{ id: 'g', secretHash: 'x' }],
+  meters: [
+    { id: 'm', buildingId: 'b', gatewayId: 'g', energy: 'electricity', unit: 'kWh', multiplier: 1, intervalS: 900 },
+  ],
+};
+const meterOf = (id: string) => registry.meters.find((m) => m.id === id);
+const reading = (minutes: number, value: number): StoredReading => ({
+  meterId: 'm',
+  tsMs: T0 + minutes * 60_000,
+  value,
+  gatewayId: 'g',
+  receivedAtMs: 0,
+});
+
+/** The store, with its first write of hours held until `release()`: the slow writer's view of it. */
+function heldFirstWrite(store: Store): { store: Store; writing: Promise<void>; release: () => void } {
+  let release = () => {};
+  let reached = () => {};
+  const gate = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const writing = new Promise<void>((resolve) => {
+    reached = resolve;
+  });
+  let held = false;
+  const wrapped = Object.create(store) as Store;
+  wrapped.replaceHourly = async (...args) => {
+    if (!held && args[1].length > 0) {
+      held = true;
+      reached();
+      await gate;
+    }
+    return store.replaceHourly(...args);
+  };
+  return { store: wrapped, writing, release };
+}
+
+describe('two writers deriving neighbouring readings of one meter', () => {
+  let store: EmbeddedStore;
+  beforeEach(async () => {
+    store = await EmbeddedStore.open({ dataDir: ':memory:', timeZone: 'Asia/Shanghai' });
+    await store.saveRegistry(registry);
+  });
+  afterEach(async () => {
+    await store.close();
+  });
+
+  it("ends with the hours of all readings, even when a stale write lands after the other worker's", async () => {
+    const before = [reading(0, 100), reading(40, 110), reading(80, 120)];
+    const r1 = reading(130, 140);
+    const r2 = reading(200, 180);
+    const all = [...before, r1, r2];
+    const seed = new Deriver(store, meterOf, { soleWriter: false });
+    await seed.flush(before);
+
+    const slow = heldFirstWrite(store);
+    const a = new Deriver(slow.store, meterOf, { soleWriter: false });
+    const b = new Deriver(store, meterOf, { soleWriter: false });
+    const aDone = a.flush([r1]);
+    await slow.writing; // A has read r1's window (without r2) and is about to write
+    await b.flush([r2]);
+    slow.release();
+    await aDone;
+
+    const rows = await store.aggregate({
+      filter: { meterId: 'm' },
+      fromMs: T0 - 24 * H,
+      toMs: T0 + 24 * H,
+      interval: 'hour',
+      timeZone: 'Asia/Shanghai',
+      groupBy: 'none',
+    });
+    const want = deriveHourly(
+      registry.meters[0] as NonNullable<ReturnType<typeof meterOf>>,
+      all,
+      T0 - 24 * H,
+      T0 + 24 * H,
+      [],
+    );
+    expect(rows.map((r) => [r.bucketStartMs, r.amount])).toEqual(
+      want.map((h) => [h.hourStartMs, h.amountMicro / MICRO]),
+    );
+    expect(rows.reduce((sum, r) => sum + r.amount, 0)).toBeCloseTo(80, 9);
+  });
+});
