@@ -1,5 +1,5 @@
 # Jieneng: the all-in-one process (API on 8080, MQTT on 1883) for production with InfluxDB
-# (see docker-compose.yml). `npm start` runs TypeScript through tsx, so devDependencies stay in.
+# (see docker-compose.yml). `npm start` checks its bundles with tsx first, so devDependencies stay in.
 FROM node:20-bookworm-slim
 
 WORKDIR /app
@@ -10,8 +10,9 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund || npm install --no-audit --no-fund
 
 COPY . .
-# The officers' web page, built once into the image (the app runs as an unprivileged user).
-RUN npm run build:web
+# The officers' web page and the platform's bundle, built once into the image (the app runs as an
+# unprivileged user, and `npm start` finds both up to date).
+RUN npm run build:web && npm run build:server
 RUN mkdir -p /data && chown node:node /data
 
 ENV STORE=influx \

@@ -31,11 +31,13 @@ export interface CitySize {
 const CACHE_DIR = join(import.meta.dirname, '.cache');
 const ROWS_PER_WRITE = 100_000;
 
-/** The schema's source text: a cache built by another schema is not reused. */
+/** The schema's source text (tables and rollups): a cache built by another schema is not reused. */
 async function schemaKey(): Promise<string> {
   const dir = join(import.meta.dirname, '..', 'core', 'storage', 'duckdb');
-  const text = await readFile(join(dir, 'schema.ts'), 'utf8').catch(() => '');
-  return createHash('sha256').update(text).digest('hex').slice(0, 10);
+  const hash = createHash('sha256');
+  for (const file of ['schema.ts', 'hourly-tables.ts'])
+    hash.update(await readFile(join(dir, file), 'utf8').catch(() => ''));
+  return hash.digest('hex').slice(0, 10);
 }
 
 /** The registry as stored; every gateway gets one scrypt hash (nobody logs in: hashing 1,000 takes a minute). */

@@ -1,8 +1,9 @@
 /**
- * The platform as users run it (`server/main.ts`), in a child process of its own, so that its
+ * The platform as users run it (`npm start`: the bundle of `server/main.ts`), in a child process of its own, so that its
  * CPU time and resident memory can be read from /proc apart from the load generators.
  */
 import { join } from 'node:path';
+import { buildServer, START_ENV } from '../server/build.js';
 import {
   type Child,
   freePort,
@@ -69,24 +70,31 @@ export interface PlatformChild {
   output(): string;
   /** Readings the platform has stored so far (its `jieneng_readings_accepted_total`). */
   acceptedReadings(): Promise<number>;
+  /** The V8 heap in use and the memory held outside it by JS objects (Buffers), from /metrics. */
+  heap(): Promise<{ usedBytes: number; externalBytes: number }>;
   /** Stops the process (SIGTERM, as closeWithGrace expects) and removes its DATA_DIR. */
   stop(): Promise<void>;
 }
 
+/** The bundle is built once per bench run, as `npm start` builds it (prestart). */
+let bundle: Promise<string> | undefined;
+
 /**
- * Starts `server/main.ts` with DEMO=off and waits until /healthz answers. Node runs it with the
- * tsx loader directly (`node --import tsx`, what `npx tsx` does) so that the pid we read is the
- * platform's, not a launcher's.
+ * Starts the platform as `npm start` runs it (the bundle of server/main.ts, plain Node, its
+ * environment) with DEMO=off, and waits until /healthz answers. Node is spawned directly, not
+ * through npm, so that the pid we read is the platform's, not a launcher's.
  */
 export async function startPlatformChild(env: Record<string, string> = {}): Promise<PlatformChild> {
   const dataDir = await makeTempDir('jieneng-bench-child-');
   const [port, mqttPort] = [await freePort(), await freePort()];
   let child: Child | undefined;
   try {
-    child = spawnTracked(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+    bundle ??= buildServer();
+    child = spawnTracked(process.execPath, [await bundle], {
       cwd: REPO_ROOT,
       env: {
         ...process.env,
+        ...START_ENV,
         DEMO: 'off',
         HOST: '127.0.0.1',
         MQTT_HOST: '127.0.0.1',
@@ -121,6 +129,14 @@ export async function startPlatformChild(env: Record<string, string> = {}): Prom
       acceptedReadings: async () => {
         const text = await api.text('/metrics');
         return Number(/^jieneng_readings_accepted_total\s+(\S+)/m.exec(text)?.[1] ?? 0);
+      },
+      heap: async () => {
+        const text = await api.text('/metrics');
+        const gauge = (name: string) => Number(new RegExp(`^${name}\\s+(\\S+)`, 'm').exec(text)?.[1] ?? Number.NaN);
+        return {
+          usedBytes: gauge('nodejs_heap_size_used_bytes'),
+          externalBytes: gauge('nodejs_external_memory_bytes'),
+        };
       },
       stop: async () => {
         await stopChild(started);

@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 /** Why a reading or message was refused; the label of `jieneng_readings_rejected_total`. */
 export type RejectReason =
@@ -41,6 +41,7 @@ export interface Metrics {
 /** Creates the metrics on a fresh registry, with Node's default process metrics. */
 export function createMetrics(): Metrics {
   const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
   const opts = { registers: [registry] };
   return {
     registry,

@@ -105,7 +105,9 @@ describe('docker-compose.yml and Dockerfile', () => {
     expect(dockerfile).toMatch(/STORE=influx/);
     expect(dockerfile).toMatch(/^EXPOSE 8080 1883$/m);
     expect(dockerfile).toMatch(/^CMD \["npm", "start"\]$/m);
+    // Built at image time: at run time (unprivileged) npm start's prestart finds both up to date.
+    expect(dockerfile).toMatch(/^RUN npm run build:web && npm run build:server$/m);
     const ignored = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n');
-    expect(ignored).toEqual(expect.arrayContaining(['node_modules', 'data', '.env']));
+    expect(ignored).toEqual(expect.arrayContaining(['node_modules', 'data', '.env', 'dist']));
   });
 });

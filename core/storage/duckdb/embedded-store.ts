@@ -31,6 +31,7 @@ import {
   updateTokenRevoked,
 } from './access-tables.js';
 import { aggregateSql } from './aggregate-sql.js';
+import { ensureDailyRollup, ROLLUP_SQL, replaceHourlyRows } from './hourly-tables.js';
 import {
   insertCorrection,
   insertDeadLetters,
@@ -50,7 +51,7 @@ import {
 import { appendReadingRows, insertReadingsChecked, readingTailsSql, readingWindowsSql } from './readings-sql.js';
 import { readRegistry, writeRegistry } from './registry-tables.js';
 import { MIGRATIONS_SQL, SCHEMA_SQL } from './schema.js';
-import { appendRows, query, type Row, tsParam, tstz } from './sql-util.js';
+import { query, type Row, tsParam } from './sql-util.js';
 
 /** Options of the embedded store. */
 export interface EmbeddedStoreOptions {
@@ -76,6 +77,7 @@ export class EmbeddedStore implements Store {
     private readonly reader: DuckDBConnection,
     location: string,
     private readerTimeZone: string,
+    private readonly rollupZone: string,
   ) {
     this.location = location;
   }
@@ -89,10 +91,11 @@ export class EmbeddedStore implements Store {
     }
     const instance = await DuckDBInstance.create(path);
     const writer = await instance.connect();
-    for (const sql of [...SCHEMA_SQL, ...MIGRATIONS_SQL, ...PLANNING_SQL]) await writer.run(sql);
+    for (const sql of [...SCHEMA_SQL, ...MIGRATIONS_SQL, ...PLANNING_SQL, ...ROLLUP_SQL]) await writer.run(sql);
     const reader = await instance.connect();
     for (const conn of [writer, reader]) await conn.run(`SET TimeZone = '${options.timeZone.replace(/'/g, '')}'`);
-    return new EmbeddedStore(instance, writer, reader, path, options.timeZone);
+    await ensureDailyRollup(writer, options.timeZone);
+    return new EmbeddedStore(instance, writer, reader, path, options.timeZone, options.timeZone);
   }
 
   async close(): Promise<void> {
@@ -184,37 +187,12 @@ export class EmbeddedStore implements Store {
     if (ranges.length === 0 && rows.length === 0 && appendReadings.length === 0) return Promise.resolve();
     return this.write(async (conn) => {
       await appendReadingRows(conn, 'readings', appendReadings);
-      if (ranges.length > 0) {
-        await conn.run(
-          'CREATE OR REPLACE TEMP TABLE hourly_ranges (meter_id VARCHAR, from_ts TIMESTAMPTZ, to_ts TIMESTAMPTZ)',
-        );
-        await appendRows(conn, 'hourly_ranges', ranges, (a, r) => {
-          a.appendVarchar(r.meterId);
-          a.appendTimestamp(tstz(r.fromMs));
-          a.appendTimestamp(tstz(r.toMs));
-        });
-        // The bound on hour_start lets DuckDB skip row groups by their zone maps.
-        await conn.run(
-          `DELETE FROM hourly h USING hourly_ranges r
-           WHERE h.hour_start >= ${tsParam('$1')}
-             AND h.meter_id = r.meter_id AND h.hour_start >= r.from_ts AND h.hour_start < r.to_ts`,
-          [Math.min(...ranges.map((r) => r.fromMs))],
-        );
-      }
-      await appendRows(conn, 'hourly', rows, (a, h) => {
-        a.appendVarchar(h.meterId);
-        a.appendTimestamp(tstz(h.hourStartMs));
-        // Doubles cast exactly to DECIMAL(18,6) below 1e9 native units per meter-hour.
-        a.appendDouble(h.amountMicro / 1e6);
-        a.appendDouble(h.estimatedMicro / 1e6);
-        a.appendVarchar(h.quality);
-        a.appendInteger(h.readingsCount);
-      });
+      await replaceHourlyRows(conn, ranges, rows);
     }, true);
   }
 
   async aggregate(q: AggregateQuery): Promise<AggregateRow[]> {
-    const { sql, params } = aggregateSql(q);
+    const { sql, params } = aggregateSql(q, this.rollupZone);
     const rows = await this.read(async (conn) => {
       if (q.timeZone !== this.readerTimeZone) {
         await conn.run(`SET TimeZone = '${q.timeZone.replace(/'/g, '')}'`);
