@@ -85,20 +85,25 @@ export function planInstitutionAnomalies(ctx: PlanContext): void {
   }
 }
 
-/** Steps, leaks (water meters), spikes and stuck registers, per meter. */
+/**
+ * Steps (energy meters), leaks (water meters), spikes and stuck registers, per meter. A step in a
+ * water meter's base load is a new constant flow day and night, which is what a leak is: no detector
+ * can tell the two apart, so water meters get leaks and energy meters get steps.
+ */
 export function planMeterAnomalies(ctx: PlanContext): void {
   const { book, iso, window } = ctx;
   for (const m of ctx.fleet.meters) {
-    placeEvents(ctx, 'step', m.id, (rng) => {
-      const startMs = drawSpan(rng, window, HOUR_MS, HOUR_MS, HOUR_MS, HOUR_MS)?.startMs;
-      const [lo, hi] = EXTRA_OF_MEAN.step;
-      const extraPerH = significant(rng.uniform(lo, hi) * meanPerH(m), 4);
-      if (startMs === undefined || !book.meterAnomaly('step', m.id, { startMs, endMs: window.endMs })) return false;
-      const where = { meter: m.id, start: iso(startMs), end: iso(window.endMs) };
-      ctx.labels.push({ kind: 'step', ...where, unit: m.unit, extraPerH, permanent: true });
-      return true;
-    });
-    if (m.energy === 'water') {
+    if (m.energy !== 'water') {
+      placeEvents(ctx, 'step', m.id, (rng) => {
+        const startMs = drawSpan(rng, window, HOUR_MS, HOUR_MS, HOUR_MS, HOUR_MS)?.startMs;
+        const [lo, hi] = EXTRA_OF_MEAN.step;
+        const extraPerH = significant(rng.uniform(lo, hi) * meanPerH(m), 4);
+        if (startMs === undefined || !book.meterAnomaly('step', m.id, { startMs, endMs: window.endMs })) return false;
+        const where = { meter: m.id, start: iso(startMs), end: iso(window.endMs) };
+        ctx.labels.push({ kind: 'step', ...where, unit: m.unit, extraPerH, permanent: true });
+        return true;
+      });
+    } else {
       placeEvents(ctx, 'leak', m.id, (rng) => {
         const span = drawSpan(rng, window, EVENT_HOURS.leak[0] * HOUR_MS, EVENT_HOURS.leak[1] * HOUR_MS, HOUR_MS, 0);
         const [lo, hi] = EXTRA_OF_MEAN.leak;

@@ -50,6 +50,17 @@ describe('planScenario', () => {
     expect(readings(reread)).toBe(readings(scenario));
   });
 
+  it('puts leaks on water meters and steps on energy meters only (a water step is a leak)', () => {
+    const energyOf = new Map(fleet.meters.map((m) => [m.id, m.energy]));
+    const of = (kind: string) =>
+      scenario.labels.filter((l) => l.kind === kind).map((l) => energyOf.get('meter' in l ? l.meter : ''));
+    expect(of('leak').length).toBeGreaterThan(0);
+    expect(new Set(of('leak'))).toEqual(new Set(['water']));
+    expect(of('step').length).toBeGreaterThan(0);
+    expect(of('step')).not.toContain('water');
+    expect(of('step')).not.toContain(undefined);
+  });
+
   it('places about the expected number of events: rate per unit per 30 days, shared by the kinds of a group', () => {
     const meters = fleet.meters.length;
     const gateways = fleet.registry.gateways.length;
