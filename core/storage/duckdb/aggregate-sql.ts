@@ -61,8 +61,8 @@ export function aggregateSql(q: AggregateQuery, rollupZone: string): { sql: stri
   const bucket =
     q.interval === 'total'
       ? 'make_timestamptz($1::BIGINT * 1000)'
-      : q.interval === 'hour'
-        ? 'h.hour_start'
+      : q.interval === 'hour' || (q.interval === 'day' && source.table === 'daily')
+        ? `h.${source.time}`
         : `date_trunc('${q.interval}', h.${source.time})`;
   const sql = `
     SELECT epoch_ms(${bucket}) AS bucket_ms, m.energy AS energy, ${GROUP_COLUMN[q.groupBy]} AS group_id,
