@@ -1,8 +1,10 @@
 import type { Logger } from 'pino';
 import type { CoefficientTable } from '../../core/domain/energy.js';
+import { localParts } from '../../core/domain/time.js';
 import type { RegistryHolder } from '../../core/registry-holder.js';
 import { type ArchiveOutcome, ReportArchive } from '../../core/reports/archive.js';
 import { generateReport } from '../../core/reports/generate.js';
+import type { ReportKind } from '../../core/reports/model.js';
 import { parseReportPeriod, previousMonth } from '../../core/reports/params.js';
 import type { Store } from '../../core/storage/store.js';
 import type { JobSpec } from './runner.js';
@@ -25,10 +27,24 @@ export interface ReportJobDeps {
  * json). Run again after late data or corrections, it adds a version where the figures changed and
  * keeps the earlier ones.
  */
-export async function runMonthlyReports(deps: ReportJobDeps): Promise<{ period: string; reports: ArchiveOutcome[] }> {
+export function runMonthlyReports(deps: ReportJobDeps): Promise<{ period: string; reports: ArchiveOutcome[] }> {
   const now = deps.now ?? Date.now;
-  const month = previousMonth(now(), deps.timeZone);
-  const period = parseReportPeriod('monthly', month, deps.timeZone, now());
+  return archiveCityAndDistricts(deps, 'monthly', previousMonth(now(), deps.timeZone));
+}
+
+/** Last year's annual reports of the city and each district, archived like the monthly ones. */
+export function runAnnualReports(deps: ReportJobDeps): Promise<{ period: string; reports: ArchiveOutcome[] }> {
+  const now = deps.now ?? Date.now;
+  return archiveCityAndDistricts(deps, 'annual', String(localParts(now(), deps.timeZone).year - 1));
+}
+
+async function archiveCityAndDistricts(
+  deps: ReportJobDeps,
+  kind: ReportKind,
+  periodText: string,
+): Promise<{ period: string; reports: ArchiveOutcome[] }> {
+  const now = deps.now ?? Date.now;
+  const period = parseReportPeriod(kind, periodText, deps.timeZone, now());
   const archive = new ReportArchive(deps.reportsDir);
   const source = {
     store: deps.store,
@@ -47,7 +63,7 @@ export async function runMonthlyReports(deps: ReportJobDeps): Promise<{ period: 
     deps.logger.info({ ...outcome }, outcome.created ? 'report archived' : 'report unchanged');
     reports.push(outcome);
   }
-  return { period: month, reports };
+  return { period: periodText, reports };
 }
 
 /** The report jobs (each also runs on demand: `POST /api/v1/jobs/{name}/run`). */
@@ -59,6 +75,13 @@ export function reportJobs(deps: ReportJobDeps): JobSpec[] {
       schedule: '0 2 1 * *',
       description: "Last month's city and district reports (xlsx, pdf, csv, json), archived with versions",
       run: () => runMonthlyReports(deps),
+    },
+    {
+      name: 'annual-reports',
+      // 03:00 on 1 January, after December's monthly reports.
+      schedule: '0 3 1 1 *',
+      description: "Last year's city and district annual reports (xlsx, pdf, csv, json), archived with versions",
+      run: () => runAnnualReports(deps),
     },
   ];
 }

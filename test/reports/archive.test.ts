@@ -173,6 +173,37 @@ describe('monthly report job, archive with versions, and the CLI', () => {
     ]);
   });
 
+  it('annual-reports: on 1 January archives last year for the city and each district, listed as annual', async () => {
+    const platform = t?.platform;
+    if (platform === undefined) throw new Error('no platform');
+    const job = reportJobs({
+      store: platform.store,
+      registry: platform.registry,
+      timeZone: TZ,
+      coefficients: DEFAULT_COEFFICIENT_TABLE,
+      reportsDir: reportsDir(),
+      logger: pino({ level: 'silent' }),
+      now: () => Date.parse('2027-01-01T03:00:00+08:00'),
+    }).find((j) => j.name === 'annual-reports');
+    expect(job?.schedule).toBe('0 3 1 1 *');
+    expect(cron.validate(job?.schedule ?? '')).toBe(true);
+    const result = (await job?.run()) as { period: string; reports: ArchiveOutcome[] };
+    const districts = fleet.registry.districts.map((d) => `district:${d.id}`);
+    expect(result).toEqual({
+      period: '2026',
+      reports: ['city', ...districts].map((scope) => ({ period: '2026', scope, version: 1, created: true })),
+    });
+    // The year holds only October's data: its total is October's (latest version).
+    const year = JSON.parse(await readFile(join(reportsDir(), '2026', 'city', 'v1.json'), 'utf8')) as ReportModel;
+    expect(year.total.totalKgce).toBeCloseTo((await archived('city', 2)).total.totalKgce, 6);
+    const list = await t?.api<{ reports: ArchiveEntry[] }>('GET', '/api/v1/reports');
+    expect(list?.body.reports.find((r) => r.period === '2026' && r.scope === 'city')).toMatchObject({
+      kind: 'annual',
+      version: 1,
+      latest: true,
+    });
+  });
+
   it('CLI: downloads through the API, and refuses to open a store the platform holds', async () => {
     const help = await cli(['--help'], dir);
     expect(help.code).toBe(0);
