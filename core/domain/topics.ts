@@ -41,3 +41,11 @@ export const GATEWAY_STATUS = { online: 'online', offline: 'offline' } as const;
 export function errorsTopic(gatewayId: string): string {
   return `${TOPIC_ROOT}/${gatewayId}/errors`;
 }
+
+/**
+ * Where the broker publishes an ingest worker connection's will (its client id) when the
+ * connection dies: a surviving worker of the share group then takes over its session.
+ */
+export function workerGoneTopic(shareGroup: string): string {
+  return `jieneng/ingest/${shareGroup}/gone`;
+}
