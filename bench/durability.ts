@@ -216,7 +216,7 @@ export async function benchDurability(opts: { quick: boolean; log?: (m: string) 
   const oneShared = await clusterRun(binary, 1, 2, opts.quick, log);
   const two = await clusterRun(binary, 2, 2, opts.quick, log);
   const setup =
-    'MQTT_MODE=external, STORE=influx (local influxd 1.x), INGEST_DURABLE=on, 4 MQTT connections per worker; broker, InfluxDB, workers and load generator share this machine';
+    'MQTT_MODE=external, STORE=influx (local influxd 1.x), PUBACK after the InfluxDB write, 16 MQTT connections per worker; broker, InfluxDB, workers and load generator share this machine';
   figures.push(
     {
       name: `ingest, two workers in a Mosquitto shared subscription (${size})`,

@@ -80,7 +80,7 @@ export const ConfigSchema = z.object({
   ALERT_WEBHOOK_SECRET: z.string().min(16, 'at least 16 characters').optional(),
   /** Run the scheduled jobs (detection, reports) on their cron schedules (on|off); on demand always works. */
   JOBS: onOff.default('on'),
-  /** PUBACK only once readings are fsync'd in the write-ahead log (DATA_DIR/wal) (on|off). */
+  /** Embedded broker: PUBACK only once readings are fsync'd in the write-ahead log (DATA_DIR/wal) (on|off). External: always after the store write. */
   INGEST_DURABLE: onOff.default('on'),
   /** Bytes after which a write-ahead log segment is closed and a new one started (8 MiB). */
   INGEST_WAL_SEGMENT_BYTES: z.coerce.number().int().min(4096).default(8_388_608),
@@ -100,8 +100,8 @@ export const ConfigSchema = z.object({
   INGEST_WORKER_ID: z.string().min(1).default('jieneng-ingest-1'),
   /** How long the external broker keeps this worker's session (and QoS 1 messages) while it is away, in seconds. */
   MQTT_SESSION_EXPIRY_S: z.coerce.number().int().min(0).default(86_400),
-  /** MQTT connections per worker in the share group (more connections, more messages per WAL fsync). */
-  INGEST_CONNECTIONS: z.coerce.number().int().min(1).max(64).default(4),
+  /** MQTT connections per worker in the share group (more connections, more messages per store write). */
+  INGEST_CONNECTIONS: z.coerce.number().int().min(1).max(64).default(16),
   /** Ingest workers sharing the subscription; more than 1 needs STORE=influx (DuckDB is single-process). */
   INGEST_WORKERS: z.coerce.number().int().min(1).default(1),
   /** Shared secret of POST /api/v1/mqtt/auth and /acl (EMQX HTTP auth), sent as header x-jieneng-mqtt-secret; unset: routes off. */

@@ -151,8 +151,9 @@ export class Deriver {
       rows.push(...deriveHourly(meter, window.readings, span.fromMs, span.toMs, this.eventsOf(span.meterId), window));
     }
     await this.store.replaceHourly(spans, rows);
-    if (!this.options.soleWriter) await this.settle(known, spans, windows, attempt);
-    await this.reloadTails(spans.map((s) => s.meterId));
+    // Tails serve the sole writer's fast path only; other writers' readings are never in them.
+    if (this.options.soleWriter) await this.reloadTails(spans.map((s) => s.meterId));
+    else await this.settle(known, spans, windows, attempt);
   }
 
   /**

@@ -15,8 +15,8 @@ export interface ExternalSubscriberOptions {
   readonly sessionExpirySec: number;
   /**
    * MQTT connections of this worker in the share group. mqtt.js handles one incoming message of a
-   * connection at a time (the next waits for our PUBACK), so parallel connections let one WAL fsync
-   * cover several messages.
+   * connection at a time (the next waits for our PUBACK, sent after the store write), so parallel
+   * connections let one store write cover several messages.
    */
   readonly connections: number;
   readonly maxPayloadBytes: number;

@@ -32,12 +32,25 @@ export interface PipelineOptions {
    * reading then takes the Deriver's store-checked path. Default true.
    */
   readonly soleWriter?: boolean;
+  /**
+   * `submit` resolves once the message's readings are in the store (external broker mode): a
+   * worker then holds nothing the broker would not redeliver, and needs no write-ahead log. Batches
+   * are written as soon as the previous write ends (messages waiting meanwhile make the next batch).
+   */
+  readonly ackAfterStore?: boolean;
 }
 
-/** A queued reading and the WAL position of its message (0: not logged). */
+/** A message whose submit waits until all its readings are stored. */
+interface StoreAck {
+  left: number;
+  readonly resolve: () => void;
+}
+
+/** A queued reading, the WAL position of its message (0: not logged), and its message's wait. */
 interface Queued {
   readonly reading: StoredReading;
   readonly seq: number;
+  readonly ack?: StoreAck;
 }
 
 /**
@@ -109,13 +122,26 @@ export class IngestPipeline {
       ({ seq, durable } = this.opts.wal.append(encodeReadingsRecord({ gatewayId, receivedAtMs: nowMs, readings })));
       this.unstored.set(seq, readings.length);
     }
-    for (const r of readings) this.queue.push({ reading: { ...r, gatewayId, receivedAtMs: nowMs }, seq });
+    let stored: Promise<void> | undefined;
+    let ack: StoreAck | undefined;
+    if (this.opts.ackAfterStore === true && readings.length > 0) {
+      stored = new Promise<void>((resolve) => {
+        ack = { left: readings.length, resolve };
+      });
+    }
+    for (const r of readings)
+      this.queue.push({
+        reading: { ...r, gatewayId, receivedAtMs: nowMs },
+        seq,
+        ...(ack === undefined ? {} : { ack }),
+      });
     this.opts.metrics.ingestQueueReadings.set(this.queue.length);
     this.schedule();
     if (this.queue.length > this.opts.batchMax * 2) {
       await new Promise<void>((resolve) => this.waiters.push(resolve));
     }
     await durable;
+    await stored;
   }
 
   /** Records rejected readings or messages in the dead letters, counted by reason. */
@@ -163,7 +189,7 @@ export class IngestPipeline {
         this.timer = undefined;
         this.flushNow().catch((error: unknown) => this.opts.logger.error({ err: error }, 'ingest flush failed'));
       },
-      full ? 0 : this.opts.flushMs,
+      full || this.opts.ackAfterStore === true ? 0 : this.opts.flushMs,
     );
   }
 
@@ -215,6 +241,7 @@ export class IngestPipeline {
     }
     if (dead.length > 0) await store.addDeadLetters(dead);
     await this.checkpoint(queued);
+    for (const { ack } of queued) if (ack !== undefined && --ack.left === 0) ack.resolve();
   }
 
   /** Counts the stored readings off their WAL positions and checkpoints below the oldest unstored one. */

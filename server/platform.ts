@@ -55,9 +55,11 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
       config.TLS_CERT_FILE === undefined || config.TLS_KEY_FILE === undefined
         ? undefined
         : { cert: await readFile(config.TLS_CERT_FILE), key: await readFile(config.TLS_KEY_FILE) };
-    // Opened before ingest starts (which replays it) and closed after ingest has drained.
+    // Opened before ingest starts (which replays it) and closed after ingest has drained. With an
+    // external broker the PUBACK waits for the store write instead: workers keep no state.
+    const external = config.MQTT_MODE === 'external';
     const wal =
-      config.INGEST_DURABLE === 'on'
+      config.INGEST_DURABLE === 'on' && !external
         ? await WriteAheadLog.open({
             dir: join(config.DATA_DIR, 'wal'),
             segmentMaxBytes: config.INGEST_WAL_SEGMENT_BYTES,
@@ -74,6 +76,7 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
       clockSkewMaxMs: config.CLOCK_SKEW_MAX_S * 1000,
       ...(wal === undefined ? {} : { wal }),
       soleWriter: !sharedStoreWriters(config),
+      ackAfterStore: external,
     });
     await pipeline.start();
     stops.push(() => pipeline.stop());
