@@ -38,16 +38,17 @@ const WILL_DELAY_S = 5;
 /**
  * An ingest worker's side of an external broker: persistent MQTT v5 sessions in the shared
  * subscription `$share/<group>/jieneng/v1/+/readings` at QoS 1, acknowledging a message only once
- * its readings are durable.
+ * its readings are in the store (the pipeline's `ackAfterStore`).
  *
  * A member of a share group that dies keeps, in its persistent session, what it held
  * unacknowledged and its round-robin share of what comes next: Mosquitto 2.0 does not hand them to
  * the others (MQTT v5 §4.8.2 allows either), and drops them when the session expires. So each
  * connection leaves a will (its client id, after WILL_DELAY_S) on `workerGoneTopic`, which the
- * workers share-subscribe to on a connection without a persistent session: the one that receives it connects with the dead client id, takes the
- * session over, stores what it holds and stays a member in its place, until the dead worker
- * restarts and takes its session back (the broker then disconnects the stand-in, which does not
- * reconnect and leaves no will, so the two never take turns).
+ * workers share-subscribe to on a connection without a persistent session. The one that receives
+ * it connects with the dead client id, takes the session over, stores what it holds and stays a
+ * member in its place, until the dead worker restarts and takes its session back (the broker then
+ * disconnects the stand-in, which does not reconnect and leaves no will, so the two never take
+ * turns).
  */
 export class ExternalSubscriber {
   private clients: MqttClient[] = [];
@@ -65,11 +66,6 @@ export class ExternalSubscriber {
   /** Where the workers' wills go. */
   get goneTopic(): string {
     return workerGoneTopic(this.opts.shareGroup);
-  }
-
-  /** Sessions of dead workers this worker holds now. */
-  get standingInFor(): string[] {
-    return [...this.standIns.keys()];
   }
 
   async start(): Promise<void> {
