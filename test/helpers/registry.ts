@@ -1,4 +1,4 @@
-import type { RegistryInput } from '../../core/domain/registry.js';
+import type { Registry, RegistryInput } from '../../core/domain/registry.js';
 
 /** A small city for end-to-end tests: 2 districts, 3 institutions, 4 buildings, 2 gateways, 6 meters. */
 export function smallCity(): RegistryInput {
@@ -82,5 +82,27 @@ export function smallCity(): RegistryInput {
         intervalS: 3600,
       },
     ],
+  };
+}
+
+/**
+ * A stored registry of one office building behind gateway `g` with electricity meters of 15-minute
+ * interval (multiplier 1 unless given), for store-level tests.
+ */
+export function oneBuildingRegistry(meters: readonly { id: string; multiplier?: number }[]): Registry {
+  return {
+    districts: [{ id: 'd', name: 'D' }],
+    institutions: [{ id: 'i', name: 'I', districtId: 'd', type: 'office', floorAreaM2: 100, occupants: 1 }],
+    buildings: [{ id: 'b', institutionId: 'i', name: 'B', floorAreaM2: 100 }],
+    gateways: [{ id: 'g', secretHash: 'x' }],
+    meters: meters.map((m) => ({
+      id: m.id,
+      buildingId: 'b',
+      gatewayId: 'g',
+      energy: 'electricity' as const,
+      unit: 'kWh',
+      multiplier: m.multiplier ?? 1,
+      intervalS: 900,
+    })),
   };
 }

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deriveHourly, MICRO } from '../../core/domain/consumption.js';
-import type { Registry } from '../../core/domain/registry.js';
 import { EmbeddedStore } from '../../core/storage/duckdb/embedded-store.js';
 import type { Store, StoredReading } from '../../core/storage/store.js';
 import { Deriver } from '../../ingest/deriver.js';
+import { oneBuildingRegistry } from '../helpers/registry.js';
 
 /**
  * Two ingest workers (two Derivers, `soleWriter: false`) on one real store, with the interleaving
@@ -13,15 +13,7 @@ import { Deriver } from '../../ingest/deriver.js';
  */
 const H = 3_600_000;
 const T0 = Date.parse('2026-11-01T00:00:00+08:00');
-const registry: Registry = {
-  districts: [{ id: 'd', name: 'D' }],
-  institutions: [{ id: 'i', name: 'I', districtId: 'd', type: 'office', floorAreaM2: 100, occupants: 1 }],
-  buildings: [{ id: 'b', institutionId: 'i', name: 'B', floorAreaM2: 100 }],
-  gateways: [{ id: 'g', secretHash: 'x' }],
-  meters: [
-    { id: 'm', buildingId: 'b', gatewayId: 'g', energy: 'electricity', unit: 'kWh', multiplier: 1, intervalS: 900 },
-  ],
-};
+const registry = oneBuildingRegistry([{ id: 'm' }]);
 const meterOf = (id: string) => registry.meters.find((m) => m.id === id);
 const reading = (minutes: number, value: number): StoredReading => ({
   meterId: 'm',

@@ -1,24 +1,16 @@
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Registry } from '../../core/domain/registry.js';
 import { createMetrics } from '../../core/metrics.js';
 import { RegistryHolder } from '../../core/registry-holder.js';
 import { EmbeddedStore } from '../../core/storage/duckdb/embedded-store.js';
 import { IngestPipeline } from '../../ingest/pipeline.js';
+import { oneBuildingRegistry } from '../helpers/registry.js';
 
 /**
  * External broker mode: a message is acknowledged (its `submit` resolves) only once its readings
  * are in the store, so a worker that dies holds nothing the broker would not hand out again.
  */
-const registry: Registry = {
-  districts: [{ id: 'd', name: 'D' }],
-  institutions: [{ id: 'i', name: 'I', districtId: 'd', type: 'office', floorAreaM2: 100, occupants: 1 }],
-  buildings: [{ id: 'b', institutionId: 'i', name: 'B', floorAreaM2: 100 }],
-  gateways: [{ id: 'g', secretHash: 'x' }],
-  meters: [
-    { id: 'm', buildingId: 'b', gatewayId: 'g', energy: 'electricity', unit: 'kWh', multiplier: 1, intervalS: 900 },
-  ],
-};
+const registry = oneBuildingRegistry([{ id: 'm' }]);
 const T0 = Date.parse('2026-11-01T00:00:00+08:00');
 
 describe('IngestPipeline with ackAfterStore', () => {
