@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -58,8 +59,15 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
     // Opened before ingest starts (which replays it) and closed after ingest has drained. With an
     // external broker the PUBACK waits for the store write instead: workers keep no state.
     const external = config.MQTT_MODE === 'external';
+    // A worker whose DATA_DIR still has a log from before (it acknowledged from it) replays it.
+    const leftLog = external && existsSync(join(config.DATA_DIR, 'wal'));
+    if (leftLog)
+      logger.warn(
+        { dir: join(config.DATA_DIR, 'wal') },
+        'external mode needs no write-ahead log: replaying and keeping the one found; remove it after a clean stop',
+      );
     const wal =
-      config.INGEST_DURABLE === 'on' && !external
+      config.INGEST_DURABLE === 'on' && (!external || leftLog)
         ? await WriteAheadLog.open({
             dir: join(config.DATA_DIR, 'wal'),
             segmentMaxBytes: config.INGEST_WAL_SEGMENT_BYTES,
