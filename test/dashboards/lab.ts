@@ -6,11 +6,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dashboardPath, ROOT } from '../../dashboards/build.js';
 import type { Dashboard, Panel } from '../../dashboards/grafana.js';
+import { type Influxd, type InfluxSeries, startInfluxd } from '../helpers/influxd.js';
 import { buildFixture, type Fixture } from './fixture.js';
 import { interpolate, type MacroContext, type VariableValue } from './grafana-macros.js';
-import { type Influxd, type InfluxSeries, startInfluxd } from './influxd.js';
 
-export const DB = 'jieneng';
 const DAY_MS = 86_400_000;
 
 export interface Lab {
@@ -42,9 +41,10 @@ export function panelsOf(d: Dashboard): Panel[] {
 export async function startLab(): Promise<Lab> {
   const influx = await startInfluxd();
   const fixture = buildFixture(Date.now());
+  let db = '';
   try {
-    await influx.createDatabase(DB);
-    for (let i = 0; i < fixture.lines.length; i += 5000) await influx.write(DB, fixture.lines.slice(i, i + 5000));
+    db = await influx.createDatabase('jieneng');
+    for (let i = 0; i < fixture.lines.length; i += 5000) await influx.write(db, fixture.lines.slice(i, i + 5000));
   } catch (err) {
     await influx.stop();
     throw err;
@@ -55,7 +55,7 @@ export async function startLab(): Promise<Lab> {
 
   async function run(query: string, variables: Record<string, VariableValue>, interval = '1h') {
     const ctx: MacroContext = { fromMs, toMs, interval, variables };
-    const results = await influx.query(DB, interpolate(query, ctx));
+    const results = await influx.statements(db, interpolate(query, ctx));
     if (results.length !== 1) throw new Error(`expected one statement, got ${results.length}: ${query}`);
     return results[0]?.series ?? [];
   }

@@ -41,12 +41,31 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** One InfluxQL statement's result: `series` absent when the statement matched nothing. */
+export interface InfluxResult {
+  readonly statement_id: number;
+  readonly series?: readonly InfluxSeries[];
+  readonly error?: string;
+}
+
+/** A series of a result: its tags (GROUP BY), column names and rows. */
+export interface InfluxSeries {
+  readonly name: string;
+  readonly tags?: Readonly<Record<string, string>>;
+  readonly columns: readonly string[];
+  readonly values: readonly (readonly unknown[])[];
+}
+
 /** A running InfluxDB 1.x server in a temporary directory. */
 export interface Influxd {
   readonly url: string;
   readonly port: number;
   /** Runs InfluxQL (POST /query) and returns the parsed answer. */
   query(q: string, db?: string): Promise<{ results: { series?: { values: unknown[][] }[]; error?: string }[] }>;
+  /** Runs InfluxQL on `db`; throws on an HTTP or statement error, so a bad query fails the test. */
+  statements(db: string, q: string): Promise<InfluxResult[]>;
+  /** Writes line protocol with millisecond timestamps; throws on a non-204 answer. */
+  write(db: string, lines: readonly string[]): Promise<void>;
   /** Creates a database with a fresh name and returns the name. */
   createDatabase(prefix?: string): Promise<string>;
   /** SIGSTOP: the server hangs (slow, unanswered requests). */
@@ -148,6 +167,21 @@ export async function startInfluxd(options: InfluxdOptions = {}): Promise<Influx
     url,
     port,
     query,
+    async statements(db, q) {
+      const body = (await query(q, db)) as { results?: InfluxResult[]; error?: string };
+      if (body.error !== undefined) throw new Error(`InfluxQL failed: ${body.error}\n${q}`);
+      const results = body.results ?? [];
+      const failed = results.find((r) => r.error !== undefined);
+      if (failed !== undefined) throw new Error(`InfluxQL statement failed: ${failed.error}\n${q}`);
+      return results;
+    },
+    async write(db, lines) {
+      const res = await fetch(`${url}/write?db=${encodeURIComponent(db)}&precision=ms`, {
+        method: 'POST',
+        body: lines.join('\n'),
+      });
+      if (res.status !== 204) throw new Error(`write failed (${res.status}): ${await res.text()}`);
+    },
     async createDatabase(prefix = 'jieneng') {
       const name = `${prefix}_${process.pid}_${++dbCount}`;
       await query(`CREATE DATABASE "${name}"`);

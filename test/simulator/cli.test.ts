@@ -1,30 +1,15 @@
-import { execFile } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { RegistryInputSchema } from '../../core/domain/registry.js';
 import { buildFleet } from '../../simulator/fleet.js';
+import { simulatorCli } from './run-cli.js';
 
-const ROOT = join(import.meta.dirname, '..', '..');
-const run = promisify(execFile);
-
-/** Runs the CLI in a child process; resolves with its exit code and output. */
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'simulator/cli.ts', ...args], {
-      cwd: ROOT,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const cli = simulatorCli;
 
 describe('simulator CLI', () => {
   it('prints its help', async () => {

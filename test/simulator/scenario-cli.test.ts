@@ -1,32 +1,18 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildFleet } from '../../simulator/fleet.js';
 import { labelsToJsonLines, parseLabelsJsonLines } from '../../simulator/labels.js';
 import { planScenario } from '../../simulator/planner.js';
 import { FleetPublisher } from '../../simulator/publisher.js';
 import { startCaptureBroker } from './capture-broker.js';
+import { simulatorCli } from './run-cli.js';
 
-const ROOT = join(import.meta.dirname, '..', '..');
-const run = promisify(execFile);
 const FROM = '2026-11-16T00:00:00+08:00';
 const TO = '2026-11-18T00:00:00+08:00';
 
-/** Runs the CLI in a child process; resolves with its exit code and output. */
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'simulator/cli.ts', ...args], {
-      cwd: ROOT,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const cli = simulatorCli;
 
 const toClose: Array<{ close(): Promise<void> }> = [];
 afterEach(async () => {
