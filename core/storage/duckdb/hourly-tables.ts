@@ -16,6 +16,9 @@ export const ROLLUP_SQL = [
   'CREATE TABLE IF NOT EXISTS rollup_meta (name VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)',
 ];
 
+/** Longer than any local day (25 h at a DST change), in ms. */
+const LONGEST_DAY_MS = 26 * HOUR_MS;
+
 /** Daily sums of hourly rows; `h` is the hourly table, the connection's TimeZone the rollup's zone. */
 const DAILY_SELECT = `
   SELECT h.meter_id, date_trunc('day', h.hour_start) AS day_start, sum(h.amount), sum(h.estimated), sum(h.readings),
@@ -94,8 +97,8 @@ export async function replaceHourlyRows(
     SELECT meter_id, date_trunc('day', from_ts) AS from_day,
            date_trunc('day', to_ts - INTERVAL 1 MICROSECOND) + INTERVAL 1 DAY AS to_day
     FROM daily_spans`);
-  const [low] = await query(conn, 'SELECT epoch_ms(min(from_day)) AS ms FROM daily_days');
-  const fromMs = Number(low?.ms);
+  // A bound at or before every local day start involved, for zone-map pruning (no day is longer).
+  const fromMs = Math.min(...spans.map((s) => s.fromMs)) - LONGEST_DAY_MS;
   await conn.run(
     `DELETE FROM daily d USING daily_days r
      WHERE d.day_start >= ${tsParam('$1')}
