@@ -5,9 +5,8 @@ FROM node:20-bookworm-slim
 WORKDIR /app
 
 COPY package.json package-lock.json ./
-# Same fallback as .ci/run: a lockfile resolved where only some platforms' optional binaries were
-# reachable can make `npm ci` refuse it; `npm install` then installs the locked versions.
-RUN npm ci --no-audit --no-fund || npm install --no-audit --no-fund
+# The lockfile holds every platform's optional binaries: `npm ci` alone, no fallback.
+RUN npm ci --no-audit --no-fund
 
 COPY . .
 # The officers' web page and the platform's bundle, built once into the image (the app runs as an

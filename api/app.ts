@@ -11,9 +11,8 @@ import type { MeterEvent } from '../core/domain/meter-events.js';
 import { AppError } from '../core/errors.js';
 import type { Metrics } from '../core/metrics.js';
 import type { RegistryHolder } from '../core/registry-holder.js';
-import { hashApiToken } from '../core/security.js';
 import type { Correction, Store } from '../core/storage/store.js';
-import { authPlugin } from './auth.js';
+import { authPlugin, tokenPlugin } from './auth.js';
 import { installErrorHandler } from './errors.js';
 import { anomalyRoutes } from './routes/anomalies.js';
 import { auditRoutes } from './routes/audit.js';
@@ -43,6 +42,8 @@ export interface Lifecycle {
   addEvent(event: MeterEvent): Promise<void>;
   addCorrection(correction: Correction): Promise<void>;
   eventsOf(meterId: string): readonly MeterEvent[];
+  /** Takes a readings message of a gateway as if it had just published it (a dead letter's retry). */
+  submit(gatewayId: string, topic: string, payload: string): Promise<void>;
 }
 
 /** A job's state as `GET /api/v1/jobs` shows it. */
@@ -74,7 +75,7 @@ export interface GatewayControl {
 
 /** HTTP hardening settings (from config). */
 export interface HttpSecurity {
-  /** Requests per minute per token (or per IP without one). */
+  /** Requests per minute per valid token, or per client address for requests without a valid one. */
   readonly rateLimitPerMin: number;
   /** Origins allowed by CORS; empty: CORS off. */
   readonly corsOrigins: readonly string[];
@@ -138,18 +139,24 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     hsts: security.tls !== undefined,
   });
   if (security.corsOrigins.length > 0) await app.register(cors, { origin: [...security.corsOrigins] });
+  await app.register(tokenPlugin);
   await app.register(rateLimit, {
+    // Not per route (route hooks run after the API's auth hook, so refused tokens went uncounted):
+    // one app-wide onRequest hook, added below before any route plugin.
+    global: false,
     max: security.rateLimitPerMin,
     timeWindow: '1 minute',
-    // Per token when there is one (hashed: the key never holds it), else per client address.
-    keyGenerator: (request) => {
-      const auth = request.headers.authorization;
-      return auth === undefined ? `ip:${request.ip}` : `tok:${hashApiToken(auth)}`;
+    // Per token when it is known and active, else per client address: requests with a missing or
+    // wrong token share their address's budget, so guessing tokens is limited too.
+    keyGenerator: async (request) => {
+      const token = await app.bearerToken(request);
+      return token instanceof AppError ? `ip:${request.ip}` : `tok:${token.id}`;
     },
     onExceeded: () => deps.metrics.httpRateLimited.inc(),
     errorResponseBuilder: (_request, context) =>
       new AppError('JN_RATE_LIMITED', 429, `rate limit: at most ${context.max} requests per ${context.after}`),
   });
+  app.addHook('onRequest', app.rateLimit());
   await app.register(swagger, {
     openapi: {
       info: { title: 'Jieneng API', description: 'Energy and water monitoring of public buildings', version: '1' },

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { AppError } from '../core/errors.js';
 import { hashApiToken } from '../core/security.js';
@@ -11,6 +11,11 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Forgets cached token look-ups (after a revocation). */
     forgetTokens(): void;
+    /**
+     * The request's bearer token if it is known and active, else why not; looked up once per
+     * request (the rate limit keys on it before `authPlugin` requires it).
+     */
+    bearerToken(request: FastifyRequest): Promise<TokenRecord | AppError>;
   }
 }
 
@@ -23,24 +28,42 @@ function tokenRefusal(token: TokenRecord, nowMs: number): AppError | undefined {
 }
 
 /**
- * Requires `Authorization: Bearer <token>` on every route it wraps; tokens are looked up by hash,
- * and refused once expired or revoked.
+ * Reads bearer tokens, for the whole app: tokens are looked up by hash (known ones cached), and
+ * refused once expired or revoked. Register it at the root, before the rate limit.
  */
-export const authPlugin = fp(async (app: FastifyInstance) => {
+export const tokenPlugin = fp(async (app: FastifyInstance) => {
   const cache = new Map<string, TokenRecord>();
-  app.decorateRequest('token', undefined);
-  app.decorate('forgetTokens', () => cache.clear());
-  app.addHook('onRequest', async (request) => {
+  const resolved = new WeakMap<FastifyRequest, Promise<TokenRecord | AppError>>();
+  const resolve = async (request: FastifyRequest): Promise<TokenRecord | AppError> => {
     const header = request.headers.authorization;
-    if (header === undefined) throw new AppError('JN_AUTH_MISSING', 401, 'authorization: Bearer token required');
+    if (header === undefined) return new AppError('JN_AUTH_MISSING', 401, 'authorization: Bearer token required');
     const match = /^Bearer\s+(\S+)$/i.exec(header);
-    if (match === null) throw new AppError('JN_AUTH_INVALID', 401, 'authorization: expected "Bearer <token>"');
+    if (match === null) return new AppError('JN_AUTH_INVALID', 401, 'authorization: expected "Bearer <token>"');
     const hash = hashApiToken(match[1] as string);
     const token = cache.get(hash) ?? (await app.deps.store.findTokenByHash(hash));
-    if (token === undefined) throw new AppError('JN_AUTH_INVALID', 401, 'authorization: unknown token');
+    if (token === undefined) return new AppError('JN_AUTH_INVALID', 401, 'authorization: unknown token');
     const refused = tokenRefusal(token, (app.deps.now ?? Date.now)());
-    if (refused !== undefined) throw refused;
+    if (refused !== undefined) return refused;
     cache.set(hash, token);
+    return token;
+  };
+  app.decorateRequest('token', undefined);
+  app.decorate('forgetTokens', () => cache.clear());
+  app.decorate('bearerToken', (request: FastifyRequest) => {
+    let outcome = resolved.get(request);
+    if (outcome === undefined) {
+      outcome = resolve(request);
+      resolved.set(request, outcome);
+    }
+    return outcome;
+  });
+});
+
+/** Requires `Authorization: Bearer <token>` of a known, active token on every route it wraps. */
+export const authPlugin = fp(async (app: FastifyInstance) => {
+  app.addHook('onRequest', async (request) => {
+    const token = await app.bearerToken(request);
+    if (token instanceof AppError) throw token;
     request.token = token;
   });
 });

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import { Command } from 'commander';
+import { benchBacklog } from './backlog.js';
 import { benchDurability } from './durability.js';
 import { type Figure, progress, report } from './harness.js';
 import { benchInflux } from './influx.js';
@@ -21,6 +22,7 @@ const GROUPS: Record<string, (opts: { quick: boolean }) => Promise<Figure[]>> = 
   recompute: (o) => benchRecompute({ ...o, log: progress }),
   reports: benchReports,
   influx: (o) => benchInflux({ ...o, log: progress }),
+  backlog: benchBacklog,
 };
 
 const program = new Command()

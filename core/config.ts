@@ -12,16 +12,17 @@ export const ConfigSchema = z.object({
   MQTT_PORT: port.default(1883),
   /** Largest MQTT payload accepted, in bytes (default 256 KiB). */
   MQTT_MAX_PAYLOAD_BYTES: z.coerce.number().int().min(1024).default(262_144),
-  /** Messages per second one gateway may publish (token bucket, burst of 2 s); above it the connection is closed. */
-  MQTT_MAX_MESSAGES_PER_S: z.coerce.number().positive().default(50),
-  /** CONNECTs per minute one gateway (username) may make; above it CONNECT is refused. */
-  MQTT_MAX_CONNECTS_PER_MIN: z.coerce.number().positive().default(30),
+  /**
+   * Messages per second one gateway may publish (token bucket, burst of 2 s); above it its messages
+   * and PUBACKs wait (back-pressure), never a disconnect. 500: a year of one site's backlog uploads in minutes.
+   */
+  MQTT_MAX_MESSAGES_PER_S: z.coerce.number().positive().default(500),
   /** MQTT over TLS port, served when TLS_CERT_FILE and TLS_KEY_FILE are set (0 picks a free one). */
   MQTTS_PORT: port.default(8883),
   /** PEM certificate chain and private key: with both, the API serves HTTPS on PORT and MQTTS runs on MQTTS_PORT. */
   TLS_CERT_FILE: z.string().min(1).optional(),
   TLS_KEY_FILE: z.string().min(1).optional(),
-  /** API requests per minute per token (or per client address without one). */
+  /** API requests per minute per valid token; requests without a valid token count per client address (before authentication). */
   API_RATE_LIMIT_PER_MIN: z.coerce.number().int().min(1).default(1000),
   /** Comma-separated origins allowed to call the API from a browser (CORS); unset: CORS off. */
   CORS_ORIGINS: z
@@ -73,6 +74,16 @@ export const ConfigSchema = z.object({
   INGEST_BATCH_MAX: z.coerce.number().int().min(1).default(20_000),
   /** Longest a reading waits for its batch to fill, in milliseconds. */
   INGEST_FLUSH_MS: z.coerce.number().int().min(0).default(100),
+  /** Readings stamped before this day (UTC) are rejected when their meter has no `installedAt` (a gateway whose clock reset to 1970). */
+  READINGS_EARLIEST: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD')
+    .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), 'not a valid date')
+    .default('2000-01-01'),
+  /** Readings one MQTT message may carry; the rest of a longer batch is refused with one dead letter that summarises it. */
+  MQTT_MAX_READINGS_PER_MESSAGE: z.coerce.number().int().min(1).default(5000),
+  /** Failed MQTT logins per minute from one address (above it: refused with a doubling back-off) and for one claimed username (above it: answered later, never refused). */
+  MQTT_MAX_FAILED_LOGINS_PER_MIN: z.coerce.number().int().min(1).default(10),
   /** Readings stamped further than this in the future are rejected (gateway clock skew), in seconds. */
   CLOCK_SKEW_MAX_S: z.coerce.number().int().min(0).default(600),
   /** Where new anomaly events are posted (JSON, signed with ALERT_WEBHOOK_SECRET); unset: no webhook. */

@@ -11,6 +11,10 @@ export type ErrorCode =
   | 'JN_SCOPE_UNKNOWN'
   | 'JN_NOT_FOUND'
   | 'JN_EVENT_CONFLICT'
+  /** A dead letter without a gateway, or of a code that re-submitting cannot fix (a whole refused message). */
+  | 'JN_DEAD_LETTER_NOT_RETRIABLE'
+  /** A dead letter retried already: it is retried at most once. */
+  | 'JN_DEAD_LETTER_RETRIED'
   | 'JN_STORE_UNAVAILABLE'
   | 'JN_INTERNAL';
 

@@ -13,7 +13,17 @@ export type RejectReason =
   | 'oversized'
   | 'topic'
   /** The store refused it as bad data (an InfluxDB field type conflict). */
-  | 'store_refused';
+  | 'store_refused'
+  /** Stamped before the meter's installation, or before READINGS_EARLIEST for a meter without one. */
+  | 'too_early'
+  /** A register, multiplier or consumption beyond what the meter or the store can hold. */
+  | 'out_of_range'
+  /** A payload nested deeper than the parser accepts. */
+  | 'too_deep'
+  /** Items beyond MQTT_MAX_READINGS_PER_MESSAGE in one message. */
+  | 'too_many_readings'
+  /** Storing or deriving the meter's readings failed: quarantined, retriable by an admin. */
+  | 'store_failed';
 
 /** The platform's Prometheus metrics, on a registry of its own (tests build several). */
 export interface Metrics {
@@ -27,13 +37,15 @@ export interface Metrics {
   readonly mqttClientsConnected: Gauge;
   /** SUBSCRIBEs refused (a topic outside the client's own). */
   readonly mqttSubscriptionsRefused: Counter;
-  /** MQTT messages refused over a gateway's rate limit (the connection is closed). */
+  /** MQTT messages delayed over a gateway's rate limit (back-pressure: they wait for their turn). */
   readonly mqttMessagesRateLimited: Counter;
   /** HTTP requests refused over the rate limit (429). */
   readonly httpRateLimited: Counter;
   readonly ingestQueueReadings: Gauge;
   /** Bytes of writes waiting in the store's on-disk spool for InfluxDB (0 for the embedded store). */
   readonly storeSpoolBytes: Gauge;
+  /** Readings quarantined because storing or deriving their meter failed (dead letters with code store_failed). */
+  readonly readingsQuarantined: Counter;
   readonly anomaliesDetected: Counter<'type'>;
   readonly alertDeliveries: Counter<'outcome'>;
 }
@@ -82,7 +94,7 @@ export function createMetrics(): Metrics {
     }),
     mqttMessagesRateLimited: new Counter({
       name: 'jieneng_mqtt_messages_rate_limited_total',
-      help: 'MQTT messages over a gateway rate limit (connection closed)',
+      help: 'MQTT messages delayed because their gateway was over its message rate (back-pressure, not refused)',
       ...opts,
     }),
     httpRateLimited: new Counter({
@@ -103,6 +115,11 @@ export function createMetrics(): Metrics {
     storeSpoolBytes: new Gauge({
       name: 'jieneng_store_spool_bytes',
       help: 'Bytes of writes spooled on disk while InfluxDB is unavailable',
+      ...opts,
+    }),
+    readingsQuarantined: new Counter({
+      name: 'jieneng_readings_quarantined_total',
+      help: 'Readings quarantined because storing or deriving their meter failed (retriable dead letters)',
       ...opts,
     }),
     anomaliesDetected: new Counter({

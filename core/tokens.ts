@@ -1,9 +1,15 @@
 import { hashApiToken, newApiToken, newId } from './security.js';
 import type { Store, TokenRecord } from './storage/store.js';
 
+/** Name of the token registered from `ADMIN_TOKEN`. */
+export const ADMIN_TOKEN_NAME = 'admin (ADMIN_TOKEN)';
+
 /**
  * Makes sure an admin can sign in: registers `ADMIN_TOKEN` when configured, or, on a store with no
  * token at all, generates one. Returns the generated token (to be printed once) or undefined.
+ * A changed `ADMIN_TOKEN` revokes the one registered from its previous value (issue "No device can
+ * stop ingest": rotating the variable must lock the old secret out); a value once revoked stays
+ * revoked, so a rotation is always to a new value.
  */
 export async function ensureAdminToken(
   store: Store,
@@ -12,8 +18,11 @@ export async function ensureAdminToken(
 ): Promise<string | undefined> {
   if (configured !== undefined) {
     const hash = hashApiToken(configured);
+    for (const old of await store.listTokens())
+      if (old.name === ADMIN_TOKEN_NAME && old.hash !== hash && old.revokedAtMs === undefined)
+        await store.revokeToken(old.id, nowMs);
     if ((await store.findTokenByHash(hash)) === undefined) {
-      await store.saveToken({ id: newId('tok'), name: 'admin (ADMIN_TOKEN)', role: 'admin', hash, createdAtMs: nowMs });
+      await store.saveToken({ id: newId('tok'), name: ADMIN_TOKEN_NAME, role: 'admin', hash, createdAtMs: nowMs });
     }
     return undefined;
   }

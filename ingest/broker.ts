@@ -1,12 +1,15 @@
 import { createServer, type Server } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createServer as createTlsServer } from 'node:tls';
 import { Aedes, type AuthenticateError, type Client, type PublishPacket, type Subscription } from 'aedes';
 import type { Logger } from 'pino';
-import { KeyedBuckets } from '../core/domain/token-bucket.js';
+import { ClientIdOwners } from '../core/domain/client-ids.js';
 import { errorsTopic, GATEWAY_STATUS, parseTopic, TOPIC_ROOT } from '../core/domain/topics.js';
 import type { Metrics } from '../core/metrics.js';
 import type { RegistryHolder } from '../core/registry-holder.js';
 import { verifySecret } from '../core/security.js';
+import { addressKey, LoginGuard } from './login-guard.js';
+import { MessagePacer } from './message-pacer.js';
 
 /** Who is behind an MQTT connection. */
 export type Principal = { readonly kind: 'gateway'; readonly gatewayId: string } | { readonly kind: 'service' };
@@ -26,10 +29,10 @@ export interface BrokerOptions {
   readonly onRefused: (gatewayId: string, topic: string, reason: string, payload: Buffer) => void;
   /** Checks an API token for the service login (username `service`), e.g. for monitoring subscribers. */
   readonly verifyServiceToken: (token: string) => Promise<boolean>;
-  /** Messages per second one gateway may publish (burst: 2 s worth); above it the connection is closed. */
+  /** Messages per second one gateway may publish (burst: 2 s worth); above it its messages wait (default 500). */
   readonly maxMessagesPerS?: number;
-  /** CONNECTs per minute one gateway may make; above it CONNECT is refused. */
-  readonly maxConnectsPerMin?: number;
+  /** Failed logins per minute per source address and per claimed username before back-off (default 10). */
+  readonly maxFailedLoginsPerMin?: number;
   /** MQTT over TLS on its own port (PEM certificate and key; port 0 picks a free one). */
   readonly tls?: { readonly port: number; readonly cert: Buffer; readonly key: Buffer };
 }
@@ -41,10 +44,14 @@ function authError(message: string, returnCode: number): AuthenticateError {
   return Object.assign(new Error(message), { returnCode }) as AuthenticateError;
 }
 
+/** The owner of a principal's client ids. */
+const ownerKey = (who: Principal) => (who.kind === 'gateway' ? `gateway:${who.gatewayId}` : 'service');
+
 /**
  * The embedded aedes broker: authenticates gateways against the registry (hashed secrets), lets a
  * gateway publish and subscribe only on its own topics, and hands readings to ingest before the
- * PUBACK.
+ * PUBACK. A gateway over its message rate is slowed, never disconnected; failed logins back off per
+ * address and username; a gateway cannot use a client id another login holds.
  */
 export class EmbeddedBroker {
   private readonly principals = new WeakMap<Client, Principal>();
@@ -53,12 +60,22 @@ export class EmbeddedBroker {
   private boundPort = 0;
   private tlsServer: Server | undefined;
   private boundTlsPort = 0;
-  // Rate limits per gateway (issue "Access control and hostile input"): defaults are generous.
-  // Rebuilt in start() from the options (burst: 2 s of messages, a minute of CONNECTs).
-  private messageBuckets = new KeyedBuckets(50, 100);
-  private connectBuckets = new KeyedBuckets(0.5, 30);
+  private readonly pacer: MessagePacer;
+  private readonly logins: LoginGuard;
+  /** Client ids with a persistent session, by owner. */
+  private readonly sessions = new ClientIdOwners();
+  /** The connection that holds each client id now (dropped when its socket closes). */
+  private readonly live = new Map<string, Client>();
+  /** Ends the waits of delayed logins when the broker stops. */
+  private readonly stopping = new AbortController();
 
-  constructor(private readonly opts: BrokerOptions) {}
+  constructor(private readonly opts: BrokerOptions) {
+    // Burst: 2 s of messages, so a gateway's routine bursts never wait.
+    this.pacer = new MessagePacer(opts.maxMessagesPerS ?? 500, 2, (gatewayId) =>
+      opts.logger.info({ gatewayId }, 'gateway over its message rate: slowed down'),
+    );
+    this.logins = new LoginGuard(opts.maxFailedLoginsPerMin ?? 10);
+  }
 
   /** The TCP port the broker listens on. */
   get port(): number {
@@ -70,14 +87,20 @@ export class EmbeddedBroker {
     return this.boundTlsPort;
   }
 
+  /** Messages waiting for their gateway's rate (tests watch it stay bounded). */
+  get messagesWaiting(): number {
+    return this.pacer.waiting;
+  }
+
   /** Closes every connection of a gateway (after its secret changed); returns how many. */
   disconnectGateway(gatewayId: string): number {
     let closed = 0;
-    // aedes keeps its connected clients by id (not in its type declarations).
-    const clients = (this.aedes as unknown as { clients?: Record<string, Client> } | undefined)?.clients ?? {};
-    for (const client of Object.values(clients)) {
+    // aedes keeps its connected clients by id (not in its type declarations); `live` also has those
+    // that logged in but are not registered yet (their CONNACK is still being prepared).
+    const registered = (this.aedes as unknown as { clients?: Record<string, Client> } | undefined)?.clients ?? {};
+    for (const client of new Set([...Object.values(registered), ...this.live.values()])) {
       const who = this.principals.get(client);
-      if (who?.kind === 'gateway' && who.gatewayId === gatewayId) {
+      if (!client.closed && who?.kind === 'gateway' && who.gatewayId === gatewayId) {
         client.close();
         closed++;
       }
@@ -94,20 +117,26 @@ export class EmbeddedBroker {
     );
   }
 
-  /** False (and counted) when a gateway publishes faster than its rate. */
-  private withinMessageRate(client: Client | null): boolean {
+  /**
+   * Runs `go` when the gateway has a token for the message. Over its rate the message waits, and so
+   * do its PUBACK and the rest of its connection: aedes reads a socket's next chunk only once every
+   * packet of the current one has been handled (lib/client.js `nextBatch`), so a held callback is
+   * the socket pause (`conn.pause()` does nothing to a stream read on 'readable') and a QoS 0 flood
+   * waits in TCP buffers, not in memory.
+   */
+  private paced(client: Client | null, go: () => void, drop: () => void): void {
     const who = client === null ? undefined : this.principals.get(client);
-    if (who?.kind !== 'gateway' || this.messageBuckets.take(who.gatewayId, Date.now())) return true;
-    this.opts.metrics.mqttMessagesRateLimited.inc();
-    this.opts.logger.warn({ gatewayId: who.gatewayId }, 'gateway over its message rate: disconnected');
-    return false;
+    // A closing connection's will (published from close()) is not paced: it would be dropped.
+    if (client === null || client.closed || who?.kind !== 'gateway') {
+      go();
+      return;
+    }
+    const release = (ok: boolean) => (ok ? go() : drop());
+    if (this.pacer.take(who.gatewayId, { release, gone: () => client.closed })) go();
+    else this.opts.metrics.mqttMessagesRateLimited.inc();
   }
 
   async start(): Promise<void> {
-    const perS = this.opts.maxMessagesPerS ?? 50;
-    const perMin = this.opts.maxConnectsPerMin ?? 30;
-    this.messageBuckets = new KeyedBuckets(perS, Math.max(1, perS * 2));
-    this.connectBuckets = new KeyedBuckets(perMin / 60, Math.max(1, perMin));
     const aedes = await Aedes.createBroker({
       // Deliveries in flight before aedes waits (its default, 100, stalls heavy fan-in).
       concurrency: 1000,
@@ -117,14 +146,16 @@ export class EmbeddedBroker {
           (error: AuthenticateError) => done(error, false),
         );
       },
-      authorizePublish: (client, packet, done) => {
-        // An error here makes aedes close the connection: the gateway is over its rate.
-        if (!this.withinMessageRate(client)) return done(new Error('message rate limit exceeded'));
-        this.authorizePublish(client, packet).then(
-          () => done(null),
-          (error: Error) => done(error),
-        );
-      },
+      authorizePublish: (client, packet, done) =>
+        this.paced(
+          client,
+          () =>
+            this.authorizePublish(client, packet).then(
+              () => done(null),
+              (error: Error) => done(error),
+            ),
+          () => done(new Error('connection closed while its message waited for the rate limit')),
+        ),
       authorizeSubscribe: (client, sub, done) => this.authorizeSubscribe(client, sub, done),
     });
     aedes.on('client', () => this.opts.metrics.mqttClientsConnected.inc());
@@ -159,34 +190,78 @@ export class EmbeddedBroker {
     this.aedes = undefined;
     this.server = undefined;
     this.tlsServer = undefined;
+    this.pacer.stop();
+    this.stopping.abort();
     if (tlsServer) await new Promise<void>((resolve) => tlsServer.close(() => resolve()));
     if (aedes) await new Promise<void>((resolve) => aedes.close(() => resolve()));
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
-  private refuse(reason: string, message: string, code: number): never {
+  private refuse(reason: string, message: string, code: number, fields: Record<string, unknown> = {}): never {
     this.opts.metrics.mqttConnectionsRefused.inc({ reason });
-    this.opts.logger.warn({ reason }, message);
+    this.opts.logger.warn({ reason, ...fields }, message);
     throw authError(message, code);
   }
 
+  /** Refuses a login that failed its check, counting it against its address and claimed username. */
+  private failed(address: string, username: string | undefined, reason: string, message: string): never {
+    const backoffMs = this.logins.failed(address, username);
+    return this.refuse(reason, message, 4, { address, ...(backoffMs > 0 ? { backoffMs } : {}) });
+  }
+
   private async authenticate(client: Client, username: string | undefined, password: Buffer | undefined) {
+    const address = addressKey((client.conn as { remoteAddress?: string }).remoteAddress);
+    // An address in back-off is refused before any password check (scrypt is the costly part).
+    const backoffMs = this.logins.refuseFrom(address);
+    if (backoffMs > 0) this.refuse('rate_limited', 'MQTT login from an address in back-off', 3, { address, backoffMs });
     const secret = password?.toString('utf8') ?? '';
     if (username === undefined || secret === '')
-      this.refuse('missing_credentials', 'MQTT login without credentials', 4);
+      this.failed(address, username, 'missing_credentials', 'MQTT login without credentials');
+    // A username under attack: its logins are answered later, not refused, so the right secret from
+    // an address that is not in back-off still gets in.
+    const delayMs = this.logins.delayMs(username);
+    if (delayMs > 0) await sleep(delayMs, undefined, { signal: this.stopping.signal });
+    const who = await this.principal(address, username, secret);
+    this.checkClientId(client, who);
+    this.principals.set(client, who);
+  }
+
+  private async principal(address: string, username: string, secret: string): Promise<Principal> {
     if (username === SERVICE_USERNAME) {
-      if (!(await this.opts.verifyServiceToken(secret))) this.refuse('bad_token', 'MQTT service login refused', 4);
-      this.principals.set(client, { kind: 'service' });
-      return;
+      if (!(await this.opts.verifyServiceToken(secret)))
+        this.failed(address, username, 'bad_token', 'MQTT service login refused');
+      return { kind: 'service' };
     }
-    if (!this.connectBuckets.take(username, Date.now()))
-      this.refuse('rate_limited', `MQTT logins of "${username}" over the rate limit`, 3);
     const gateway = this.opts.registry.gateway(username);
-    if (gateway === undefined) this.refuse('unknown_gateway', `MQTT login of unknown gateway "${username}"`, 4);
-    if (!(await verifySecret(secret, gateway.secretHash))) {
-      this.refuse('bad_secret', `MQTT login of gateway "${username}" with a wrong secret`, 4);
-    }
-    this.principals.set(client, { kind: 'gateway', gatewayId: gateway.id });
+    if (gateway === undefined)
+      this.failed(address, username, 'unknown_gateway', `MQTT login of unknown gateway "${username}"`);
+    if (!(await verifySecret(secret, gateway.secretHash)))
+      this.failed(address, username, 'bad_secret', `MQTT login of gateway "${username}" with a wrong secret`);
+    // The secret changed while it was checked: the connection would survive the disconnect.
+    if (this.opts.registry.gateway(username)?.secretHash !== gateway.secretHash)
+      this.refuse('bad_secret', `MQTT login of gateway "${username}" with a secret just replaced`, 4);
+    return { kind: 'gateway', gatewayId: gateway.id };
+  }
+
+  /**
+   * Refuses a client id held by another login: connected under it now, or owning a persistent
+   * session under it ([MQTT-3.1.4-2] would otherwise close that connection and hand over the session).
+   */
+  private checkClientId(client: Client, who: Principal): void {
+    const owner = ownerKey(who);
+    const holder = this.live.get(client.id);
+    const holderWho = holder === undefined || holder.closed ? undefined : this.principals.get(holder);
+    const heldBy = holderWho === undefined ? this.sessions.ownerOf(client.id) : ownerKey(holderWho);
+    if (heldBy !== undefined && heldBy !== owner)
+      this.refuse('client_id_taken', `MQTT client id "${client.id}" is held by another login`, 2, { owner });
+    // [MQTT-3.1.2-6] a clean session ends the previous one: only a persistent one keeps the id.
+    if (client.clean) this.sessions.release(client.id, owner);
+    else this.sessions.claim(client.id, owner);
+    if (client.conn.destroyed) return;
+    this.live.set(client.id, client);
+    client.conn.once('close', () => {
+      if (this.live.get(client.id) === client) this.live.delete(client.id);
+    });
   }
 
   private async authorizePublish(client: Client | null, packet: PublishPacket): Promise<void> {

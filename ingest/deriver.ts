@@ -9,7 +9,8 @@ import type { MeterEvent } from '../core/domain/meter-events.js';
 import type { Meter } from '../core/domain/registry.js';
 import { floorHour } from '../core/domain/time.js';
 import type { HourRange, ReadingWindow, Store, StoredReading } from '../core/storage/store.js';
-import { appendRecomputeFrom, derivableUntil, trimTail } from './tails.js';
+import { rebuildMeter } from './rebuild.js';
+import { appendRecomputeFrom, derivableUntil, END_OF_TIME_MS, trimTail } from './tails.js';
 
 /** What one flush did. */
 export interface FlushOutcome {
@@ -35,8 +36,17 @@ function sameReadings(a: ReadingWindow | undefined, b: ReadingWindow | undefined
   return x.length === y.length && x.every((r, i) => r.tsMs === y[i]?.tsMs && r.value === y[i]?.value);
 }
 
-/** A far-future bound for "to the end of the meter's data". */
-const END_OF_TIME_MS = Date.parse('2200-01-01T00:00:00Z');
+function minTs(readings: readonly { tsMs: number }[]): number {
+  let min = Number.POSITIVE_INFINITY;
+  for (const r of readings) if (r.tsMs < min) min = r.tsMs;
+  return min;
+}
+
+function maxTs(readings: readonly { tsMs: number }[]): number {
+  let max = Number.NEGATIVE_INFINITY;
+  for (const r of readings) if (r.tsMs > max) max = r.tsMs;
+  return max;
+}
 
 /**
  * Stores readings and keeps each meter's hourly consumption derived from them and from its
@@ -52,6 +62,8 @@ const END_OF_TIME_MS = Date.parse('2200-01-01T00:00:00Z');
 export class Deriver {
   private tails = new Map<string, ReadingWindow>();
   private events = new Map<string, MeterEvent[]>();
+  /** Meters whose last write failed part-way, with the first instant whose hours may be stale. */
+  private readonly unsettled = new Map<string, number>();
 
   constructor(
     private readonly store: Store,
@@ -70,13 +82,32 @@ export class Deriver {
     return this.events.get(meterId) ?? [];
   }
 
-  /** Stores a batch of validated readings and derives their hours. Calls must not overlap. */
+  /**
+   * Stores a batch of validated readings and derives their hours. Calls must not overlap. On a
+   * throw nothing in memory is left half-updated: new tails are committed only after the write that
+   * stores their readings, and a meter whose write may have partly landed is marked unsettled, so
+   * that its next flush first recomputes its hours and reloads its tail from the store.
+   */
   async flush(batch: readonly StoredReading[]): Promise<FlushOutcome> {
+    const byMeter = groupBy(batch, (r) => r.meterId);
+    const step = { wrote: false };
+    try {
+      await this.catchUp([...byMeter.keys()], step);
+      return await this.write(byMeter, step);
+    } catch (error) {
+      // Before any store call nothing changed (a derivation that threw): the state is as it was.
+      if (step.wrote) for (const [meterId, list] of byMeter) this.markUnsettled(meterId, minTs(list));
+      throw error;
+    }
+  }
+
+  private async write(byMeter: Map<string, StoredReading[]>, step: { wrote: boolean }): Promise<FlushOutcome> {
     const fast: StoredReading[] = [];
     const slow: StoredReading[] = [];
     const ranges: HourRange[] = [];
     const rows: HourlyConsumption[] = [];
-    for (const [meterId, list] of groupBy(batch, (r) => r.meterId)) {
+    const tails = new Map<string, ReadingWindow>();
+    for (const [meterId, list] of byMeter) {
       const meter = this.meterOf(meterId);
       if (meter === undefined) continue;
       list.sort((a, b) => a.tsMs - b.tsMs);
@@ -91,24 +122,35 @@ export class Deriver {
         else unique.push(r);
       }
       if (unique.length === 0) continue;
-      fast.push(...unique);
+      // Loops, not spreads: one reading can span ~500,000 hours, beyond the stack's argument limit
+      // (issue "No device can stop ingest").
+      for (const r of unique) fast.push(r);
       const chain = [...tail.readings, ...unique.map((r) => ({ tsMs: r.tsMs, value: r.value }))];
       const fromMs = appendRecomputeFrom(tail.readings, (unique[0] as StoredReading).tsMs);
       const toMs = derivableUntil((chain.at(-1) as RegisterReading).tsMs);
       ranges.push({ meterId, fromMs, toMs });
-      rows.push(
-        ...deriveHourly(meter, chain, fromMs, toMs, this.eventsOf(meterId), { atStart: tail.atStart, atEnd: true }),
-      );
-      this.tails.set(meterId, trimTail(chain, tail.atStart));
+      const derived = deriveHourly(meter, chain, fromMs, toMs, this.eventsOf(meterId), {
+        atStart: tail.atStart,
+        atEnd: true,
+      });
+      for (const h of derived) rows.push(h);
+      tails.set(meterId, trimTail(chain, tail.atStart));
     }
+    step.wrote = true;
     await this.store.replaceHourly(ranges, rows, fast);
+    for (const [meterId, tail] of tails) this.tails.set(meterId, tail);
     if (slow.length === 0) return { stored: fast.length, duplicates: 0, conflicts: [] };
     const outcome = await this.store.insertReadings(slow);
+    // Repeats are recomputed too: a write that failed after storing them (here, or before a
+    // restart) may have left their hours stale, and a retry is how they heal.
+    const refused = new Set(outcome.conflicts.map((c) => `${c.reading.meterId}\u0000${c.reading.tsMs}`));
+    const kept = slow.filter((r) => !refused.has(`${r.meterId}\u0000${r.tsMs}`));
     await this.recompute(
-      [...groupBy(outcome.inserted, (r) => r.meterId)].map(([meterId, inserted]) => {
-        const stamps = inserted.map((r) => r.tsMs);
-        return { meterId, fromMs: Math.min(...stamps), toMs: Math.max(...stamps) };
-      }),
+      [...groupBy(kept, (r) => r.meterId)].map(([meterId, list]) => ({
+        meterId,
+        fromMs: minTs(list),
+        toMs: maxTs(list),
+      })),
     );
     return {
       stored: fast.length + outcome.inserted.length,
@@ -118,12 +160,42 @@ export class Deriver {
   }
 
   /**
+   * Recomputes the unsettled meters among `meterIds` from their first stale instant on (which also
+   * reloads their tails), before anything else is written for them.
+   */
+  private async catchUp(meterIds: readonly string[], step: { wrote: boolean }): Promise<void> {
+    const requests: RecomputeRequest[] = [];
+    for (const meterId of meterIds) {
+      const fromMs = this.unsettled.get(meterId);
+      if (fromMs !== undefined) requests.push({ meterId, fromMs });
+    }
+    if (requests.length === 0) return;
+    step.wrote = true;
+    await this.recompute(requests);
+    if (this.options.soleWriter) await this.reloadTails(requests.map((r) => r.meterId));
+    for (const r of requests) this.unsettled.delete(r.meterId);
+  }
+
+  private markUnsettled(meterId: string, fromMs: number): void {
+    this.unsettled.set(meterId, Math.min(fromMs, this.unsettled.get(meterId) ?? fromMs));
+  }
+
+  /**
    * Recomputes the hours that readings or events in each request's [fromMs, toMs] can change: those
    * of the intervals up to WINDOW_MARGIN readings either side. Used for late readings, corrections
    * and lifecycle events (with `toMs` at the end of time: a multiplier change affects everything
    * after it). Many meters take a fixed number of store round trips.
    */
-  async recompute(requests: readonly RecomputeRequest[], attempt = 1): Promise<void> {
+  async recompute(requests: readonly RecomputeRequest[]): Promise<void> {
+    try {
+      await this.recomputeOnce(requests, 1);
+    } catch (error) {
+      for (const r of requests) this.markUnsettled(r.meterId, r.fromMs);
+      throw error;
+    }
+  }
+
+  private async recomputeOnce(requests: readonly RecomputeRequest[], attempt: number): Promise<void> {
     const known = requests.filter((r) => this.meterOf(r.meterId) !== undefined);
     if (known.length === 0) return;
     const around = await this.store.readingWindows(
@@ -148,7 +220,8 @@ export class Deriver {
       const window = windows.get(span.meterId);
       const meter = this.meterOf(span.meterId);
       if (window === undefined || meter === undefined) continue;
-      rows.push(...deriveHourly(meter, window.readings, span.fromMs, span.toMs, this.eventsOf(span.meterId), window));
+      const derived = deriveHourly(meter, window.readings, span.fromMs, span.toMs, this.eventsOf(span.meterId), window);
+      for (const h of derived) rows.push(h);
     }
     await this.store.replaceHourly(spans, rows);
     // Tails serve the sole writer's fast path only; other writers' readings are never in them.
@@ -176,7 +249,7 @@ export class Deriver {
     // Readings that keep changing are another writer's, which settles them (and ours with them)
     // after its own write: past a few rounds, leaving the last word to it is safe.
     if (changed.size === 0 || attempt >= MAX_SETTLE_ATTEMPTS) return;
-    await this.recompute(
+    await this.recomputeOnce(
       requests.filter((r) => changed.has(r.meterId)),
       attempt + 1,
     );
@@ -196,6 +269,19 @@ export class Deriver {
       );
     }
     await this.recompute(events.map((e) => ({ meterId: e.meterId, fromMs: e.ts })));
+  }
+
+  /**
+   * Recomputes a meter's hours from all its raw readings and events, replaces the stored hours that
+   * differ, and returns how many did. Calls must not overlap with flushes.
+   */
+  async rebuild(meterId: string): Promise<number> {
+    const meter = this.meterOf(meterId);
+    if (meter === undefined) return 0;
+    const hours = await rebuildMeter(this.store, meter, this.eventsOf(meterId));
+    // Everything of the meter is now derived from the store: nothing is left to catch up on.
+    if (this.unsettled.delete(meterId) && this.options.soleWriter) await this.reloadTails([meterId]);
+    return hours;
   }
 
   private async reloadTails(meterIds: readonly string[]): Promise<void> {

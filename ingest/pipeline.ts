@@ -5,9 +5,19 @@ import { Mutex } from '../core/mutex.js';
 import type { RegistryHolder } from '../core/registry-holder.js';
 import type { Correction, DeadLetter, Store, StoredReading } from '../core/storage/store.js';
 import { Deriver } from './deriver.js';
+import { errorMessage, type MeterFailure, writeIsolated } from './isolate.js';
+import {
+  quarantineLetters,
+  readingJson,
+  reportQuarantine,
+  STORE_FAILED,
+  undecodableRecordLetter,
+} from './quarantine.js';
+import type { MeterCorrection, RebuildReport } from './rebuild.js';
+import { RejectLog } from './reject-log.js';
 import { type Rejection, validateMessage } from './validate.js';
-import type { WriteAheadLog } from './wal/log.js';
-import { decodeReadingsRecord, encodeReadingsRecord } from './wal/readings-record.js';
+import type { WalRecord, WriteAheadLog } from './wal/log.js';
+import { decodeReadingsRecord, encodeReadingsRecord, type ReadingsRecord } from './wal/readings-record.js';
 
 /** Options of the ingest pipeline. */
 export interface PipelineOptions {
@@ -20,6 +30,10 @@ export interface PipelineOptions {
   /** Longest a reading waits before its batch is written, in ms. */
   readonly flushMs: number;
   readonly clockSkewMaxMs: number;
+  /** Readings stamped before this instant are refused when their meter has no `installedAt` (READINGS_EARLIEST). */
+  readonly readingsEarliestMs?: number;
+  /** Readings one message may carry (MQTT_MAX_READINGS_PER_MESSAGE); the rest are one summarising dead letter. */
+  readonly maxReadingsPerMessage?: number;
   readonly now?: () => number;
   /**
    * With a write-ahead log, `submit` resolves once the message's readings are fsync'd in it (so the
@@ -53,12 +67,25 @@ interface Queued {
   readonly ack?: StoreAck;
 }
 
+/** Longest wait between two writes while the store is down, in ms. */
+const OUTAGE_BACKOFF_MAX_MS = 30_000;
+/** First wait after a write found the store down, in ms (doubled at each failed write). */
+const OUTAGE_BACKOFF_MIN_MS = 500;
+
 /**
  * parse → validate → check registry → batch → store → derive. Messages are validated as they
  * arrive; valid readings wait in a queue that is written in batches, one write at a time (with
  * lifecycle events and corrections, which recompute derived hours, in the same line). When the
  * queue holds more than two batches, `submit` waits, which holds back the broker's PUBACK and so
  * slows publishers instead of growing memory.
+ *
+ * No meter can stop ingest (issue "No device can stop ingest"): a batch that fails is split by
+ * meter (`writeIsolated`), and the readings of a meter that fails alone are quarantined as
+ * retriable dead letters (code `store_failed`), counted, logged once per meter and raised as a
+ * `store_failed` anomaly; their messages are acknowledged like stored ones. The one retry loop is
+ * for a store that is down (even the dead letters cannot be written): the failed readings stay
+ * queued and the write is retried with a back-off doubling from 0.5 s to 30 s, so acknowledged
+ * readings are never dropped.
  */
 export class IngestPipeline {
   private readonly deriver: Deriver;
@@ -73,33 +100,72 @@ export class IngestPipeline {
   private waiters: (() => void)[] = [];
   private stopped = false;
   private readonly now: () => number;
+  private readonly rejectLog: RejectLog;
+  /** While the log replays: the newest position handed out, which no checkpoint may pass. */
+  private replayedUpTo: number | undefined;
+  /** Wait before the next write while the store is down, in ms (0: it is up). */
+  private outageBackoffMs = 0;
 
   constructor(private readonly opts: PipelineOptions) {
+    this.rejectLog = new RejectLog(opts.logger);
     this.deriver = new Deriver(opts.store, (id) => opts.registry.meter(id), { soleWriter: opts.soleWriter ?? true });
     this.now = opts.now ?? Date.now;
   }
 
-  /** Loads the Deriver's state, then replays and stores what the WAL holds beyond its checkpoint. */
+  /**
+   * Loads the Deriver's state, then replays and stores what the WAL holds beyond its checkpoint,
+   * streaming it in batches. A record that cannot be decoded, or whose readings cannot be stored,
+   * is quarantined with a warning: no record can keep the platform from starting.
+   */
   async start(): Promise<void> {
     await this.deriver.start();
     const { wal } = this.opts;
-    if (wal === undefined || wal.unstored.length === 0) return;
+    if (wal === undefined) return;
+    let messages = 0;
     let readings = 0;
-    for (const record of wal.unstored) {
-      const { gatewayId, receivedAtMs, readings: list } = decodeReadingsRecord(record.payload);
-      this.unstored.set(record.seq, list.length);
-      for (const r of list) this.queue.push({ reading: { ...r, gatewayId, receivedAtMs }, seq: record.seq });
-      readings += list.length;
+    this.replayedUpTo = 0;
+    try {
+      for await (const record of wal.replay()) {
+        this.replayedUpTo = record.seq;
+        const decoded = await this.decodeOrQuarantine(record);
+        if (decoded === undefined) continue;
+        messages++;
+        readings += decoded.readings.length;
+        if (decoded.readings.length > 0) this.unstored.set(record.seq, decoded.readings.length);
+        const { gatewayId, receivedAtMs } = decoded;
+        for (const r of decoded.readings)
+          this.queue.push({ reading: { ...r, gatewayId, receivedAtMs }, seq: record.seq });
+        while (this.queue.length >= this.opts.batchMax) await this.flushNow();
+      }
+    } finally {
+      this.replayedUpTo = undefined;
     }
-    this.opts.logger.info({ messages: wal.unstored.length, readings }, 'replaying the write-ahead log');
+    if (messages > 0) this.opts.logger.info({ messages, readings }, 'replayed the write-ahead log');
     await this.drain();
+  }
+
+  /** A record's message, or undefined once an undecodable (or damaged) record is dead-lettered. */
+  private async decodeOrQuarantine(record: WalRecord): Promise<ReadingsRecord | undefined> {
+    try {
+      if (record.corrupt === true) throw new Error('damaged on disk (CRC mismatch)');
+      return decodeReadingsRecord(record.payload);
+    } catch (error) {
+      this.opts.logger.warn({ seq: record.seq, err: error }, 'write-ahead log record quarantined: cannot be decoded');
+      await this.opts.store.addDeadLetters([undecodableRecordLetter(record.seq, record.payload, error, this.now())]);
+      this.opts.metrics.readingsQuarantined.inc();
+      this.opts.metrics.readingsRejected.inc({ reason: STORE_FAILED });
+      return undefined;
+    }
   }
 
   /** Writes what is queued and stops accepting. */
   async stop(): Promise<void> {
-    await this.drain();
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
+    try {
+      await this.drain();
+    } finally {
+      this.stopped = true;
+      if (this.timer) clearTimeout(this.timer);
+    }
   }
 
   /** Validates one readings message of a gateway and queues its valid readings. */
@@ -107,14 +173,13 @@ export class IngestPipeline {
     const nowMs = this.now();
     const decommissionedAt = (meterId: string) =>
       this.deriver.eventsOf(meterId).find((e) => e.type === 'decommission')?.ts;
-    const { readings, rejections } = validateMessage(
-      this.opts.registry,
-      gatewayId,
-      payload,
+    const { readings, rejections } = validateMessage(this.opts.registry, gatewayId, payload, {
       nowMs,
-      this.opts.clockSkewMaxMs,
+      clockSkewMaxMs: this.opts.clockSkewMaxMs,
       decommissionedAt,
-    );
+      ...(this.opts.readingsEarliestMs === undefined ? {} : { readingsEarliestMs: this.opts.readingsEarliestMs }),
+      ...(this.opts.maxReadingsPerMessage === undefined ? {} : { maxReadings: this.opts.maxReadingsPerMessage }),
+    });
     if (rejections.length > 0) this.reject(rejections, { gatewayId, topic, receivedAtMs: nowMs });
     let seq = 0;
     let durable: Promise<void> | undefined;
@@ -147,9 +212,10 @@ export class IngestPipeline {
   /** Records rejected readings or messages in the dead letters, counted by reason. */
   reject(rejections: readonly Rejection[], where: { gatewayId?: string; topic?: string; receivedAtMs: number }): void {
     for (const r of rejections) {
-      this.opts.metrics.readingsRejected.inc({ reason: r.label });
-      this.opts.logger.warn({ gatewayId: where.gatewayId, meterId: r.meterId, reason: r.reason }, 'reading rejected');
-      this.deadQueue.push({ ...where, reason: r.reason, raw: r.raw, meterId: r.meterId, tsMs: r.tsMs });
+      // A `too_many_readings` letter stands for every item it summarises.
+      this.opts.metrics.readingsRejected.inc({ reason: r.label }, r.count ?? 1);
+      this.rejectLog.warn(where.gatewayId, { meterId: r.meterId, code: r.label, reason: r.reason }, where.receivedAtMs);
+      this.deadQueue.push({ ...where, code: r.label, reason: r.reason, raw: r.raw, meterId: r.meterId, tsMs: r.tsMs });
     }
     this.schedule();
   }
@@ -175,7 +241,31 @@ export class IngestPipeline {
     });
   }
 
-  /** Writes everything queued now; resolves when it is in the store. */
+  /**
+   * Recomputes meters' hours from their raw readings and events (every meter of the registry when
+   * none are given), one meter at a time between ingest writes, and replaces the stored hours that
+   * differ. A meter whose rebuild fails is reported and the others go on.
+   */
+  async rebuild(
+    meterIds?: readonly string[],
+  ): Promise<RebuildReport & { failed?: { meterId: string; error: string }[] }> {
+    const ids = meterIds ?? this.opts.registry.get().meters.map((m) => m.id);
+    const corrected: MeterCorrection[] = [];
+    const failed: { meterId: string; error: string }[] = [];
+    for (const meterId of ids) {
+      try {
+        const hours = await this.line.run(() => this.deriver.rebuild(meterId));
+        if (hours > 0) corrected.push({ meterId, hours });
+      } catch (error) {
+        this.opts.logger.error({ meterId, err: error }, 'rebuilding the hours of a meter failed');
+        failed.push({ meterId, error: errorMessage(error) });
+      }
+    }
+    if (corrected.length > 0) this.opts.logger.warn({ corrected }, 'rebuild replaced stored hours that differed');
+    return failed.length === 0 ? { meters: ids.length, corrected } : { meters: ids.length, corrected, failed };
+  }
+
+  /** Writes everything queued now; resolves when it is in the store (rejects while the store is down). */
   async drain(): Promise<void> {
     while (this.queue.length > 0 || this.deadQueue.length > 0) await this.flushNow();
     await this.line.run(async () => undefined);
@@ -184,13 +274,16 @@ export class IngestPipeline {
   private schedule(): void {
     if (this.stopped || this.timer || this.writing) return;
     const full = this.queue.length >= this.opts.batchMax;
-    this.timer = setTimeout(
-      () => {
-        this.timer = undefined;
-        this.flushNow().catch((error: unknown) => this.opts.logger.error({ err: error }, 'ingest flush failed'));
-      },
-      full || this.opts.ackAfterStore === true ? 0 : this.opts.flushMs,
-    );
+    const delayMs =
+      this.outageBackoffMs > 0
+        ? this.outageBackoffMs
+        : full || this.opts.ackAfterStore === true
+          ? 0
+          : this.opts.flushMs;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.flushNow().catch((error: unknown) => this.opts.logger.error({ err: error }, 'ingest flush failed'));
+    }, delayMs);
   }
 
   private flushNow(): Promise<void> {
@@ -205,43 +298,78 @@ export class IngestPipeline {
 
   private async write(): Promise<void> {
     const queued = this.queue.splice(0, this.opts.batchMax);
-    const batch = queued.map((q) => q.reading);
-    const dead = this.deadQueue.splice(0);
+    const letters = this.deadQueue.splice(0);
     this.opts.metrics.ingestQueueReadings.set(this.queue.length);
     if (this.queue.length <= this.opts.batchMax * 2) for (const wake of this.waiters.splice(0)) wake();
     const { metrics, store } = this.opts;
-    if (batch.length > 0) {
+    let failed: MeterFailure[] = [];
+    const quarantined: DeadLetter[] = [];
+    if (queued.length > 0) {
+      const batch = queued.map((q) => q.reading);
       const end = metrics.storeWriteSeconds.startTimer();
-      try {
-        const outcome = await this.deriver.flush(batch);
-        metrics.readingsAccepted.inc(outcome.stored);
-        metrics.readingsDuplicate.inc(outcome.duplicates);
-        metrics.batchSizeReadings.observe(batch.length);
-        for (const c of outcome.conflicts) {
-          metrics.readingsRejected.inc({ reason: 'conflict' });
-          dead.push({
-            receivedAtMs: c.reading.receivedAtMs,
-            gatewayId: c.reading.gatewayId,
-            meterId: c.reading.meterId,
-            tsMs: c.reading.tsMs,
-            reason: `a reading for this meter and timestamp is already stored with value ${c.storedValue}; raw readings are immutable`,
-            raw: JSON.stringify({ meter: c.reading.meterId, ts: c.reading.tsMs, value: c.reading.value }),
-          });
-        }
-      } catch (error) {
-        // Keep the batch: put it back at the head of the queue and retry on the next flush.
-        this.queue.unshift(...queued);
-        this.deadQueue.unshift(...dead);
-        this.opts.logger.error({ err: error, readings: batch.length }, 'store write failed; will retry');
-        await new Promise((resolve) => setTimeout(resolve, 500));
-        throw error;
-      } finally {
-        end();
+      const outcome = await writeIsolated(batch, (part) => this.deriver.flush(part)).finally(end);
+      metrics.readingsAccepted.inc(outcome.stored);
+      metrics.readingsDuplicate.inc(outcome.duplicates);
+      metrics.batchSizeReadings.observe(batch.length);
+      for (const c of outcome.conflicts) {
+        metrics.readingsRejected.inc({ reason: 'conflict' });
+        letters.push({
+          receivedAtMs: c.reading.receivedAtMs,
+          gatewayId: c.reading.gatewayId,
+          meterId: c.reading.meterId,
+          tsMs: c.reading.tsMs,
+          reason: `a reading for this meter and timestamp is already stored with value ${c.storedValue}; raw readings are immutable`,
+          raw: readingJson(c.reading),
+        });
       }
+      failed = outcome.failed;
+      for (const f of failed) for (const letter of quarantineLetters(f.readings, f.error)) quarantined.push(letter);
     }
-    if (dead.length > 0) await store.addDeadLetters(dead);
-    await this.checkpoint(queued);
-    for (const { ack } of queued) if (ack !== undefined && --ack.left === 0) ack.resolve();
+    try {
+      if (letters.length > 0 || quarantined.length > 0) await store.addDeadLetters(letters.concat(quarantined));
+    } catch (error) {
+      await this.outage(queued, failed, letters, error);
+      throw error;
+    }
+    this.outageBackoffMs = 0;
+    if (failed.length > 0) await reportQuarantine(this.opts, failed, this.now());
+    await this.complete(queued);
+  }
+
+  /**
+   * The store is down (even the dead letters could not be written): the readings that failed go
+   * back to the head of the queue and the letters to theirs, and the next write waits a back-off.
+   */
+  private async outage(
+    queued: readonly Queued[],
+    failed: readonly MeterFailure[],
+    letters: readonly DeadLetter[],
+    error: unknown,
+  ): Promise<void> {
+    const unstored = new Set<StoredReading>();
+    for (const f of failed) for (const r of f.readings) unstored.add(r);
+    const back: Queued[] = [];
+    const done: Queued[] = [];
+    for (const q of queued) (unstored.has(q.reading) ? back : done).push(q);
+    // concat, not unshift(...): a spread of a large queue would overflow the stack.
+    this.queue = back.concat(this.queue);
+    this.deadQueue = letters.concat(this.deadQueue);
+    this.opts.metrics.ingestQueueReadings.set(this.queue.length);
+    // The next write waits the back-off, not a flush timer set before the outage.
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.outageBackoffMs = Math.min(OUTAGE_BACKOFF_MAX_MS, Math.max(OUTAGE_BACKOFF_MIN_MS, this.outageBackoffMs * 2));
+    this.opts.logger.error(
+      { err: error, readings: back.length, retryInMs: this.outageBackoffMs },
+      'store unavailable: readings kept queued, retrying',
+    );
+    await this.complete(done);
+  }
+
+  /** Checkpoints the WAL past, and acknowledges, readings that are stored or quarantined. */
+  private async complete(done: readonly Queued[]): Promise<void> {
+    await this.checkpoint(done);
+    for (const { ack } of done) if (ack !== undefined && --ack.left === 0) ack.resolve();
   }
 
   /** Counts the stored readings off their WAL positions and checkpoints below the oldest unstored one. */
@@ -255,6 +383,7 @@ export class IngestPipeline {
     }
     // Positions enter the map in increasing order, so its first key is the oldest unstored one.
     const oldest = this.unstored.keys().next();
-    await wal.checkpoint(oldest.done ? wal.lastSeq : oldest.value - 1);
+    const upTo = oldest.done ? wal.lastSeq : oldest.value - 1;
+    await wal.checkpoint(Math.min(upTo, this.replayedUpTo ?? upTo));
   }
 }

@@ -2,6 +2,9 @@ import { type RegisterReading, WINDOW_MARGIN } from '../core/domain/consumption.
 import { floorHour, HOUR_MS } from '../core/domain/time.js';
 import type { ReadingWindow } from '../core/storage/store.js';
 
+/** A far-future bound for "to the end of the meter's data". */
+export const END_OF_TIME_MS = Date.parse('2200-01-01T00:00:00Z');
+
 /**
  * The first hour whose consumption may change when readings are appended after `tail`: the glitch
  * status of the newest reading depends on its successor, and the interval before it may start two

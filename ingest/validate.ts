@@ -9,6 +9,8 @@ export interface Rejection {
   readonly raw: string;
   readonly meterId?: string;
   readonly tsMs?: number;
+  /** How many items this rejection stands for when it summarises several (`too_many_readings`); 1 when absent. */
+  readonly count?: number;
 }
 
 /** Outcome of validating one readings message from a gateway. */
@@ -17,59 +19,92 @@ export interface ValidatedMessage {
   readonly rejections: Rejection[];
 }
 
+/** The bounds a message is checked against. */
+export interface ValidateOptions {
+  /** The receiving instant, epoch ms. */
+  readonly nowMs: number;
+  /** Readings stamped later than `nowMs` + this are refused (gateway clock skew), in ms. */
+  readonly clockSkewMaxMs: number;
+  /**
+   * Readings of a meter without `installedAt` stamped before this are refused, epoch ms
+   * (READINGS_EARLIEST). Default DEFAULT_READINGS_EARLIEST_MS.
+   */
+  readonly readingsEarliestMs?: number;
+  /** Items of one message taken at most (MQTT_MAX_READINGS_PER_MESSAGE). Default DEFAULT_MAX_READINGS_PER_MESSAGE. */
+  readonly maxReadings?: number;
+  /** When a meter was decommissioned, epoch ms; later readings are refused. */
+  readonly decommissionedAt?: (meterId: string) => number | undefined;
+}
+
+/** Earliest reading instant when none is given: 2000-01-01T00:00:00Z, the default of READINGS_EARLIEST. */
+export const DEFAULT_READINGS_EARLIEST_MS = Date.UTC(2000, 0, 1);
+
+/** Items of one message taken when no limit is given: 5,000, the default of MQTT_MAX_READINGS_PER_MESSAGE. */
+export const DEFAULT_MAX_READINGS_PER_MESSAGE = 5000;
+
+/** READINGS_EARLIEST (a `YYYY-MM-DD` day, UTC) as epoch ms. */
+export function readingsEarliestMs(day: string): number {
+  return Date.parse(`${day}T00:00:00Z`);
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
 /**
  * Parses a gateway's readings message and checks every reading against the registry: the meter
- * must exist, belong to this gateway, and be stamped between its installation (or decommission)
- * and the clock-skew bound into the future.
+ * must exist, belong to this gateway, be stamped between its installation (or READINGS_EARLIEST
+ * when it has none, or its decommission) and the clock-skew bound into the future, and hold a
+ * register its modulus allows. Never throws: every item ends up accepted or rejected.
  */
 export function validateMessage(
   registry: RegistryHolder,
   gatewayId: string,
   payload: string,
-  nowMs: number,
-  clockSkewMaxMs: number,
-  decommissionedAt: (meterId: string) => number | undefined = () => undefined,
+  options: ValidateOptions,
 ): ValidatedMessage {
-  const parsed = parseReadingsPayload(payload);
-  const rejections: Rejection[] = parsed.rejects.map((r) => ({
-    label: r.reason.startsWith('payload') || r.reason.startsWith('readings:') ? 'invalid_payload' : 'invalid_reading',
-    ...r,
-  }));
+  const { nowMs, clockSkewMaxMs } = options;
+  const earliestMs = options.readingsEarliestMs ?? DEFAULT_READINGS_EARLIEST_MS;
+  const decommissionedAt = options.decommissionedAt ?? (() => undefined);
+  const parsed = parseReadingsPayload(payload, {
+    maxReadings: options.maxReadings ?? DEFAULT_MAX_READINGS_PER_MESSAGE,
+  });
+  const rejections: Rejection[] = [...parsed.rejects];
   const readings: Reading[] = [];
   for (const reading of parsed.readings) {
     const meter = registry.meter(reading.meterId);
-    const raw = () => JSON.stringify({ meter: reading.meterId, ts: reading.tsMs, value: reading.value });
-    const base = { meterId: reading.meterId, tsMs: reading.tsMs };
+    const reject = (label: RejectReason, reason: string) =>
+      rejections.push({
+        label,
+        reason,
+        raw: JSON.stringify({ meter: reading.meterId, ts: reading.tsMs, value: reading.value }),
+        meterId: reading.meterId,
+        tsMs: reading.tsMs,
+      });
+    const installedMs = meter?.installedAt === undefined ? undefined : Date.parse(meter.installedAt);
+    const modulus = meter?.registerModulus;
+    const decommissionedMs = meter === undefined ? undefined : decommissionedAt(meter.id);
     if (meter === undefined) {
-      rejections.push({ label: 'unknown_meter', reason: `unknown meter "${reading.meterId}"`, raw: raw(), ...base });
+      reject('unknown_meter', `unknown meter "${reading.meterId}"`);
     } else if (meter.gatewayId !== gatewayId) {
-      rejections.push({
-        label: 'foreign_meter',
-        reason: `meter "${reading.meterId}" is not assigned to gateway "${gatewayId}"`,
-        raw: raw(),
-        ...base,
-      });
+      reject('foreign_meter', `meter "${reading.meterId}" is not assigned to gateway "${gatewayId}"`);
     } else if (reading.tsMs > nowMs + clockSkewMaxMs) {
-      rejections.push({
-        label: 'future_timestamp',
-        reason: `timestamp ${new Date(reading.tsMs).toISOString()} is more than ${clockSkewMaxMs / 1000} s in the future`,
-        raw: raw(),
-        ...base,
-      });
-    } else if (meter.installedAt !== undefined && reading.tsMs < Date.parse(meter.installedAt)) {
-      rejections.push({
-        label: 'before_installation',
-        reason: `timestamp ${new Date(reading.tsMs).toISOString()} is before the meter's installation (${meter.installedAt})`,
-        raw: raw(),
-        ...base,
-      });
-    } else if (reading.tsMs > (decommissionedAt(meter.id) ?? Number.POSITIVE_INFINITY)) {
-      rejections.push({
-        label: 'decommissioned',
-        reason: `meter "${meter.id}" is decommissioned since ${new Date(decommissionedAt(meter.id) ?? 0).toISOString()}`,
-        raw: raw(),
-        ...base,
-      });
+      reject(
+        'future_timestamp',
+        `timestamp ${iso(reading.tsMs)} is more than ${clockSkewMaxMs / 1000} s in the future`,
+      );
+    } else if (installedMs !== undefined && reading.tsMs < installedMs) {
+      reject(
+        'before_installation',
+        `timestamp ${iso(reading.tsMs)} is before the meter's installation (${meter.installedAt})`,
+      );
+    } else if (installedMs === undefined && reading.tsMs < earliestMs) {
+      // A gateway whose clock reset stamps 1970: its interval to the next reading spans decades.
+      reject('too_early', `timestamp ${iso(reading.tsMs)} is before the earliest accepted ${iso(earliestMs)}`);
+    } else if (decommissionedMs !== undefined && reading.tsMs > decommissionedMs) {
+      reject('decommissioned', `meter "${meter.id}" is decommissioned since ${iso(decommissionedMs)}`);
+    } else if (modulus !== undefined && reading.value > modulus) {
+      reject('out_of_range', `register ${reading.value} is above the meter's modulus ${modulus}`);
+    } else if (modulus !== undefined && (meter.direction ?? 'import') === 'import' && reading.value < 0) {
+      reject('out_of_range', `register ${reading.value} is negative on an import meter with a modulus`);
     } else {
       readings.push(reading);
     }

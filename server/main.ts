@@ -41,8 +41,12 @@ async function main(): Promise<void> {
     `Jieneng is up: API ${platform.apiUrl} (docs ${platform.apiUrl}/docs), MQTT on port ${platform.mqttPort}, data in ${platform.store.location}`,
   );
   if (platform.generatedAdminToken !== undefined) {
-    // Printed once: only its hash is stored.
+    // Printed once and kept in a 0600 file: only its hash is stored.
     console.log(`\n  Admin API token (shown once, keep it): ${platform.generatedAdminToken}\n`);
+    logger.info(
+      { file: platform.adminTokenFile },
+      `admin token also written to ${platform.adminTokenFile} (mode 0600)`,
+    );
   } else if (config.ADMIN_TOKEN === undefined) {
     logger.info('admin token: the one printed at first start (set ADMIN_TOKEN to choose your own)');
   }

@@ -15,10 +15,13 @@ import { ensureAdminToken, isTokenActive } from '../core/tokens.js';
 import { EmbeddedBroker } from '../ingest/broker.js';
 import { ExternalSubscriber } from '../ingest/external-subscriber.js';
 import { detectionJobs } from '../ingest/jobs/catalog.js';
+import { rebuildJob } from '../ingest/jobs/rebuild.js';
 import { reportJobs } from '../ingest/jobs/reports.js';
 import { JobRunner } from '../ingest/jobs/runner.js';
 import { IngestPipeline } from '../ingest/pipeline.js';
+import { readingsEarliestMs } from '../ingest/validate.js';
 import { WriteAheadLog } from '../ingest/wal/log.js';
+import { writeAdminTokenFile } from './admin-token.js';
 
 /** A running platform: store, broker, ingest and API in one process. */
 export interface Platform {
@@ -34,6 +37,8 @@ export interface Platform {
   readonly mqttsPort: number;
   /** The admin token generated at this start, if one was (printed once). */
   readonly generatedAdminToken: string | undefined;
+  /** Where the generated admin token was written (`DATA_DIR/admin-token.txt`, mode 0600), if one was. */
+  readonly adminTokenFile: string | undefined;
   /** Stops everything in reverse order of start, writing what is in flight. */
   stop(): Promise<void>;
 }
@@ -52,6 +57,8 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
   try {
     const registry = new RegistryHolder(await store.loadRegistry());
     const generatedAdminToken = await ensureAdminToken(store, config.ADMIN_TOKEN, Date.now());
+    const adminTokenFile =
+      generatedAdminToken === undefined ? undefined : await writeAdminTokenFile(config.DATA_DIR, generatedAdminToken);
     const tls =
       config.TLS_CERT_FILE === undefined || config.TLS_KEY_FILE === undefined
         ? undefined
@@ -82,6 +89,8 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
       batchMax: config.INGEST_BATCH_MAX,
       flushMs: config.INGEST_FLUSH_MS,
       clockSkewMaxMs: config.CLOCK_SKEW_MAX_S * 1000,
+      readingsEarliestMs: readingsEarliestMs(config.READINGS_EARLIEST),
+      maxReadingsPerMessage: config.MQTT_MAX_READINGS_PER_MESSAGE,
       ...(wal === undefined ? {} : { wal }),
       soleWriter: !sharedStoreWriters(config),
       ackAfterStore: external,
@@ -113,7 +122,7 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
               return found?.role === 'admin' && isTokenActive(found, Date.now());
             },
             maxMessagesPerS: config.MQTT_MAX_MESSAGES_PER_S,
-            maxConnectsPerMin: config.MQTT_MAX_CONNECTS_PER_MIN,
+            maxFailedLoginsPerMin: config.MQTT_MAX_FAILED_LOGINS_PER_MIN,
             ...(tls === undefined ? {} : { tls: { ...tls, port: config.MQTTS_PORT } }),
           })
         : new ExternalSubscriber({
@@ -153,6 +162,7 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
           reportsDir,
           logger: logger.child({ part: 'jobs' }),
         }),
+        rebuildJob(pipeline),
       ),
       { timeZone: config.TIMEZONE, logger: logger.child({ part: 'jobs' }) },
     );
@@ -221,6 +231,7 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
       mqttPort,
       mqttsPort: broker instanceof EmbeddedBroker ? broker.tlsPort : 0,
       generatedAdminToken,
+      adminTokenFile,
       stop,
     };
   } catch (error) {

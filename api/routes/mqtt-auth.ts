@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { ClientIdOwners } from '../../core/domain/client-ids.js';
 import { ALL_READINGS_FILTER, parseTopic } from '../../core/domain/topics.js';
 import type { RegistryHolder } from '../../core/registry-holder.js';
 import { verifySecret } from '../../core/security.js';
@@ -40,15 +41,29 @@ export async function mqttAuthRoutes(app: FastifyInstance, opts: MqttAuthOptions
   const authorized = (sent: string | string[] | undefined) => typeof sent === 'string' && same(sent, opts.secret);
   const refused = { code: 'JN_MQTT_AUTH_SECRET', message: `missing or wrong ${MQTT_AUTH_HEADER}` };
   const isIngest = (username: string) => opts.ingest !== undefined && username === opts.ingest.username;
+  // The embedded broker's client-id rule: an id a login was allowed with is that login's, and no
+  // other login may take it over (EMQX would close the holder's connection and hand over its
+  // session). EMQX sends no clean-session flag, so every allowed id counts (most recent 100 per login).
+  const clientIds = new ClientIdOwners();
+  const ownsId = (clientid: string | undefined, owner: string) => {
+    if (clientid === undefined || clientid === '') return true;
+    if (!clientIds.mayUse(clientid, owner)) {
+      app.log.warn({ clientId: clientid, owner }, 'MQTT client id held by another login: denied');
+      return false;
+    }
+    clientIds.claim(clientid, owner);
+    return true;
+  };
   app.post('/api/v1/mqtt/auth', { schema: { hide: true } }, async (request, reply) => {
     if (!authorized(request.headers[MQTT_AUTH_HEADER])) return reply.status(401).send(refused);
     const body = AuthBody.safeParse(request.body);
     if (!body.success) return { result: 'deny' };
-    const { username, password } = body.data;
-    if (isIngest(username)) return { result: same(password, opts.ingest?.password ?? '') ? 'allow' : 'deny' };
+    const { username, password, clientid } = body.data;
+    if (isIngest(username))
+      return { result: same(password, opts.ingest?.password ?? '') && ownsId(clientid, 'ingest') ? 'allow' : 'deny' };
     const gateway = opts.registry.gateway(username);
     const ok = gateway !== undefined && password !== '' && (await verifySecret(password, gateway.secretHash));
-    return { result: ok ? 'allow' : 'deny', is_superuser: false };
+    return { result: ok && ownsId(clientid, `gateway:${username}`) ? 'allow' : 'deny', is_superuser: false };
   });
   app.post('/api/v1/mqtt/acl', { schema: { hide: true } }, async (request, reply) => {
     if (!authorized(request.headers[MQTT_AUTH_HEADER])) return reply.status(401).send(refused);

@@ -32,7 +32,10 @@ function sameRows(before: ReturnType<typeof publicRegistry>, body: unknown): unk
   );
 }
 
-/** `PUT /api/v1/registry` (validated upsert, all or nothing) and `GET /api/v1/registry`. */
+/**
+ * `PUT /api/v1/registry` (validated upsert, all or nothing; a gateway whose secret changes has its
+ * MQTT connections closed) and `GET /api/v1/registry`.
+ */
 export async function registryRoutes(app: FastifyInstance): Promise<void> {
   const { store, registry } = app.deps;
 
@@ -53,10 +56,19 @@ export async function registryRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request) => {
-      const before = publicRegistry(registry.get());
+      const previous = registry.get();
+      const before = publicRegistry(previous);
       const result = await upsertRegistry(store, registry, request.body);
+      // A changed secret closes the gateway's open sessions, as a rotation does: the old secret must
+      // not keep a connection alive. upsertRegistry keeps a hash whose secret did not change.
+      const oldHashes = new Map(previous.gateways.map((g) => [g.id, g.secretHash]));
+      const changed = registry
+        .get()
+        .gateways.filter((g) => oldHashes.has(g.id) && oldHashes.get(g.id) !== g.secretHash)
+        .map((g) => g.id);
+      const disconnected = changed.reduce((n, id) => n + (app.deps.gateways?.disconnect(id) ?? 0), 0);
       await audit(request, 'registry', sameRows(before, request.body), redacted(request.body));
-      request.log.info(result, 'registry updated');
+      request.log.info({ ...result, secretsChanged: changed, disconnected }, 'registry updated');
       return result;
     },
   );

@@ -1,7 +1,7 @@
 import { type DeltaKind, glitches, type RegisterPoint, registerDelta } from './counter.js';
 import { type MeterEventInput, multiplierAt } from './meter-events.js';
 import type { Meter } from './registry.js';
-import { floorHour, HOUR_MS } from './time.js';
+import { ceilHour, floorHour, HOUR_MS } from './time.js';
 import { unitFactorToNative } from './units.js';
 
 export { type DeltaKind, type RegisterDelta, registerDelta } from './counter.js';
@@ -30,6 +30,14 @@ export interface IntervalConsumption {
   readonly kind: DeltaKind | 'implausible';
 }
 
+/**
+ * Largest consumption one interval may hold, in native units (kWh, m³, ...) either sign: 1e9. In
+ * micro-units that is 1e15, below 2^53 so that integer arithmetic stays exact, and hourly sums stay
+ * far below what the store's DECIMAL(18,6) holds (1e12). A larger interval (a register of 5e12, a
+ * multiplier of 1e308) is quarantined like an implausible one: counted 0 and suspect.
+ */
+export const MAX_INTERVAL_NATIVE = 1e9;
+
 /** A gap: an interval longer than this many expected intervals is spread and marked estimated. */
 export const GAP_FACTOR = 1.5;
 
@@ -37,7 +45,7 @@ export const GAP_FACTOR = 1.5;
  * The consumption of the interval between two accepted register points of a meter: the register
  * delta (rollover-aware) × the multiplier in force (split pro rata by time when a multiplier event
  * falls inside) × the unit factor; negative for an export register. A rise faster than the meter's
- * `maxPlausiblePerHour` is quarantined: counted 0 and suspect.
+ * `maxPlausiblePerHour`, or larger than MAX_INTERVAL_NATIVE, is quarantined: counted 0 and suspect.
  */
 export function intervalConsumption(
   meter: Meter,
@@ -66,6 +74,10 @@ export function intervalConsumption(
     native += delta * share * multiplierAt(base, events, a) * factor;
   }
   if (direction === 'export') native = -native;
+  // `!(<=)` so that NaN (0 × Infinity from an absurd multiplier) is quarantined too.
+  if (!(Math.abs(native) <= MAX_INTERVAL_NATIVE)) {
+    return { startMs: prev.tsMs, endMs: cur.tsMs, amountMicro: 0, quality: 'suspect', kind: 'implausible' };
+  }
   const hours = span / HOUR_MS;
   if (meter.maxPlausiblePerHour !== undefined && hours > 0 && Math.abs(native) / hours > meter.maxPlausiblePerHour) {
     return { startMs: prev.tsMs, endMs: cur.tsMs, amountMicro: 0, quality: 'suspect', kind: 'implausible' };
@@ -81,29 +93,82 @@ export interface HourShare {
   readonly amountMicro: number;
 }
 
+/** How an interval's amount divides among its hours: first (partial), middle (whole) and last (partial). */
+interface HourClasses {
+  /** Floor of the exact share of the first, a middle, and the last hour. */
+  readonly q: readonly number[];
+  /** `order[a][b]`: sign of remainder(a) − remainder(b), the order of the largest-remainder rounding. */
+  readonly order: readonly (readonly number[])[];
+  /** Micro-units left after the floors, one each to the hours of largest remainder: in [0, hours). */
+  readonly rest: number;
+}
+
+/**
+ * Exact floors and remainders of amount × overlap / total for the three overlaps (integers): in
+ * doubles while |amount| × total stays below 2^53 (every product and remainder is then exact), in
+ * BigInt beyond.
+ */
+function hourClasses(amount: number, overlaps: readonly [number, number, number], middles: number): HourClasses {
+  const [first, whole, last] = overlaps;
+  const total = first + middles * whole + last;
+  if (Number.isSafeInteger(amount) && Math.abs(amount) * total <= Number.MAX_SAFE_INTEGER) {
+    const r = overlaps.map((o) => (((amount * o) % total) + total) % total);
+    const q = overlaps.map((o, k) => (amount * o - (r[k] as number)) / total);
+    const order = r.map((a) => r.map((b) => Math.sign(a - b)));
+    return { q, order, rest: amount - (q[0] as number) - (q[1] as number) * middles - (q[2] as number) };
+  }
+  const a = BigInt(amount);
+  const t = BigInt(total);
+  const r = overlaps.map((o) => (((a * BigInt(o)) % t) + t) % t);
+  const q = overlaps.map((o, k) => (a * BigInt(o) - (r[k] as bigint)) / t);
+  const order = r.map((x) => r.map((y) => (x > y ? 1 : x < y ? -1 : 0)));
+  const rest = a - (q[0] as bigint) - (q[1] as bigint) * BigInt(middles) - (q[2] as bigint);
+  return { q: q.map(Number), order, rest: Number(rest) };
+}
+
 /**
  * Spreads an amount over the hours between two instants in proportion to time, in integer
- * micro-units whose sum is exactly the amount (largest-remainder rounding).
+ * micro-units whose sum over all hours is exactly the amount: each hour gets the floor of its
+ * exact share amount × overlap / length, and the micro-units left go one each to the hours of
+ * largest remainder (the earlier hour on a tie). Only hours in [fromMs, toMs) are returned, and
+ * only they are computed: an interval of decades costs the hours of the window, not of the
+ * interval. Every hour but the first and last has the same share, so the rank of any hour is
+ * found without sorting. `amountMicro` is an integer (a RangeError when it is not finite).
  */
-export function spreadOverHours(startMs: number, endMs: number, amountMicro: number): HourShare[] {
-  if (endMs <= startMs) return [];
+export function spreadOverHours(
+  startMs: number,
+  endMs: number,
+  amountMicro: number,
+  fromMs = Number.NEGATIVE_INFINITY,
+  toMs = Number.POSITIVE_INFINITY,
+): HourShare[] {
+  if (!(endMs > startMs)) return [];
   const firstHour = floorHour(startMs);
-  if (endMs <= firstHour + HOUR_MS) return [{ hourStartMs: firstHour, amountMicro }];
-  const total = endMs - startMs;
-  const pieces: { hourStartMs: number; exact: number; floor: number }[] = [];
-  for (let h = floorHour(startMs); h < endMs; h += HOUR_MS) {
-    const overlap = Math.min(endMs, h + HOUR_MS) - Math.max(startMs, h);
-    const exact = (amountMicro * overlap) / total;
-    pieces.push({ hourStartMs: h, exact, floor: Math.floor(exact) });
+  const lastHour = ceilHour(endMs) - HOUR_MS;
+  const n = Math.round((lastHour - firstHour) / HOUR_MS) + 1;
+  const iFrom = Math.max(0, Math.ceil((fromMs - firstHour) / HOUR_MS));
+  const iTo = Math.min(n - 1, Math.ceil((toMs - firstHour) / HOUR_MS) - 1);
+  if (n === 1) return iFrom <= 0 && iTo >= 0 ? [{ hourStartMs: firstHour, amountMicro }] : [];
+  if (!Number.isFinite(amountMicro)) throw new RangeError(`cannot spread ${amountMicro} micro-units`);
+  const overlaps = [Math.round(firstHour + HOUR_MS - startMs), HOUR_MS, Math.round(endMs - lastHour)] as const;
+  const { q, order, rest } = hourClasses(Math.round(amountMicro), overlaps, n - 2);
+  // Hours of each class, as index ranges: the first, the n-2 whole ones, the last.
+  const lo = [0, 1, n - 1];
+  const hi = [0, n - 2, n - 1];
+  const out: HourShare[] = [];
+  for (let i = iFrom; i <= iTo; i++) {
+    const own = i === 0 ? 0 : i === n - 1 ? 2 : 1;
+    const ranks = order[own] as readonly number[];
+    let rank = 0;
+    for (let c = 0; c < 3; c++) {
+      const from = lo[c] as number;
+      const to = hi[c] as number;
+      if (ranks[c] === -1) rank += to - from + 1;
+      else if (ranks[c] === 0) rank += Math.max(0, Math.min(to, i - 1) - from + 1);
+    }
+    out.push({ hourStartMs: firstHour + i * HOUR_MS, amountMicro: (q[own] as number) + (rank < rest ? 1 : 0) });
   }
-  let rest = amountMicro - pieces.reduce((s, p) => s + p.floor, 0);
-  const order = pieces.map((p, i) => ({ i, frac: p.exact - p.floor })).sort((a, b) => b.frac - a.frac || a.i - b.i);
-  const out = pieces.map((p) => p.floor);
-  for (let k = 0; rest > 0 && order.length > 0; k = (k + 1) % order.length, rest--) {
-    const i = order[k]?.i ?? 0;
-    out[i] = (out[i] ?? 0) + 1;
-  }
-  return pieces.map((p, i) => ({ hourStartMs: p.hourStartMs, amountMicro: out[i] ?? 0 }));
+  return out;
 }
 
 /** Derived consumption of one meter in one hour. */
@@ -162,7 +227,8 @@ export function segments(
     const r = replacements[j];
     const to = r?.ts ?? Number.POSITIVE_INFINITY;
     const points: RegisterPoint[] = opening ? [opening] : [];
-    points.push(...kept.filter((x) => x.tsMs >= from && x.tsMs < to));
+    // A loop, not push(...): a spread of a long history overflows the call stack.
+    for (const x of kept) if (x.tsMs >= from && x.tsMs < to) points.push(x);
     if (r !== undefined && covered(r.ts)) points.push({ tsMs: r.ts, value: r.oldFinal, anchor: true });
     out.push(points);
     opening = r !== undefined && covered(r.ts) ? { tsMs: r.ts, value: r.newInitial, anchor: true } : undefined;
@@ -214,7 +280,7 @@ export function deriveHourly(
       const cur = accepted[i] as RegisterPoint;
       if (cur.tsMs <= fromMs || prev.tsMs >= toMs) continue;
       const interval = intervalConsumption(meter, prev, cur, events);
-      for (const share of spreadOverHours(interval.startMs, interval.endMs, interval.amountMicro)) {
+      for (const share of spreadOverHours(interval.startMs, interval.endMs, interval.amountMicro, fromMs, toMs)) {
         if (!inRange(share.hourStartMs)) continue;
         const s = slot(share.hourStartMs);
         s.covered = true;

@@ -3,6 +3,28 @@ import { IdSchema } from './registry.js';
 
 const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
 
+/**
+ * Largest register value accepted, in the meter's own unit (either sign): 1e12 − 1. The store keeps
+ * amounts as DECIMAL(18,6), which holds below 1e12; a register beyond it failed every batch of its
+ * meter (issue "No device can stop ingest").
+ */
+export const REGISTER_MAX = 1e12 - 1;
+
+/**
+ * Deepest nesting of `[`/`{` a readings payload may have: 16 levels. A batch `{"readings":[{...}]}`
+ * needs 3; the rest lets a malformed item carry nested junk and still cost only itself (a bad item
+ * never costs the valid ones beside it: test/security/fuzz.test.ts). Checked by a linear scan before
+ * `JSON.parse`, since the recursive code after it (schema checks, `JSON.stringify` of a reject)
+ * overflows the stack on a payload of thousands of `[`.
+ */
+export const MAX_PAYLOAD_DEPTH = 16;
+
+/** Longest `raw` text a reject keeps for its dead letter, in characters (UTF-16 code units). */
+export const REJECT_RAW_MAX_CHARS = 2000;
+
+/** Longest excerpt of the items a `too_many_readings` reject summarises, in characters. */
+const DROPPED_EXCERPT_CHARS = 200;
+
 /** A reading timestamp: ISO 8601 with an offset, or epoch milliseconds; parsed to epoch ms. */
 export const TimestampSchema = z.union([
   z
@@ -23,8 +45,8 @@ export const TimestampSchema = z.union([
 export const ReadingInputSchema = z.object({
   meter: IdSchema,
   ts: TimestampSchema,
-  /** The cumulative register, in the meter's own unit. */
-  value: z.number().finite(),
+  /** The cumulative register, in the meter's own unit: finite and within ±REGISTER_MAX. */
+  value: z.number().min(-REGISTER_MAX).max(REGISTER_MAX),
 });
 
 /** A validated reading: meter id, epoch ms and register value. */
@@ -34,13 +56,24 @@ export interface Reading {
   readonly value: number;
 }
 
+/** Why the parser refused a payload or an item; a subset of the metric's reject reasons. */
+export type ParseRejectLabel =
+  | 'invalid_payload'
+  | 'invalid_reading'
+  | 'out_of_range'
+  | 'too_deep'
+  | 'too_many_readings';
+
 /** A reading refused, with the reason and what was received. */
 export interface RejectedReading {
+  readonly label: ParseRejectLabel;
   readonly reason: string;
-  /** The offending item as received (JSON text), for the dead letters. */
+  /** The offending item as received (JSON text), for the dead letters; at most REJECT_RAW_MAX_CHARS. */
   readonly raw: string;
   readonly meterId?: string;
   readonly tsMs?: number;
+  /** How many items this reject stands for when it summarises several (`too_many_readings`); 1 when absent. */
+  readonly count?: number;
 }
 
 /** The outcome of parsing one MQTT message: its valid readings and its rejects. */
@@ -49,43 +82,98 @@ export interface ParsedMessage {
   readonly rejects: RejectedReading[];
 }
 
+/** Options of `parseReadingsPayload`. */
+export interface ParseOptions {
+  /** Items of a batch taken at most; the rest is refused with one summarising reject. Default: no limit. */
+  readonly maxReadings?: number;
+}
+
 function describe(error: z.ZodError): string {
   return error.issues.map((i) => `${i.path.join('.') || 'reading'}: ${i.message}`).join('; ');
+}
+
+function capped(text: string, max = REJECT_RAW_MAX_CHARS): string {
+  return text.length <= max ? text : text.slice(0, max);
 }
 
 function parseItem(item: unknown, where: string): Reading | RejectedReading {
   const parsed = ReadingInputSchema.safeParse(item);
   if (parsed.success) return { meterId: parsed.data.meter, tsMs: parsed.data.ts, value: parsed.data.value };
-  const meter = (item as { meter?: unknown } | null)?.meter;
+  const fields = item !== null && typeof item === 'object' ? (item as { meter?: unknown; value?: unknown }) : {};
+  // A number that only fails its bounds (1e400 parses to Infinity) is out of range, not malformed.
+  const outOfRange = typeof fields.value === 'number' && parsed.error.issues.every((i) => i.path[0] === 'value');
   return {
+    label: outOfRange ? 'out_of_range' : 'invalid_reading',
     reason: `${where}${describe(parsed.error)}`,
-    raw: JSON.stringify(item) ?? String(item),
-    ...(typeof meter === 'string' ? { meterId: meter.slice(0, 64) } : {}),
+    raw: capped(JSON.stringify(item) ?? String(item)),
+    ...(typeof fields.meter === 'string' ? { meterId: fields.meter.slice(0, 64) } : {}),
   };
 }
 
 /**
- * Parses a readings payload: one reading object or a batch `{"readings":[...]}`. Each item is
- * validated on its own, so a bad item never costs the valid ones beside it.
+ * Whether `text` nests `[`/`{` (outside JSON strings) deeper than `limit`. A linear scan that stops
+ * at the first level too deep, so that it costs little on hostile input.
  */
-export function parseReadingsPayload(text: string): ParsedMessage {
+export function nestsDeeperThan(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) {
+        i++; // a backslash escapes the next character
+      } else if (c === 0x22) {
+        inString = false;
+      }
+    } else if (c === 0x22) {
+      inString = true;
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > limit) return true;
+    } else if (c === 0x5d || c === 0x7d) {
+      depth--;
+    }
+  }
+  return false;
+}
+
+/**
+ * Parses a readings payload: one reading object or a batch `{"readings":[...]}`. Each item is
+ * validated on its own, so a bad item never costs the valid ones beside it. Never throws: a payload
+ * that is not JSON, nests deeper than MAX_PAYLOAD_DEPTH or holds no array of readings is one
+ * reject; items of a batch beyond `maxReadings` are one reject that counts them.
+ */
+export function parseReadingsPayload(text: string, options: ParseOptions = {}): ParsedMessage {
+  const whole = (label: ParseRejectLabel, reason: string): ParsedMessage => ({
+    readings: [],
+    rejects: [{ label, reason, raw: capped(text) }],
+  });
+  if (nestsDeeperThan(text, MAX_PAYLOAD_DEPTH)) {
+    return whole('too_deep', `payload nests deeper than ${MAX_PAYLOAD_DEPTH} levels`);
+  }
   let body: unknown;
   try {
     body = JSON.parse(text);
   } catch {
-    return { readings: [], rejects: [{ reason: 'payload is not valid JSON', raw: text.slice(0, 2000) }] };
+    return whole('invalid_payload', 'payload is not valid JSON');
   }
-  const items: unknown[] = [];
+  let items: unknown[] = [body];
   let batch = false;
+  let beyond: RejectedReading | undefined;
   if (body !== null && typeof body === 'object' && 'readings' in body) {
     const list = (body as { readings: unknown }).readings;
-    if (!Array.isArray(list)) {
-      return { readings: [], rejects: [{ reason: 'readings: expected an array', raw: text.slice(0, 2000) }] };
-    }
-    items.push(...list);
+    if (!Array.isArray(list)) return whole('invalid_payload', 'readings: expected an array');
+    const max = options.maxReadings ?? Number.POSITIVE_INFINITY;
+    items = list.length > max ? list.slice(0, max) : list;
     batch = true;
-  } else {
-    items.push(body);
+    if (list.length > max) {
+      const dropped = list.length - max;
+      beyond = {
+        label: 'too_many_readings',
+        reason: `${dropped} readings beyond the limit of ${max} per message`,
+        raw: capped(JSON.stringify(list.slice(max, max + 3)), DROPPED_EXCERPT_CHARS),
+        count: dropped,
+      };
+    }
   }
   const readings: Reading[] = [];
   const rejects: RejectedReading[] = [];
@@ -94,5 +182,6 @@ export function parseReadingsPayload(text: string): ParsedMessage {
     if ('reason' in result) rejects.push(result);
     else readings.push(result);
   });
+  if (beyond !== undefined) rejects.push(beyond);
   return { readings, rejects };
 }

@@ -10,18 +10,63 @@ export const IdSchema = z
   .max(64)
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'id of letters, digits, "-", "_" or "."');
 
+/** Largest CT/PT multiplier of a meter: 1e6 (dimensionless). A register delta × multiplier must stay storable. */
+export const MULTIPLIER_MAX = 1e6;
+
+/** Largest register modulus, in the meter's own unit: 1e12 (12 integer digits), the register bound REGISTER_MAX + 1. */
+export const REGISTER_MODULUS_MAX = 1e12;
+
+/** Largest `maxPlausiblePerHour`, in native units per hour: 1e9, the most one interval may hold (MAX_INTERVAL_NATIVE). */
+export const MAX_PLAUSIBLE_PER_HOUR_MAX = 1e9;
+
+/**
+ * The first control or bidi-control character of a text, as `U+XXXX`: C0 and C1 controls, DEL,
+ * and the marks and embeddings of Unicode bidi (UAX #9) that let a name display as something else
+ * (a "Trojan Source" spoof, CVE-2021-42574).
+ */
+export function controlCharacterIn(text: string): string | undefined {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (
+      c <= 0x1f ||
+      (c >= 0x7f && c <= 0x9f) ||
+      c === 0x061c ||
+      c === 0x200e ||
+      c === 0x200f ||
+      (c >= 0x202a && c <= 0x202e) ||
+      (c >= 0x2066 && c <= 0x2069)
+    ) {
+      return `U+${c.toString(16).toUpperCase().padStart(4, '0')}`;
+    }
+  }
+  return undefined;
+}
+
+/** A display name (of a district, institution, building, gateway or meter) without control or bidi characters. */
+function nameSchema(field: string) {
+  return z
+    .string()
+    .max(200)
+    .superRefine((text, ctx) => {
+      const found = controlCharacterIn(text);
+      if (found !== undefined) {
+        ctx.addIssue({ code: 'custom', message: `${field} contains ${found}, a control or bidi-control character` });
+      }
+    });
+}
+
 /** Kinds of public institution, which drive load profiles, peer groups and default targets. */
 export const InstitutionTypeSchema = z.enum(['office', 'school', 'hospital', 'venue', 'other']);
 export type InstitutionType = z.infer<typeof InstitutionTypeSchema>;
 
 /** A district (区) of the city. */
-export const DistrictSchema = z.object({ id: IdSchema, name: z.string().min(1).max(200) });
+export const DistrictSchema = z.object({ id: IdSchema, name: nameSchema('district name').min(1) });
 export type District = z.infer<typeof DistrictSchema>;
 
 /** A public institution (公共机构) with its floor area and staff for intensity figures. */
 export const InstitutionSchema = z.object({
   id: IdSchema,
-  name: z.string().min(1).max(200),
+  name: nameSchema('institution name').min(1),
   districtId: IdSchema,
   type: InstitutionTypeSchema,
   floorAreaM2: z.number().positive(),
@@ -33,7 +78,7 @@ export type Institution = z.infer<typeof InstitutionSchema>;
 export const BuildingSchema = z.object({
   id: IdSchema,
   institutionId: IdSchema,
-  name: z.string().min(1).max(200),
+  name: nameSchema('building name').min(1),
   floorAreaM2: z.number().positive(),
 });
 export type Building = z.infer<typeof BuildingSchema>;
@@ -41,7 +86,7 @@ export type Building = z.infer<typeof BuildingSchema>;
 /** A gateway (数据采集器) as submitted: the secret in clear, to be hashed before storage. */
 export const GatewayInputSchema = z.object({
   id: IdSchema,
-  name: z.string().max(200).optional(),
+  name: nameSchema('gateway name').optional(),
   secret: z.string().min(8, 'secret of at least 8 characters').max(200),
 });
 export type GatewayInput = z.infer<typeof GatewayInputSchema>;
@@ -49,7 +94,7 @@ export type GatewayInput = z.infer<typeof GatewayInputSchema>;
 /** A gateway as stored: only a hash of its secret is kept. */
 export const GatewaySchema = z.object({
   id: IdSchema,
-  name: z.string().max(200).optional(),
+  name: nameSchema('gateway name').optional(),
   secretHash: z.string().min(1),
 });
 export type Gateway = z.infer<typeof GatewaySchema>;
@@ -58,17 +103,17 @@ export type Gateway = z.infer<typeof GatewaySchema>;
 export const MeterSchema = z
   .object({
     id: IdSchema,
-    name: z.string().max(200).optional(),
+    name: nameSchema('meter name').optional(),
     buildingId: IdSchema,
     gatewayId: IdSchema,
     energy: EnergySchema,
     subItem: SubItemCodeSchema.optional(),
     /** Unit the register counts in; must be one of METER_UNITS for the energy. */
     unit: z.string().min(1),
-    /** CT/PT ratio: consumption = register delta × multiplier. */
-    multiplier: z.number().positive().default(1),
-    /** The register counts modulo this value (e.g. 100000000 for 8 integer digits). */
-    registerModulus: z.number().positive().optional(),
+    /** CT/PT ratio: consumption = register delta × multiplier; in (0, MULTIPLIER_MAX]. */
+    multiplier: z.number().positive().max(MULTIPLIER_MAX).default(1),
+    /** The register counts modulo this value (e.g. 100000000 for 8 integer digits); in (0, REGISTER_MODULUS_MAX]. */
+    registerModulus: z.number().positive().max(REGISTER_MODULUS_MAX).optional(),
     /** Expected interval between readings, in seconds (1 min to 1 h in national guidance). */
     intervalS: z.number().int().min(1).max(86_400).default(900),
     /**
@@ -79,8 +124,9 @@ export const MeterSchema = z
     /**
      * Largest plausible consumption per hour, in the native unit after the multiplier (for
      * electricity, rated power in kW × 1.25). A faster rise is quarantined: flagged, not summed.
+     * In (0, MAX_PLAUSIBLE_PER_HOUR_MAX].
      */
-    maxPlausiblePerHour: z.number().positive().optional(),
+    maxPlausiblePerHour: z.number().positive().max(MAX_PLAUSIBLE_PER_HOUR_MAX).optional(),
     /** Installation instant (ISO 8601 with offset); earlier readings are rejected. */
     installedAt: z.iso.datetime({ offset: true }).optional(),
   })

@@ -4,9 +4,23 @@ import { aboutPairs, summaryTable, type Table } from './table.js';
 /** The UTF-8 byte order mark: Excel reads a CSV as UTF-8 (Chinese labels intact) only with it. */
 export const UTF8_BOM = '\uFEFF';
 
+/** A text cell a spreadsheet would run as a formula (OWASP "CSV Injection"): `=`, `+`, `-`, `@`, tab, CR first. */
+const FORMULA_START = /^[=+\-@\t\r]/;
+/** A plain decimal number written as text (`-12.5`): a spreadsheet reads it as the number, not a formula. */
+const PLAIN_NUMBER = /^-?\d+(\.\d+)?$/;
+
+/**
+ * Text that a spreadsheet would not run: a cell starting like a formula gets a leading `'`
+ * (OWASP CSV injection; an institution named `=HYPERLINK(…)` is shown as written). Numbers, and
+ * text that is only a decimal number, stay as they are.
+ */
+export function neutraliseCell(text: string): string {
+  return FORMULA_START.test(text) && !PLAIN_NUMBER.test(text) ? `'${text}` : text;
+}
+
 function field(value: string | number | null, decimals: number): string {
   if (value === null) return '';
-  const s = typeof value === 'number' ? value.toFixed(decimals) : value;
+  const s = typeof value === 'number' ? value.toFixed(decimals) : neutraliseCell(value);
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 

@@ -50,6 +50,10 @@ export interface AnomalyFilter {
 
 /** A rejected message or reading, with the reason. */
 export interface DeadLetter {
+  /** Unique id (assigned by the store when absent), for `POST /api/v1/dead-letters/{id}/retry`. */
+  readonly id?: string;
+  /** The reason's stable code: a `RejectReason` label (`store_failed` for a quarantined reading). */
+  readonly code?: string;
   readonly receivedAtMs: number;
   readonly reason: string;
   /** The offending payload or item as received. */
@@ -58,6 +62,22 @@ export interface DeadLetter {
   readonly topic?: string;
   readonly meterId?: string;
   readonly tsMs?: number;
+  /** When an admin re-submitted `raw` (epoch ms); a letter is retried at most once. */
+  readonly retriedAtMs?: number;
+}
+
+/** Which dead letters to list: received in [fromMs, toMs), newest first; every given field must match. */
+export interface DeadLetterQuery {
+  readonly fromMs: number;
+  readonly toMs: number;
+  readonly limit: number;
+  /** Start after this letter (the last of the previous page). */
+  readonly after?: { readonly receivedAtMs: number; readonly id: string };
+  readonly code?: string;
+  readonly meterId?: string;
+  readonly gatewayId?: string;
+  /** A scoped reader's letters: those of these meters, or published by these gateways. */
+  readonly within?: { readonly meterIds: readonly string[]; readonly gatewayIds: readonly string[] };
 }
 
 /** Which meters an aggregate covers: every given field must match. */
@@ -195,8 +215,15 @@ export interface Store {
   /** Sums hourly consumption by calendar bucket, energy and group. */
   aggregate(query: AggregateQuery): Promise<AggregateRow[]>;
 
+  /** Stores dead letters, giving each one without an `id` a new one (and a `code` from its reason). */
   addDeadLetters(letters: readonly DeadLetter[]): Promise<void>;
+  /** Dead letters received in [fromMs, toMs), oldest first, up to `limit`. */
   deadLetters(fromMs: number, toMs: number, limit: number): Promise<DeadLetter[]>;
+  /** Dead letters as `query` selects them, newest first (filtered in the store, not after loading). */
+  findDeadLetters(query: DeadLetterQuery): Promise<DeadLetter[]>;
+  deadLetter(id: string): Promise<DeadLetter | undefined>;
+  /** Marks a dead letter retried at `atMs`; false when there is no such letter or it was retried already. */
+  markDeadLetterRetried(id: string, atMs: number): Promise<boolean>;
 
   addMeterEvent(event: MeterEvent): Promise<void>;
   /** Every lifecycle event, by meter and time. */

@@ -13,6 +13,7 @@ import {
   type HourPoint,
   type MeterReportState,
   makeIsWorkday,
+  OFFLINE_DEFAULTS,
 } from '../../core/domain/detectors/index.js';
 import { bucketQuality } from '../../core/domain/quality.js';
 import { HOUR_MS } from '../../core/domain/time.js';
@@ -56,8 +57,8 @@ const toFinding = (c: AnomalyCandidate): Finding => ({
 
 /**
  * Runs the series detectors over the last `historyDays` of hourly data: meter detectors on every
- * meter's series, after-hours on each institution's electricity, offline from the last hour with
- * readings. The pure detectors live in core/domain/detectors.
+ * meter's series, after-hours on each institution's electricity, offline from each meter's last
+ * reading and the registry. The pure detectors live in core/domain/detectors.
  */
 export async function detectFromSeries(
   deps: DetectionDeps,
@@ -97,7 +98,48 @@ export async function detectFromSeries(
       const lastReadingMs = last === undefined ? undefined : last.hourStartMs + HOUR_MS - meter.intervalS * 1000;
       states.push({ meterId: meter.id, energy: meter.energy, intervalS: meter.intervalS, lastReadingMs });
     }
-    if (want.has('offline')) out.push(...detectOffline(states, ctx));
+    if (want.has('offline')) out.push(...detectOffline(await withRegistryFacts(deps, states, nowMs), ctx));
   }
   return out.map(toFinding);
+}
+
+/**
+ * Completes what the window shows of each meter's reporting with what the registry and the store
+ * know (issue "No device can stop ingest"): its decommissioning, its installation (when it is
+ * expected to report; a meter without `installedAt` that never reported is not flagged), and, for
+ * a meter the window shows silent, its newest reading as stored: a meter silent for longer than the
+ * window stays offline instead of looking as if it never reported, and one that reported in the
+ * current hour (after the window) is not flagged.
+ */
+async function withRegistryFacts(
+  deps: DetectionDeps,
+  states: readonly MeterReportState[],
+  nowMs: number,
+): Promise<MeterReportState[]> {
+  const decommissionedAt = new Map<string, number>();
+  for (const e of await deps.store.meterEvents())
+    if (e.type === 'decommission')
+      decommissionedAt.set(e.meterId, Math.min(e.ts, decommissionedAt.get(e.meterId) ?? e.ts));
+  const candidateSinceMs = (s: MeterReportState) => nowMs - OFFLINE_DEFAULTS.missedIntervals * s.intervalS * 1000;
+  const silent = states.filter(
+    (s) =>
+      (s.lastReadingMs === undefined || s.lastReadingMs <= candidateSinceMs(s)) &&
+      !((decommissionedAt.get(s.meterId) ?? Number.POSITIVE_INFINITY) <= nowMs),
+  );
+  // The newest valid reading at or before now (and any a skewed clock stamped later): one query.
+  const tails = await deps.store.readingWindows(
+    silent.map((s) => ({ meterId: s.meterId, fromMs: nowMs, toMs: nowMs })),
+    1,
+  );
+  return states.map((s) => {
+    const installedAt = deps.registry.meter(s.meterId)?.installedAt;
+    const newest = tails.get(s.meterId)?.readings.at(-1)?.tsMs;
+    const decommissionedAtMs = decommissionedAt.get(s.meterId);
+    return {
+      ...s,
+      lastReadingMs: newest ?? s.lastReadingMs,
+      ...(installedAt === undefined ? {} : { expectedSinceMs: Date.parse(installedAt) }),
+      ...(decommissionedAtMs === undefined ? {} : { decommissionedAtMs }),
+    };
+  });
 }

@@ -14,10 +14,29 @@ export interface WalOptions {
 export interface WalRecord {
   readonly seq: number;
   readonly payload: Buffer;
+  /** Its CRC did not match though a sound record follows it: damaged on disk, not torn. */
+  readonly corrupt?: boolean;
 }
 
 const SEGMENT_SUFFIX = '.wal';
 const segmentName = (firstSeq: number) => `${String(firstSeq).padStart(16, '0')}${SEGMENT_SUFFIX}`;
+
+/**
+ * Makes a directory's entries (files created, renamed) durable: fsync(2) of the file alone does not
+ * cover its name. Platforms that cannot open a directory (Windows) skip it.
+ */
+async function syncDir(dir: string): Promise<void> {
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(dir, 'r');
+    await handle.sync();
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code !== 'EISDIR' && code !== 'EPERM' && code !== 'EINVAL') throw error;
+  } finally {
+    await handle?.close();
+  }
+}
 
 interface Waiter {
   readonly frame: Buffer;
@@ -31,8 +50,8 @@ interface Waiter {
  * an fsync runs goes to disk with the next one, so one fsync covers many messages. `append`
  * resolves once its record is fsync'd ("acknowledged means stored", issue "Durability and
  * scale-out"). The owner calls `checkpoint(seq)` once everything up to `seq` is in the store;
- * segments wholly at or before the checkpoint are deleted. After a crash, `open` returns the
- * records after the checkpoint for replay.
+ * segments wholly at or before the checkpoint are deleted. After a crash, `replay()` streams the
+ * records after the checkpoint, one segment in memory at a time.
  */
 export class WriteAheadLog {
   private fd: FileHandle | undefined;
@@ -50,11 +69,11 @@ export class WriteAheadLog {
     private readonly segmentMaxBytes: number,
     private nextSeq: number,
     private checkpointed: number,
-    /** Records after the checkpoint found at open, to replay. */
-    readonly unstored: readonly WalRecord[],
+    /** Segments found at open, oldest first, and the checkpoint then: what `replay` reads. */
+    private readonly found: { readonly names: readonly string[]; readonly checkpointed: number },
   ) {}
 
-  /** Opens (creating when needed) the log in `dir` and reads the records after its checkpoint. */
+  /** Opens (creating when needed) the log in `dir`; `replay()` then gives the records after its checkpoint. */
   static async open(options: WalOptions): Promise<WriteAheadLog> {
     await mkdir(options.dir, { recursive: true });
     const checkpointed = await readFile(join(options.dir, 'checkpoint'), 'utf8').then(
@@ -62,29 +81,41 @@ export class WriteAheadLog {
       () => 0,
     );
     const names = (await readdir(options.dir)).filter((n) => n.endsWith(SEGMENT_SUFFIX)).sort();
-    const unstored: WalRecord[] = [];
+    // Positions grow across segments: the newest record is in the newest segment that holds one.
     let lastSeq = checkpointed;
-    for (const name of names) {
-      // A torn tail (crash mid-write) was never fsync'd, hence never acknowledged: skipped.
-      const { records } = decodeFrames(await readFile(join(options.dir, name)));
-      for (const r of records) {
-        lastSeq = Math.max(lastSeq, r.seq);
-        if (r.seq > checkpointed) unstored.push(r);
-      }
+    for (let i = names.length - 1; i >= 0; i--) {
+      const newest = decodeFrames(await readFile(join(options.dir, names[i] as string))).records.at(-1);
+      if (newest === undefined) continue;
+      lastSeq = Math.max(lastSeq, newest.seq);
+      break;
     }
-    const wal = new WriteAheadLog(
-      options.dir,
-      options.segmentMaxBytes ?? 8 * 1024 * 1024,
-      lastSeq + 1,
+    const wal = new WriteAheadLog(options.dir, options.segmentMaxBytes ?? 8 * 1024 * 1024, lastSeq + 1, checkpointed, {
+      names,
       checkpointed,
-      unstored,
-    );
+    });
     wal.segments = names
       .filter((name) => name !== segmentName(wal.nextSeq))
       .map((name) => ({ firstSeq: Number(name.slice(0, -SEGMENT_SUFFIX.length)), name }));
     // Never append behind a possibly torn tail: new records always start a new segment.
     await wal.startSegment(wal.nextSeq);
     return wal;
+  }
+
+  /**
+   * The records found at open after the checkpoint then, in order, read one segment at a time (a
+   * backlog larger than memory replays). A torn tail (crash mid-write) was never fsync'd, hence
+   * never acknowledged: skipped. The owner must not checkpoint past the last record it was given.
+   */
+  async *replay(): AsyncGenerator<WalRecord> {
+    for (const name of this.found.names) {
+      const bytes = await readFile(join(this.dir, name)).catch((error: unknown) => {
+        // Deleted by a checkpoint that covered it: every record in it was stored.
+        if ((error as { code?: unknown }).code === 'ENOENT') return undefined;
+        throw error;
+      });
+      if (bytes === undefined) continue;
+      for (const r of decodeFrames(bytes).records) if (r.seq > this.found.checkpointed) yield r;
+    }
   }
 
   /** The position of the newest record appended (0 when none ever was). */
@@ -98,9 +129,7 @@ export class WriteAheadLog {
     const seq = this.nextSeq++;
     const frame = encodeFrame(seq, payload);
     const durable = new Promise<void>((resolve, reject) => this.waiting.push({ frame, seq, resolve, reject }));
-    this.flushing ??= this.flushLoop().finally(() => {
-      this.flushing = undefined;
-    });
+    this.flushing ??= this.flushLoop();
     return { seq, durable };
   }
 
@@ -115,6 +144,7 @@ export class WriteAheadLog {
       const tmp = join(this.dir, 'checkpoint.tmp');
       await writeFile(tmp, JSON.stringify({ seq }));
       await rename(tmp, join(this.dir, 'checkpoint'));
+      await syncDir(this.dir);
       await this.deleteCovered();
     });
     return this.checkpointChain;
@@ -136,22 +166,29 @@ export class WriteAheadLog {
   private async flushLoop(): Promise<void> {
     // Let the messages of the current I/O turn join this group before the first write.
     await new Promise((resolve) => setImmediate(resolve));
-    while (this.waiting.length > 0) {
-      const group = this.waiting.splice(0);
-      try {
-        if (this.broken || this.activeBytes >= this.segmentMaxBytes) await this.startSegment(group[0]?.seq ?? 0);
-        const bytes = Buffer.concat(group.map((w) => w.frame));
-        let written = 0;
-        const fd = this.fd as FileHandle;
-        while (written < bytes.length) written += (await fd.write(bytes, written)).bytesWritten;
-        await fd.datasync();
-        this.activeBytes += bytes.length;
-        for (const w of group) w.resolve();
-      } catch (error) {
-        // The segment may end in a partial record now: the next group starts a new one.
-        this.broken = true;
-        for (const w of group) w.reject(error);
+    try {
+      while (this.waiting.length > 0) {
+        const group = this.waiting.splice(0);
+        try {
+          if (this.broken || this.activeBytes >= this.segmentMaxBytes) await this.startSegment(group[0]?.seq ?? 0);
+          const bytes = Buffer.concat(group.map((w) => w.frame));
+          let written = 0;
+          const fd = this.fd as FileHandle;
+          while (written < bytes.length) written += (await fd.write(bytes, written)).bytesWritten;
+          await fd.datasync();
+          this.activeBytes += bytes.length;
+          for (const w of group) w.resolve();
+        } catch (error) {
+          // The segment may end in a partial record now: the next group starts a new one.
+          this.broken = true;
+          for (const w of group) w.reject(error);
+        }
       }
+    } finally {
+      // Cleared in the same turn as the last look at `waiting`: a record appended by a resolved
+      // waiter's continuation then starts a new loop. Cleared in a later `.finally`, it was left
+      // waiting until some other append came (its PUBACK with it).
+      this.flushing = undefined;
     }
   }
 
@@ -159,6 +196,8 @@ export class WriteAheadLog {
     await this.fd?.close();
     const name = segmentName(firstSeq);
     this.fd = await open(join(this.dir, name), 'a');
+    // The new file's directory entry must be durable too, or an fsync'd record can vanish with it.
+    await syncDir(this.dir);
     this.segments.push({ firstSeq, name });
     this.activeBytes = 0;
     this.broken = false;

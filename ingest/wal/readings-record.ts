@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { Reading } from '../../core/domain/reading.js';
 
 /** What the WAL keeps of one accepted message: its gateway, arrival time and validated readings. */
@@ -18,9 +19,16 @@ export function encodeReadingsRecord(record: ReadingsRecord): Buffer {
   );
 }
 
-/** Reads back a record written by `encodeReadingsRecord` (its CRC was checked by the frame). */
+/** The on-disk shape, checked on the way back: a record damaged on disk must fail here, not later. */
+const RecordSchema = z.object({
+  g: z.string().min(1),
+  t: z.number().finite(),
+  r: z.array(z.tuple([z.string().min(1), z.number().finite(), z.number().finite()])),
+});
+
+/** Reads back a record written by `encodeReadingsRecord`; throws when the payload is not one. */
 export function decodeReadingsRecord(payload: Buffer): ReadingsRecord {
-  const raw = JSON.parse(payload.toString('utf8')) as { g: string; t: number; r: [string, number, number][] };
+  const raw = RecordSchema.parse(JSON.parse(payload.toString('utf8')));
   return {
     gatewayId: raw.g,
     receivedAtMs: raw.t,

@@ -73,7 +73,7 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayResult> {
   const secretFor = opts.secretFor ?? ((id: string) => `replay-secret-${id}`);
   const registry = replayRegistry(series, areas, {
     secretFor,
-    ...(opts.faults.rollover ? { registerModulus: opts.faults.rollover.modulus } : {}),
+    ...(opts.faults.rollover ? { rollover: opts.faults.rollover } : {}),
   });
   if (opts.registryOut !== undefined) await writeFile(opts.registryOut, `${JSON.stringify(registry, null, 2)}\n`);
   if (opts.api !== undefined) await callApi(opts.api, 'PUT', '/api/v1/registry', registry);

@@ -59,11 +59,15 @@ const METERING: Record<string, { energy: Energy; unit: string }> = {
   water: { energy: 'water', unit: 'm3' },
 };
 
-/** The registry for replayed series: one institution, a building and a gateway per building. */
+/**
+ * The registry for replayed series: one institution, a building and a gateway per building. A
+ * `rollover` meter gets its register modulus; the others have none (their registers never wrap,
+ * and a register above its modulus is refused at ingest).
+ */
 export function replayRegistry(
   series: readonly IntervalSeries[],
   areas: ReadonlyMap<string, number>,
-  opts: { secretFor: (gatewayId: string) => string; registerModulus?: number },
+  opts: { secretFor: (gatewayId: string) => string; rollover?: { meterId: string; modulus: number } },
 ): RegistryInput {
   const buildings = [...new Set(series.map((s) => s.buildingId))].sort();
   return {
@@ -93,7 +97,7 @@ export function replayRegistry(
       unit: METERING[s.kind]?.unit ?? 'kWh',
       multiplier: 1,
       intervalS: 3600,
-      ...(opts.registerModulus === undefined ? {} : { registerModulus: opts.registerModulus }),
+      ...(opts.rollover?.meterId === s.meterId ? { registerModulus: opts.rollover.modulus } : {}),
     })),
   };
 }

@@ -31,3 +31,22 @@ describe('detectOffline', () => {
     expect(detectOffline([meter(undefined)], ctx)).toEqual([]);
   });
 });
+
+describe('detectOffline with the registry', () => {
+  it('never flags a meter decommissioned at or before now, and flags one decommissioned later', () => {
+    const silent = ctx.nowMs - 30 * HOUR_MS;
+    expect(detectOffline([meter(silent, { decommissionedAtMs: ctx.nowMs - HOUR_MS })], ctx)).toEqual([]);
+    expect(detectOffline([meter(silent, { decommissionedAtMs: ctx.nowMs })], ctx)).toEqual([]);
+    expect(detectOffline([meter(undefined, { expectedSinceMs: silent, decommissionedAtMs: silent })], ctx)).toEqual([]);
+    expect(detectOffline([meter(silent, { decommissionedAtMs: ctx.nowMs + HOUR_MS })], ctx)).toHaveLength(1);
+  });
+
+  it('flags a meter that never reported only once four intervals have passed since its installation', () => {
+    expect(detectOffline([meter(undefined, { expectedSinceMs: ctx.nowMs - 3 * 900_000 })], ctx)).toEqual([]);
+    const found = detectOffline([meter(undefined, { expectedSinceMs: ctx.nowMs - 4 * 900_000 })], ctx);
+    expect(found[0]).toMatchObject({
+      startMs: ctx.nowMs - 4 * 900_000,
+      evidence: { observed: 4, note: 'never reported' },
+    });
+  });
+});

@@ -1,11 +1,9 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, type Influxd, influxdSkipReason, startInfluxd } from '../helpers/influxd.js';
+import { type Mosquitto, mosquittoSkipReason, startMosquitto } from '../helpers/mosquitto.js';
 import { TEST_ADMIN_TOKEN } from '../helpers/platform.js';
 import { smallCity } from '../helpers/registry.js';
 import { waitFor } from '../helpers/wait.js';
@@ -13,8 +11,6 @@ import { type PlatformProcess, platformProcess } from './platform-process.js';
 import { type Published, runGateway, seeded } from './publisher.js';
 
 /** Two ingest workers (MQTT_MODE=external, STORE=influx) in Mosquitto's shared subscription; one is SIGKILLed and stays down. */
-const REPO_ROOT = join(import.meta.dirname, '..', '..');
-const MOSQUITTO = ['/usr/sbin/mosquitto', '/usr/bin/mosquitto'].find((p) => existsSync(p));
 const INGEST_USER = 'jieneng-ingest';
 const INGEST_PASSWORD = 'ingest-password-0123';
 const HOUR_MS = 3_600_000;
@@ -25,13 +21,7 @@ const TO = new Date(START_MS + (STEPS + 48) * HOUR_MS).toISOString().slice(0, 10
 const CITY = smallCity();
 
 function skipReason(): string | undefined {
-  if (MOSQUITTO === undefined) {
-    const missing = 'mosquitto (Debian package mosquitto) is not installed';
-    if (process.env.CI) throw new Error(`${missing}: the shared-subscription test must run in CI`);
-    console.warn(`\n  ⚠ ${missing}: shared-subscription test skipped. Install it with: apt-get install mosquitto\n`);
-    return missing;
-  }
-  return influxdSkipReason();
+  return mosquittoSkipReason('shared-subscription test') ?? influxdSkipReason();
 }
 const skip = skipReason();
 
@@ -46,16 +36,9 @@ async function settle<T>(probe: () => Promise<T>, done: (value: T) => boolean): 
   return last;
 }
 
-const exited = (proc: ChildProcess) =>
-  new Promise<void>((resolve) => {
-    if (proc.exitCode !== null || proc.signalCode !== null) resolve();
-    else proc.once('exit', () => resolve());
-  });
-
 describe.skipIf(skip !== undefined)('two ingest workers on Mosquitto: shared subscription, one SIGKILLed', () => {
   let dir = '';
-  let mosquitto: ChildProcess | undefined;
-  let mosquittoOutput = '';
+  let mosquitto: Mosquitto | undefined;
   let influxd: Influxd | undefined;
   const workers: { proc: PlatformProcess; api: string; dataDir: string }[] = [];
   let brokerUrl = '';
@@ -63,51 +46,8 @@ describe.skipIf(skip !== undefined)('two ingest workers on Mosquitto: shared sub
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'jieneng-shared-'));
-    const registryFile = join(dir, 'registry.json');
-    await writeFile(registryFile, JSON.stringify(CITY));
-    const port = await freePort();
-    const conf = join(dir, 'broker');
-    // The project's generator: passwd (gateways and the ingest user), acl and mosquitto.conf.
-    execFileSync(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        'server/mosquitto-config.ts',
-        ...['--registry', registryFile, '--ingest-password', INGEST_PASSWORD, '--ingest-user', INGEST_USER],
-        ...['--port', String(port), '--out', conf],
-      ],
-      { cwd: REPO_ROOT, stdio: 'pipe' },
-    );
-    const generated = await readFile(join(conf, 'mosquitto.conf'), 'utf8');
-    expect(generated).toContain('persistence true');
-    // Loopback only; as root, Mosquitto would switch to user `mosquitto`, which cannot read the 0600 passwd.
-    const local = generated.replace(`listener ${port}`, `listener ${port} 127.0.0.1`);
-    await writeFile(join(conf, 'mosquitto.conf'), `${local}${process.getuid?.() === 0 ? 'user root\n' : ''}`);
-    const proc = spawn(MOSQUITTO as string, ['-c', join(conf, 'mosquitto.conf')], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    mosquitto = proc;
-    const keep = (d: Buffer) => {
-      mosquittoOutput = (mosquittoOutput + d.toString()).slice(-4000);
-    };
-    proc.stdout?.on('data', keep);
-    proc.stderr?.on('data', keep);
-    brokerUrl = `mqtt://127.0.0.1:${port}`;
-    await waitFor(
-      async () => {
-        if (proc.exitCode !== null) throw new Error(`mosquitto exited (${proc.exitCode}): ${mosquittoOutput}`);
-        const login = { username: INGEST_USER, password: INGEST_PASSWORD, reconnectPeriod: 0, connectTimeout: 1000 };
-        return mqtt.connectAsync(brokerUrl, login).then(
-          async (c) => {
-            await c.endAsync();
-            return true;
-          },
-          () => false,
-        );
-      },
-      (ok) => ok,
-    );
+    mosquitto = await startMosquitto(dir, CITY, { user: INGEST_USER, password: INGEST_PASSWORD });
+    brokerUrl = mosquitto.url;
     influxd = await startInfluxd();
     database = await influxd.createDatabase('shared');
     for (const id of ['w1', 'w2']) {
@@ -142,10 +82,7 @@ describe.skipIf(skip !== undefined)('two ingest workers on Mosquitto: shared sub
 
   afterAll(async () => {
     await Promise.all(workers.map((w) => w.proc.stop()));
-    if (mosquitto !== undefined) {
-      mosquitto.kill('SIGTERM');
-      await exited(mosquitto);
-    }
+    await mosquitto?.stop();
     await influxd?.stop();
     if (dir !== '') await rm(dir, { recursive: true, force: true });
   });

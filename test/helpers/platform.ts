@@ -39,7 +39,6 @@ export async function startTestPlatform(
     // Tests hammer the API from one token; the rate limit has its own test.
     API_RATE_LIMIT_PER_MIN: '1000000',
     MQTT_MAX_MESSAGES_PER_S: '100000',
-    MQTT_MAX_CONNECTS_PER_MIN: '100000',
     ...env,
   });
   const platform = await startPlatform(config, logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));

@@ -32,6 +32,8 @@ export function metadataContract(store: () => Store): void {
   it('keeps dead letters with every field given, oldest first, received in [from, to), up to the limit', async () => {
     const letters: DeadLetter[] = [
       {
+        id: 'dl-1',
+        code: 'unknown_meter',
         receivedAtMs: T0 + 2000,
         reason: 'unknown meter "nope"',
         raw: '{"meter":"nope"}',
@@ -40,8 +42,21 @@ export function metadataContract(store: () => Store): void {
         meterId: 'nope',
         tsMs: T0,
       },
-      { receivedAtMs: T0 + 1000, reason: 'payload: not valid JSON', raw: '{not json', gatewayId: 'g1' },
-      { receivedAtMs: T0 + 1000, reason: 'payload of 300000 bytes exceeds 262144', raw: 'x\ny' },
+      {
+        id: 'dl-2',
+        code: 'invalid_payload',
+        receivedAtMs: T0 + 1000,
+        reason: 'payload: not valid JSON',
+        raw: '{not json',
+        gatewayId: 'g1',
+      },
+      {
+        id: 'dl-3',
+        code: 'oversized',
+        receivedAtMs: T0 + 1000,
+        reason: 'payload of 300000 bytes exceeds 262144',
+        raw: 'x\ny',
+      },
       { receivedAtMs: T0 + H, reason: 'late', raw: '{}' },
     ];
     await store().addDeadLetters(letters);

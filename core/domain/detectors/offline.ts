@@ -2,7 +2,9 @@
  * Offline meters (DOMAIN.md: "a meter that stopped reporting"): no reading for at least
  * `missedIntervals` expected intervals before `ctx.nowMs`. Works on the last reading time of each
  * meter, not on a series. No history is needed; a meter that never reported is a low-severity
- * candidate with the note "never reported" (it may simply not be installed yet).
+ * candidate with the note "never reported" once `missedIntervals` have passed since it was
+ * expected (its installation). A decommissioned meter is never offline (issue "No device can stop
+ * ingest": the registry knows it stopped on purpose).
  */
 import type { Energy } from '../energy.js';
 import { fig, severityOf } from './severity.js';
@@ -18,6 +20,8 @@ export interface MeterReportState {
   readonly intervalS: number;
   /** Since when the meter is expected to report (installation), epoch ms; for a meter that never reported. */
   readonly expectedSinceMs?: number;
+  /** When the meter was decommissioned (its `decommission` event), epoch ms; from then on it is not expected to report. */
+  readonly decommissionedAtMs?: number;
 }
 
 /** Options of `detectOffline`. */
@@ -42,6 +46,7 @@ export function detectOffline(
   const o = { ...OFFLINE_DEFAULTS, ...options };
   const out: AnomalyCandidate[] = [];
   for (const m of meters) {
+    if (m.decommissionedAtMs !== undefined && m.decommissionedAtMs <= ctx.nowMs) continue;
     const intervalMs = m.intervalS * 1000;
     const since = m.lastReadingMs ?? m.expectedSinceMs;
     if (since === undefined || !(intervalMs > 0)) continue;

@@ -14,6 +14,7 @@ import type {
   AuditEntry,
   Correction,
   DeadLetter,
+  DeadLetterQuery,
   HourRange,
   InsertOutcome,
   ReadingWindow,
@@ -33,12 +34,15 @@ import {
 import { aggregateSql } from './aggregate-sql.js';
 import { ensureDailyRollup, ROLLUP_SQL, replaceHourlyRows } from './hourly-tables.js';
 import {
+  findDeadLetters,
   insertCorrection,
   insertDeadLetters,
   insertMeterEvent,
   selectCorrections,
+  selectDeadLetter,
   selectDeadLetters,
   selectMeterEvents,
+  updateDeadLetterRetried,
 } from './meta-tables.js';
 import {
   PLANNING_SQL,
@@ -219,6 +223,18 @@ export class EmbeddedStore implements Store {
 
   deadLetters(fromMs: number, toMs: number, limit: number): Promise<DeadLetter[]> {
     return this.read((conn) => selectDeadLetters(conn, fromMs, toMs, limit));
+  }
+
+  findDeadLetters(query: DeadLetterQuery): Promise<DeadLetter[]> {
+    return this.read((conn) => findDeadLetters(conn, query));
+  }
+
+  deadLetter(id: string): Promise<DeadLetter | undefined> {
+    return this.read((conn) => selectDeadLetter(conn, id));
+  }
+
+  markDeadLetterRetried(id: string, atMs: number): Promise<boolean> {
+    return this.write((conn) => updateDeadLetterRetried(conn, id, atMs));
   }
 
   addMeterEvent(event: MeterEvent): Promise<void> {

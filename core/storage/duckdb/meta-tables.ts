@@ -1,6 +1,8 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { MeterEvent } from '../../domain/meter-events.js';
-import type { Correction, DeadLetter } from '../store.js';
+import { newId } from '../../security.js';
+import { codeOfReason } from '../dead-letter-codes.js';
+import type { Correction, DeadLetter, DeadLetterQuery } from '../store.js';
 import { appendNumber, appendRows, appendText, num, query, type Row, tsParam, tstz } from './sql-util.js';
 
 /** Appends one lifecycle event. */
@@ -70,7 +72,7 @@ export async function selectCorrections(conn: DuckDBConnection): Promise<Correct
   }));
 }
 
-/** Appends dead letters. */
+/** Appends dead letters, each with an id (a new one when absent) and a code (from its reason when absent). */
 export function insertDeadLetters(conn: DuckDBConnection, letters: readonly DeadLetter[]): Promise<void> {
   return appendRows(conn, 'dead_letters', letters, (a, d) => {
     a.appendTimestamp(tstz(d.receivedAtMs));
@@ -81,7 +83,30 @@ export function insertDeadLetters(conn: DuckDBConnection, letters: readonly Dead
     appendText(a, d.meterId);
     if (d.tsMs === undefined) a.appendNull();
     else a.appendTimestamp(tstz(d.tsMs));
+    // Columns added by MIGRATIONS_SQL, in their order.
+    a.appendVarchar(d.id ?? newId('dl'));
+    a.appendVarchar(d.code ?? codeOfReason(d.reason));
+    if (d.retriedAtMs === undefined) a.appendNull();
+    else a.appendTimestamp(tstz(d.retriedAtMs));
   });
+}
+
+const LETTER_COLUMNS = `id, code, epoch_ms(received_at) AS recv_ms, reason, raw, gateway_id, topic, meter_id,
+  epoch_ms(ts) AS ts_ms, epoch_ms(retried_at) AS retried_ms`;
+
+function toDeadLetter(r: Row): DeadLetter {
+  return {
+    id: String(r.id),
+    code: String(r.code),
+    receivedAtMs: Number(r.recv_ms),
+    reason: String(r.reason),
+    raw: String(r.raw),
+    ...(r.gateway_id === null ? {} : { gatewayId: String(r.gateway_id) }),
+    ...(r.topic === null ? {} : { topic: String(r.topic) }),
+    ...(r.meter_id === null ? {} : { meterId: String(r.meter_id) }),
+    ...(r.ts_ms === null ? {} : { tsMs: Number(r.ts_ms) }),
+    ...(r.retried_ms === null ? {} : { retriedAtMs: Number(r.retried_ms) }),
+  };
 }
 
 /** Dead letters received in [from, to), oldest first. */
@@ -93,18 +118,57 @@ export async function selectDeadLetters(
 ): Promise<DeadLetter[]> {
   const rows = await query(
     conn,
-    `SELECT epoch_ms(received_at) AS recv_ms, reason, raw, gateway_id, topic, meter_id, epoch_ms(ts) AS ts_ms
-     FROM dead_letters WHERE received_at >= ${tsParam('$1')} AND received_at < ${tsParam('$2')}
-     ORDER BY received_at LIMIT $3`,
+    `SELECT ${LETTER_COLUMNS} FROM dead_letters WHERE received_at >= ${tsParam('$1')} AND received_at < ${tsParam('$2')}
+     ORDER BY received_at, id LIMIT $3`,
     [fromMs, toMs, limit],
   );
-  return rows.map((r) => ({
-    receivedAtMs: Number(r.recv_ms),
-    reason: String(r.reason),
-    raw: String(r.raw),
-    ...(r.gateway_id === null ? {} : { gatewayId: String(r.gateway_id) }),
-    ...(r.topic === null ? {} : { topic: String(r.topic) }),
-    ...(r.meter_id === null ? {} : { meterId: String(r.meter_id) }),
-    ...(r.ts_ms === null ? {} : { tsMs: Number(r.ts_ms) }),
-  }));
+  return rows.map(toDeadLetter);
+}
+
+/** Dead letters as the query selects them, newest first; every filter runs in SQL. */
+export async function findDeadLetters(conn: DuckDBConnection, q: DeadLetterQuery): Promise<DeadLetter[]> {
+  const params: unknown[] = [q.fromMs, q.toMs];
+  const where = [`received_at >= ${tsParam('$1')}`, `received_at < ${tsParam('$2')}`];
+  const param = (value: unknown) => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  if (q.after !== undefined) {
+    const at = tsParam(param(q.after.receivedAtMs));
+    where.push(`(received_at < ${at} OR (received_at = ${at} AND id < ${param(q.after.id)}))`);
+  }
+  if (q.code !== undefined) where.push(`code = ${param(q.code)}`);
+  if (q.meterId !== undefined) where.push(`meter_id = ${param(q.meterId)}`);
+  if (q.gatewayId !== undefined) where.push(`gateway_id = ${param(q.gatewayId)}`);
+  if (q.within !== undefined) {
+    // Ids never hold a comma (IdSchema), so each list travels as one string.
+    const meters = param(q.within.meterIds.join(','));
+    const gateways = param(q.within.gatewayIds.join(','));
+    where.push(
+      `(meter_id IN (SELECT unnest(string_split(${meters}, ','))) OR gateway_id IN (SELECT unnest(string_split(${gateways}, ','))))`,
+    );
+  }
+  const rows = await query(
+    conn,
+    `SELECT ${LETTER_COLUMNS} FROM dead_letters WHERE ${where.join(' AND ')}
+     ORDER BY received_at DESC, id DESC LIMIT ${param(q.limit)}`,
+    params,
+  );
+  return rows.map(toDeadLetter);
+}
+
+/** One dead letter by id. */
+export async function selectDeadLetter(conn: DuckDBConnection, id: string): Promise<DeadLetter | undefined> {
+  const [row] = await query(conn, `SELECT ${LETTER_COLUMNS} FROM dead_letters WHERE id = $1`, [id]);
+  return row === undefined ? undefined : toDeadLetter(row);
+}
+
+/** Marks a dead letter retried unless it was already; false when nothing changed. */
+export async function updateDeadLetterRetried(conn: DuckDBConnection, id: string, atMs: number): Promise<boolean> {
+  const rows = await query(
+    conn,
+    `UPDATE dead_letters SET retried_at = ${tsParam('$2')} WHERE id = $1 AND retried_at IS NULL RETURNING id`,
+    [id, atMs],
+  );
+  return rows.length > 0;
 }

@@ -1,3 +1,5 @@
+import { codeOfReasonSql } from '../dead-letter-codes.js';
+
 /**
  * Tables of the embedded store. Raw readings are append-only; hourly consumption is derived from
  * them and can always be rebuilt. Amounts are DECIMAL so that sums up the hierarchy are exact.
@@ -38,4 +40,11 @@ export const MIGRATIONS_SQL = [
   'ALTER TABLE tokens ADD COLUMN IF NOT EXISTS revoked_at TIMESTAMPTZ',
   `CREATE TABLE IF NOT EXISTS audit_log (changed_at TIMESTAMPTZ NOT NULL, token_id VARCHAR NOT NULL, token_name VARCHAR NOT NULL,
      route VARCHAR NOT NULL, entity VARCHAR NOT NULL, before_json VARCHAR, after_json VARCHAR)`,
+  // Dead letters with an id, a code and a retry mark (issue "No device can stop ingest"): letters
+  // stored before get an id and the code their reason shows.
+  'ALTER TABLE dead_letters ADD COLUMN IF NOT EXISTS id VARCHAR',
+  'ALTER TABLE dead_letters ADD COLUMN IF NOT EXISTS code VARCHAR',
+  'ALTER TABLE dead_letters ADD COLUMN IF NOT EXISTS retried_at TIMESTAMPTZ',
+  `UPDATE dead_letters SET id = 'dl-' || replace(uuid()::VARCHAR, '-', '') WHERE id IS NULL`,
+  `UPDATE dead_letters SET code = ${codeOfReasonSql('reason')} WHERE code IS NULL`,
 ];

@@ -3,12 +3,23 @@ import type { MeterEvent } from '../../domain/meter-events.js';
 import type { Registry } from '../../domain/registry.js';
 import type { Target } from '../../domain/targets.js';
 import type { EmbeddedStore } from '../duckdb/embedded-store.js';
-import type { AnomalyFilter, AuditEntry, Correction, DeadLetter, Store, TokenRecord } from '../store.js';
+import type {
+  AnomalyFilter,
+  AuditEntry,
+  Correction,
+  DeadLetter,
+  DeadLetterQuery,
+  Store,
+  TokenRecord,
+} from '../store.js';
 
 /** The Store methods that are not time series. */
 type MetadataMethods =
   | 'loadRegistry'
   | 'deadLetters'
+  | 'findDeadLetters'
+  | 'deadLetter'
+  | 'markDeadLetterRetried'
   | 'addMeterEvent'
   | 'meterEvents'
   | 'corrections'
@@ -39,6 +50,18 @@ export abstract class MetadataDelegate implements Pick<Store, MetadataMethods> {
 
   deadLetters(fromMs: number, toMs: number, limit: number): Promise<DeadLetter[]> {
     return this.meta.deadLetters(fromMs, toMs, limit);
+  }
+
+  findDeadLetters(query: DeadLetterQuery): Promise<DeadLetter[]> {
+    return this.meta.findDeadLetters(query);
+  }
+
+  deadLetter(id: string): Promise<DeadLetter | undefined> {
+    return this.meta.deadLetter(id);
+  }
+
+  markDeadLetterRetried(id: string, atMs: number): Promise<boolean> {
+    return this.meta.markDeadLetterRetried(id, atMs);
   }
 
   addMeterEvent(event: MeterEvent): Promise<void> {

@@ -1,6 +1,7 @@
 import type { HourlyConsumption } from '../../domain/consumption.js';
 import { MICRO } from '../../domain/consumption.js';
 import type { Registry } from '../../domain/registry.js';
+import { codeOfReason } from '../dead-letter-codes.js';
 import type { DeadLetter, StoredReading } from '../store.js';
 
 /**
@@ -159,25 +160,6 @@ export function hourlyLine(h: HourlyConsumption, tags: HourlyTags): string {
 /** Strings longer than this are cut in dead-letter copies (InfluxDB 1.x caps strings at 64 KiB). */
 const RAW_MAX_CHARS = 4000;
 
-/**
- * The `reason_label` of a dead letter: its metric label when the text shows it (the store
- * interface carries only the text), else `other`.
- */
-export function reasonLabel(reason: string): string {
-  const rules: [RegExp, string][] = [
-    [/^unknown meter/, 'unknown_meter'],
-    [/is not assigned to gateway/, 'foreign_meter'],
-    [/in the future/, 'future_timestamp'],
-    [/before the meter's installation/, 'before_installation'],
-    [/is decommissioned/, 'decommissioned'],
-    [/already stored with value/, 'conflict'],
-    [/exceeds \d+/, 'oversized'],
-    [/^InfluxDB refused/, 'store_refused'],
-    [/^(payload|readings:)/, 'invalid_payload'],
-  ];
-  return rules.find(([re]) => re.test(reason))?.[1] ?? 'invalid_reading';
-}
-
 /** A dead letter's copy as a line (ns precision: `seq` keeps letters of one millisecond apart). */
 export function deadLetterLine(d: DeadLetter, seq: number): string {
   const { tags, fields, measurement } = INFLUX.deadLetters;
@@ -187,5 +169,10 @@ export function deadLetterLine(d: DeadLetter, seq: number): string {
     `${fields.raw}=${str(d.raw.slice(0, RAW_MAX_CHARS))}`,
   ].join(',');
   const ns = BigInt(Math.round(d.receivedAtMs)) * 1_000_000n + BigInt(seq % 1_000_000);
-  return line(measurement, { [tags.gateway]: d.gatewayId, [tags.reasonLabel]: reasonLabel(d.reason) }, body, ns);
+  return line(
+    measurement,
+    { [tags.gateway]: d.gatewayId, [tags.reasonLabel]: d.code ?? codeOfReason(d.reason) },
+    body,
+    ns,
+  );
 }

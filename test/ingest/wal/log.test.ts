@@ -4,6 +4,13 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WriteAheadLog } from '../../../ingest/wal/log.js';
 
+/** The records `replay()` streams, collected. */
+async function replayed(wal: WriteAheadLog): Promise<string[]> {
+  const out: string[] = [];
+  for await (const r of wal.replay()) out.push(r.payload.toString());
+  return out;
+}
+
 describe('write-ahead log', () => {
   let dir: string;
   beforeEach(async () => {
@@ -21,9 +28,7 @@ describe('write-ahead log', () => {
     await wal.checkpoint(20);
     // No close: as after a crash.
     const again = await WriteAheadLog.open({ dir });
-    expect(again.unstored.map((r) => r.payload.toString())).toEqual(
-      Array.from({ length: 30 }, (_, i) => `record ${i + 20}`),
-    );
+    expect(await replayed(again)).toEqual(Array.from({ length: 30 }, (_, i) => `record ${i + 20}`));
     expect(again.append(Buffer.from('next')).seq).toBe(51);
     await Promise.all([wal.close(), again.close()]);
   });
@@ -39,7 +44,7 @@ describe('write-ahead log', () => {
     await wal.close();
     expect((await readdir(dir)).filter((n) => n.endsWith('.wal'))).toHaveLength(0);
     const reopened = await WriteAheadLog.open({ dir });
-    expect(reopened.unstored).toHaveLength(0);
+    expect(await replayed(reopened)).toHaveLength(0);
     expect(reopened.lastSeq).toBe(500);
     await reopened.close();
   });
@@ -50,10 +55,20 @@ describe('write-ahead log', () => {
     const segment = (await readdir(dir)).find((n) => n.endsWith('.wal')) as string;
     await appendFile(join(dir, segment), Buffer.from([200, 0, 0, 0, 1, 2, 3]));
     const again = await WriteAheadLog.open({ dir });
-    expect(again.unstored.map((r) => r.payload.toString())).toEqual(['kept']);
+    expect(await replayed(again)).toEqual(['kept']);
     await again.append(Buffer.from('after')).durable;
     const third = await WriteAheadLog.open({ dir });
-    expect(third.unstored.map((r) => r.payload.toString())).toEqual(['kept', 'after']);
+    expect(await replayed(third)).toEqual(['kept', 'after']);
     await Promise.all([wal.close(), again.close(), third.close()]);
   });
+
+  it('makes durable a record appended just as the previous one became durable (one at a time)', async () => {
+    const wal = await WriteAheadLog.open({ dir, segmentMaxBytes: 1 });
+    // Each append waits for the one before: the next starts from the previous one's continuation.
+    for (let i = 0; i < 5; i++) await wal.append(Buffer.from(`one ${i}`)).durable;
+    await wal.close();
+    const again = await WriteAheadLog.open({ dir });
+    expect(await replayed(again)).toEqual(Array.from({ length: 5 }, (_, i) => `one ${i}`));
+    await again.close();
+  }, 10_000);
 });
