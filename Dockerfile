@@ -1,6 +1,6 @@
 # Jieneng: the all-in-one process (API on 8080, MQTT on 1883) for production with InfluxDB
 # (see docker-compose.yml). `npm start` checks its bundles with tsx first, so devDependencies stay in.
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 
 WORKDIR /app
 

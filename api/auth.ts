@@ -9,8 +9,8 @@ declare module 'fastify' {
     token?: TokenRecord;
   }
   interface FastifyInstance {
-    /** Forgets cached token look-ups (after a revocation). */
-    forgetTokens(): void;
+    /** Forgets cached token look-ups (after a revocation): of token `tokenId`, or all. */
+    forgetTokens(tokenId?: string): void;
     /**
      * The request's bearer token if it is known and active, else why not; looked up once per
      * request (the rate limit keys on it before `authPlugin` requires it).
@@ -29,10 +29,24 @@ function tokenRefusal(token: TokenRecord, nowMs: number): AppError | undefined {
 
 /**
  * Reads bearer tokens, for the whole app: tokens are looked up by hash (known ones cached), and
- * refused once expired or revoked. Register it at the root, before the rate limit.
+ * refused once expired or revoked. Register it at the root, before the rate limit. A token changed
+ * by another process of a cluster (a revocation) is dropped from the cache when the store reports
+ * it (issue "Production parity", item 2).
  */
 export const tokenPlugin = fp(async (app: FastifyInstance) => {
   const cache = new Map<string, TokenRecord>();
+  /** Bumped by every forget: a look-up that started before one must not cache what it found. */
+  let generation = 0;
+  const forget = (tokenId?: string) => {
+    generation++;
+    if (tokenId === undefined) cache.clear();
+    else for (const [hash, token] of cache) if (token.id === tokenId) cache.delete(hash);
+  };
+  const unsubscribe = app.deps.store.onChange?.((change) => {
+    if (change.what === 'tokens') forget(change.tokenId);
+    else if (change.what === 'all') forget();
+  });
+  app.addHook('onClose', async () => unsubscribe?.());
   const resolved = new WeakMap<FastifyRequest, Promise<TokenRecord | AppError>>();
   const resolve = async (request: FastifyRequest): Promise<TokenRecord | AppError> => {
     const header = request.headers.authorization;
@@ -40,15 +54,16 @@ export const tokenPlugin = fp(async (app: FastifyInstance) => {
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (match === null) return new AppError('JN_AUTH_INVALID', 401, 'authorization: expected "Bearer <token>"');
     const hash = hashApiToken(match[1] as string);
+    const seen = generation;
     const token = cache.get(hash) ?? (await app.deps.store.findTokenByHash(hash));
     if (token === undefined) return new AppError('JN_AUTH_INVALID', 401, 'authorization: unknown token');
     const refused = tokenRefusal(token, (app.deps.now ?? Date.now)());
     if (refused !== undefined) return refused;
-    cache.set(hash, token);
+    if (seen === generation) cache.set(hash, token);
     return token;
   };
   app.decorateRequest('token', undefined);
-  app.decorate('forgetTokens', () => cache.clear());
+  app.decorate('forgetTokens', forget);
   app.decorate('bearerToken', (request: FastifyRequest) => {
     let outcome = resolved.get(request);
     if (outcome === undefined) {

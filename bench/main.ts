@@ -7,6 +7,7 @@ import { benchInflux } from './influx.js';
 import { benchIngest } from './ingest.js';
 import { benchLatency } from './latency.js';
 import { benchMemory } from './memory.js';
+import { benchMetadata } from './metadata.js';
 import { benchQuery } from './query.js';
 import { benchRecompute } from './recompute.js';
 import { benchReports } from './reports.js';
@@ -23,6 +24,7 @@ const GROUPS: Record<string, (opts: { quick: boolean }) => Promise<Figure[]>> = 
   reports: benchReports,
   influx: (o) => benchInflux({ ...o, log: progress }),
   backlog: benchBacklog,
+  metadata: benchMetadata,
 };
 
 const program = new Command()

@@ -21,7 +21,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * The same meters behind `gateways` gateways: each gateway login costs one scrypt verification
  * (~15 ms of CPU) and each registered secret one hash, which the quick run cannot afford for ~1,900.
  */
-function regroup(fleet: Fleet, gateways: number): Fleet {
+export function regroup(fleet: Fleet, gateways: number): Fleet {
   const ids = Array.from({ length: gateways }, (_, i) => `gw-bench-${String(i).padStart(3, '0')}`);
   const gatewayOf = new Map(fleet.meters.map((m, i) => [m.id, ids[i % gateways] as string]));
   const regrouped = (id: string) => gatewayOf.get(id) ?? (ids[0] as string);

@@ -39,6 +39,14 @@ export const ConfigSchema = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
   /** Where readings and consumption live: embedded (DuckDB in DATA_DIR) or influx (InfluxDB; metadata stays in DATA_DIR). */
   STORE: z.enum(['embedded', 'influx']).default('embedded'),
+  /**
+   * PostgreSQL for the metadata (registry, tokens, events, corrections, dead letters, targets,
+   * anomalies, audit), shared by every process; unset: DuckDB in DATA_DIR. Migrated at start.
+   */
+  METADATA_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/\S+$/, 'a postgres:// URL (postgres://user:password@host:5432/database)')
+    .optional(),
   /** InfluxDB base URL, required with STORE=influx (e.g. http://localhost:8086). */
   INFLUX_URL: z.url().optional(),
   /** InfluxDB HTTP API: v1 (1.x, INFLUX_DATABASE) or v2 (2.x/3.x, token); default: v1 when only INFLUX_DATABASE is set. */
@@ -91,6 +99,25 @@ export const ConfigSchema = z.object({
   ALERT_WEBHOOK_SECRET: z.string().min(16, 'at least 16 characters').optional(),
   /** Run the scheduled jobs (detection, reports) on their cron schedules (on|off); on demand always works. */
   JOBS: onOff.default('on'),
+  /**
+   * Cron schedules replacing jobs' own, `name=expression` separated by `;` (node-cron: five fields,
+   * or six with seconds first), e.g. `detect-targets=0 7 * * *`.
+   */
+  JOB_SCHEDULES: z
+    .string()
+    .optional()
+    .transform((s, ctx) => {
+      const schedules: Record<string, string> = {};
+      for (const part of (s ?? '').split(';').map((p) => p.trim())) {
+        if (part === '') continue;
+        const at = part.indexOf('=');
+        const name = part.slice(0, Math.max(at, 0)).trim();
+        const expression = part.slice(at + 1).trim();
+        if (at <= 0 || expression === '') ctx.addIssue({ code: 'custom', message: `"${part}": expected name=cron` });
+        else schedules[name] = expression;
+      }
+      return schedules;
+    }),
   /** Embedded broker: PUBACK only once readings are fsync'd in the write-ahead log (DATA_DIR/wal) (on|off). External: always after the store write. */
   INGEST_DURABLE: onOff.default('on'),
   /** Bytes after which a write-ahead log segment is closed and a new one started (8 MiB). */

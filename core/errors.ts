@@ -16,6 +16,16 @@ export type ErrorCode =
   /** A dead letter retried already: it is retried at most once. */
   | 'JN_DEAD_LETTER_RETRIED'
   | 'JN_STORE_UNAVAILABLE'
+  /** An on-demand job run while another process of the cluster runs the same job. */
+  | 'JN_JOB_BUSY'
+  /** A backup whose manifest is missing or unreadable, or a file of which differs from its manifest. */
+  | 'JN_BACKUP_INVALID'
+  /** A restore into a data directory whose store a running platform holds. */
+  | 'JN_BACKUP_TARGET_IN_USE'
+  /** A restore into a data directory that is not empty, without `--force`. */
+  | 'JN_BACKUP_TARGET_NOT_EMPTY'
+  /** The database's schema version is newer than this code knows: start the newer release (never downgrade). */
+  | 'JN_STORE_SCHEMA_NEWER'
   | 'JN_INTERNAL';
 
 /** An error with a stable code, an HTTP status and, where it helps, the fields at fault. */

@@ -29,6 +29,23 @@ function invalid(details: { path: string; message: string }[]): AppError {
 const upserts = new Mutex();
 
 /**
+ * Keeps each known meter's `registeredAt` (whatever was sent) and stamps new meters with `nowIso`;
+ * meters registered before the platform recorded it keep none.
+ */
+export function stampRegistered(current: Registry, merged: Registry, nowIso: string): Registry {
+  const known = new Map(current.meters.map((m) => [m.id, m]));
+  return {
+    ...merged,
+    meters: merged.meters.map((m) => {
+      const { registeredAt: _sent, ...rest } = m;
+      const before = known.get(m.id);
+      if (before === undefined) return { ...rest, registeredAt: nowIso };
+      return before.registeredAt === undefined ? rest : { ...rest, registeredAt: before.registeredAt };
+    }),
+  };
+}
+
+/**
  * Validates a registry submission and upserts it, all or nothing: a 400 AppError lists every bad
  * row at once. Gateway secrets are hashed (scrypt) unless unchanged. Upserts are serialised so
  * two concurrent ones cannot lose each other's rows.
@@ -50,8 +67,9 @@ export function upsertRegistry(store: Store, holder: RegistryHolder, body: unkno
         return { id: g.id, ...(g.name === undefined ? {} : { name: g.name }), secretHash };
       }),
     );
-    const { registry, problems } = mergeRegistry(current, { ...input, gateways });
+    const { registry: merged, problems } = mergeRegistry(current, { ...input, gateways });
     if (problems.length > 0) throw invalid(problems);
+    const registry = stampRegistered(current, merged, new Date().toISOString());
     await store.saveRegistry(registry);
     holder.set(registry);
     return counts(registry);

@@ -31,10 +31,19 @@ export async function hashSecret(secret: string): Promise<string> {
   return stored;
 }
 
+/**
+ * Whether `secret` is known to match `stored` without running scrypt: it matched before in this
+ * process (or was hashed here). False when unknown, so the caller can refuse cheaply and decide
+ * whether the scrypt check is worth its cost.
+ */
+export function isKnownSecret(secret: string, stored: string): boolean {
+  const known = verified.get(stored);
+  return known !== undefined && timingSafeEqual(Buffer.from(known, 'hex'), Buffer.from(digest(secret), 'hex'));
+}
+
 /** Checks a secret against a stored scrypt hash, in constant time (scrypt only the first time). */
 export async function verifySecret(secret: string, stored: string): Promise<boolean> {
-  const known = verified.get(stored);
-  if (known !== undefined) return timingSafeEqual(Buffer.from(known, 'hex'), Buffer.from(digest(secret), 'hex'));
+  if (verified.has(stored)) return isKnownSecret(secret, stored);
   const ok = await verifyScrypt(secret, stored);
   if (ok) verified.set(stored, digest(secret));
   return ok;

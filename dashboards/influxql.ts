@@ -6,10 +6,11 @@
  * Grafana fills in `$timeFilter` and `$__interval` (macros of its InfluxQL datasource) and the
  * dashboard's `$variables` before the query is sent.
  */
-import { HOURLY, KGCE_PER_UNIT, TIME_ZONE } from './schema.js';
+import { HOURLY, KGCE_PER_UNIT, ZONE } from './schema.js';
 
 /** What one query returns. */
 export interface QuerySpec {
+  readonly lang: 'influxql';
   readonly text: string;
   /** Value columns besides `time`, in order. */
   readonly columns: readonly string[];
@@ -47,7 +48,7 @@ export const tagMatches = (tag: string, variable: string): string => `${id(tag)}
 /** `"tag" = 'value'` for a fixed value. */
 export const tagIs = (tag: string, value: string): string => `${id(tag)} = '${value.replaceAll("'", "\\'")}'`;
 
-/** A SELECT statement; calendar buckets are cut in the tenant time zone. */
+/** A SELECT statement; calendar buckets are cut in the tenant time zone (bound by `build.ts`). */
 export function select(o: SelectOptions): QuerySpec {
   const columns = o.columns.map((c) => (c.expr === undefined ? id(c.as) : `${c.expr} AS ${id(c.as)}`)).join(', ');
   const from = typeof o.from === 'string' ? id(o.from) : o.from.map((s) => `(${s.text})`).join(', ');
@@ -58,8 +59,8 @@ export function select(o: SelectOptions): QuerySpec {
   if (o.fill !== undefined) parts.push(`fill(${o.fill})`);
   if (o.newestFirst === true) parts.push('ORDER BY time DESC');
   if (o.limit !== undefined) parts.push(`LIMIT ${o.limit}`);
-  if (o.every !== undefined) parts.push(`tz('${TIME_ZONE}')`);
-  return { text: parts.join(' '), columns: o.columns.map((c) => c.as), tags: o.groupBy ?? [] };
+  if (o.every !== undefined) parts.push(`tz('${ZONE}')`);
+  return { lang: 'influxql', text: parts.join(' '), columns: o.columns.map((c) => c.as), tags: o.groupBy ?? [] };
 }
 
 /**

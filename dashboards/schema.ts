@@ -5,10 +5,24 @@
 import { ENERGY_INFO, type Energy, GBT_2589_2020 } from '../core/domain/energy.js';
 import { INFLUX } from '../core/storage/influx/schema.js';
 
-/** Datasource uid the provisioned datasource, every panel and every alert query use. */
+/** Uid of the provisioned InfluxDB datasource (InfluxQL): series panels and alert queries. */
 export const DATASOURCE_UID = 'jieneng-influx';
-/** The tenant time zone of calendar buckets (days, months). */
-export const TIME_ZONE = 'Asia/Shanghai';
+/** Uid of the provisioned PostgreSQL datasource: the metadata (anomalies, targets, registry). */
+export const POSTGRES_UID = 'jieneng-postgres';
+/** The zone the dashboards are generated for when `TIMEZONE` is not set (the platform's default). */
+export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
+/**
+ * Stands for the tenant time zone (`TIMEZONE`) in queries and texts: they are written once and the
+ * generator (`build.ts`) binds the zone of the deployment, in InfluxQL `tz('…')`, in SQL
+ * `AT TIME ZONE '…'` and in each dashboard's `timezone`.
+ */
+export const ZONE = '%TIMEZONE%';
+
+/** Every `ZONE` in a JSON-like value replaced by `zone` (an IANA name: no quote to escape). */
+export function bindZone<T>(value: T, zone: string): T {
+  if (!/^[A-Za-z0-9_+\-/]+$/.test(zone)) throw new Error(`not a time zone name: ${zone}`);
+  return JSON.parse(JSON.stringify(value).replaceAll(ZONE, zone)) as T;
+}
 
 /** Raw readings as received: one point per meter and timestamp (the store's names). */
 export const READINGS = INFLUX.readings;
@@ -18,16 +32,6 @@ export const HOURLY = INFLUX.hourly;
 
 /** Readings and messages rejected at ingest. */
 export const DEAD_LETTERS = INFLUX.deadLetters;
-
-/**
- * Detected anomalies; time = start of the anomaly. Not written yet: filled once anomaly
- * detection lands in the store (assumed schema, to reconcile then).
- */
-export const ANOMALIES = {
-  measurement: 'anomalies',
-  tags: { type: 'type', institution: 'institution', meter: 'meter', severity: 'severity', status: 'status' },
-  fields: { wastedKgce: 'wasted_kgce', wastedNative: 'wasted_native', evidence: 'evidence' },
-} as const;
 
 /** Interval qualities of `hourly.quality`. */
 export const QUALITIES = ['good', 'estimated', 'suspect', 'missing'] as const;

@@ -5,6 +5,7 @@ import {
   type RegisterReading,
   WINDOW_MARGIN,
 } from '../core/domain/consumption.js';
+import type { MetadataChange } from '../core/domain/metadata-change.js';
 import type { MeterEvent } from '../core/domain/meter-events.js';
 import type { Meter } from '../core/domain/registry.js';
 import { floorHour } from '../core/domain/time.js';
@@ -269,6 +270,33 @@ export class Deriver {
       );
     }
     await this.recompute(events.map((e) => ({ meterId: e.meterId, fromMs: e.ts })));
+  }
+
+  /**
+   * Applies a lifecycle event or correction another process of a cluster stored (issue "Production
+   * parity", item 2): the meter's events are reloaded, so readings derived from now on use them,
+   * and the hours the change affects are recomputed here too. The writer recomputed them already;
+   * this repeats it (same readings, same events: same hours) for what this process derived between
+   * the writer's commit and the notification, without the change. `all` (a lost notification
+   * channel) reloads every meter's events. Calls must not overlap with flushes.
+   */
+  async followChange(change: MetadataChange): Promise<void> {
+    if (change.what === 'corrections')
+      await this.recompute([{ meterId: change.meterId, fromMs: change.tsMs, toMs: change.tsMs }]);
+    if (change.what !== 'meter_events' && change.what !== 'all') return;
+    const fresh = await this.reloadEvents(change.what === 'all' ? undefined : change.meterId);
+    await this.recompute(fresh.map((e) => ({ meterId: e.meterId, fromMs: e.ts })));
+  }
+
+  /** Reloads the events of `meterId` (every meter's when undefined) and returns those new here. */
+  private async reloadEvents(meterId?: string): Promise<MeterEvent[]> {
+    const stored = (await this.store.meterEvents()).filter((e) => meterId === undefined || e.meterId === meterId);
+    const known = new Set(
+      (meterId === undefined ? [...this.events.values()].flat() : this.eventsOf(meterId)).map((e) => e.id),
+    );
+    if (meterId === undefined) this.events = groupBy(stored, (e) => e.meterId);
+    else this.events.set(meterId, stored);
+    return stored.filter((e) => !known.has(e.id));
   }
 
   /**

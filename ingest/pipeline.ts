@@ -1,11 +1,12 @@
 import type { Logger } from 'pino';
+import type { MetadataChange } from '../core/domain/metadata-change.js';
 import type { MeterEvent } from '../core/domain/meter-events.js';
 import type { Metrics } from '../core/metrics.js';
 import { Mutex } from '../core/mutex.js';
 import type { RegistryHolder } from '../core/registry-holder.js';
 import type { Correction, DeadLetter, Store, StoredReading } from '../core/storage/store.js';
 import { Deriver } from './deriver.js';
-import { errorMessage, type MeterFailure, writeIsolated } from './isolate.js';
+import { type MeterFailure, writeIsolated } from './isolate.js';
 import {
   quarantineLetters,
   readingJson,
@@ -13,7 +14,7 @@ import {
   STORE_FAILED,
   undecodableRecordLetter,
 } from './quarantine.js';
-import type { MeterCorrection, RebuildReport } from './rebuild.js';
+import { type RebuildReport, rebuildMeters } from './rebuild.js';
 import { RejectLog } from './reject-log.js';
 import { type Rejection, validateMessage } from './validate.js';
 import type { WalRecord, WriteAheadLog } from './wal/log.js';
@@ -241,28 +242,30 @@ export class IngestPipeline {
     });
   }
 
+  /** Applies another process's lifecycle event or correction (`Deriver.followChange`), between ingest writes. */
+  applyRemoteChange(change: MetadataChange): Promise<void> {
+    return this.line.run(() => this.deriver.followChange(change));
+  }
+
   /**
    * Recomputes meters' hours from their raw readings and events (every meter of the registry when
    * none are given), one meter at a time between ingest writes, and replaces the stored hours that
    * differ. A meter whose rebuild fails is reported and the others go on.
    */
-  async rebuild(
-    meterIds?: readonly string[],
-  ): Promise<RebuildReport & { failed?: { meterId: string; error: string }[] }> {
-    const ids = meterIds ?? this.opts.registry.get().meters.map((m) => m.id);
-    const corrected: MeterCorrection[] = [];
-    const failed: { meterId: string; error: string }[] = [];
-    for (const meterId of ids) {
-      try {
-        const hours = await this.line.run(() => this.deriver.rebuild(meterId));
-        if (hours > 0) corrected.push({ meterId, hours });
-      } catch (error) {
-        this.opts.logger.error({ meterId, err: error }, 'rebuilding the hours of a meter failed');
-        failed.push({ meterId, error: errorMessage(error) });
-      }
-    }
-    if (corrected.length > 0) this.opts.logger.warn({ corrected }, 'rebuild replaced stored hours that differed');
-    return failed.length === 0 ? { meters: ids.length, corrected } : { meters: ids.length, corrected, failed };
+  rebuild(meterIds?: readonly string[]): Promise<RebuildReport> {
+    return rebuildMeters(meterIds ?? this.opts.registry.get().meters.map((m) => m.id), {
+      rebuildOne: (meterId) => this.line.run(() => this.deriver.rebuild(meterId)),
+      logger: this.opts.logger,
+    });
+  }
+
+  /**
+   * Runs `fn` between two ingest writes: meanwhile no reading is stored, no hour derived and the
+   * write-ahead log not checkpointed (messages still arrive, are logged and queued, with the usual
+   * back-pressure). A backup copies the store and the log in here, so the two agree.
+   */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    return this.line.run(fn);
   }
 
   /** Writes everything queued now; resolves when it is in the store (rejects while the store is down). */

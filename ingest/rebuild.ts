@@ -1,8 +1,10 @@
+import type { Logger } from 'pino';
 import { deriveHourly, type HourlyConsumption, MICRO, type Quality } from '../core/domain/consumption.js';
 import type { MeterEvent } from '../core/domain/meter-events.js';
 import type { Meter } from '../core/domain/registry.js';
 import { floorHour, HOUR_MS } from '../core/domain/time.js';
 import type { AggregateRow, HourRange, Store } from '../core/storage/store.js';
+import { errorMessage } from './isolate.js';
 import { derivableUntil, END_OF_TIME_MS } from './tails.js';
 
 /** A meter whose stored hours the rebuild corrected, and how many. */
@@ -11,10 +13,35 @@ export interface MeterCorrection {
   readonly hours: number;
 }
 
-/** What a rebuild checked and corrected. */
+/** What a rebuild checked and corrected, and the meters it could not rebuild. */
 export interface RebuildReport {
   readonly meters: number;
   readonly corrected: MeterCorrection[];
+  readonly failed?: { meterId: string; error: string }[];
+}
+
+/**
+ * Rebuilds meters one at a time with `rebuildOne` (which returns how many stored hours it
+ * replaced); a meter whose rebuild fails is reported in `failed` and the others go on.
+ */
+export async function rebuildMeters(
+  meterIds: readonly string[],
+  deps: { readonly rebuildOne: (meterId: string) => Promise<number>; readonly logger: Logger },
+): Promise<RebuildReport> {
+  const corrected: MeterCorrection[] = [];
+  const failed: { meterId: string; error: string }[] = [];
+  for (const meterId of meterIds) {
+    try {
+      const hours = await deps.rebuildOne(meterId);
+      if (hours > 0) corrected.push({ meterId, hours });
+    } catch (error) {
+      deps.logger.error({ meterId, err: error }, 'rebuilding the hours of a meter failed');
+      failed.push({ meterId, error: errorMessage(error) });
+    }
+  }
+  if (corrected.length > 0) deps.logger.warn({ corrected }, 'rebuild replaced stored hours that differed');
+  const report = { meters: meterIds.length, corrected };
+  return failed.length === 0 ? report : { ...report, failed };
 }
 
 /** The stored hour of an aggregate row of one meter (one row per hour): the fields derivation sets. */

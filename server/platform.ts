@@ -10,18 +10,23 @@ import { createMetrics, type Metrics } from '../core/metrics.js';
 import { RegistryHolder } from '../core/registry-holder.js';
 import { hashApiToken } from '../core/security.js';
 import { createStore, storeHealth } from '../core/storage/create-store.js';
+import { EmbeddedStore } from '../core/storage/duckdb/embedded-store.js';
+import { PostgresJobLock } from '../core/storage/postgres/job-lock.js';
 import type { Store } from '../core/storage/store.js';
 import { ensureAdminToken, isTokenActive } from '../core/tokens.js';
 import { EmbeddedBroker } from '../ingest/broker.js';
 import { ExternalSubscriber } from '../ingest/external-subscriber.js';
+import { backupJob } from '../ingest/jobs/backup.js';
 import { detectionJobs } from '../ingest/jobs/catalog.js';
 import { rebuildJob } from '../ingest/jobs/rebuild.js';
 import { reportJobs } from '../ingest/jobs/reports.js';
-import { JobRunner } from '../ingest/jobs/runner.js';
+import { JobRunner, withSchedules } from '../ingest/jobs/runner.js';
 import { IngestPipeline } from '../ingest/pipeline.js';
 import { readingsEarliestMs } from '../ingest/validate.js';
 import { WriteAheadLog } from '../ingest/wal/log.js';
 import { writeAdminTokenFile } from './admin-token.js';
+import { APP_VERSION } from './app-version.js';
+import { followCluster } from './cluster.js';
 
 /** A running platform: store, broker, ingest and API in one process. */
 export interface Platform {
@@ -97,6 +102,8 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
     });
     await pipeline.start();
     stops.push(() => pipeline.stop());
+    // With METADATA_URL: changes other processes make reach this one (issue "Production parity", item 2).
+    stops.push(followCluster({ store, registry, pipeline, logger: logger.child({ part: 'cluster' }) }));
     const onReadings = (gatewayId: string, topic: string, payload: Buffer) =>
       pipeline.submit(gatewayId, topic, payload.toString('utf8'));
     const onRefused = (gatewayId: string, topic: string, reason: string, payload: Buffer) =>
@@ -106,6 +113,11 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
         receivedAtMs: Date.now(),
       });
     const mqttLogger = logger.child({ part: 'mqtt' });
+    // The MQTT `service` login (monitoring subscribers): an active admin API token.
+    const verifyServiceToken = async (token: string) => {
+      const found = await store.findTokenByHash(hashApiToken(token));
+      return found?.role === 'admin' && isTokenActive(found, Date.now());
+    };
     const broker =
       config.MQTT_MODE === 'embedded'
         ? new EmbeddedBroker({
@@ -117,10 +129,7 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
             logger: mqttLogger,
             onReadings,
             onRefused,
-            verifyServiceToken: async (token) => {
-              const found = await store.findTokenByHash(hashApiToken(token));
-              return found?.role === 'admin' && isTokenActive(found, Date.now());
-            },
+            verifyServiceToken,
             maxMessagesPerS: config.MQTT_MAX_MESSAGES_PER_S,
             maxFailedLoginsPerMin: config.MQTT_MAX_FAILED_LOGINS_PER_MIN,
             ...(tls === undefined ? {} : { tls: { ...tls, port: config.MQTTS_PORT } }),
@@ -142,30 +151,50 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
     stops.push(() => broker.stop());
     const mqttPort = broker instanceof EmbeddedBroker ? broker.port : 0;
     const reportsDir = join(config.DATA_DIR, 'reports');
-    const jobs = new JobRunner(
-      detectionJobs({
+    // With METADATA_URL the schedules run on one process of the cluster at a time.
+    const jobLock =
+      config.METADATA_URL === undefined
+        ? undefined
+        : await PostgresJobLock.open(config.METADATA_URL, logger.child({ part: 'jobs' }));
+    if (jobLock !== undefined) stops.push(() => jobLock.close());
+    const jobSpecs = detectionJobs({
+      store,
+      registry,
+      timeZone: config.TIMEZONE,
+      coefficients: DEFAULT_COEFFICIENT_TABLE,
+      logger: logger.child({ part: 'jobs' }),
+      metrics,
+      ...(config.ALERT_WEBHOOK_URL === undefined
+        ? {}
+        : { webhook: { url: config.ALERT_WEBHOOK_URL, secret: config.ALERT_WEBHOOK_SECRET ?? '' } }),
+    }).concat(
+      reportJobs({
         store,
         registry,
         timeZone: config.TIMEZONE,
         coefficients: DEFAULT_COEFFICIENT_TABLE,
+        reportsDir,
         logger: logger.child({ part: 'jobs' }),
-        metrics,
-        ...(config.ALERT_WEBHOOK_URL === undefined
-          ? {}
-          : { webhook: { url: config.ALERT_WEBHOOK_URL, secret: config.ALERT_WEBHOOK_SECRET ?? '' } }),
-      }).concat(
-        reportJobs({
-          store,
-          registry,
-          timeZone: config.TIMEZONE,
-          coefficients: DEFAULT_COEFFICIENT_TABLE,
-          reportsDir,
-          logger: logger.child({ part: 'jobs' }),
-        }),
-        rebuildJob(pipeline),
-      ),
-      { timeZone: config.TIMEZONE, logger: logger.child({ part: 'jobs' }) },
+      }),
+      rebuildJob(pipeline),
+      // The embedded store's backup, taken between ingest writes (InfluxDB has its own `influx backup`).
+      store instanceof EmbeddedStore
+        ? [
+            backupJob({
+              dataDir: config.DATA_DIR,
+              snapshot: (file) => store.beginSnapshot(file),
+              exclusive: (fn) => pipeline.exclusive(fn),
+              appVersion: APP_VERSION,
+              logger: logger.child({ part: 'jobs' }),
+            }),
+          ]
+        : [],
     );
+    const jobs = new JobRunner(withSchedules(jobSpecs, config.JOB_SCHEDULES), {
+      timeZone: config.TIMEZONE,
+      logger: logger.child({ part: 'jobs' }),
+      ...(jobLock === undefined ? {} : { lock: jobLock }),
+    });
     if (config.JOBS === 'on') jobs.start();
     stops.push(() => jobs.stop());
     const health = (): HealthReport => {
@@ -204,6 +233,7 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
       await app.register(mqttAuthRoutes, {
         registry,
         secret: config.MQTT_AUTH_SECRET,
+        verifyServiceToken,
         ...(config.MQTT_USERNAME === undefined
           ? {}
           : {

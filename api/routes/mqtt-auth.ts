@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { ClientIdOwners } from '../../core/domain/client-ids.js';
-import { ALL_READINGS_FILTER, parseTopic } from '../../core/domain/topics.js';
+import { type MqttPrincipal, mayAct, SERVICE_USERNAME } from '../../core/domain/mqtt-policy.js';
 import type { RegistryHolder } from '../../core/registry-holder.js';
 import { verifySecret } from '../../core/security.js';
 
@@ -13,6 +13,8 @@ export interface MqttAuthOptions {
   readonly secret: string;
   /** The ingest workers' login (MQTT_USERNAME / MQTT_PASSWORD) and share group. */
   readonly ingest?: { readonly username: string; readonly password: string; readonly shareGroup: string };
+  /** Checks an API token for the `service` login (monitoring subscribers); without it that login is denied. */
+  readonly verifyServiceToken?: (token: string) => Promise<boolean>;
 }
 
 /** Header carrying MQTT_AUTH_SECRET. */
@@ -41,6 +43,13 @@ export async function mqttAuthRoutes(app: FastifyInstance, opts: MqttAuthOptions
   const authorized = (sent: string | string[] | undefined) => typeof sent === 'string' && same(sent, opts.secret);
   const refused = { code: 'JN_MQTT_AUTH_SECRET', message: `missing or wrong ${MQTT_AUTH_HEADER}` };
   const isIngest = (username: string) => opts.ingest !== undefined && username === opts.ingest.username;
+  // Same precedence as the embedded broker: `service`, then the ingest user, then the registry.
+  const principal = (username: string): MqttPrincipal | undefined => {
+    if (username === SERVICE_USERNAME) return { kind: 'service' };
+    if (opts.ingest !== undefined && username === opts.ingest.username)
+      return { kind: 'ingest', shareGroup: opts.ingest.shareGroup };
+    return opts.registry.gateway(username) === undefined ? undefined : { kind: 'gateway', gatewayId: username };
+  };
   // The embedded broker's client-id rule: an id a login was allowed with is that login's, and no
   // other login may take it over (EMQX would close the holder's connection and hand over its
   // session). EMQX sends no clean-session flag, so every allowed id counts (most recent 100 per login).
@@ -59,6 +68,10 @@ export async function mqttAuthRoutes(app: FastifyInstance, opts: MqttAuthOptions
     const body = AuthBody.safeParse(request.body);
     if (!body.success) return { result: 'deny' };
     const { username, password, clientid } = body.data;
+    if (username === SERVICE_USERNAME) {
+      const ok = password !== '' && (await opts.verifyServiceToken?.(password)) === true;
+      return { result: ok && ownsId(clientid, 'service') ? 'allow' : 'deny', is_superuser: false };
+    }
     if (isIngest(username))
       return { result: same(password, opts.ingest?.password ?? '') && ownsId(clientid, 'ingest') ? 'allow' : 'deny' };
     const gateway = opts.registry.gateway(username);
@@ -70,16 +83,7 @@ export async function mqttAuthRoutes(app: FastifyInstance, opts: MqttAuthOptions
     const body = AclBody.safeParse(request.body);
     if (!body.success) return { result: 'deny' };
     const { username, topic, action } = body.data;
-    if (isIngest(username)) {
-      const shared = `$share/${opts.ingest?.shareGroup}/${ALL_READINGS_FILTER}`;
-      return {
-        result: action === 'subscribe' && (topic === shared || topic === ALL_READINGS_FILTER) ? 'allow' : 'deny',
-      };
-    }
-    const parsed = parseTopic(topic);
-    const own = parsed !== undefined && parsed.gatewayId === username && opts.registry.gateway(username) !== undefined;
-    // A gateway publishes its readings and status, and may read back its own status.
-    const allowed = own && (action === 'publish' || parsed.kind === 'status');
-    return { result: allowed ? 'allow' : 'deny' };
+    const who = principal(username);
+    return { result: who !== undefined && mayAct(who, action, topic) ? 'allow' : 'deny' };
   });
 }

@@ -129,6 +129,11 @@ export const MeterSchema = z
     maxPlausiblePerHour: z.number().positive().max(MAX_PLAUSIBLE_PER_HOUR_MAX).optional(),
     /** Installation instant (ISO 8601 with offset); earlier readings are rejected. */
     installedAt: z.iso.datetime({ offset: true }).optional(),
+    /**
+     * When the meter was first registered (ISO 8601, set by the platform; a value sent is ignored):
+     * a meter without `installedAt` that never reported is offline this long after it.
+     */
+    registeredAt: z.iso.datetime({ offset: true }).optional(),
   })
   .superRefine((meter, ctx) => {
     if (unitFactorToNative(meter.energy, meter.unit) === undefined) {

@@ -1,10 +1,12 @@
 import type { Logger } from 'pino';
 import { type Config, influxApiOf } from '../config.js';
 import type { Metrics } from '../metrics.js';
+import { alignSeries, composeStore } from './compose-store.js';
 import { EmbeddedStore } from './duckdb/embedded-store.js';
 import type { InfluxConnection } from './influx/http.js';
 import { InfluxStore } from './influx/influx-store.js';
-import type { Store } from './store.js';
+import { PostgresMetadataStore } from './postgres/postgres-metadata-store.js';
+import type { MetadataStore, Store } from './store.js';
 
 /** What `/healthz` shows of a store that can be degraded (the InfluxDB one while it spools). */
 export interface StoreHealth {
@@ -51,21 +53,52 @@ export function influxConnection(config: Config): InfluxConnection {
   };
 }
 
+/** Opens the PostgreSQL metadata store of METADATA_URL, if set. */
+async function openMetadata(config: Config, logger: Logger): Promise<MetadataStore | undefined> {
+  if (config.METADATA_URL === undefined) return undefined;
+  return PostgresMetadataStore.open({ url: config.METADATA_URL, logger });
+}
+
 /**
  * Opens the store `STORE` selects: the embedded DuckDB store in DATA_DIR, or InfluxDB (checked at
- * once: a wrong token or an unknown database fails here, naming the variable) with its metadata
- * and spool in DATA_DIR. The spool's size feeds `jieneng_store_spool_bytes`.
+ * once: a wrong token or an unknown database fails here, naming the variable) with its spool in
+ * DATA_DIR. The spool's size feeds `jieneng_store_spool_bytes`.
+ *
+ * Metadata: with METADATA_URL, in PostgreSQL (migrated here); the InfluxDB store takes it as its
+ * metadata store, with its `readingKeyLock` (the duplicate check of raw readings then holds across
+ * the workers writing one InfluxDB), and the embedded store is composed with it, keeping in DuckDB
+ * only the copies its series queries join (registry, corrections), aligned here. Without it, in
+ * DuckDB in DATA_DIR.
  */
 export async function createStore(config: Config, deps: { logger: Logger; metrics: Metrics }): Promise<Store> {
-  if (config.STORE === 'embedded') return EmbeddedStore.open({ dataDir: config.DATA_DIR, timeZone: config.TIMEZONE });
-  deps.metrics.storeSpoolBytes.set(0);
-  return InfluxStore.open({
-    connection: influxConnection(config),
-    dataDir: config.DATA_DIR,
-    timeZone: config.TIMEZONE,
-    spoolMaxBytes: config.INFLUX_SPOOL_MAX_BYTES,
-    logger: deps.logger,
-    onSpoolBytes: (bytes) => deps.metrics.storeSpoolBytes.set(bytes),
-    onRefusedReadings: (count) => deps.metrics.readingsRejected.inc({ reason: 'store_refused' }, count),
-  });
+  const metadata = await openMetadata(config, deps.logger);
+  try {
+    if (config.STORE === 'embedded') {
+      const embedded = await EmbeddedStore.open({ dataDir: config.DATA_DIR, timeZone: config.TIMEZONE });
+      if (metadata === undefined) return embedded;
+      try {
+        await alignSeries(embedded, metadata);
+      } catch (error) {
+        await embedded.close();
+        throw error;
+      }
+      return composeStore(embedded, metadata, deps.logger);
+    }
+    deps.metrics.storeSpoolBytes.set(0);
+    return await InfluxStore.open({
+      connection: influxConnection(config),
+      dataDir: config.DATA_DIR,
+      timeZone: config.TIMEZONE,
+      spoolMaxBytes: config.INFLUX_SPOOL_MAX_BYTES,
+      logger: deps.logger,
+      ...(metadata === undefined ? {} : { metadata }),
+      // Shared by every worker on this InfluxDB: their duplicate checks of a meter take turns.
+      ...(metadata?.readingKeyLock === undefined ? {} : { readingKeyLock: metadata.readingKeyLock }),
+      onSpoolBytes: (bytes) => deps.metrics.storeSpoolBytes.set(bytes),
+      onRefusedReadings: (count) => deps.metrics.readingsRejected.inc({ reason: 'store_refused' }, count),
+    });
+  } catch (error) {
+    await metadata?.close();
+    throw error;
+  }
 }

@@ -1,8 +1,12 @@
-/** *City overview*: consumption and standard coal by district and institution, and a ranking. */
+/**
+ * *City overview*: consumption and standard coal by district and institution, a ranking, and the
+ * institutions' monthly targets (PostgreSQL) against their consumption (InfluxDB).
+ */
 import type { DashboardSpec } from '../grafana.js';
 import { consumption, kgce, select, tagIs, tagMatches } from '../influxql.js';
-import { COEFFICIENT_TABLE, HOURLY, TIME_ZONE } from '../schema.js';
-import { barchart, KGCE_UNIT, row, stat, table, tagVariable, text, timeseries } from './common.js';
+import { COEFFICIENT_TABLE, HOURLY, ZONE } from '../schema.js';
+import { isMonthlyKgceTarget, local, sql, targetInstitution } from '../sql.js';
+import { barchart, KGCE_UNIT, row, stat, table, tagVariable, timeseries } from './common.js';
 
 const T = HOURLY.tags;
 const inDistricts = tagMatches(T.district, 'district');
@@ -113,19 +117,74 @@ export const CITY: DashboardSpec = {
           alias: '$tag_institution',
         },
       ],
-      { unit: KGCE_UNIT, w: 24, h: 10, description: `${KGCE_NOTE} Days are local days (${TIME_ZONE}).` },
+      { unit: KGCE_UNIT, w: 24, h: 10, description: `${KGCE_NOTE} Days are local days (${ZONE}).` },
     ),
     row('Targets'),
-    text(
-      'Target status (coming later)',
+    table(
+      'Monthly targets: this month so far (kgce)',
       [
-        'Saving **targets** (annual and monthly quotas per institution and energy, and intensity targets such as',
-        'the GB/T 51161 constraint and guide values) are not in the platform yet. Once they land, this row shows',
-        'attainment per institution and the month-to-date projection.',
-        '',
-        'Until then the alert rule *Institution above monthly kgce limit* fires on a placeholder limit',
-        '(`MONTHLY_KGCE_LIMIT` in `dashboards/alerts.ts`).',
-      ].join('\n'),
+        { spec: kgce({ where: [inDistricts], groupBy: [T.institution] }), format: 'table' },
+        {
+          spec: sql(
+            `SELECT ${targetInstitution} AS institution, t.value AS target_kgce
+             FROM targets t WHERE ${isMonthlyKgceTarget('$__timeFrom()::timestamptz')}
+             AND ${targetInstitution} IN (SELECT id FROM institutions WHERE district_id IN ($district))
+             ORDER BY 1`,
+            ['institution', 'target_kgce'],
+          ),
+          format: 'table',
+        },
+      ],
+      {
+        timeFrom: 'now/M',
+        joinBy: T.institution,
+        transform: [
+          {
+            id: 'calculateField',
+            options: {
+              mode: 'binary',
+              binary: { left: 'kgce', operator: '/', right: 'target_kgce' },
+              alias: 'share_of_target',
+            },
+          },
+        ],
+        sortBy: 'share_of_target',
+        decimals: 0,
+        overrides: [
+          {
+            matcher: { id: 'byName', options: 'share_of_target' },
+            properties: [
+              { id: 'unit', value: 'percentunit' },
+              { id: 'decimals', value: 1 },
+            ],
+          },
+        ],
+        w: 24,
+        description:
+          'Standard coal of the month so far (InfluxDB) against each institution’s monthly target in kgce ' +
+          '(`energy: all`, set with PUT /api/v1/targets; PostgreSQL), joined by institution. The month is the ' +
+          `local month (${ZONE}), whatever the dashboard's time range. The platform's forecast and status are in ` +
+          'GET /api/v1/targets/progress; the alert rule *Institution above its monthly target* fires on the same figures.',
+      },
+    ),
+    table(
+      'Targets of the year',
+      {
+        spec: sql(
+          `SELECT t.scope, t.energy, t.period, t.value, t.unit FROM targets t
+           WHERE t.period LIKE to_char(${local('$__timeTo()::timestamptz')}, 'YYYY') || '%'
+           ORDER BY t.scope, t.energy, t.period`,
+          ['scope', 'energy', 'period', 'value', 'unit'],
+        ),
+        format: 'table',
+      },
+      {
+        keepTime: true,
+        w: 24,
+        description:
+          'Every target of the year of the end of the time range: annual (YYYY) and monthly (YYYY-MM) quotas ' +
+          'per scope and energy, in native units, kgce or per m² / per capita.',
+      },
     ),
   ],
 };

@@ -2,8 +2,30 @@
  * Panel and variable helpers shared by the Jieneng dashboards: the few Grafana panel types they
  * use, with the options each needs and nothing else.
  */
-import { DATASOURCE, type FieldOverride, type PanelQuery, type PanelSpec, type Variable } from '../grafana.js';
+import {
+  BigValueColorMode,
+  BigValueGraphMode,
+  BigValueJustifyMode,
+  BigValueTextMode,
+  type DataTransformerConfig,
+  type FieldConfigSource,
+  LegendDisplayMode,
+  PercentChangeColorMode,
+  SortOrder,
+  StackingMode,
+  TableCellHeight,
+  TooltipDisplayMode,
+  VariableHide,
+  VariableRefresh,
+  VariableSort,
+  VisibilityMode,
+  VizOrientation,
+} from '@grafana/schema';
+import { TextMode } from '@grafana/schema/dist/esm/raw/composable/text/panelcfg/x/TextPanelCfg_types.gen';
+import { DATASOURCE, type PanelQuery, type PanelSpec, POSTGRES, type Variable } from '../grafana.js';
 import { id } from '../influxql.js';
+
+type FieldOverride = FieldConfigSource['overrides'][number];
 
 /** Custom Grafana unit for standard coal. */
 export const KGCE_UNIT = 'suffix: kgce';
@@ -15,7 +37,7 @@ interface Common {
   readonly unit?: string;
   readonly decimals?: number;
   readonly interval?: string;
-  readonly overrides?: readonly FieldOverride[];
+  readonly overrides?: FieldOverride[];
 }
 
 const defaults = (o: Common, extra: Readonly<Record<string, unknown>> = {}) => ({
@@ -49,11 +71,14 @@ export function stat(
     defaults: defaults(o, o.noValue === undefined ? {} : { noValue: o.noValue }),
     options: {
       reduceOptions: { calcs: [o.calc ?? 'sum'], fields: '', values: false },
-      colorMode: 'value',
-      graphMode: 'none',
-      justifyMode: 'auto',
-      textMode: 'auto',
-      orientation: 'auto',
+      colorMode: BigValueColorMode.Value,
+      graphMode: BigValueGraphMode.None,
+      justifyMode: BigValueJustifyMode.Auto,
+      textMode: BigValueTextMode.Auto,
+      orientation: VizOrientation.Auto,
+      showPercentChange: false,
+      percentChangeColorMode: PercentChangeColorMode.Standard,
+      wideLayout: true,
     },
   };
 }
@@ -96,33 +121,47 @@ export function timeseries(
       },
     }),
     options: {
-      legend: { displayMode: 'table', placement: 'bottom', showLegend: true, calcs: ['sum'] },
-      tooltip: { mode: 'multi', sort: 'desc' },
+      legend: { displayMode: LegendDisplayMode.Table, placement: 'bottom', showLegend: true, calcs: ['sum'] },
+      tooltip: { mode: TooltipDisplayMode.Multi, sort: SortOrder.Descending },
     },
   };
 }
 
-/** A table, sorted by one column; the `Time` column of aggregates is hidden. */
+/**
+ * A table, sorted by one column; the `Time` column of aggregates is hidden. Several queries (of
+ * one or two datasources) are joined on `joinBy` and `transform` runs after that.
+ */
 export function table(
   title: string,
-  query: PanelQuery,
-  o: Common & { readonly sortBy?: string; readonly ascending?: boolean; readonly keepTime?: boolean } = {},
+  query: PanelQuery | readonly PanelQuery[],
+  o: Common & {
+    readonly sortBy?: string;
+    readonly ascending?: boolean;
+    readonly keepTime?: boolean;
+    readonly joinBy?: string;
+    readonly transform?: readonly DataTransformerConfig[];
+    readonly timeFrom?: string;
+  } = {},
 ): PanelSpec {
+  const join: DataTransformerConfig[] =
+    o.joinBy === undefined ? [] : [{ id: 'joinByField', options: { byField: o.joinBy, mode: 'outer' } }];
+  const transformations = [...join, ...(o.keepTime === true ? [] : [hideTime]), ...(o.transform ?? [])];
   return {
     type: 'table',
     title,
     w: o.w ?? 12,
     h: o.h ?? 10,
     ...base(o),
-    queries: [query],
+    ...(o.timeFrom === undefined ? {} : { timeFrom: o.timeFrom }),
+    queries: Array.isArray(query) ? query : [query as PanelQuery],
     defaults: defaults(o),
     options: {
       showHeader: true,
-      cellHeight: 'sm',
-      footer: { show: false, reducer: ['sum'], countRows: false, fields: '' },
+      cellHeight: TableCellHeight.Sm,
+      frameIndex: 0,
       ...(o.sortBy === undefined ? {} : { sortBy: [{ displayName: o.sortBy, desc: o.ascending !== true }] }),
     },
-    ...(o.keepTime === true ? {} : { transformations: [hideTime] }),
+    ...(transformations.length === 0 ? {} : { transformations }),
   };
 }
 
@@ -138,14 +177,16 @@ export function barchart(title: string, query: PanelQuery, xField: string, o: Co
     defaults: defaults(o),
     options: {
       xField,
-      orientation: 'horizontal',
-      showValue: 'auto',
-      stacking: 'none',
+      orientation: VizOrientation.Horizontal,
+      showValue: VisibilityMode.Auto,
+      stacking: StackingMode.None,
       barWidth: 0.8,
       groupWidth: 0.7,
+      fullHighlight: false,
       xTickLabelRotation: 0,
-      legend: { displayMode: 'list', placement: 'bottom', showLegend: false, calcs: [] },
-      tooltip: { mode: 'single', sort: 'none' },
+      xTickLabelMaxLength: 0,
+      legend: { displayMode: LegendDisplayMode.List, placement: 'bottom', showLegend: false, calcs: [] },
+      tooltip: { mode: TooltipDisplayMode.Single, sort: SortOrder.None },
     },
     transformations: [hideTime],
   };
@@ -153,16 +194,19 @@ export function barchart(title: string, query: PanelQuery, xField: string, o: Co
 
 /** Markdown text. */
 export function text(title: string, content: string, o: { readonly w?: number; readonly h?: number } = {}): PanelSpec {
-  return { type: 'text', title, w: o.w ?? 24, h: o.h ?? 4, options: { mode: 'markdown', content } };
+  return { type: 'text', title, w: o.w ?? 24, h: o.h ?? 4, options: { mode: TextMode.Markdown, content } };
 }
 
 /** A row header. */
 export function row(title: string): PanelSpec {
-  return { type: 'row', title, w: 24, h: 1 };
+  return { type: 'row', title };
 }
 
 /** The InfluxQL table format names the time column `Time`; aggregates over the range do not need it. */
-const hideTime = { id: 'organize', options: { excludeByName: { Time: true }, renameByName: {} } };
+const hideTime: DataTransformerConfig = {
+  id: 'organize',
+  options: { excludeByName: { Time: true }, renameByName: {} },
+};
 
 /** Shows a column as a local date-time (epoch milliseconds). */
 export function asDateTime(column: string): FieldOverride {
@@ -185,32 +229,66 @@ export function tagVariable(
     ...(o.description === undefined ? {} : { description: o.description }),
     datasource: DATASOURCE,
     query,
-    definition: query,
-    hide: 0,
-    refresh: 1,
+    hide: VariableHide.dontHide,
+    refresh: VariableRefresh.onDashboardLoad,
     multi: o.multi === true,
     includeAll: o.multi === true,
     ...(o.multi === true ? { allValue: '.*' } : {}),
-    sort: 1,
-    current: {},
+    sort: VariableSort.alphabeticalAsc,
     options: [],
   };
 }
 
-/** A fixed list of choices; the first is the default. */
-export function customVariable(name: string, label: string, values: readonly string[], description: string): Variable {
+/**
+ * A query variable listing the first column of a SQL query on the PostgreSQL datasource. Grafana
+ * writes a multi-value selection as `'a','b'`: use it as `col IN ($name)`.
+ */
+export function sqlVariable(
+  name: string,
+  label: string,
+  query: string,
+  o: { readonly multi?: boolean; readonly description?: string } = {},
+): Variable {
+  return {
+    type: 'query',
+    name,
+    label,
+    ...(o.description === undefined ? {} : { description: o.description }),
+    datasource: POSTGRES,
+    query,
+    hide: VariableHide.dontHide,
+    refresh: VariableRefresh.onDashboardLoad,
+    multi: o.multi === true,
+    includeAll: o.multi === true,
+    sort: VariableSort.alphabeticalAsc,
+    options: [],
+  };
+}
+
+/**
+ * A fixed list of choices; the first is the default, or with `multi` every value ("All", which
+ * Grafana expands to every value: `'a','b'` in SQL).
+ */
+export function customVariable(
+  name: string,
+  label: string,
+  values: readonly string[],
+  description: string,
+  o: { readonly multi?: boolean } = {},
+): Variable {
   const first = values[0] ?? '';
+  const all = o.multi === true;
   return {
     type: 'custom',
     name,
     label,
     description,
     query: values.join(','),
-    hide: 0,
-    multi: false,
-    includeAll: false,
-    current: { text: first, value: first },
-    options: values.map((v) => ({ text: v, value: v, selected: v === first })),
+    hide: VariableHide.dontHide,
+    multi: all,
+    includeAll: all,
+    current: all ? { text: ['All'], value: ['$__all'] } : { text: first, value: first },
+    options: values.map((v) => ({ text: v, value: v, selected: !all && v === first })),
   };
 }
 
@@ -221,7 +299,7 @@ export function constantVariable(name: string, value: string, description: strin
     name,
     description,
     query: value,
-    hide: 2,
+    hide: VariableHide.hideVariable,
     current: { text: value, value },
     options: [{ text: value, value, selected: true }],
   };

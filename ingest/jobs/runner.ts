@@ -1,5 +1,6 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
+import { AppError } from '../../core/errors.js';
 
 /** A scheduled job: a cron expression in the tenant's time zone and what it does. */
 export interface JobSpec {
@@ -29,8 +30,37 @@ export interface JobState {
 }
 
 /**
+ * Who runs jobs in a cluster of processes sharing one metadata store (issue "Production parity",
+ * item 2; PostgreSQL advisory locks: `PostgresJobLock`). Without one (a single process) every
+ * schedule runs here.
+ */
+export interface JobLock {
+  /**
+   * Whether this process leads the schedules now: asked before every scheduled run, and true on one
+   * process at a time (a leader that dies lets another take over at its next tick).
+   */
+  leads(): Promise<boolean>;
+  /**
+   * Takes job `name`'s cluster-wide lock for one run; resolves with the function that releases it,
+   * or undefined while another process holds it (a run of that job is in progress there).
+   */
+  acquire(name: string): Promise<(() => Promise<void>) | undefined>;
+}
+
+/** Job schedules replaced by name (`JOB_SCHEDULES`); an unknown name is an error. */
+export function withSchedules(specs: readonly JobSpec[], schedules: Readonly<Record<string, string>>): JobSpec[] {
+  const unknown = Object.keys(schedules).filter((name) => !specs.some((s) => s.name === name));
+  if (unknown.length > 0) throw new Error(`JOB_SCHEDULES: unknown job(s) ${unknown.join(', ')}`);
+  return specs.map((s) => (schedules[s.name] === undefined ? s : { ...s, schedule: schedules[s.name] as string }));
+}
+
+const noRelease = async () => undefined;
+
+/**
  * Runs jobs on their cron schedules (node-cron) and on demand, never two runs of one job at once:
- * a trigger while a run is in progress joins that run.
+ * a trigger while a run is in progress joins that run. With a `JobLock` (a cluster), scheduled runs
+ * happen on the leading process only, and every run holds its job's cluster-wide lock: a scheduled
+ * run finding it held elsewhere is skipped, an on-demand one is refused (`JN_JOB_BUSY`, 409).
  */
 export class JobRunner {
   private readonly tasks: ScheduledTask[] = [];
@@ -39,7 +69,7 @@ export class JobRunner {
 
   constructor(
     private readonly specs: readonly JobSpec[],
-    private readonly opts: { timeZone: string; logger: Logger; now?: () => number },
+    private readonly opts: { timeZone: string; logger: Logger; now?: () => number; lock?: JobLock },
   ) {
     for (const spec of specs) {
       if (!cron.validate(spec.schedule))
@@ -53,7 +83,7 @@ export class JobRunner {
       const task = cron.schedule(
         spec.schedule,
         async () => {
-          await this.run(spec.name);
+          await this.scheduled(spec.name);
         },
         { timezone: this.opts.timeZone, name: spec.name, noOverlap: true },
       );
@@ -72,40 +102,77 @@ export class JobRunner {
     return this.specs.map((s) => this.state(s));
   }
 
-  /** Runs a job now, or joins its run in progress; resolves with its state after the run. */
+  /**
+   * Runs a job now, or joins its run in progress; resolves with its state after the run. Rejects
+   * with `JN_JOB_BUSY` while another process of the cluster runs it.
+   */
   run(name: string): Promise<JobState> {
+    return this.trigger(name, false);
+  }
+
+  /** A schedule's tick: runs the job if this process leads (always without a lock). */
+  async scheduled(name: string): Promise<void> {
+    const { lock, logger } = this.opts;
+    try {
+      if (lock !== undefined && !(await lock.leads())) return;
+      await this.trigger(name, true);
+    } catch (error) {
+      logger.error({ job: name, err: error }, 'scheduled job not started');
+    }
+  }
+
+  private trigger(name: string, scheduled: boolean): Promise<JobState> {
     const spec = this.specs.find((s) => s.name === name);
     if (spec === undefined) return Promise.reject(new Error(`unknown job ${name}`));
     const running = this.inFlight.get(name);
     if (running !== undefined) return running;
+    const done = this.locked(spec, scheduled)
+      .finally(() => this.inFlight.delete(name))
+      .then(() => this.state(spec));
+    this.inFlight.set(name, done);
+    return done;
+  }
+
+  /** Runs `spec` under its cluster-wide lock, if there is one. */
+  private async locked(spec: JobSpec, scheduled: boolean): Promise<void> {
+    const release = this.opts.lock === undefined ? noRelease : await this.opts.lock.acquire(spec.name);
+    if (release === undefined) {
+      if (!scheduled) throw new AppError('JN_JOB_BUSY', 409, `job "${spec.name}" is running on another process`);
+      this.opts.logger.info({ job: spec.name }, 'scheduled run skipped: the job is running on another process');
+      return;
+    }
+    try {
+      await this.execute(spec);
+    } finally {
+      await release().catch((error: unknown) =>
+        this.opts.logger.warn({ job: spec.name, err: error }, 'releasing the job lock failed'),
+      );
+    }
+  }
+
+  /** One run: its outcome is recorded as the job's last run, never thrown. */
+  private execute(spec: JobSpec): Promise<void> {
+    const name = spec.name;
     const now = this.opts.now ?? Date.now;
     const startedAt = new Date(now()).toISOString();
     this.last.set(name, { startedAt, outcome: 'running' });
     const started = performance.now();
-    const done = spec
-      .run()
-      .then(
-        (detail) => {
-          this.last.set(name, { startedAt, finishedAt: new Date(now()).toISOString(), outcome: 'ok', detail });
-          this.opts.logger.info({ job: name, ms: Math.round(performance.now() - started) }, 'job done');
-        },
-        (error: unknown) => {
-          const message = error instanceof Error ? error.message : String(error);
-          this.last.set(name, {
-            startedAt,
-            finishedAt: new Date(now()).toISOString(),
-            outcome: 'failed',
-            detail: message,
-          });
-          this.opts.logger.error({ job: name, err: error }, 'job failed');
-        },
-      )
-      .then(() => {
-        this.inFlight.delete(name);
-        return this.state(spec);
-      });
-    this.inFlight.set(name, done);
-    return done;
+    return spec.run().then(
+      (detail) => {
+        this.last.set(name, { startedAt, finishedAt: new Date(now()).toISOString(), outcome: 'ok', detail });
+        this.opts.logger.info({ job: name, ms: Math.round(performance.now() - started) }, 'job done');
+      },
+      (error: unknown) => {
+        const message = error instanceof Error ? error.message : String(error);
+        this.last.set(name, {
+          startedAt,
+          finishedAt: new Date(now()).toISOString(),
+          outcome: 'failed',
+          detail: message,
+        });
+        this.opts.logger.error({ job: name, err: error }, 'job failed');
+      },
+    );
   }
 
   private state(spec: JobSpec): JobState {

@@ -132,7 +132,9 @@ async function withRegistryFacts(
     1,
   );
   return states.map((s) => {
-    const installedAt = deps.registry.meter(s.meterId)?.installedAt;
+    const meter = deps.registry.meter(s.meterId);
+    // Expected to report since its installation, or else since it was registered.
+    const installedAt = meter?.installedAt ?? meter?.registeredAt;
     const newest = tails.get(s.meterId)?.readings.at(-1)?.tsMs;
     const decommissionedAtMs = decommissionedAt.get(s.meterId);
     return {

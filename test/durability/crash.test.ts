@@ -2,11 +2,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from '../helpers/influxd.js';
 import { TEST_ADMIN_TOKEN } from '../helpers/platform.js';
 import { smallCity } from '../helpers/registry.js';
 import { waitFor } from '../helpers/wait.js';
-import { type PlatformProcess, platformProcess } from './platform-process.js';
+import { embeddedPlatformProcess, type PlatformProcess } from './platform-process.js';
 import { type Published, runGateway, seeded } from './publisher.js';
 
 /** Seed of the kill times and register steps; a failing run repeats with the same seed. */
@@ -27,20 +26,7 @@ describe('acknowledged means stored: SIGKILL at random moments while gateways pu
 
   it('keeps every acknowledged reading exactly once and the totals exact', async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'jieneng-crash-'));
-    const [port, mqttPort] = [await freePort(), await freePort()];
-    const api = `http://127.0.0.1:${port}`;
-    const proc = platformProcess(
-      {
-        DATA_DIR: dataDir,
-        HOST: '127.0.0.1',
-        MQTT_HOST: '127.0.0.1',
-        PORT: String(port),
-        MQTT_PORT: String(mqttPort),
-        ADMIN_TOKEN: TEST_ADMIN_TOKEN,
-        INGEST_FLUSH_MS: '50',
-      },
-      `${api}/healthz`,
-    );
+    const { proc, api, mqttPort } = await embeddedPlatformProcess(dataDir);
     platform = proc;
     const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
       const res = await fetch(`${api}${path}`, {

@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { freePort } from '../helpers/influxd.js';
+import { TEST_ADMIN_TOKEN } from '../helpers/platform.js';
 
 const REPO_ROOT = join(import.meta.dirname, '..', '..');
 
@@ -65,4 +67,27 @@ export function platformProcess(env: Record<string, string>, healthUrl: string):
     },
     output: () => output,
   };
+}
+
+/** A platform process with the embedded broker and store on free loopback ports, the test admin token and `dataDir`. */
+export async function embeddedPlatformProcess(
+  dataDir: string,
+  env: Record<string, string> = {},
+): Promise<{ proc: PlatformProcess; api: string; mqttPort: number }> {
+  const [port, mqttPort] = [await freePort(), await freePort()];
+  const api = `http://127.0.0.1:${port}`;
+  const proc = platformProcess(
+    {
+      DATA_DIR: dataDir,
+      HOST: '127.0.0.1',
+      MQTT_HOST: '127.0.0.1',
+      PORT: String(port),
+      MQTT_PORT: String(mqttPort),
+      ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+      INGEST_FLUSH_MS: '50',
+      ...env,
+    },
+    `${api}/healthz`,
+  );
+  return { proc, api, mqttPort };
 }

@@ -107,7 +107,8 @@ describe('Deriver on the embedded store', () => {
         .beforeEach(() => undefined),
       { numRuns: 25 },
     );
-  });
+    // 25 fresh stores and ~50 flushes each: ~25 s alone, longer on a busy 2-core machine.
+  }, 240_000);
 
   it('refuses a different value for a stored (meter, timestamp) and keeps the first', async () => {
     const deriver = new Deriver(store, meterOf);

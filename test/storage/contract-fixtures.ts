@@ -1,6 +1,6 @@
 import type { HourlyConsumption, Quality } from '../../core/domain/consumption.js';
 import type { Registry } from '../../core/domain/registry.js';
-import type { AggregateQuery, Store, StoredReading } from '../../core/storage/store.js';
+import type { AggregateQuery, SeriesStore, StoredReading } from '../../core/storage/store.js';
 
 export const MIN = 60_000;
 export const H = 3_600_000;
@@ -95,7 +95,7 @@ export function query(overrides: Partial<AggregateQuery> = {}): AggregateQuery {
 }
 
 /** `[bucket ISO, energy, group, amount]` of an aggregate, for readable expectations. */
-export async function cells(store: Store, q: AggregateQuery): Promise<[string, string, string, number][]> {
+export async function cells(store: SeriesStore, q: AggregateQuery): Promise<[string, string, string, number][]> {
   const rows = await store.aggregate(q);
   return rows.map((r) => [new Date(r.bucketStartMs).toISOString(), r.energy, r.groupId, r.amount]);
 }

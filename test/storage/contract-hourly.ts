@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import type { Store } from '../../core/storage/store.js';
+import type { SeriesStore } from '../../core/storage/store.js';
 import { cells, H, hour, query, REGISTRY, T0 } from './contract-fixtures.js';
 
 const at = (iso: string) => Date.parse(iso);
@@ -31,7 +31,7 @@ const ALL = ['light', 'hvac', 'school', 'water'].map((meterId) => ({
 }));
 
 /** Hourly consumption: replace semantics and aggregates by calendar bucket, filter and group. */
-export function hourlyContract(store: () => Store): void {
+export function hourlyContract(store: () => SeriesStore): void {
   const hourly = async (meterId: string) =>
     (await cells(store(), query({ filter: { meterId }, interval: 'hour' }))).map(([b, , , v]) => [b, v]);
 

@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
 import type { AnomalyEvent } from '../../core/domain/anomalies.js';
 import type { MeterEvent } from '../../core/domain/meter-events.js';
-import type { DeadLetter, Store } from '../../core/storage/store.js';
+import type { DeadLetter, MetadataStore } from '../../core/storage/store.js';
 import { H, REGISTRY, T0 } from './contract-fixtures.js';
 
 const anomaly = (id: string, startMs: number, overrides: Partial<AnomalyEvent> = {}): AnomalyEvent => ({
@@ -20,8 +20,8 @@ const anomaly = (id: string, startMs: number, overrides: Partial<AnomalyEvent> =
   ...overrides,
 });
 
-/** Registry, dead letters, lifecycle events, targets, anomalies and tokens. */
-export function metadataContract(store: () => Store): void {
+/** Registry, dead letters, lifecycle events, corrections, targets, anomalies and tokens. */
+export function metadataCases(store: () => MetadataStore): void {
   it('loads the registry it saved, and a later save replaces it whole', async () => {
     expect(await store().loadRegistry()).toEqual(REGISTRY);
     const smaller = { ...REGISTRY, meters: REGISTRY.meters.filter((m) => m.id !== 'water') };
@@ -79,6 +79,36 @@ export function metadataContract(store: () => Store): void {
     expect(await store().meterEvents()).toEqual([events[2], events[1], events[0]]);
   });
 
+  it('refuses a second lifecycle event with a known id', async () => {
+    const event: MeterEvent = {
+      id: 'e1',
+      meterId: 'light',
+      type: 'decommission',
+      ts: T0,
+      createdAtMs: T0,
+      createdBy: 'a',
+    };
+    await store().addMeterEvent(event);
+    await expect(store().addMeterEvent({ ...event, ts: T0 + H })).rejects.toThrow();
+    expect(await store().meterEvents()).toEqual([event]);
+  });
+
+  it('keeps corrections, by meter and time', async () => {
+    const fix = (meterId: string, tsMs: number) => ({
+      meterId,
+      tsMs,
+      action: 'invalidate' as const,
+      reason: 'misread',
+      createdBy: 'officer',
+      createdAtMs: T0 + 10 * H,
+    });
+    expect(await store().corrections()).toEqual([]);
+    await store().addCorrection(fix('light', T0 + H));
+    await store().addCorrection(fix('hvac', T0 + 2 * H));
+    await store().addCorrection(fix('light', T0));
+    expect(await store().corrections()).toEqual([fix('hvac', T0 + 2 * H), fix('light', T0), fix('light', T0 + H)]);
+  });
+
   it('upserts targets by scope, energy and period', async () => {
     const target = {
       scope: 'institution:i1',
@@ -121,6 +151,8 @@ export function metadataContract(store: () => Store): void {
     expect(await store().findTokenByHash('h-1')).toEqual(token);
     expect(await store().findTokenByHash('h-3')).toBeUndefined();
     expect(await store().countTokens()).toBe(2);
+    await expect(store().saveToken({ ...token, id: 'tok-3' })).rejects.toThrow();
+    expect(await store().countTokens()).toBe(2);
   });
 
   it('keeps token scopes and expiry, lists and revokes tokens', async () => {
@@ -137,6 +169,7 @@ export function metadataContract(store: () => Store): void {
     expect(await store().findTokenByHash('h-s')).toEqual(token);
     expect(await store().revokeToken('tok-s', T0 + H)).toBe(true);
     expect(await store().revokeToken('nope', T0 + H)).toBe(false);
+    expect(await store().revokeToken('tok-s', T0 + 2 * H)).toBe(true);
     expect((await store().listTokens()).find((t) => t.id === 'tok-s')).toEqual({ ...token, revokedAtMs: T0 + H });
   });
 

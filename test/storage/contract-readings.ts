@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import type { Store } from '../../core/storage/store.js';
+import type { SeriesStore } from '../../core/storage/store.js';
 import { H, indexes, LAST, MIN, quarterHourly, reading, T0 } from './contract-fixtures.js';
 
 const correction = (meterId: string, tsMs: number, reason = 'gateway misread') => ({
@@ -12,7 +12,7 @@ const correction = (meterId: string, tsMs: number, reason = 'gateway misread') =
 });
 
 /** Raw readings, duplicates and conflicts, windows, tails and corrections. */
-export function readingContract(store: () => Store): void {
+export function readingContract(store: () => SeriesStore): void {
   it('stores readings and returns those in [from, to) by time, as received', async () => {
     const batch = [reading('light', 30, 10), reading('light', 0, 9), reading('light', 15, 9.5), reading('hvac', 0, 1)];
     const outcome = await store().insertReadings(batch);

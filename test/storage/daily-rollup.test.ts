@@ -1,15 +1,20 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { HourlyConsumption } from '../../core/domain/consumption.js';
 import type { Registry } from '../../core/domain/registry.js';
 import { bucketStart, localToEpochMs } from '../../core/domain/time.js';
 import { EmbeddedStore } from '../../core/storage/duckdb/embedded-store.js';
-import type { AggregateQuery, AggregateRow } from '../../core/storage/store.js';
+import { InfluxStore } from '../../core/storage/influx/influx-store.js';
+import type { AggregateQuery, AggregateRow, HourRange } from '../../core/storage/store.js';
+import { type Influxd, influxdSkipReason, startInfluxd } from '../helpers/influxd.js';
 
 /**
- * The embedded store answers day, month, year and total queries from a daily rollup. It must give
- * exactly what summing the hours gives, after any sequence of replaces (late data, recomputes), and
- * follow a change of the store's time zone.
+ * Both stores answer day, month, year and total queries from a daily rollup (the embedded store a
+ * table, the InfluxDB store a measurement). It must give exactly what summing the hours gives, after
+ * any sequence of replaces (late data, recomputes), and follow a change of the store's time zone.
  */
 const H = 3_600_000;
 const ZONE = 'Asia/Shanghai';
@@ -45,7 +50,7 @@ function hour(meterId: string, h: number, salt: number): HourlyConsumption {
 }
 
 /** Buckets of the hourly rows (a query the rollup cannot serve), summed into `interval` in JS. */
-function bucketed(hours: readonly AggregateRow[], interval: 'day' | 'month', zone: string): string[] {
+function bucketed(hours: readonly AggregateRow[], interval: 'day' | 'month' | 'year', zone: string): string[] {
   const sums = new Map<string, AggregateRow>();
   for (const r of hours) {
     const key = `${bucketStart(r.bucketStartMs, interval, zone)}|${r.energy}|${r.groupId}`;
@@ -81,31 +86,152 @@ const line = (r: AggregateRow) =>
     r.goodHours,
   ].join(' ');
 
-async function compare(store: EmbeddedStore, zone: string, fromMs: number, toMs: number): Promise<void> {
-  const q = (interval: AggregateQuery['interval']): AggregateQuery => ({
+/** What the rollup tests need of a store. */
+interface RollupStore {
+  saveRegistry(registry: Registry): Promise<void>;
+  replaceHourly(ranges: readonly HourRange[], rows: readonly HourlyConsumption[]): Promise<void>;
+  aggregate(query: AggregateQuery): Promise<AggregateRow[]>;
+  close(): Promise<void>;
+}
+
+/** A backend: where a store's data lives (`place`: a directory, a database), and how to open it there. */
+interface Backend {
+  readonly name: string;
+  readonly skip: string | undefined;
+  setUp(): Promise<void>;
+  tearDown(): Promise<void>;
+  /** A new empty place; `durable` when the test reopens it. */
+  place(durable: boolean): Promise<string>;
+  open(place: string, timeZone: string): Promise<RollupStore>;
+}
+
+function embeddedBackend(): Backend {
+  const dirs: string[] = [];
+  return {
+    name: 'embedded store (DuckDB table)',
+    skip: undefined,
+    setUp: async () => undefined,
+    tearDown: async () => {
+      await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
+    },
+    place: async (durable) => {
+      if (!durable) return ':memory:';
+      const dir = await mkdtemp(join(tmpdir(), 'jieneng-rollup-'));
+      dirs.push(dir);
+      return dir;
+    },
+    open: (dataDir, timeZone) => EmbeddedStore.open({ dataDir, timeZone }),
+  };
+}
+
+function influxBackend(): Backend {
+  let influxd: Influxd | undefined;
+  const dirs: string[] = [];
+  return {
+    name: 'InfluxDB store (measurement on a real influxd 1.x)',
+    skip: influxdSkipReason(),
+    setUp: async () => {
+      influxd = await startInfluxd();
+    },
+    tearDown: async () => {
+      await influxd?.stop();
+      await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
+    },
+    place: async () => {
+      if (influxd === undefined) throw new Error('influxd not started');
+      return influxd.createDatabase('rollup');
+    },
+    open: async (database, timeZone) => {
+      if (influxd === undefined) throw new Error('influxd not started');
+      // Metadata in a fresh directory: the rollup lives in InfluxDB, beside the hours it sums.
+      const dataDir = await mkdtemp(join(tmpdir(), 'jieneng-rollup-meta-'));
+      dirs.push(dataDir);
+      return InfluxStore.open({
+        connection: { api: 'v1', url: influxd.url, database, timeoutMs: 10_000 },
+        dataDir,
+        timeZone,
+        spoolMaxBytes: 64 * 1024 * 1024,
+      });
+    },
+  };
+}
+
+async function compare(store: RollupStore, zone: string, fromMs: number, toMs: number): Promise<void> {
+  const q = (interval: AggregateQuery['interval'], more: Partial<AggregateQuery> = {}): AggregateQuery => ({
     filter: {},
     fromMs,
     toMs,
     interval,
     timeZone: zone,
     groupBy: 'meter',
+    ...more,
   });
   const hours = await store.aggregate(q('hour'));
   expect(hours.length).toBeGreaterThan(0);
-  for (const interval of ['day', 'month'] as const) {
+  for (const interval of ['day', 'month', 'year'] as const) {
     const got = (await store.aggregate(q(interval))).map(line).sort();
     expect(got, interval).toEqual(bucketed(hours, interval, zone));
   }
+  // Filters and groups run on the rollup's tags as on the hours'.
+  const electricity = { filter: { energy: 'electricity' as const, buildingId: 'b' }, groupBy: 'institution' as const };
+  const byInstitution = await store.aggregate(q('hour', electricity));
+  expect((await store.aggregate(q('day', electricity))).map(line).sort()).toEqual(bucketed(byInstitution, 'day', zone));
 }
 
-describe('daily rollup of the embedded store', () => {
-  let store: EmbeddedStore | undefined;
+/** Per meter and local day, the exact sums of the hours in `model` (micro-units, hour counts). */
+function modelDays(model: ReadonlyMap<string, HourlyConsumption>, zone: string, toMs: number): string[] {
+  const days = new Map<string, number[]>();
+  for (const h of model.values()) {
+    if (h.hourStartMs >= toMs) continue;
+    const key = `${bucketStart(h.hourStartMs, 'day', zone)} ${h.meterId}`;
+    const sums = days.get(key) ?? [0, 0, 0, 0, 0, 0];
+    const add = [
+      h.amountMicro,
+      h.estimatedMicro,
+      h.readingsCount,
+      h.quality === 'suspect' ? 1 : 0,
+      h.quality === 'estimated' ? 1 : 0,
+      h.quality === 'good' ? 1 : 0,
+    ];
+    days.set(
+      key,
+      sums.map((v, k) => v + (add[k] ?? 0)),
+    );
+  }
+  return [...days].map(([key, sums]) => `${key} ${sums.join(' ')}`).sort();
+}
+
+const dayLines = (rows: readonly AggregateRow[]) =>
+  rows
+    .map((r) =>
+      [
+        r.bucketStartMs,
+        r.groupId,
+        Math.round(r.amount * 1e6),
+        Math.round(r.estimated * 1e6),
+        r.readings,
+        r.suspectHours,
+        r.estimatedHours,
+        r.goodHours,
+      ].join(' '),
+    )
+    .sort();
+
+const allHours = (m: string, salt: number) => Array.from({ length: HOURS }, (_, h) => hour(m, h, salt));
+
+describe.each([embeddedBackend(), influxBackend()])('daily rollup: $name', (backend) => {
+  let store: RollupStore | undefined;
+  beforeAll(async () => {
+    if (backend.skip === undefined) await backend.setUp();
+  }, 60_000);
+  afterAll(() => backend.tearDown());
   afterEach(async () => {
     await store?.close();
     store = undefined;
   });
+  const test = backend.skip === undefined ? it : it.skip;
 
-  it('equals the sums of the hours after any sequence of replaces', async () => {
+  test('equals the sums of the hours after any sequence of replaces', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(
@@ -119,13 +245,13 @@ describe('daily rollup of the embedded store', () => {
           { minLength: 1, maxLength: 8 },
         ),
         async (writes) => {
-          const s = await EmbeddedStore.open({ dataDir: ':memory:', timeZone: ZONE });
+          const s = await backend.open(await backend.place(false), ZONE);
           try {
             await s.saveRegistry(registry);
-            await s.replaceHourly(
-              [],
-              ['m1', 'm2', 'm3'].flatMap((m) => Array.from({ length: HOURS }, (_, h) => hour(m, h, 0))),
-            );
+            const model = new Map<string, HourlyConsumption>();
+            const initial = ['m1', 'm2', 'm3'].flatMap((m) => allHours(m, 0));
+            await s.replaceHourly([], initial);
+            for (const h of initial) model.set(`${h.meterId}@${h.hourStartMs}`, h);
             for (const w of writes) {
               const to = Math.min(HOURS, w.from + w.length);
               // Some hours of the range lose their row (as when a recompute finds no interval there).
@@ -133,8 +259,20 @@ describe('daily rollup of the embedded store', () => {
                 .filter((h) => w.drop === 0 || h % (w.drop + 1) !== 0)
                 .map((h) => hour(w.meter, h, w.salt));
               await s.replaceHourly([{ meterId: w.meter, fromMs: FROM + w.from * H, toMs: FROM + to * H }], rows);
+              for (let h = w.from; h < to; h++) model.delete(`${w.meter}@${FROM + h * H}`);
+              for (const h of rows) model.set(`${h.meterId}@${h.hourStartMs}`, h);
             }
-            await compare(s, ZONE, FROM, localToEpochMs(ZONE, 2026, 3, 1));
+            const toMs = localToEpochMs(ZONE, 2026, 3, 1);
+            await compare(s, ZONE, FROM, toMs);
+            const days = await s.aggregate({
+              filter: {},
+              fromMs: FROM,
+              toMs,
+              interval: 'day',
+              timeZone: ZONE,
+              groupBy: 'meter',
+            });
+            expect(dayLines(days)).toEqual(modelDays(model, ZONE, toMs));
           } finally {
             await s.close();
           }
@@ -142,15 +280,12 @@ describe('daily rollup of the embedded store', () => {
       ),
       { numRuns: 12, seed: 20261123 },
     );
-  });
+  }, 120_000);
 
-  it('serves only whole days in its own zone, and is rebuilt when the store opens in another', async () => {
-    store = await EmbeddedStore.open({ dataDir: ':memory:', timeZone: ZONE });
+  test('serves only whole days in its own zone; the answer is the same from hours or days', async () => {
+    store = await backend.open(await backend.place(false), ZONE);
     await store.saveRegistry(registry);
-    await store.replaceHourly(
-      [],
-      Array.from({ length: HOURS }, (_, h) => hour('m1', h, 3)),
-    );
+    await store.replaceHourly([], allHours('m1', 3));
     // Days in another zone, and a range that starts mid-day: answered from the hours.
     await compare(store, 'Europe/London', Date.UTC(2026, 0, 2), Date.UTC(2026, 1, 20));
     await compare(store, ZONE, FROM + 5 * H, localToEpochMs(ZONE, 2026, 2, 20) + 7 * H);
@@ -166,25 +301,25 @@ describe('daily rollup of the embedded store', () => {
     expect(total[0]?.amount).toBeCloseTo(want / 1e6, 6);
   });
 
-  it('is rebuilt in the new zone when a store directory is reopened with another TIMEZONE', async () => {
-    const { mkdtemp, rm } = await import('node:fs/promises');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
-    const dir = await mkdtemp(join(tmpdir(), 'jieneng-rollup-'));
-    try {
-      const first = await EmbeddedStore.open({ dataDir: dir, timeZone: ZONE });
-      await first.saveRegistry(registry);
-      await first.replaceHourly(
-        [],
-        Array.from({ length: HOURS }, (_, h) => hour('m2', h, 9)),
-      );
-      await first.close();
-      store = await EmbeddedStore.open({ dataDir: dir, timeZone: 'UTC' });
-      await compare(store, 'UTC', Date.UTC(2026, 0, 1), Date.UTC(2026, 2, 1));
-    } finally {
-      await store?.close();
-      store = undefined;
-      await rm(dir, { recursive: true, force: true });
-    }
+  test('keeps local days across a daylight-saving change (Europe/London, 23- and 25-hour days)', async () => {
+    const zone = 'Europe/London';
+    store = await backend.open(await backend.place(false), zone);
+    await store.saveRegistry(registry);
+    await store.replaceHourly([], allHours('m2', 5));
+    // Late data rewrites the hours around the change of 29 March.
+    const from = Date.UTC(2026, 2, 27);
+    const hours = Array.from({ length: 24 * 4 }, (_, k) => ({ ...hour('m2', k, 11), hourStartMs: from + k * H }));
+    await store.replaceHourly([{ meterId: 'm2', fromMs: from, toMs: from + 24 * 4 * H }], hours);
+    await compare(store, zone, Date.UTC(2026, 2, 1), Date.UTC(2026, 3, 1) - H);
+  });
+
+  test('is rebuilt in the new zone when its data is reopened with another TIMEZONE', async () => {
+    const place = await backend.place(true);
+    const first = await backend.open(place, ZONE);
+    await first.saveRegistry(registry);
+    await first.replaceHourly([], allHours('m2', 9));
+    await first.close();
+    store = await backend.open(place, 'UTC');
+    await compare(store, 'UTC', Date.UTC(2026, 0, 1), Date.UTC(2026, 2, 1));
   });
 });

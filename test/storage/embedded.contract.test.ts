@@ -1,5 +1,12 @@
+import { afterAll } from 'vitest';
 import { EmbeddedStore } from '../../core/storage/duckdb/embedded-store.js';
 import { TZ } from './contract-fixtures.js';
-import { storeContract } from './store-contract.js';
+import { duckdbSchemaHarness } from './duckdb-schema.js';
+import { metadataContract, seriesContract } from './store-contract.js';
 
-storeContract('embedded (DuckDB in memory)', () => EmbeddedStore.open({ dataDir: ':memory:', timeZone: TZ }));
+const open = () => EmbeddedStore.open({ dataDir: ':memory:', timeZone: TZ });
+const schema = duckdbSchemaHarness();
+afterAll(() => schema.cleanup());
+
+seriesContract('embedded (DuckDB in memory)', open);
+metadataContract('embedded (DuckDB in memory)', open, schema);

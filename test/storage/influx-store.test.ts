@@ -121,6 +121,58 @@ describe.skipIf(skip !== undefined)('InfluxStore specifics on a real InfluxDB 1.
     expect(letter?.reason).toMatch(/^InfluxDB refused the reading: .*field type conflict/);
   });
 
+  it('keeps the daily rollup in a retention policy of its own, or in the default one without admin rights', async () => {
+    const day = { filter: {}, fromMs: T0, toMs: T0 + 24 * H, interval: 'day', timeZone: TZ, groupBy: 'meter' } as const;
+    const rows = [hour('light', T0, 1_000_001), hour('light', T0 + 5 * H, 2_000_002, 'estimated', 2_000_002, 2)];
+    const { store, database } = await openStore();
+    await store.replaceHourly([{ meterId: 'light', fromMs: T0, toMs: T0 + 24 * H }], rows);
+    const policies = await series('SHOW RETENTION POLICIES', database);
+    expect(policies.find((p) => p[0] === 'jieneng_rollup')?.slice(1, 3)).toEqual(['0s', '87360h0m0s']);
+    expect(
+      await series(
+        `SELECT amount_micro, estimated_micro, readings, q_good, q_estimated, building FROM "${database}"."jieneng_rollup"."daily"`,
+        database,
+      ),
+    ).toEqual([[T0, 3_000_003, 2_000_002, 6, 1, 1, 'b1']]);
+    expect(await series('SELECT zone, rp FROM rollup_zone', database)).toEqual([[0, TZ, 'jieneng_rollup']]);
+    const [sum] = await store.aggregate(day);
+    expect(sum).toMatchObject({
+      bucketStartMs: T0,
+      amount: 3.000003,
+      estimated: 2.000002,
+      readings: 6,
+      goodHours: 1,
+      estimatedHours: 1,
+    });
+
+    // A user with rights on its database only cannot create a retention policy.
+    const admin = { username: 'jieneng', password: 'right-password' };
+    const secured = await startInfluxd({ admin });
+    try {
+      const db = await secured.createDatabase();
+      await secured.statements(db, `CREATE USER "writer" WITH PASSWORD 'pw'; GRANT ALL ON "${db}" TO "writer"`);
+      const dataDir = await mkdtemp(join(tmpdir(), 'jieneng-influx-meta-'));
+      dirs.push(dataDir);
+      const limited = await InfluxStore.open({
+        connection: { api: 'v1', url: secured.url, database: db, timeoutMs: 5000, username: 'writer', password: 'pw' },
+        dataDir,
+        timeZone: TZ,
+        spoolMaxBytes: 1 << 20,
+      });
+      try {
+        await limited.saveRegistry(REGISTRY);
+        await limited.replaceHourly([], rows);
+        expect(await limited.aggregate(day)).toEqual([sum]);
+        const rollup = await secured.statements(db, 'SELECT amount_micro FROM "autogen"."daily"');
+        expect(rollup[0]?.series?.[0]?.values).toEqual([[T0, 3_000_003]]);
+      } finally {
+        await limited.close();
+      }
+    } finally {
+      await secured.stop();
+    }
+  });
+
   it('fails fast at start-up, naming the variable: unknown database, unreachable server', async () => {
     await expect(openStore({ database: 'no_such_db' } as Partial<InfluxConnection>)).rejects.toThrow(
       /^INFLUX_DATABASE: no database "no_such_db"/,

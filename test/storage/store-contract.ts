@@ -1,32 +1,52 @@
 import { afterEach, beforeEach, describe } from 'vitest';
-import type { Store } from '../../core/storage/store.js';
+import type { MetadataStore, SeriesStore } from '../../core/storage/store.js';
+import { deadLetterCases } from './contract-dead-letters.js';
 import { REGISTRY } from './contract-fixtures.js';
 import { hourlyContract } from './contract-hourly.js';
-import { metadataContract } from './contract-metadata.js';
+import { metadataCases } from './contract-metadata.js';
+import { migrationCases, type SchemaHarness } from './contract-migrations.js';
 import { readingContract } from './contract-readings.js';
 
-/**
- * The contract of `Store` (core/storage/store.ts), run against every backend: each test gets a
- * fresh, empty store from `makeStore` (holding the fixture registry) and closes it afterwards.
- */
-export function storeContract(name: string, makeStore: () => Promise<Store>): void {
-  describe(`Store contract: ${name}`, () => {
-    let current: Store | undefined;
-    const store = () => {
-      if (current === undefined) throw new Error('no store open');
-      return current;
-    };
-    beforeEach(async () => {
-      current = await makeStore();
-      await current.saveRegistry(REGISTRY);
-    });
-    afterEach(async () => {
-      await current?.close();
-      current = undefined;
-    });
+/** Each test gets a fresh store from `make`, holding the fixture registry, closed afterwards. */
+function eachTestStore<S extends { close(): Promise<void>; saveRegistry(r: typeof REGISTRY): Promise<void> }>(
+  make: () => Promise<S>,
+): () => S {
+  let current: S | undefined;
+  beforeEach(async () => {
+    current = await make();
+    await current.saveRegistry(REGISTRY);
+  });
+  afterEach(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  return () => {
+    if (current === undefined) throw new Error('no store open');
+    return current;
+  };
+}
 
+/**
+ * The contract of `SeriesStore` (core/storage/store.ts), run against every series backend
+ * (DuckDB, InfluxDB, and a composed store).
+ */
+export function seriesContract(name: string, makeStore: () => Promise<SeriesStore>): void {
+  describe(`SeriesStore contract: ${name}`, () => {
+    const store = eachTestStore(makeStore);
     describe('raw readings, windows and tails', () => readingContract(store));
     describe('hourly consumption and aggregates', () => hourlyContract(store));
-    describe('metadata', () => metadataContract(store));
+  });
+}
+
+/**
+ * The contract of `MetadataStore`, run against every metadata backend (DuckDB, PostgreSQL) and the
+ * stores that delegate to one; `schema` adds the versioned-migration cases of a backend.
+ */
+export function metadataContract(name: string, makeStore: () => Promise<MetadataStore>, schema?: SchemaHarness): void {
+  describe(`MetadataStore contract: ${name}`, () => {
+    const store = eachTestStore(makeStore);
+    describe('registry, events, corrections, targets, anomalies, tokens, audit', () => metadataCases(store));
+    describe('dead letters', () => deadLetterCases(store));
+    if (schema !== undefined) describe('versioned schema migrations', () => migrationCases(schema));
   });
 }

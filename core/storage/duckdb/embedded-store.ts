@@ -32,7 +32,7 @@ import {
   updateTokenRevoked,
 } from './access-tables.js';
 import { aggregateSql } from './aggregate-sql.js';
-import { ensureDailyRollup, ROLLUP_SQL, replaceHourlyRows } from './hourly-tables.js';
+import { ensureDailyRollup, replaceHourlyRows } from './hourly-tables.js';
 import {
   findDeadLetters,
   insertCorrection,
@@ -44,8 +44,8 @@ import {
   selectMeterEvents,
   updateDeadLetterRetried,
 } from './meta-tables.js';
+import { migrateDuckDb } from './migrations.js';
 import {
-  PLANNING_SQL,
   selectAnomalies,
   selectTargets,
   updateAnomalyStatus,
@@ -54,7 +54,7 @@ import {
 } from './planning-tables.js';
 import { appendReadingRows, insertReadingsChecked, readingTailsSql, readingWindowsSql } from './readings-sql.js';
 import { readRegistry, writeRegistry } from './registry-tables.js';
-import { MIGRATIONS_SQL, SCHEMA_SQL } from './schema.js';
+import { beginDuckDbSnapshot, type DuckDbSnapshot } from './snapshot.js';
 import { query, type Row, tsParam } from './sql-util.js';
 
 /** Options of the embedded store. */
@@ -86,7 +86,7 @@ export class EmbeddedStore implements Store {
     this.location = location;
   }
 
-  /** Opens (creating or migrating when needed) the store. */
+  /** Opens (creating or migrating when needed) the store; refuses a file of a newer schema version (`JN_STORE_SCHEMA_NEWER`). */
   static async open(options: EmbeddedStoreOptions): Promise<EmbeddedStore> {
     let path = ':memory:';
     if (options.dataDir !== ':memory:') {
@@ -95,11 +95,26 @@ export class EmbeddedStore implements Store {
     }
     const instance = await DuckDBInstance.create(path);
     const writer = await instance.connect();
-    for (const sql of [...SCHEMA_SQL, ...MIGRATIONS_SQL, ...PLANNING_SQL, ...ROLLUP_SQL]) await writer.run(sql);
+    try {
+      await migrateDuckDb(writer, path);
+    } catch (error) {
+      writer.closeSync();
+      instance.closeSync();
+      throw error;
+    }
     const reader = await instance.connect();
     for (const conn of [writer, reader]) await conn.run(`SET TimeZone = '${options.timeZone.replace(/'/g, '')}'`);
     await ensureDailyRollup(writer, options.timeZone);
     return new EmbeddedStore(instance, writer, reader, path, options.timeZone, options.timeZone);
+  }
+
+  /**
+   * Begins a consistent copy of the database into the new file `targetFile` (a backup): resolves
+   * once its point in time is fixed; `finish()` then writes it while the store goes on.
+   */
+  beginSnapshot(targetFile: string): Promise<DuckDbSnapshot> {
+    if (this.location === ':memory:') return Promise.reject(new Error('an in-memory store has no file to back up'));
+    return beginDuckDbSnapshot(this.instance, targetFile);
   }
 
   async close(): Promise<void> {

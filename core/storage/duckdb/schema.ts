@@ -24,7 +24,10 @@ export const SCHEMA_SQL = [
      hash VARCHAR NOT NULL UNIQUE, created_at TIMESTAMPTZ NOT NULL)`,
 ];
 
-/** Changes for data directories created by an earlier version; each runs once, idempotently. */
+/**
+ * Changes for data directories created before schema versions existed; idempotent, part of version 1
+ * (duckdb/migrations.ts). A new change is a new version there, never a line here.
+ */
 export const MIGRATIONS_SQL = [
   'ALTER TABLE meters ADD COLUMN IF NOT EXISTS direction VARCHAR',
   'ALTER TABLE meters ADD COLUMN IF NOT EXISTS max_plausible_per_hour DOUBLE',

@@ -1,5 +1,6 @@
 import { MICRO } from '../../domain/consumption.js';
 import { bucketStarts, nextBucketStart } from '../../domain/time.js';
+import { dailyRollupServes } from '../duckdb/aggregate-sql.js';
 import type { AggregateQuery, AggregateRow, GroupBy } from '../store.js';
 import { type InfluxHttp, prefixRegex, quoteIdent, quoteString } from './http.js';
 import { INFLUX } from './schema.js';
@@ -14,14 +15,15 @@ const GROUP_TAG: Record<Exclude<GroupBy, 'none'>, string> = {
   meter: H.tags.meter,
 };
 
-const SELECT = `SELECT ${[
-  `sum(${quoteIdent(H.fields.amountMicro)}) AS amount`,
-  `sum(${quoteIdent(H.fields.estimatedMicro)}) AS estimated`,
-  `sum(${quoteIdent(H.fields.readings)}) AS readings`,
-  `sum(${quoteIdent(H.fields.qSuspect)}) AS suspect_hours`,
-  `sum(${quoteIdent(H.fields.qEstimated)}) AS estimated_hours`,
-  `sum(${quoteIdent(H.fields.qGood)}) AS good_hours`,
-].join(', ')} FROM ${quoteIdent(H.measurement)}`;
+const sumsFrom = (from: string) =>
+  `SELECT ${[
+    `sum(${quoteIdent(H.fields.amountMicro)}) AS amount`,
+    `sum(${quoteIdent(H.fields.estimatedMicro)}) AS estimated`,
+    `sum(${quoteIdent(H.fields.readings)}) AS readings`,
+    `sum(${quoteIdent(H.fields.qSuspect)}) AS suspect_hours`,
+    `sum(${quoteIdent(H.fields.qEstimated)}) AS estimated_hours`,
+    `sum(${quoteIdent(H.fields.qGood)}) AS good_hours`,
+  ].join(', ')} FROM ${from}`;
 
 function tagFilters(q: AggregateQuery): string[] {
   const f = q.filter;
@@ -37,6 +39,12 @@ function tagFilters(q: AggregateQuery): string[] {
   ];
 }
 
+/** The daily rollup an aggregate may read: the zone of its days, and its measurement as FROM names it. */
+export interface DailyRollup {
+  readonly timeZone: string;
+  readonly from: string;
+}
+
 /** One statement and, when it has no time grouping, the bucket its rows belong to. */
 interface Statement {
   readonly sql: string;
@@ -47,24 +55,28 @@ interface Statement {
  * The InfluxQL of an aggregate. Sums the integer micro-unit fields, so totals are exact, and the
  * 0/1 quality fields to count hours. Hours and days group by `time()` (days with `tz()` at local
  * midnight); InfluxQL has no calendar months, so months and years are one statement per bucket.
+ * Buckets of whole local days in the zone of the daily `rollup` (undefined while it is rebuilt) are
+ * summed from it, ~24× fewer points, with the same fields, tags and answer.
  */
-export function aggregateStatements(q: AggregateQuery): Statement[] {
+export function aggregateStatements(q: AggregateQuery, rollup?: DailyRollup): Statement[] {
+  const daily = rollup !== undefined && dailyRollupServes(q, rollup.timeZone);
+  const select = sumsFrom(daily ? rollup.from : quoteIdent(H.measurement));
   const tags = [H.tags.energy, ...(q.groupBy === 'none' ? [] : [GROUP_TAG[q.groupBy]])].map(quoteIdent);
   const where = (fromMs: number, toMs: number) =>
     [`time >= ${msLiteral(fromMs)}`, `time < ${msLiteral(toMs)}`, ...tagFilters(q)].join(' AND ');
   const tz = `tz(${quoteString(q.timeZone)})`;
   switch (q.interval) {
     case 'hour':
-      return [{ sql: `${SELECT} WHERE ${where(q.fromMs, q.toMs)} GROUP BY time(1h), ${tags} fill(none)` }];
+      return [{ sql: `${select} WHERE ${where(q.fromMs, q.toMs)} GROUP BY time(1h), ${tags} fill(none)` }];
     case 'day':
-      return [{ sql: `${SELECT} WHERE ${where(q.fromMs, q.toMs)} GROUP BY time(1d), ${tags} fill(none) ${tz}` }];
+      return [{ sql: `${select} WHERE ${where(q.fromMs, q.toMs)} GROUP BY time(1d), ${tags} fill(none) ${tz}` }];
     case 'total':
-      return [{ sql: `${SELECT} WHERE ${where(q.fromMs, q.toMs)} GROUP BY ${tags}`, bucketMs: q.fromMs }];
+      return [{ sql: `${select} WHERE ${where(q.fromMs, q.toMs)} GROUP BY ${tags}`, bucketMs: q.fromMs }];
     default: {
       const interval = q.interval;
       return bucketStarts(q.fromMs, q.toMs, interval, q.timeZone).map((start) => {
         const end = Math.min(nextBucketStart(start, interval, q.timeZone), q.toMs);
-        return { sql: `${SELECT} WHERE ${where(Math.max(start, q.fromMs), end)} GROUP BY ${tags}`, bucketMs: start };
+        return { sql: `${select} WHERE ${where(Math.max(start, q.fromMs), end)} GROUP BY ${tags}`, bucketMs: start };
       });
     }
   }
@@ -73,8 +85,8 @@ export function aggregateStatements(q: AggregateQuery): Statement[] {
 const num = (v: unknown) => (typeof v === 'number' ? v : 0);
 
 /** Sums hourly consumption by calendar bucket, energy and group, as the embedded store does. */
-export async function aggregate(http: InfluxHttp, q: AggregateQuery): Promise<AggregateRow[]> {
-  const statements = aggregateStatements(q);
+export async function aggregate(http: InfluxHttp, q: AggregateQuery, rollup?: DailyRollup): Promise<AggregateRow[]> {
+  const statements = aggregateStatements(q, rollup);
   const results = await queryMany(
     http,
     statements.map((s) => s.sql),

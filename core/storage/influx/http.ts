@@ -144,13 +144,17 @@ export class InfluxHttp {
     });
   }
 
-  /** Writes line protocol; throws an InfluxError (see `badData`). */
-  async write(lines: readonly string[], precision: 'ms' | 'ns'): Promise<void> {
+  /**
+   * Writes line protocol, into retention policy `rp` (1.x; default: the database's default policy);
+   * throws an InfluxError (see `badData`).
+   */
+  async write(lines: readonly string[], precision: 'ms' | 'ns', rp?: string): Promise<void> {
     if (lines.length === 0) return;
     if (this.conn.api === 'v2') return this.writeV2(lines, precision);
     const text = lines.join('\n');
     const gzip = text.length > GZIP_THRESHOLD_BYTES;
-    await this.request(this.url('write', { db: this.conn.database, precision }), {
+    const params = { db: this.conn.database, precision, ...(rp === undefined ? {} : { rp }) };
+    await this.request(this.url('write', params), {
       method: 'POST',
       headers: { ...this.headers(), 'content-type': 'text/plain', ...(gzip ? { 'content-encoding': 'gzip' } : {}) },
       body: gzip ? gzipSync(text) : text,

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { groupBy } from '../../collections.js';
 import type { HourlyConsumption } from '../../domain/consumption.js';
+import type { MetadataChange } from '../../domain/metadata-change.js';
 import type { Registry } from '../../domain/registry.js';
 import { HOUR_MS } from '../../domain/time.js';
 import { EmbeddedStore } from '../duckdb/embedded-store.js';
@@ -13,16 +14,19 @@ import type {
   DeadLetter,
   HourRange,
   InsertOutcome,
+  MetadataStore,
+  ReadingKeyLock,
   ReadingWindow,
   Store,
   StoredReading,
   WindowRequest,
 } from '../store.js';
-import { aggregate } from './aggregate.js';
+import { aggregate, type DailyRollup } from './aggregate.js';
 import { type InfluxConnection, InfluxHttp, quoteIdent, quoteString } from './http.js';
 import { MetadataDelegate } from './metadata.js';
 import { Outbox, type RefusedPoint } from './outbox.js';
 import { retagHourly } from './retag.js';
+import { dailyPlace, rebuildDaily, recomputeDaily, rollupIsBuilt, rollupSpans } from './rollup.js';
 import { type HourlyTags, hourlyLine, hourlySeriesKey, hourlyTagger, INFLUX, invalidLine } from './schema.js';
 import { verifyInflux } from './verify.js';
 import { msLiteral, queryMany, type ReadContext, readingTails, readingWindows, rowsOf } from './windows.js';
@@ -30,8 +34,19 @@ import { msLiteral, queryMany, type ReadContext, readingTails, readingWindows, r
 /** Options of the InfluxDB store. */
 export interface InfluxStoreOptions {
   readonly connection: InfluxConnection;
-  /** Directory of the metadata store (DuckDB) and of the spool (`spool/`). */
+  /** Directory of the spool (`spool/`), and of the default metadata store (DuckDB). */
   readonly dataDir: string;
+  /**
+   * Where registry, tokens, events, corrections, dead letters… live (PostgreSQL with METADATA_URL);
+   * default: DuckDB in `dataDir`, opened here. Once `open` succeeds the store owns it (`close`
+   * closes it); when `open` fails, the caller still does.
+   */
+  readonly metadata?: MetadataStore;
+  /**
+   * Held around the duplicate check and the write of `insertReadings`, when several processes write
+   * this database (the PostgreSQL metadata store's, with METADATA_URL); none: only this one does.
+   */
+  readonly readingKeyLock?: ReadingKeyLock;
   readonly timeZone: string;
   /** Largest size of the on-disk spool used while InfluxDB is unavailable, in bytes. */
   readonly spoolMaxBytes: number;
@@ -55,6 +70,8 @@ interface State {
   registry: Registry;
   tagsOf: (meterId: string) => HourlyTags;
   readonly invalid: Map<string, Set<number>>;
+  /** The daily rollup aggregates read; undefined until a rebuild is applied. */
+  rollup: DailyRollup | undefined;
 }
 
 const R = INFLUX.readings;
@@ -75,22 +92,30 @@ function uncoveredRuns(range: HourRange, covered: ReadonlySet<number>): HourRang
 /**
  * The InfluxDB backend: time series (raw readings, hourly consumption, a copy of the dead letters)
  * in InfluxDB, under the names of `INFLUX` (shared with the Grafana dashboards); everything else
- * (registry, tokens, lifecycle events, corrections, dead letters) in an embedded metadata store in
- * `dataDir`. Writes go through an ordered outbox that spools to disk while InfluxDB is unavailable;
+ * (registry, tokens, lifecycle events, corrections, dead letters) in its `MetadataStore` (DuckDB in
+ * `dataDir` by default, PostgreSQL with METADATA_URL). Writes go through an ordered outbox that spools to disk while InfluxDB is unavailable;
  * reads merge the readings still in the spool. Hourly points are tagged from the registry and
- * re-tagged when it changes them. Only this process may write the database.
+ * re-tagged when it changes them. Each op that replaces hours recomputes the meters' local days in
+ * the `daily` rollup (rollup.ts), which answers aggregates over whole days. When several processes
+ * write one database, the duplicate check of raw readings holds across them only with a shared
+ * `readingKeyLock`.
  */
 export class InfluxStore extends MetadataDelegate implements Store {
   readonly kind = 'influx';
   readonly location: string;
   private readonly ctx: ReadContext;
+  /** The refresh of the registry and corrections copies after the latest change made elsewhere. */
+  private refreshed: Promise<void> = Promise.resolve();
+  private unfollow: () => void = () => undefined;
 
   private constructor(
     private readonly http: InfluxHttp,
-    meta: EmbeddedStore,
+    meta: MetadataStore,
     private readonly outbox: Outbox,
     private readonly state: State,
     private readonly logger: Logger | undefined,
+    private readonly timeZone: string,
+    private readonly readingLock: ReadingKeyLock | undefined,
   ) {
     super(meta);
     this.location = `${http.conn.url} (${http.conn.api === 'v1' ? 'database' : 'bucket'} ${http.database}; metadata in ${meta.location})`;
@@ -101,13 +126,17 @@ export class InfluxStore extends MetadataDelegate implements Store {
   static async open(opts: InfluxStoreOptions): Promise<InfluxStore> {
     const http = new InfluxHttp(opts.connection);
     await verifyInflux(http);
-    const meta = await EmbeddedStore.open({ dataDir: opts.dataDir, timeZone: opts.timeZone });
+    const meta = opts.metadata ?? (await EmbeddedStore.open({ dataDir: opts.dataDir, timeZone: opts.timeZone }));
     try {
       const invalid = new Map<string, Set<number>>();
       for (const c of await meta.corrections())
         invalid.set(c.meterId, (invalid.get(c.meterId) ?? new Set()).add(c.tsMs));
       const registry = await meta.loadRegistry();
-      const state: State = { registry, tagsOf: hourlyTagger(registry), invalid };
+      const zone = opts.timeZone;
+      const place = await dailyPlace(http, opts.logger);
+      const built = await rollupIsBuilt(http, place, zone);
+      const rollup = { timeZone: zone, from: place.from };
+      const state: State = { registry, tagsOf: hourlyTagger(registry), invalid, rollup: built ? rollup : undefined };
       const outbox = await Outbox.open({
         http,
         spoolDir: join(opts.dataDir, 'spool'),
@@ -115,11 +144,20 @@ export class InfluxStore extends MetadataDelegate implements Store {
         ...(opts.logger === undefined ? {} : { logger: opts.logger }),
         ...(opts.onSpoolBytes === undefined ? {} : { onSpoolBytes: opts.onSpoolBytes }),
         onRefused: (points) => refuse(meta, points, opts),
-        retag: (ids) => retagHourly(http, state.registry, ids),
+        retag: (ids) => retagHourly(http, state.registry, ids, { place, timeZone: zone }),
+        rollup: (days) => recomputeDaily(http, place, days, zone),
+        rebuildRollup: async () => {
+          state.rollup = undefined;
+          opts.logger?.info({ timeZone: zone, rp: place.rp }, 'building the daily rollup of InfluxDB from the hours');
+          await rebuildDaily(http, place, zone);
+          state.rollup = rollup;
+        },
       });
-      return new InfluxStore(http, meta, outbox, state, opts.logger);
+      // Queued behind what the spool holds, so that it sums the hours those ops write.
+      if (!built) await outbox.submit({ rebuildRollup: true });
+      return InfluxStore.following(new InfluxStore(http, meta, outbox, state, opts.logger, zone, opts.readingKeyLock));
     } catch (error) {
-      await meta.close();
+      if (opts.metadata === undefined) await meta.close();
       throw error;
     }
   }
@@ -129,7 +167,47 @@ export class InfluxStore extends MetadataDelegate implements Store {
     return this.outbox.health();
   }
 
+  /**
+   * Keeps the copies the series side uses (registry tags, invalidated readings) up to date with
+   * changes other processes of a cluster make (issue "Production parity", item 2). No re-tag: the
+   * process that saved the registry queued it, on the same InfluxDB.
+   */
+  private static following(store: InfluxStore): InfluxStore {
+    store.unfollow =
+      store.meta.onChange?.((change) => {
+        store.refreshed = store.refreshed
+          .then(() => store.refresh(change))
+          .catch((error: unknown) => store.logger?.warn({ err: error, change }, 'refreshing the registry copy failed'));
+      }) ?? (() => undefined);
+    return store;
+  }
+
+  private async refresh(change: MetadataChange): Promise<void> {
+    if (change.what === 'registry' || change.what === 'all') {
+      const registry = await this.meta.loadRegistry();
+      this.state.registry = registry;
+      this.state.tagsOf = hourlyTagger(registry);
+    }
+    if (change.what === 'corrections') {
+      const { meterId, tsMs } = change;
+      this.state.invalid.set(meterId, (this.state.invalid.get(meterId) ?? new Set()).add(tsMs));
+    }
+    if (change.what === 'all')
+      for (const c of await this.meta.corrections())
+        this.state.invalid.set(c.meterId, (this.state.invalid.get(c.meterId) ?? new Set()).add(c.tsMs));
+  }
+
+  /** The metadata store's notifications, each delivered once this store's copies are refreshed for it. */
+  onChange(listener: (change: MetadataChange) => void): () => void {
+    const deliver = (change: MetadataChange) => {
+      this.refreshed.then(() => listener(change)).catch(() => undefined);
+    };
+    return this.meta.onChange?.(deliver) ?? (() => undefined);
+  }
+
   async close(): Promise<void> {
+    this.unfollow();
+    await this.refreshed;
     await this.outbox.close();
     await this.http.close();
     await this.meta.close();
@@ -150,6 +228,18 @@ export class InfluxStore extends MetadataDelegate implements Store {
 
   async insertReadings(readings: readonly StoredReading[]): Promise<InsertOutcome> {
     if (readings.length === 0) return { inserted: [], duplicates: 0, conflicts: [] };
+    // Another worker's check between our check and our write would find neither value, and
+    // InfluxDB would keep the last one written (issue "Production parity", item 2).
+    const release = await this.readingLock?.lockMeters([...new Set(readings.map((r) => r.meterId))]);
+    try {
+      return await this.checkAndInsert(readings);
+    } finally {
+      await release?.();
+    }
+  }
+
+  /** The duplicate check and the write of `insertReadings`; the write is in InfluxDB (or spooled) on return. */
+  private async checkAndInsert(readings: readonly StoredReading[]): Promise<InsertOutcome> {
     const byMeter = [...groupBy(readings, (r) => r.meterId)];
     // Pending readings are looked up before the query: one drained meanwhile is then either found
     // here or visible to the query, never missed by both.
@@ -231,11 +321,12 @@ export class InfluxStore extends MetadataDelegate implements Store {
       deletes,
       readings: appendReadings,
       lines: rows.map((h) => hourlyLine(h, this.state.tagsOf(h.meterId))),
+      rollup: rollupSpans(ranges, rows, this.timeZone),
     });
   }
 
   aggregate(query: AggregateQuery): Promise<AggregateRow[]> {
-    return aggregate(this.http, query);
+    return aggregate(this.http, query, this.state.rollup);
   }
 
   async addDeadLetters(letters: readonly DeadLetter[]): Promise<void> {
@@ -257,7 +348,7 @@ export class InfluxStore extends MetadataDelegate implements Store {
 }
 
 /** Dead-letters points InfluxDB refused as bad data, with its message. */
-async function refuse(meta: EmbeddedStore, points: readonly RefusedPoint[], opts: InfluxStoreOptions): Promise<void> {
+async function refuse(meta: MetadataStore, points: readonly RefusedPoint[], opts: InfluxStoreOptions): Promise<void> {
   const nowMs = Date.now();
   const readings = points.filter((p) => p.reading !== undefined).length;
   opts.logger?.warn({ points: points.length, message: points[0]?.message }, 'InfluxDB refused points as bad data');

@@ -2,18 +2,17 @@ import type { AnomalyEvent, AnomalyStep } from '../../domain/anomalies.js';
 import type { MeterEvent } from '../../domain/meter-events.js';
 import type { Registry } from '../../domain/registry.js';
 import type { Target } from '../../domain/targets.js';
-import type { EmbeddedStore } from '../duckdb/embedded-store.js';
 import type {
   AnomalyFilter,
   AuditEntry,
   Correction,
   DeadLetter,
   DeadLetterQuery,
-  Store,
+  MetadataStore,
   TokenRecord,
 } from '../store.js';
 
-/** The Store methods that are not time series. */
+/** The MetadataStore methods the InfluxDB store forwards as they are (the others also touch the series). */
 type MetadataMethods =
   | 'loadRegistry'
   | 'deadLetters'
@@ -38,11 +37,12 @@ type MetadataMethods =
 
 /**
  * The part of the InfluxDB store that is no time series: registry, dead letters, lifecycle events,
- * corrections, targets, anomalies, tokens and the audit log live in an embedded metadata store (DuckDB in
- * DATA_DIR, the same file the embedded backend uses), which these methods read and write as is.
+ * corrections, targets, anomalies, tokens and the audit log live in a `MetadataStore` (DuckDB in
+ * DATA_DIR, the same file the embedded backend uses, or PostgreSQL with METADATA_URL), which these
+ * methods read and write as is.
  */
-export abstract class MetadataDelegate implements Pick<Store, MetadataMethods> {
-  protected constructor(protected readonly meta: EmbeddedStore) {}
+export abstract class MetadataDelegate implements Pick<MetadataStore, MetadataMethods> {
+  protected constructor(protected readonly meta: MetadataStore) {}
 
   loadRegistry(): Promise<Registry> {
     return this.meta.loadRegistry();

@@ -8,8 +8,9 @@ import { Spool } from './spool.js';
 
 /**
  * One write to InfluxDB, applied as a whole and in order with the others: deletes, then points,
- * then dead-letter copies, then re-tagging. Replaying it (after a crash or a timeout whose write
- * did land) gives the same result: points are keyed by series and time.
+ * then dead-letter copies, then the daily rollup's days, then re-tagging, then a rollup rebuild.
+ * Replaying it (after a crash or a timeout whose write did land) gives the same result: points are
+ * keyed by series and time, and the rollup is recomputed from the hours stored.
  */
 export interface WriteOp {
   /** Hourly points to delete first, per meter and hour range. */
@@ -20,8 +21,12 @@ export interface WriteOp {
   readonly lines?: readonly string[];
   /** Dead letters to copy. */
   readonly deadLetters?: readonly DeadLetter[];
+  /** Meters' whole local days whose daily rollup is recomputed from their hours once written. */
+  readonly rollup?: readonly HourRange[];
   /** Meters whose hourly points must take the tags the registry gives them now. */
   readonly retag?: readonly string[];
+  /** Builds the whole daily rollup again (TIMEZONE changed, or none was built). */
+  readonly rebuildRollup?: boolean;
 }
 
 /** A point InfluxDB refused as bad data (e.g. a field type conflict), with its message. */
@@ -41,8 +46,12 @@ export interface OutboxOptions {
   readonly onSpoolBytes?: (bytes: number) => void;
   /** Points refused as bad data: not retried; the owner dead-letters them. */
   readonly onRefused: (points: readonly RefusedPoint[]) => Promise<void>;
-  /** Rewrites meters' hourly points with their current tags. */
+  /** Rewrites meters' hourly points (and their rollup) with their current tags. */
   readonly retag: (meterIds: readonly string[]) => Promise<void>;
+  /** Recomputes the daily rollup of meters' days from their hours. */
+  readonly rollup: (days: readonly HourRange[]) => Promise<void>;
+  /** Builds the whole daily rollup again. */
+  readonly rebuildRollup: () => Promise<void>;
 }
 
 /** Lines per write request. */
@@ -191,7 +200,9 @@ export class Outbox {
     const refusedLetters = await this.write(letters, 'ns');
     if (refusedLetters.length > 0) this.opts.logger?.warn({ refused: refusedLetters }, 'dead-letter copies refused');
     if (refused.length > 0) await this.opts.onRefused(refused.map((p) => ({ ...p, reading: byLine.get(p.line) })));
+    if (op.rollup !== undefined && op.rollup.length > 0) await this.opts.rollup(op.rollup);
     if (op.retag !== undefined && op.retag.length > 0) await this.opts.retag(op.retag);
+    if (op.rebuildRollup === true) await this.opts.rebuildRollup();
   }
 
   /** Writes lines in chunks; returns the lines refused as bad data. */

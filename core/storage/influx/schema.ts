@@ -57,6 +57,36 @@ export const INFLUX = {
       qSuspect: 'q_suspect',
     },
   },
+  /**
+   * The daily rollup (issue "Production parity", item 4): per hourly series and local day in the
+   * store's TIMEZONE, the sums of its hours, at local midnight, in retention policy `jieneng_rollup`
+   * when the store may create it (rollup.ts). Same tags as `hourly`, and its integer fields under
+   * the same names, so the same filters and sums run on either.
+   */
+  daily: {
+    measurement: 'daily',
+    fields: {
+      /** float: `amount_micro` / 10⁶, for dashboards. */
+      amount: 'amount',
+      /** integer: sum of the hours' `readings`. */
+      readings: 'readings',
+      /** integer: sum of the hours' `amount_micro` (exact). */
+      amountMicro: 'amount_micro',
+      /** integer: sum of the hours' `estimated_micro`. */
+      estimatedMicro: 'estimated_micro',
+      /** integer: good hours of the day. */
+      qGood: 'q_good',
+      /** integer: estimated hours of the day. */
+      qEstimated: 'q_estimated',
+      /** integer: suspect hours of the day. */
+      qSuspect: 'q_suspect',
+    },
+  },
+  /**
+   * One point at time 0: the zone the daily rollup was built in and the retention policy it was
+   * written to (empty: the default one); it is rebuilt when either changes.
+   */
+  rollupZone: { measurement: 'rollup_zone', fields: { zone: 'zone', rp: 'rp' } },
   /** A copy of the dead letters (the metadata store holds the originals). */
   deadLetters: {
     measurement: 'dead_letters',
@@ -136,8 +166,40 @@ export function hourlyTagger(registry: Registry): (meterId: string) => HourlyTag
 }
 
 /** A series key of the hourly measurement (tags sorted), to compare tag sets. */
-export function hourlySeriesKey(tags: HourlyTags): string {
-  return line(INFLUX.hourly.measurement, tags, '', 0).split(' ')[0] as string;
+export function hourlySeriesKey(tags: HourlyTags, measurement: string = INFLUX.hourly.measurement): string {
+  return line(measurement, tags, '', 0).split(' ')[0] as string;
+}
+
+/** The sums of a meter's hours over a local day, in integer units (micro-units for amounts). */
+export interface DailySums {
+  readonly dayStartMs: number;
+  readonly amountMicro: number;
+  readonly estimatedMicro: number;
+  readonly readings: number;
+  readonly goodHours: number;
+  readonly estimatedHours: number;
+  readonly suspectHours: number;
+}
+
+/** A day of the rollup as a line (ms precision), tagged as the hourly series it sums. */
+export function dailyLine(d: DailySums, tags: HourlyTags): string {
+  const f = INFLUX.daily.fields;
+  const fields = [
+    `${f.amount}=${float(d.amountMicro / MICRO)}`,
+    `${f.readings}=${int(d.readings)}`,
+    `${f.amountMicro}=${int(d.amountMicro)}`,
+    `${f.estimatedMicro}=${int(d.estimatedMicro)}`,
+    `${f.qGood}=${int(d.goodHours)}`,
+    `${f.qEstimated}=${int(d.estimatedHours)}`,
+    `${f.qSuspect}=${int(d.suspectHours)}`,
+  ].join(',');
+  return line(INFLUX.daily.measurement, tags, fields, d.dayStartMs);
+}
+
+/** The marker of the rollup's zone and retention policy as a line. */
+export function rollupZoneLine(timeZone: string, rp: string | undefined): string {
+  const { measurement, fields } = INFLUX.rollupZone;
+  return line(measurement, {}, `${fields.zone}=${str(timeZone)},${fields.rp}=${str(rp ?? '')}`, 0);
 }
 
 /** An hour of derived consumption as a line (ms precision). */

@@ -33,6 +33,8 @@ const REGISTRY: Registry = {
     meter('m-new', { installedAt: new Date(NOW - 2 * DAY).toISOString() }),
     meter('m-later', { installedAt: new Date(NOW + DAY).toISOString() }),
     meter('m-unknown-since'),
+    meter('m-registered', { registeredAt: new Date(NOW - 3 * H).toISOString() }),
+    meter('m-just-registered', { registeredAt: new Date(NOW - 30 * 60_000).toISOString() }),
     meter('m-now'),
   ],
 };
@@ -46,7 +48,7 @@ describe('offline detection job with the registry and the store', () => {
     await store?.close();
   });
 
-  it('keeps a meter silent for longer than the window offline, skips decommissioned ones, and flags never-reported ones after installation', async () => {
+  it('keeps a meter silent for longer than the window offline, skips decommissioned ones, and flags never-reported ones after installation or registration', async () => {
     const reading = (meterId: string, tsMs: number) => ({
       meterId,
       tsMs,
@@ -82,7 +84,12 @@ describe('offline detection job with the registry and the store', () => {
       28,
     );
     const byScope = new Map(findings.map((f) => [f.scope, f]));
-    expect([...byScope.keys()].sort()).toEqual(['meter:m-long', 'meter:m-new']);
+    // m-registered: no installedAt, never reported, registered 3 h ago (> 4 intervals of 15 min).
+    expect([...byScope.keys()].sort()).toEqual(['meter:m-long', 'meter:m-new', 'meter:m-registered']);
+    expect(byScope.get('meter:m-registered')).toMatchObject({
+      startMs: NOW - 3 * H,
+      evidence: { note: 'never reported' },
+    });
     expect(byScope.get('meter:m-long')).toMatchObject({ startMs: longAgo + 900_000, endMs: NOW, severity: 'high' });
     expect(byScope.get('meter:m-long')?.evidence).not.toHaveProperty('note');
     expect(byScope.get('meter:m-new')).toMatchObject({ startMs: NOW - 2 * DAY, evidence: { note: 'never reported' } });

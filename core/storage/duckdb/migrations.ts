@@ -1,0 +1,62 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { type Migration, pendingMigrations } from '../schema-version.js';
+import { ROLLUP_SQL } from './hourly-tables.js';
+import { PLANNING_SQL } from './planning-tables.js';
+import { MIGRATIONS_SQL, SCHEMA_SQL } from './schema.js';
+import { query } from './sql-util.js';
+
+/**
+ * The embedded store's schema, by version (issue "Production parity", item 2). Version 1 is every
+ * table as of the first versioned release, written idempotently: a data directory created before
+ * versions existed (no version table) is brought to version 1 by running it again. Later changes
+ * are new versions appended here, each applied once.
+ */
+export const DUCKDB_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'tables of the first versioned release',
+    statements: [...SCHEMA_SQL, ...MIGRATIONS_SQL, ...PLANNING_SQL, ...ROLLUP_SQL],
+  },
+  {
+    version: 2,
+    description: 'meters.registered_at (offline detection of meters without installedAt)',
+    statements: ['ALTER TABLE meters ADD COLUMN IF NOT EXISTS registered_at VARCHAR'],
+  },
+];
+
+/** The version table: one row per applied migration. */
+export const DUCKDB_VERSION_TABLE_SQL = `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY,
+  description VARCHAR NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT current_timestamp)`;
+
+/** The schema version of an open database (0: none applied yet). */
+export async function duckdbSchemaVersion(conn: DuckDBConnection): Promise<number> {
+  await conn.run(DUCKDB_VERSION_TABLE_SQL);
+  const [row] = await query(conn, 'SELECT coalesce(max(version), 0) AS v FROM schema_migrations');
+  return Number(row?.v ?? 0);
+}
+
+/**
+ * Brings the database to the newest version, each migration in its own transaction with its
+ * version row; refuses (`JN_STORE_SCHEMA_NEWER`) a database newer than `migrations` know.
+ */
+export async function migrateDuckDb(
+  conn: DuckDBConnection,
+  location: string,
+  migrations: readonly Migration[] = DUCKDB_MIGRATIONS,
+): Promise<void> {
+  const current = await duckdbSchemaVersion(conn);
+  for (const m of pendingMigrations(migrations, current, location)) {
+    await conn.run('BEGIN TRANSACTION');
+    try {
+      for (const sql of m.statements) await conn.run(sql);
+      await conn.run('INSERT INTO schema_migrations (version, description) VALUES ($1, $2)', [
+        m.version,
+        m.description,
+      ]);
+      await conn.run('COMMIT');
+    } catch (error) {
+      await conn.run('ROLLBACK');
+      throw error;
+    }
+  }
+}

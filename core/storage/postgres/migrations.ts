@@ -1,0 +1,91 @@
+import type pg from 'pg';
+import { type Migration, pendingMigrations } from '../schema-version.js';
+import { ID } from './sql.js';
+
+/**
+ * The PostgreSQL metadata schema, by version (issue "Production parity", item 2): the same tables
+ * as the DuckDB metadata, with ids compared byte-wise, JSON as jsonb and a sequence where the
+ * order of equal timestamps matters. A released version is never edited: changes are appended.
+ */
+export const POSTGRES_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'registry, meter events, corrections, dead letters, targets, anomalies, tokens, audit log',
+    statements: [
+      `CREATE TABLE districts (id ${ID} PRIMARY KEY, name TEXT NOT NULL)`,
+      `CREATE TABLE institutions (id ${ID} PRIMARY KEY, name TEXT NOT NULL, district_id ${ID} NOT NULL,
+         type TEXT NOT NULL, floor_area_m2 DOUBLE PRECISION NOT NULL, occupants INTEGER NOT NULL)`,
+      `CREATE TABLE buildings (id ${ID} PRIMARY KEY, institution_id ${ID} NOT NULL, name TEXT NOT NULL,
+         floor_area_m2 DOUBLE PRECISION NOT NULL)`,
+      `CREATE TABLE gateways (id ${ID} PRIMARY KEY, name TEXT, secret_hash TEXT NOT NULL)`,
+      `CREATE TABLE meters (id ${ID} PRIMARY KEY, name TEXT, building_id ${ID} NOT NULL, gateway_id ${ID} NOT NULL,
+         energy TEXT NOT NULL, sub_item TEXT, unit TEXT NOT NULL, multiplier DOUBLE PRECISION NOT NULL,
+         register_modulus DOUBLE PRECISION, interval_s INTEGER NOT NULL, direction TEXT,
+         max_plausible_per_hour DOUBLE PRECISION, installed_at TEXT)`,
+      `CREATE TABLE meter_events (id ${ID} PRIMARY KEY, meter_id ${ID} NOT NULL, type TEXT NOT NULL,
+         ts TIMESTAMPTZ NOT NULL, old_final DOUBLE PRECISION, new_initial DOUBLE PRECISION, multiplier DOUBLE PRECISION,
+         created_at TIMESTAMPTZ NOT NULL, created_by TEXT NOT NULL)`,
+      `CREATE TABLE corrections (seq BIGSERIAL PRIMARY KEY, meter_id ${ID} NOT NULL, ts TIMESTAMPTZ NOT NULL,
+         action TEXT NOT NULL, reason TEXT NOT NULL, created_by TEXT NOT NULL, created_at TIMESTAMPTZ NOT NULL)`,
+      'CREATE INDEX corrections_meter_ts ON corrections (meter_id, ts)',
+      `CREATE TABLE dead_letters (id ${ID} PRIMARY KEY, code ${ID} NOT NULL, received_at TIMESTAMPTZ NOT NULL,
+         reason TEXT NOT NULL, raw TEXT NOT NULL, gateway_id ${ID}, topic TEXT, meter_id ${ID}, ts TIMESTAMPTZ,
+         retried_at TIMESTAMPTZ)`,
+      'CREATE INDEX dead_letters_received ON dead_letters (received_at, id)',
+      `CREATE TABLE targets (scope ${ID} NOT NULL, energy ${ID} NOT NULL, period ${ID} NOT NULL,
+         value DOUBLE PRECISION NOT NULL, unit TEXT NOT NULL, PRIMARY KEY (scope, energy, period))`,
+      `CREATE TABLE anomalies (id ${ID} PRIMARY KEY, type TEXT NOT NULL, scope ${ID} NOT NULL, energy TEXT NOT NULL,
+         start_ts TIMESTAMPTZ NOT NULL, end_ts TIMESTAMPTZ NOT NULL, severity TEXT NOT NULL, evidence JSONB NOT NULL,
+         wasted_native DOUBLE PRECISION NOT NULL, wasted_kgce DOUBLE PRECISION NOT NULL, status TEXT NOT NULL,
+         detected_at TIMESTAMPTZ NOT NULL, ack_by TEXT, ack_comment TEXT, ack_at TIMESTAMPTZ,
+         resolved_by TEXT, resolved_comment TEXT, resolved_at TIMESTAMPTZ)`,
+      'CREATE INDEX anomalies_start ON anomalies (start_ts)',
+      `CREATE TABLE tokens (id ${ID} PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL, hash TEXT NOT NULL UNIQUE,
+         created_at TIMESTAMPTZ NOT NULL, scopes TEXT[] NOT NULL DEFAULT '{}', expires_at TIMESTAMPTZ,
+         revoked_at TIMESTAMPTZ)`,
+      `CREATE TABLE audit_log (seq BIGSERIAL PRIMARY KEY, changed_at TIMESTAMPTZ NOT NULL, token_id TEXT NOT NULL,
+         token_name TEXT NOT NULL, route TEXT NOT NULL, entity TEXT NOT NULL, before_json JSONB, after_json JSONB)`,
+      'CREATE INDEX audit_log_changed ON audit_log (changed_at)',
+    ],
+  },
+  {
+    version: 2,
+    description: 'meters.registered_at (offline detection of meters without installedAt)',
+    statements: ['ALTER TABLE meters ADD COLUMN registered_at TEXT'],
+  },
+];
+
+/** The version table: one row per applied migration. */
+const VERSION_TABLE_SQL = `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY,
+  description TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())`;
+
+/**
+ * Brings the database to the newest version in one transaction; refuses (`JN_STORE_SCHEMA_NEWER`)
+ * a database newer than `migrations` know. Processes opening the same database at once take a
+ * transaction-scoped advisory lock first: one migrates, the others then find nothing to do.
+ */
+export async function migratePostgres(
+  client: pg.PoolClient,
+  location: string,
+  migrations: readonly Migration[] = POSTGRES_MIGRATIONS,
+): Promise<void> {
+  await client.query('BEGIN');
+  try {
+    await client.query(`SELECT pg_advisory_xact_lock(hashtext('jieneng:schema_migrations'))`);
+    await client.query(VERSION_TABLE_SQL);
+    const { rows } = await client.query<{ v: number }>(
+      'SELECT coalesce(max(version), 0)::int AS v FROM schema_migrations',
+    );
+    for (const m of pendingMigrations(migrations, rows[0]?.v ?? 0, location)) {
+      for (const sql of m.statements) await client.query(sql);
+      await client.query('INSERT INTO schema_migrations (version, description) VALUES ($1, $2)', [
+        m.version,
+        m.description,
+      ]);
+    }
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}

@@ -1,0 +1,124 @@
+import type { AnomalyEvent, AnomalyStatus, AnomalyStep } from '../../domain/anomalies.js';
+import type { Target } from '../../domain/targets.js';
+import type { AnomalyFilter } from '../store.js';
+import { iso, msOf, type Row, type Run } from './sql.js';
+
+/** Upserts targets by (scope, energy, period). Call inside a transaction (all or none). */
+export async function upsertTargets(run: Run, targets: readonly Target[]): Promise<void> {
+  for (const t of targets) {
+    await run(
+      `INSERT INTO targets (scope, energy, period, value, unit) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (scope, energy, period) DO UPDATE SET value = excluded.value, unit = excluded.unit`,
+      [t.scope, t.energy, t.period, t.value, t.unit],
+    );
+  }
+}
+
+/** Every target, by scope, energy and period. */
+export async function selectTargets(run: Run): Promise<Target[]> {
+  const rows = await run('SELECT * FROM targets ORDER BY scope, energy, period');
+  return rows.map((r) => ({
+    scope: String(r.scope),
+    energy: String(r.energy) as Target['energy'],
+    period: String(r.period),
+    value: Number(r.value),
+    unit: String(r.unit),
+  }));
+}
+
+/**
+ * Inserts anomalies, or updates the end, severity, evidence and waste of those already known
+ * (same id), keeping their status; returns the new ids. `xmax = 0` tells a row this statement
+ * inserted from one it updated, so two processes detecting at once still report each id new once.
+ * Call inside a transaction (all or none).
+ */
+export async function upsertAnomalies(run: Run, events: readonly AnomalyEvent[]): Promise<string[]> {
+  const fresh: string[] = [];
+  for (const e of events) {
+    const [row] = await run(
+      `INSERT INTO anomalies (id, type, scope, energy, start_ts, end_ts, severity, evidence, wasted_native, wasted_kgce,
+         status, detected_at)
+       VALUES ($1, $2, $3, $4, $5::timestamptz, $6::timestamptz, $7, $8::jsonb, $9, $10, 'open', $11::timestamptz)
+       ON CONFLICT (id) DO UPDATE SET end_ts = excluded.end_ts, severity = excluded.severity, evidence = excluded.evidence,
+         wasted_native = excluded.wasted_native, wasted_kgce = excluded.wasted_kgce
+       RETURNING (xmax = 0) AS inserted`,
+      [
+        e.id,
+        e.type,
+        e.scope,
+        e.energy,
+        iso(e.startMs),
+        iso(e.endMs),
+        e.severity,
+        JSON.stringify(e.evidence),
+        e.wastedNative,
+        e.wastedKgce,
+        iso(e.detectedAtMs),
+      ],
+    );
+    if (row?.inserted === true) fresh.push(e.id);
+  }
+  return fresh;
+}
+
+const step = (by: unknown, comment: unknown, at: unknown) =>
+  by === null || by === undefined ? undefined : { by: String(by), comment: String(comment ?? ''), atMs: Number(at) };
+
+function toAnomaly(r: Row): AnomalyEvent {
+  const acknowledged = step(r.ack_by, r.ack_comment, r.ack_ms);
+  const resolved = step(r.resolved_by, r.resolved_comment, r.resolved_ms);
+  return {
+    id: String(r.id),
+    type: String(r.type),
+    scope: String(r.scope),
+    energy: String(r.energy),
+    startMs: Number(r.start_ms),
+    endMs: Number(r.end_ms),
+    severity: String(r.severity) as AnomalyEvent['severity'],
+    evidence: r.evidence as Record<string, unknown>,
+    wastedNative: Number(r.wasted_native),
+    wastedKgce: Number(r.wasted_kgce),
+    status: String(r.status) as AnomalyStatus,
+    detectedAtMs: Number(r.detected_ms),
+    ...(acknowledged ? { acknowledged } : {}),
+    ...(resolved ? { resolved } : {}),
+  };
+}
+
+/** Anomalies overlapping [from, to) matching the filter, newest first. */
+export async function selectAnomalies(run: Run, f: AnomalyFilter): Promise<AnomalyEvent[]> {
+  const params: unknown[] = [iso(f.fromMs), iso(f.toMs)];
+  const where = ['end_ts >= $1::timestamptz', 'start_ts < $2::timestamptz'];
+  const add = (condition: (p: string) => string, value: unknown) => {
+    if (value === undefined) return;
+    params.push(value);
+    where.push(condition(`$${params.length}`));
+  };
+  add((p) => `type = ${p}`, f.type);
+  add((p) => `status = ${p}`, f.status);
+  add((p) => `id = ${p}`, f.id);
+  add((p) => `scope = ANY(${p}::text[])`, f.scopes);
+  const rows = await run(
+    `SELECT id, type, scope, energy, severity, evidence, wasted_native, wasted_kgce, status, ack_by, ack_comment,
+            resolved_by, resolved_comment, ${msOf('start_ts')} AS start_ms, ${msOf('end_ts')} AS end_ms,
+            ${msOf('detected_at')} AS detected_ms, ${msOf('ack_at')} AS ack_ms, ${msOf('resolved_at')} AS resolved_ms
+     FROM anomalies WHERE ${where.join(' AND ')} ORDER BY start_ts DESC, id LIMIT 10000`,
+    params,
+  );
+  return rows.map(toAnomaly);
+}
+
+/** Moves an anomaly to `acknowledged` or `resolved`, recording who, why and when. */
+export async function updateAnomalyStatus(
+  run: Run,
+  id: string,
+  status: 'acknowledged' | 'resolved',
+  s: AnomalyStep,
+): Promise<void> {
+  const prefix = status === 'acknowledged' ? 'ack' : 'resolved';
+  await run(
+    `UPDATE anomalies SET status = $2, ${prefix}_by = $3, ${prefix}_comment = $4, ${prefix}_at = $5::timestamptz
+     WHERE id = $1`,
+    [id, status, s.by, s.comment, iso(s.atMs)],
+  );
+}
