@@ -56,7 +56,7 @@ export function upsertRegistry(store: Store, holder: RegistryHolder, body: unkno
     if (!parsed.success)
       throw invalid(parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
     const input = parsed.data;
-    const current = holder.get();
+    const current = await currentRegistry(store, holder);
     const previous = new Map(current.gateways.map((g) => [g.id, g]));
     // scrypt is deliberately slow: keep the stored hash when the secret did not change.
     const gateways: Gateway[] = await Promise.all(
@@ -74,7 +74,27 @@ export function upsertRegistry(store: Store, holder: RegistryHolder, body: unkno
     holder.set(registry);
     return counts(registry);
   };
-  return upserts.run(run);
+  return upserts.run(() => withRegistryLock(store, run));
+}
+
+/**
+ * Runs a registry change under the store's cross-process registry lock (PostgreSQL in a cluster,
+ * issue "Production parity"): two processes changing the registry at once then merge one after the
+ * other instead of each saving its own stale copy. Without such a lock (one process) it just runs.
+ */
+async function withRegistryLock<T>(store: Store, fn: () => Promise<T>): Promise<T> {
+  if (store.lockRegistry === undefined) return fn();
+  const release = await store.lockRegistry();
+  try {
+    return await fn();
+  } finally {
+    await release();
+  }
+}
+
+/** The registry a change merges into: the stored one when other processes may change it, else this process's. */
+async function currentRegistry(store: Store, holder: RegistryHolder): Promise<Registry> {
+  return store.lockRegistry === undefined ? holder.get() : await store.loadRegistry();
 }
 
 /**
@@ -87,24 +107,26 @@ export function rotateGatewaySecret(
   gatewayId: string,
   given?: string,
 ): Promise<string> {
-  return upserts.run(async () => {
-    const current = holder.get();
-    if (!current.gateways.some((g) => g.id === gatewayId))
-      throw new AppError('JN_NOT_FOUND', 404, `gateway "${gatewayId}" not found`);
-    if (given !== undefined && (given.length < 8 || given.length > 200))
-      throw new AppError('JN_REQUEST_INVALID', 400, 'secret: 8 to 200 characters', {
-        details: [{ path: 'secret', message: '8 to 200 characters' }],
-      });
-    const secret = given ?? newGatewaySecret();
-    const secretHash = await hashSecret(secret);
-    const registry = {
-      ...current,
-      gateways: current.gateways.map((g) => (g.id === gatewayId ? { ...g, secretHash } : g)),
-    };
-    await store.saveRegistry(registry);
-    holder.set(registry);
-    return secret;
-  });
+  return upserts.run(() =>
+    withRegistryLock(store, async () => {
+      const current = await currentRegistry(store, holder);
+      if (!current.gateways.some((g) => g.id === gatewayId))
+        throw new AppError('JN_NOT_FOUND', 404, `gateway "${gatewayId}" not found`);
+      if (given !== undefined && (given.length < 8 || given.length > 200))
+        throw new AppError('JN_REQUEST_INVALID', 400, 'secret: 8 to 200 characters', {
+          details: [{ path: 'secret', message: '8 to 200 characters' }],
+        });
+      const secret = given ?? newGatewaySecret();
+      const secretHash = await hashSecret(secret);
+      const registry = {
+        ...current,
+        gateways: current.gateways.map((g) => (g.id === gatewayId ? { ...g, secretHash } : g)),
+      };
+      await store.saveRegistry(registry);
+      holder.set(registry);
+      return secret;
+    }),
+  );
 }
 
 /** How many rows of each kind a registry holds. */

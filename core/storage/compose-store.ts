@@ -65,6 +65,11 @@ class ComposedStore implements Store {
     return { ...(own ?? { status: 'ok' }), metadata: this.metadata.kind };
   }
 
+  /** The metadata store's cross-process registry lock, when it has one. */
+  lockRegistry(): Promise<() => Promise<void>> {
+    return this.metadata.lockRegistry?.() ?? Promise.resolve(async () => undefined);
+  }
+
   /** Keeps the series copies aligned with changes made elsewhere (none without `onChange`). */
   follow(logger?: { warn(obj: object, msg: string): void }): void {
     this.unfollow =

@@ -300,6 +300,13 @@ export interface MetadataStore extends StoreLifecycle {
    * store (PostgreSQL advisory locks). Absent (DuckDB: one process): a series store needs none.
    */
   readonly readingKeyLock?: ReadingKeyLock;
+  /**
+   * Serialises registry changes across the processes sharing this store (PostgreSQL advisory
+   * lock): a change loads the stored registry, merges and saves while holding it, so two processes
+   * changing the registry at once cannot drop each other's rows. Resolves with the release (which
+   * never rejects). Absent (DuckDB: one process): the caller's own serialisation suffices.
+   */
+  lockRegistry?(): Promise<() => Promise<void>>;
 
   /** The stored registry; an empty registry (every list empty) before the first save. */
   loadRegistry(): Promise<Registry>;

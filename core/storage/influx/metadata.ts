@@ -44,6 +44,11 @@ type MetadataMethods =
 export abstract class MetadataDelegate implements Pick<MetadataStore, MetadataMethods> {
   protected constructor(protected readonly meta: MetadataStore) {}
 
+  /** The metadata store's cross-process registry lock, when it has one. */
+  lockRegistry(): Promise<() => Promise<void>> {
+    return this.meta.lockRegistry?.() ?? Promise.resolve(async () => undefined);
+  }
+
   loadRegistry(): Promise<Registry> {
     return this.meta.loadRegistry();
   }

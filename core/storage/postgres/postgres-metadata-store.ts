@@ -52,7 +52,7 @@ import {
   upsertAnomalies,
   upsertTargets,
 } from './planning-tables.js';
-import { PostgresReadingKeyLock } from './reading-key-lock.js';
+import { PostgresReadingKeyLock, READING_LOCK_TIMEOUT_MS } from './reading-key-lock.js';
 import { insertRows, type Row, type Run, runOn } from './sql.js';
 
 /** Options of the PostgreSQL metadata store. */
@@ -143,6 +143,14 @@ export class PostgresMetadataStore implements MetadataStore {
     this.origin = origin;
     this.run = runOn(pool);
     this.readingKeyLock = new PostgresReadingKeyLock(lockPool, logger);
+    this.registryLock = new PostgresReadingKeyLock(lockPool, logger, READING_LOCK_TIMEOUT_MS, 'jieneng:registry:');
+  }
+
+  /** One advisory lock for every registry change of the cluster (`MetadataStore.lockRegistry`). */
+  private readonly registryLock: PostgresReadingKeyLock;
+
+  lockRegistry(): Promise<() => Promise<void>> {
+    return this.registryLock.lockMeters(['registry']);
   }
 
   /**

@@ -14,9 +14,9 @@ export const READING_LOCK_TIMEOUT_MS = 60_000;
  * int8 in decimal. Stable across processes, releases and PostgreSQL versions (unlike `hashtext`),
  * and 64 bits wide: two meters sharing a key only wait for each other, never lose a check.
  */
-export function meterLockKey(meterId: string): string {
+export function meterLockKey(meterId: string, namespace: string = NAMESPACE): string {
   return createHash('sha256')
-    .update(NAMESPACE + meterId)
+    .update(namespace + meterId)
     .digest()
     .readBigInt64BE(0)
     .toString();
@@ -33,11 +33,15 @@ export class PostgresReadingKeyLock implements ReadingKeyLock {
     private readonly pool: pg.Pool,
     private readonly logger: Logger | undefined,
     private readonly timeoutMs: number = READING_LOCK_TIMEOUT_MS,
+    /** Namespace of the keys (another one makes another family of locks, e.g. the registry's). */
+    private readonly namespace: string = NAMESPACE,
   ) {}
 
   async lockMeters(meterIds: readonly string[]): Promise<() => Promise<void>> {
     // Sorted as int8, the order PostgreSQL compares them in; deduplicated (a key is locked once).
-    const keys = [...new Set(meterIds.map(meterLockKey))].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
+    const keys = [...new Set(meterIds.map((id) => meterLockKey(id, this.namespace)))].sort((a, b) =>
+      BigInt(a) < BigInt(b) ? -1 : 1,
+    );
     if (keys.length === 0) return async () => undefined;
     const client = await this.pool.connect();
     try {
