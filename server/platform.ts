@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { buildApp, type HealthReport } from '../api/app.js';
@@ -190,10 +191,15 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
           ]
         : [],
     );
+    const recordJobRun = store.recordJobRun?.bind(store);
     const jobs = new JobRunner(withSchedules(jobSpecs, config.JOB_SCHEDULES), {
       timeZone: config.TIMEZONE,
       logger: logger.child({ part: 'jobs' }),
       ...(jobLock === undefined ? {} : { lock: jobLock }),
+      // With METADATA_URL every run goes to the history the whole cluster's `GET /api/v1/jobs` shows.
+      ...(recordJobRun === undefined
+        ? {}
+        : { history: { processId: `${config.INGEST_WORKER_ID}@${hostname()}:${process.pid}`, record: recordJobRun } }),
     });
     if (config.JOBS === 'on') jobs.start();
     stops.push(() => jobs.stop());

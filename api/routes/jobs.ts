@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { AppError } from '../../core/errors.js';
+import type { JobRunRecord } from '../../core/storage/store.js';
 import { adminOnly } from '../access.js';
 
 const Params = z.object({ name: z.string() });
@@ -8,9 +9,13 @@ const Params = z.object({ name: z.string() });
 /** `GET /api/v1/jobs` (schedules, last run and outcome) and `POST /api/v1/jobs/{name}/run` (run now). */
 export async function jobRoutes(app: FastifyInstance): Promise<void> {
   app.addHook('preHandler', adminOnly);
-  app.get('/jobs', { schema: { summary: 'Scheduled jobs with their last run and outcome' } }, async () => ({
-    jobs: app.deps.jobs.list(),
-  }));
+  app.get('/jobs', { schema: { summary: 'Scheduled jobs with their last run and outcome' } }, async () => {
+    const jobs = app.deps.jobs.list();
+    // With METADATA_URL: each job's last run on any process of the cluster, beside this one's own.
+    const cluster = await app.deps.store.lastJobRuns?.();
+    if (cluster === undefined) return { jobs };
+    return { jobs: jobs.map((job) => ({ ...job, clusterLastRun: clusterRunView(cluster, job.name) })) };
+  });
   app.post(
     '/jobs/:name/run',
     { schema: { summary: 'Run a scheduled job now (waits for it)', params: Params } },
@@ -21,4 +26,18 @@ export async function jobRoutes(app: FastifyInstance): Promise<void> {
       return app.deps.jobs.run(name);
     },
   );
+}
+
+/** A job's newest run in the cluster's history, in the words of `lastRun` plus who ran it and why. */
+function clusterRunView(runs: readonly JobRunRecord[], name: string) {
+  const run = runs.find((r) => r.job === name);
+  if (run === undefined) return null;
+  return {
+    startedAt: new Date(run.startedAtMs).toISOString(),
+    finishedAt: new Date(run.finishedAtMs).toISOString(),
+    outcome: run.outcome,
+    ...(run.outcome === 'ok' ? { detail: run.result } : { detail: run.error }),
+    process: run.processId,
+    trigger: run.trigger,
+  };
 }

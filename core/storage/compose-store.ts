@@ -13,6 +13,7 @@ import type {
   DeadLetterQuery,
   HourRange,
   InsertOutcome,
+  JobRunRecord,
   MetadataChange,
   MetadataStore,
   ReadingWindow,
@@ -57,7 +58,15 @@ class ComposedStore implements Store {
   ) {
     this.kind = series.kind;
     this.location = `${series.location}; metadata in ${metadata.kind} ${metadata.location}`;
+    // Present only when the metadata store keeps a shared job history (PostgreSQL).
+    if (metadata.recordJobRun !== undefined && metadata.lastJobRuns !== undefined) {
+      this.recordJobRun = metadata.recordJobRun.bind(metadata);
+      this.lastJobRuns = metadata.lastJobRuns.bind(metadata);
+    }
   }
+
+  readonly recordJobRun?: (run: JobRunRecord) => Promise<void>;
+  readonly lastJobRuns?: () => Promise<JobRunRecord[]>;
 
   /** The series store's health (the InfluxDB one is degraded while it spools), naming the metadata backend. */
   health(): ComposedHealth {

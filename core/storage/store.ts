@@ -95,6 +95,12 @@ export interface MeterFilter {
 /** What an aggregate row is grouped by besides the time bucket and energy. */
 export type GroupBy = 'none' | 'district' | 'institution' | 'building' | 'meter';
 
+/**
+ * A sum an aggregate row carries besides `amount` (always summed): `estimated`, `readings`, and
+ * `qualityHours` (suspect, estimated and good hours).
+ */
+export type AggregateSum = 'estimated' | 'readings' | 'qualityHours';
+
 /** A consumption aggregate over hourly data. */
 export interface AggregateQuery {
   readonly filter: MeterFilter;
@@ -106,6 +112,11 @@ export interface AggregateQuery {
   readonly interval: Interval | 'total';
   readonly timeZone: string;
   readonly groupBy: GroupBy;
+  /**
+   * The sums the caller reads besides `amount`; default all. A backend may skip the others (they are
+   * then 0): InfluxDB reads each field of each series separately, so fewer fields cost less.
+   */
+  readonly sums?: readonly AggregateSum[];
 }
 
 /** One aggregate cell: a bucket × energy × group, in the energy's native unit. */
@@ -160,6 +171,25 @@ export interface AuditEntry {
   readonly before: unknown;
   /** JSON of the entity after the change (null: removed). */
   readonly after: unknown;
+}
+
+/**
+ * One finished run of a job, as the cluster's shared history keeps it (issue "Production parity",
+ * item 2): which process ran it, why, when, and how it ended.
+ */
+export interface JobRunRecord {
+  readonly job: string;
+  /** The process that ran it (`INGEST_WORKER_ID@host:pid`). */
+  readonly processId: string;
+  readonly trigger: 'scheduled' | 'on_demand';
+  readonly startedAtMs: number;
+  readonly finishedAtMs: number;
+  /** `skipped`: a scheduled run found the job running on another process. */
+  readonly outcome: 'ok' | 'failed' | 'skipped';
+  /** What the job returned (ok), as JSON; absent when it returned nothing. */
+  readonly result?: unknown;
+  /** Why it failed. */
+  readonly error?: string;
 }
 
 /** The result of storing readings that may repeat ones already stored. */
@@ -307,6 +337,16 @@ export interface MetadataStore extends StoreLifecycle {
    * never rejects). Absent (DuckDB: one process): the caller's own serialisation suffices.
    */
   lockRegistry?(): Promise<() => Promise<void>>;
+  /**
+   * Appends a finished job run to the history every process of the cluster shares. Absent (DuckDB:
+   * one process): each runner keeps only its own last runs, in memory.
+   */
+  recordJobRun?(run: JobRunRecord): Promise<void>;
+  /**
+   * Each job's newest run (by start, `skipped` ones left out) made by any process: one per job
+   * that ran, by job name. Present when `recordJobRun` is.
+   */
+  lastJobRuns?(): Promise<JobRunRecord[]>;
 
   /** The stored registry; an empty registry (every list empty) before the first save. */
   loadRegistry(): Promise<Registry>;

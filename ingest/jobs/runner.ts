@@ -1,6 +1,7 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
 import { AppError } from '../../core/errors.js';
+import type { JobRunRecord } from '../../core/storage/store.js';
 
 /** A scheduled job: a cron expression in the tenant's time zone and what it does. */
 export interface JobSpec {
@@ -41,11 +42,29 @@ export interface JobLock {
    */
   leads(): Promise<boolean>;
   /**
-   * Takes job `name`'s cluster-wide lock for one run; resolves with the function that releases it,
-   * or undefined while another process holds it (a run of that job is in progress there).
+   * Takes job `name`'s cluster-wide lock for one run, held by the run itself whatever happens to
+   * the leadership; resolves with its lease, or undefined while another process holds it (a run of
+   * that job is in progress there).
    */
-  acquire(name: string): Promise<(() => Promise<void>) | undefined>;
+  acquire(name: string): Promise<JobLease | undefined>;
 }
+
+/** One run's hold on its job's cluster-wide lock. */
+export interface JobLease {
+  /** Why the lock was lost during the run (another process may then have started the job). */
+  lost(): Error | undefined;
+  /** Lets the job go; never rejects. */
+  release(): Promise<void>;
+}
+
+/** Where the runs go besides this runner's memory: the cluster's shared history (METADATA_URL). */
+export interface JobHistory {
+  /** This process in the history (`INGEST_WORKER_ID@host:pid`). */
+  readonly processId: string;
+  record(run: JobRunRecord): Promise<void>;
+}
+
+type Trigger = JobRunRecord['trigger'];
 
 /** Job schedules replaced by name (`JOB_SCHEDULES`); an unknown name is an error. */
 export function withSchedules(specs: readonly JobSpec[], schedules: Readonly<Record<string, string>>): JobSpec[] {
@@ -54,13 +73,15 @@ export function withSchedules(specs: readonly JobSpec[], schedules: Readonly<Rec
   return specs.map((s) => (schedules[s.name] === undefined ? s : { ...s, schedule: schedules[s.name] as string }));
 }
 
-const noRelease = async () => undefined;
+const noLease: JobLease = { lost: () => undefined, release: async () => undefined };
 
 /**
  * Runs jobs on their cron schedules (node-cron) and on demand, never two runs of one job at once:
  * a trigger while a run is in progress joins that run. With a `JobLock` (a cluster), scheduled runs
  * happen on the leading process only, and every run holds its job's cluster-wide lock: a scheduled
- * run finding it held elsewhere is skipped, an on-demand one is refused (`JN_JOB_BUSY`, 409).
+ * run finding it held elsewhere is skipped, an on-demand one is refused (`JN_JOB_BUSY`, 409); a
+ * run that lost its lock meanwhile ends `failed`. With a `JobHistory` every run, skipped ones
+ * included, is also recorded there for the whole cluster to see.
  */
 export class JobRunner {
   private readonly tasks: ScheduledTask[] = [];
@@ -69,7 +90,13 @@ export class JobRunner {
 
   constructor(
     private readonly specs: readonly JobSpec[],
-    private readonly opts: { timeZone: string; logger: Logger; now?: () => number; lock?: JobLock },
+    private readonly opts: {
+      timeZone: string;
+      logger: Logger;
+      now?: () => number;
+      lock?: JobLock;
+      history?: JobHistory;
+    },
   ) {
     for (const spec of specs) {
       if (!cron.validate(spec.schedule))
@@ -107,7 +134,7 @@ export class JobRunner {
    * with `JN_JOB_BUSY` while another process of the cluster runs it.
    */
   run(name: string): Promise<JobState> {
-    return this.trigger(name, false);
+    return this.trigger(name, 'on_demand');
   }
 
   /** A schedule's tick: runs the job if this process leads (always without a lock). */
@@ -115,18 +142,18 @@ export class JobRunner {
     const { lock, logger } = this.opts;
     try {
       if (lock !== undefined && !(await lock.leads())) return;
-      await this.trigger(name, true);
+      await this.trigger(name, 'scheduled');
     } catch (error) {
       logger.error({ job: name, err: error }, 'scheduled job not started');
     }
   }
 
-  private trigger(name: string, scheduled: boolean): Promise<JobState> {
+  private trigger(name: string, trigger: Trigger): Promise<JobState> {
     const spec = this.specs.find((s) => s.name === name);
     if (spec === undefined) return Promise.reject(new Error(`unknown job ${name}`));
     const running = this.inFlight.get(name);
     if (running !== undefined) return running;
-    const done = this.locked(spec, scheduled)
+    const done = this.locked(spec, trigger)
       .finally(() => this.inFlight.delete(name))
       .then(() => this.state(spec));
     this.inFlight.set(name, done);
@@ -134,45 +161,73 @@ export class JobRunner {
   }
 
   /** Runs `spec` under its cluster-wide lock, if there is one. */
-  private async locked(spec: JobSpec, scheduled: boolean): Promise<void> {
-    const release = this.opts.lock === undefined ? noRelease : await this.opts.lock.acquire(spec.name);
-    if (release === undefined) {
-      if (!scheduled) throw new AppError('JN_JOB_BUSY', 409, `job "${spec.name}" is running on another process`);
+  private async locked(spec: JobSpec, trigger: Trigger): Promise<void> {
+    const now = this.opts.now ?? Date.now;
+    const askedAtMs = now();
+    const lease = this.opts.lock === undefined ? noLease : await this.opts.lock.acquire(spec.name);
+    if (lease === undefined) {
+      if (trigger === 'on_demand')
+        throw new AppError('JN_JOB_BUSY', 409, `job "${spec.name}" is running on another process`);
       this.opts.logger.info({ job: spec.name }, 'scheduled run skipped: the job is running on another process');
+      await this.record({ job: spec.name, trigger, startedAtMs: askedAtMs, finishedAtMs: now(), outcome: 'skipped' });
       return;
     }
+    let run: JobRun;
     try {
-      await this.execute(spec);
+      run = await this.execute(spec, lease);
     } finally {
-      await release().catch((error: unknown) =>
-        this.opts.logger.warn({ job: spec.name, err: error }, 'releasing the job lock failed'),
-      );
+      await lease.release();
     }
+    await this.record({
+      job: spec.name,
+      trigger,
+      startedAtMs: Date.parse(run.startedAt),
+      finishedAtMs: Date.parse(run.finishedAt ?? run.startedAt),
+      outcome: run.outcome === 'ok' ? 'ok' : 'failed',
+      ...(run.outcome === 'ok' ? { result: run.detail } : { error: String(run.detail) }),
+    });
   }
 
   /** One run: its outcome is recorded as the job's last run, never thrown. */
-  private execute(spec: JobSpec): Promise<void> {
+  private async execute(spec: JobSpec, lease: JobLease): Promise<JobRun> {
     const name = spec.name;
     const now = this.opts.now ?? Date.now;
     const startedAt = new Date(now()).toISOString();
     this.last.set(name, { startedAt, outcome: 'running' });
     const started = performance.now();
-    return spec.run().then(
-      (detail) => {
-        this.last.set(name, { startedAt, finishedAt: new Date(now()).toISOString(), outcome: 'ok', detail });
-        this.opts.logger.info({ job: name, ms: Math.round(performance.now() - started) }, 'job done');
-      },
-      (error: unknown) => {
-        const message = error instanceof Error ? error.message : String(error);
-        this.last.set(name, {
-          startedAt,
-          finishedAt: new Date(now()).toISOString(),
-          outcome: 'failed',
-          detail: message,
-        });
-        this.opts.logger.error({ job: name, err: error }, 'job failed');
-      },
-    );
+    let run: JobRun;
+    try {
+      const detail = await spec.run();
+      const lost = lease.lost();
+      // Its lock gone, another process may have run the job alongside: the run is not trusted.
+      run =
+        lost === undefined
+          ? { startedAt, finishedAt: new Date(now()).toISOString(), outcome: 'ok', detail }
+          : {
+              startedAt,
+              finishedAt: new Date(now()).toISOString(),
+              outcome: 'failed',
+              detail: `job lock lost during the run: ${lost.message}`,
+            };
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      run = { startedAt, finishedAt: new Date(now()).toISOString(), outcome: 'failed', detail: message };
+      this.opts.logger.error({ job: name, err: error }, 'job failed');
+    }
+    this.last.set(name, run);
+    if (run.outcome === 'ok')
+      this.opts.logger.info({ job: name, ms: Math.round(performance.now() - started) }, 'job done');
+    else if (lease.lost() !== undefined) this.opts.logger.error({ job: name }, 'job failed: its lock was lost');
+    return run;
+  }
+
+  /** Appends a run to the shared history, if there is one; a failure there is logged, never thrown. */
+  private async record(run: Omit<JobRunRecord, 'processId'>): Promise<void> {
+    const history = this.opts.history;
+    if (history === undefined) return;
+    await history
+      .record({ ...run, processId: history.processId })
+      .catch((error: unknown) => this.opts.logger.warn({ job: run.job, err: error }, 'recording the job run failed'));
   }
 
   private state(spec: JobSpec): JobState {

@@ -7,6 +7,7 @@ import type { HourlyConsumption } from '../../core/domain/consumption.js';
 import type { Registry } from '../../core/domain/registry.js';
 import { bucketStart, localToEpochMs } from '../../core/domain/time.js';
 import { EmbeddedStore } from '../../core/storage/duckdb/embedded-store.js';
+import { aggregateStatements } from '../../core/storage/influx/aggregate.js';
 import { InfluxStore } from '../../core/storage/influx/influx-store.js';
 import type { AggregateQuery, AggregateRow, HourRange } from '../../core/storage/store.js';
 import { type Influxd, influxdSkipReason, startInfluxd } from '../helpers/influxd.js';
@@ -219,6 +220,19 @@ const dayLines = (rows: readonly AggregateRow[]) =>
 
 const allHours = (m: string, salt: number) => Array.from({ length: HOURS }, (_, h) => hour(m, h, salt));
 
+it('InfluxDB reads only the fields of the sums asked for, from the rollup', () => {
+  const month = { filter: {}, fromMs: FROM, toMs: localToEpochMs(ZONE, 2026, 2, 1), timeZone: ZONE };
+  const [statement] = aggregateStatements(
+    { ...month, interval: 'total', groupBy: 'meter', sums: ['readings'] },
+    { timeZone: ZONE, from: '"daily"' },
+  );
+  expect(statement?.sql).toMatch(
+    /^SELECT sum\("amount_micro"\) AS amount, sum\("readings"\) AS readings FROM "daily" /,
+  );
+  const [all] = aggregateStatements({ ...month, interval: 'total', groupBy: 'meter' });
+  for (const field of ['estimated_micro', 'q_suspect', 'q_estimated', 'q_good']) expect(all?.sql).toContain(field);
+});
+
 describe.each([embeddedBackend(), influxBackend()])('daily rollup: $name', (backend) => {
   let store: RollupStore | undefined;
   beforeAll(async () => {
@@ -299,6 +313,32 @@ describe.each([embeddedBackend(), influxBackend()])('daily rollup: $name', (back
     });
     const want = Array.from({ length: 25 }, (_, k) => hour('m1', k + 5, 3).amountMicro).reduce((a, b) => a + b, 0);
     expect(total[0]?.amount).toBeCloseTo(want / 1e6, 6);
+  });
+
+  test('a total asking only for amounts and readings (the ranking) gives the hourly answer', async () => {
+    store = await backend.open(await backend.place(false), ZONE);
+    await store.saveRegistry(registry);
+    await store.replaceHourly(
+      [],
+      ['m1', 'm2', 'm3'].flatMap((m, k) => allHours(m, k + 1)),
+    );
+    const month = { fromMs: FROM, toMs: localToEpochMs(ZONE, 2026, 2, 1), timeZone: ZONE, filter: {} };
+    for (const groupBy of ['meter', 'institution'] as const) {
+      const hours = await store.aggregate({ ...month, interval: 'hour', groupBy });
+      const want = new Map<string, { amountMicro: number; readings: number }>();
+      for (const r of hours) {
+        const key = `${r.energy} ${r.groupId}`;
+        const w = want.get(key) ?? { amountMicro: 0, readings: 0 };
+        want.set(key, { amountMicro: w.amountMicro + Math.round(r.amount * 1e6), readings: w.readings + r.readings });
+      }
+      // Served by the daily rollup (whole local days), reading two of its six integer fields.
+      const got = await store.aggregate({ ...month, interval: 'total', groupBy, sums: ['readings'] });
+      const answer = new Map(
+        got.map((r) => [`${r.energy} ${r.groupId}`, { amountMicro: Math.round(r.amount * 1e6), readings: r.readings }]),
+      );
+      expect(answer, groupBy).toEqual(want);
+      expect(got.every((r) => r.bucketStartMs === FROM)).toBe(true);
+    }
   });
 
   test('keeps local days across a daylight-saving change (Europe/London, 23- and 25-hour days)', async () => {

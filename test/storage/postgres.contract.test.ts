@@ -89,6 +89,65 @@ describe.skipIf(skip !== undefined)('PostgresMetadataStore on a real PostgreSQL 
     }
   });
 
+  it('shares the job runs’ history: each store sees the newest run of each job made through the other', async () => {
+    const url = await server.createDatabase();
+    const [a, b] = [await PostgresMetadataStore.open({ url }), await PostgresMetadataStore.open({ url })];
+    try {
+      const run = { trigger: 'scheduled' as const, outcome: 'ok' as const };
+      await a.recordJobRun({ ...run, job: 'detect', processId: 'a', startedAtMs: T0, finishedAtMs: T0 + 5 });
+      await b.recordJobRun({
+        ...run,
+        job: 'detect',
+        processId: 'b',
+        startedAtMs: T0 + 1000,
+        finishedAtMs: T0 + 1500,
+        result: { anomalies: [1, 2] },
+      });
+      // A skipped tick is history, not the job's last run.
+      await a.recordJobRun({
+        ...run,
+        job: 'detect',
+        processId: 'a',
+        outcome: 'skipped',
+        startedAtMs: T0 + 2000,
+        finishedAtMs: T0 + 2000,
+      });
+      await a.recordJobRun({
+        job: 'report',
+        processId: 'a',
+        trigger: 'on_demand',
+        outcome: 'failed',
+        startedAtMs: T0,
+        finishedAtMs: T0 + 7,
+        error: 'boom',
+      });
+      const want = [
+        {
+          job: 'detect',
+          processId: 'b',
+          trigger: 'scheduled',
+          outcome: 'ok',
+          startedAtMs: T0 + 1000,
+          finishedAtMs: T0 + 1500,
+          result: { anomalies: [1, 2] },
+        },
+        {
+          job: 'report',
+          processId: 'a',
+          trigger: 'on_demand',
+          outcome: 'failed',
+          startedAtMs: T0,
+          finishedAtMs: T0 + 7,
+          error: 'boom',
+        },
+      ];
+      expect(await a.lastJobRuns()).toEqual(want);
+      expect(await b.lastJobRuns()).toEqual(want);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
   it('refuses an unreachable server with its error, leaving nothing open', async () => {
     await expect(PostgresMetadataStore.open({ url: `postgres://postgres@127.0.0.1:1/none` })).rejects.toThrow();
   });

@@ -1,7 +1,7 @@
 import { MICRO } from '../../domain/consumption.js';
 import { bucketStarts, nextBucketStart } from '../../domain/time.js';
 import { dailyRollupServes } from '../duckdb/aggregate-sql.js';
-import type { AggregateQuery, AggregateRow, GroupBy } from '../store.js';
+import type { AggregateQuery, AggregateRow, AggregateSum, GroupBy } from '../store.js';
 import { type InfluxHttp, prefixRegex, quoteIdent, quoteString } from './http.js';
 import { INFLUX } from './schema.js';
 import { msLiteral, queryMany, rowsOf } from './windows.js';
@@ -15,15 +15,25 @@ const GROUP_TAG: Record<Exclude<GroupBy, 'none'>, string> = {
   meter: H.tags.meter,
 };
 
-const sumsFrom = (from: string) =>
+/** The integer fields each optional sum reads, and the names they are selected as. */
+const SUM_FIELDS: Record<AggregateSum, readonly (readonly [string, string])[]> = {
+  estimated: [[H.fields.estimatedMicro, 'estimated']],
+  readings: [[H.fields.readings, 'readings']],
+  qualityHours: [
+    [H.fields.qSuspect, 'suspect_hours'],
+    [H.fields.qEstimated, 'estimated_hours'],
+    [H.fields.qGood, 'good_hours'],
+  ],
+};
+const ALL_SUMS = Object.keys(SUM_FIELDS) as AggregateSum[];
+
+const sumsFrom = (from: string, sums: readonly AggregateSum[]) =>
   `SELECT ${[
-    `sum(${quoteIdent(H.fields.amountMicro)}) AS amount`,
-    `sum(${quoteIdent(H.fields.estimatedMicro)}) AS estimated`,
-    `sum(${quoteIdent(H.fields.readings)}) AS readings`,
-    `sum(${quoteIdent(H.fields.qSuspect)}) AS suspect_hours`,
-    `sum(${quoteIdent(H.fields.qEstimated)}) AS estimated_hours`,
-    `sum(${quoteIdent(H.fields.qGood)}) AS good_hours`,
-  ].join(', ')} FROM ${from}`;
+    [H.fields.amountMicro, 'amount'] as const,
+    ...ALL_SUMS.filter((s) => sums.includes(s)).flatMap((s) => SUM_FIELDS[s]),
+  ]
+    .map(([field, as]) => `sum(${quoteIdent(field)}) AS ${as}`)
+    .join(', ')} FROM ${from}`;
 
 function tagFilters(q: AggregateQuery): string[] {
   const f = q.filter;
@@ -56,11 +66,12 @@ interface Statement {
  * 0/1 quality fields to count hours. Hours and days group by `time()` (days with `tz()` at local
  * midnight); InfluxQL has no calendar months, so months and years are one statement per bucket.
  * Buckets of whole local days in the zone of the daily `rollup` (undefined while it is rebuilt) are
- * summed from it, ~24× fewer points, with the same fields, tags and answer.
+ * summed from it, ~24× fewer points, with the same fields, tags and answer. Only the fields of the
+ * query's `sums` are read: each costs a read per series and shard (issue "Production parity").
  */
 export function aggregateStatements(q: AggregateQuery, rollup?: DailyRollup): Statement[] {
   const daily = rollup !== undefined && dailyRollupServes(q, rollup.timeZone);
-  const select = sumsFrom(daily ? rollup.from : quoteIdent(H.measurement));
+  const select = sumsFrom(daily ? rollup.from : quoteIdent(H.measurement), q.sums ?? ALL_SUMS);
   const tags = [H.tags.energy, ...(q.groupBy === 'none' ? [] : [GROUP_TAG[q.groupBy]])].map(quoteIdent);
   const where = (fromMs: number, toMs: number) =>
     [`time >= ${msLiteral(fromMs)}`, `time < ${msLiteral(toMs)}`, ...tagFilters(q)].join(' AND ');

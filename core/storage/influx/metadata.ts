@@ -8,6 +8,7 @@ import type {
   Correction,
   DeadLetter,
   DeadLetterQuery,
+  JobRunRecord,
   MetadataStore,
   TokenRecord,
 } from '../store.js';
@@ -42,7 +43,16 @@ type MetadataMethods =
  * methods read and write as is.
  */
 export abstract class MetadataDelegate implements Pick<MetadataStore, MetadataMethods> {
-  protected constructor(protected readonly meta: MetadataStore) {}
+  /** The cluster's shared job-run history, when the metadata store keeps one (PostgreSQL). */
+  readonly recordJobRun?: (run: JobRunRecord) => Promise<void>;
+  readonly lastJobRuns?: () => Promise<JobRunRecord[]>;
+
+  protected constructor(protected readonly meta: MetadataStore) {
+    if (meta.recordJobRun !== undefined && meta.lastJobRuns !== undefined) {
+      this.recordJobRun = meta.recordJobRun.bind(meta);
+      this.lastJobRuns = meta.lastJobRuns.bind(meta);
+    }
+  }
 
   /** The metadata store's cross-process registry lock, when it has one. */
   lockRegistry(): Promise<() => Promise<void>> {

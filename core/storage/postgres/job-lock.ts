@@ -6,6 +6,14 @@ const LEADER_KEY = 'jieneng:jobs:leader';
 /** The advisory lock held during each run of a job. */
 const jobKey = (name: string) => `jieneng:job:${name}`;
 
+/** One run's hold on its job's lock (`JobLease` of the job runner). */
+export interface JobRunLease {
+  /** Why the lock's connection ended during the run, or undefined while it holds the lock. */
+  lost(): Error | undefined;
+  /** Ends the run's transaction, releasing the lock; a second call does nothing. */
+  release(): Promise<void>;
+}
+
 /** First wait before reconnecting, in ms (doubled at each failure). */
 const RECONNECT_MIN_MS = 250;
 /** Longest wait between two reconnection attempts, in ms. */
@@ -16,11 +24,14 @@ const RECONNECT_MAX_MS = 10_000;
  * advisory locks on one dedicated connection. The process that takes `jieneng:jobs:leader` keeps
  * it, and runs the schedules, as long as that connection lives; PostgreSQL releases a session's
  * locks when its connection ends, which is what the death of a process (even SIGKILL) or a network
- * cut does, and the next process to ask then leads. Each run of a job also holds the job's own
- * lock, so that a run on demand elsewhere never overlaps it.
+ * cut does, and the next process to ask then leads.
  *
- * A leader whose connection drops loses the leadership at once; a job it is running goes on, and
- * may overlap a run that the new leader starts meanwhile (only while the connection is down).
+ * Each run of a job holds the job's own lock on a connection of its own, in a transaction that
+ * lasts the run (`pg_try_advisory_xact_lock`): a run elsewhere, on demand or by a new leader,
+ * cannot start meanwhile, even after this process lost the leadership connection mid-run (the lock
+ * fences the run, not the leadership). Only the loss of the run's own connection frees the job
+ * early; the lease reports it (`lost`) and the runner marks that run failed. A server with
+ * `idle_in_transaction_session_timeout` shorter than a job's run ends its connection that way.
  * Implements `JobLock` of the job runner (ingest/jobs/runner.ts).
  */
 export class PostgresJobLock {
@@ -30,6 +41,8 @@ export class PostgresJobLock {
   private backoffMs = RECONNECT_MIN_MS;
   private notBeforeMs = 0;
   private connecting: Promise<pg.Client | undefined> | undefined;
+  /** The connections of the runs in progress, each holding its job's lock. */
+  private readonly runs = new Set<pg.Client>();
 
   private constructor(
     private readonly url: string,
@@ -55,14 +68,50 @@ export class PostgresJobLock {
     return true;
   }
 
-  /** Job `name`'s lock for one run: its release, or undefined while another process holds it. */
-  async acquire(name: string): Promise<(() => Promise<void>) | undefined> {
-    const client = await this.connection();
-    if (client === undefined) throw new Error('job lock: PostgreSQL (METADATA_URL) is unreachable');
-    if (!(await tryLock(client, jobKey(name)))) return undefined;
-    return async () => {
-      // A lost connection released it already.
-      if (this.client === client) await client.query('SELECT pg_advisory_unlock(hashtext($1))', [jobKey(name)]);
+  /**
+   * Job `name`'s lock for one run, on a connection of its own: the lease, or undefined while
+   * another process holds it. Rejects when PostgreSQL cannot be reached.
+   */
+  async acquire(name: string): Promise<JobRunLease | undefined> {
+    if (this.closed) throw new Error('job lock: closed');
+    const client = new pg.Client({ connectionString: this.url });
+    let lost: Error | undefined;
+    /** True from the lock's grant to its release: only then is an ended connection a lost lock. */
+    let holding = false;
+    const onLost = (error?: Error) => {
+      if (!holding || lost !== undefined) return;
+      lost = error ?? new Error('connection ended');
+      this.logger?.error({ job: name, err: lost }, 'job lock connection lost during the run: another may start it');
+    };
+    // Without an 'error' listener a dropped connection would kill the process.
+    client.on('error', onLost);
+    client.on('end', () => onLost());
+    try {
+      await client.connect();
+      await client.query('BEGIN');
+      const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS ok', [
+        jobKey(name),
+      ]);
+      if (rows[0]?.ok !== true) {
+        await client.end();
+        return undefined;
+      }
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      throw error;
+    }
+    holding = true;
+    this.runs.add(client);
+    return {
+      lost: () => lost,
+      release: async () => {
+        if (!holding) return;
+        holding = false;
+        this.runs.delete(client);
+        // The transaction's end releases the lock; a lost connection released it already.
+        if (lost === undefined) await client.query('ROLLBACK').catch(() => undefined);
+        await client.end().catch(() => undefined);
+      },
     };
   }
 
@@ -74,6 +123,9 @@ export class PostgresJobLock {
     this.client = undefined;
     this.leading = false;
     await client?.end().catch(() => undefined);
+    // Runs still in progress (the runner stops first: normally none) let their jobs go.
+    await Promise.all([...this.runs].map((c) => c.end().catch(() => undefined)));
+    this.runs.clear();
   }
 
   /** The live connection, reconnecting (with back-off) after it was lost; undefined while down. */

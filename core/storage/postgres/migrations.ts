@@ -53,6 +53,16 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
     description: 'meters.registered_at (offline detection of meters without installedAt)',
     statements: ['ALTER TABLE meters ADD COLUMN registered_at TEXT'],
   },
+  {
+    version: 3,
+    description: 'job_runs: the history of job runs shared by the cluster',
+    statements: [
+      `CREATE TABLE job_runs (seq BIGSERIAL PRIMARY KEY, job ${ID} NOT NULL, process_id TEXT NOT NULL,
+         trigger TEXT NOT NULL, started_at TIMESTAMPTZ NOT NULL, finished_at TIMESTAMPTZ NOT NULL,
+         outcome TEXT NOT NULL, result JSONB, error TEXT)`,
+      'CREATE INDEX job_runs_job_started ON job_runs (job, started_at DESC)',
+    ],
+  },
 ];
 
 /** The version table: one row per applied migration. */

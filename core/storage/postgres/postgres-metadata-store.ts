@@ -19,6 +19,7 @@ import type {
   Correction,
   DeadLetter,
   DeadLetterQuery,
+  JobRunRecord,
   MetadataStore,
   ReadingKeyLock,
   TokenRecord,
@@ -43,6 +44,7 @@ import {
   selectMeterEvents,
   updateDeadLetterRetried,
 } from './event-tables.js';
+import { insertJobRun, selectLastJobRuns } from './job-run-tables.js';
 import { migratePostgres } from './migrations.js';
 import { MetadataListener, notifyChange } from './notify.js';
 import {
@@ -112,9 +114,9 @@ function redactedUrl(url: string): string {
 
 /**
  * Metadata in PostgreSQL (issue "Production parity"): registry, events, corrections, dead letters,
- * targets, anomalies, tokens and the audit log, shared by every process of a cluster, with the
- * semantics of the DuckDB metadata (one contract suite runs against both). The schema is versioned
- * (`schema_migrations`) and migrated at open.
+ * targets, anomalies, tokens, the audit log and the job runs' history, shared by every process of
+ * a cluster, with the semantics of the DuckDB metadata (one contract suite runs against both). The
+ * schema is versioned (`schema_migrations`) and migrated at open.
  *
  * Every write other processes keep a copy of (registry, lifecycle events, corrections, tokens,
  * targets, anomalies) NOTIFYs `jieneng_metadata` in its own transaction, and `onChange` hands the
@@ -327,5 +329,13 @@ export class PostgresMetadataStore implements MetadataStore {
 
   audit(fromMs: number, toMs: number): Promise<AuditEntry[]> {
     return selectAudit(this.run, fromMs, toMs);
+  }
+
+  recordJobRun(run: JobRunRecord): Promise<void> {
+    return insertJobRun(this.run, run);
+  }
+
+  lastJobRuns(): Promise<JobRunRecord[]> {
+    return selectLastJobRuns(this.run);
   }
 }

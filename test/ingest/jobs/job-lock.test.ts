@@ -8,6 +8,40 @@ import { postgresSkipReason, startPostgres, type TestPostgres } from '../../help
 const skip = postgresSkipReason();
 const logger = pino({ level: 'silent' });
 
+/** A logger that keeps the messages it is given. */
+function capturing(): { logger: pino.Logger; messages: string[] } {
+  const messages: string[] = [];
+  const write = (line: string) => {
+    messages.push(String((JSON.parse(line) as { msg?: string }).msg));
+  };
+  return { logger: pino({ level: 'info' }, { write }), messages };
+}
+
+/** A job scheduled every second whose run waits for the test to open its gate. */
+function gatedJob(runs: Run[], id: string, gate: Promise<void>): JobSpec {
+  return {
+    name: 'long',
+    schedule: '* * * * * *',
+    description: 'waits for the test',
+    run: async () => {
+      runs.push({ runner: id, second: Math.floor(Date.now() / 1000) });
+      await gate;
+      return 'done';
+    },
+  };
+}
+
+/** Ends the server session that holds advisory lock `key` (by its low 32 bits); returns how many. */
+async function killHolder(server: TestPostgres, url: string, key: string): Promise<number> {
+  const rows = await server.query(
+    url,
+    `SELECT pg_terminate_backend(pid) AS ok FROM pg_locks
+     WHERE locktype = 'advisory' AND granted AND objid::bigint = (hashtext($1)::bigint & 4294967295)`,
+    [key],
+  );
+  return rows.filter((r) => r.ok === true).length;
+}
+
 /** One run: which runner ran it, and in which second (epoch). */
 interface Run {
   readonly runner: string;
@@ -100,6 +134,74 @@ describe.skipIf(skip !== undefined)('scheduled jobs on one process of a cluster 
     } finally {
       await Promise.all([runners.a.stop(), runners.b.stop()]);
       await Promise.all([locks.a.close(), locks.b.close()]);
+    }
+  });
+
+  it('lets no other process start a job whose run outlives the leader’s lost connection, until it ends', async () => {
+    const url = await server.createDatabase();
+    const runs: Run[] = [];
+    let open: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    const logs = { a: capturing(), b: capturing() };
+    const locks = { a: await PostgresJobLock.open(url), b: await PostgresJobLock.open(url) };
+    const runnerOn = (id: 'a' | 'b') =>
+      new JobRunner([gatedJob(runs, id, gate)], { timeZone: 'UTC', logger: logs[id].logger, lock: locks[id] });
+    const runners = { a: runnerOn('a'), b: runnerOn('b') };
+    runners.a.start();
+    runners.b.start();
+    try {
+      await expect.poll(() => runs.length, { timeout: 5000, interval: 50 }).toBe(1);
+      const leader = leaderOf(runs) as 'a' | 'b';
+      const other = leader === 'a' ? 'b' : 'a';
+      // The leadership connection dies mid-run: the other process leads from its next tick…
+      expect(await killHolder(server, url, 'jieneng:jobs:leader')).toBe(1);
+      const skipped = () =>
+        logs[other].messages.filter((m) => m === 'scheduled run skipped: the job is running on another process').length;
+      // …and finds the job held by the run still in progress, tick after tick.
+      await expect.poll(skipped, { timeout: 6000, interval: 100 }).toBeGreaterThanOrEqual(2);
+      expect(runs, 'no second run while the first one lasts').toHaveLength(1);
+      const refused = await runners[other].run('long').catch((error: unknown) => error);
+      expect((refused as AppError).code).toBe('JN_JOB_BUSY');
+      open();
+      await expect.poll(() => runners[leader].list()[0]?.lastRun?.outcome, { timeout: 5000 }).toBe('ok');
+      // Ended: the new leader runs it at its next tick.
+      await expect
+        .poll(() => runs.filter((r) => r.runner === other).length, { timeout: 5000 })
+        .toBeGreaterThanOrEqual(1);
+    } finally {
+      open();
+      await Promise.all([runners.a.stop(), runners.b.stop()]);
+      await Promise.all([locks.a.close(), locks.b.close()]);
+    }
+  });
+
+  it('marks failed a run whose own lock connection was lost, and logs it', async () => {
+    const url = await server.createDatabase();
+    const runs: Run[] = [];
+    let open: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    const log = capturing();
+    const lock = await PostgresJobLock.open(url, log.logger);
+    const runner = new JobRunner([gatedJob(runs, 'a', gate)], { timeZone: 'UTC', logger: log.logger, lock });
+    try {
+      const done = runner.run('long');
+      await expect.poll(() => runs.length).toBe(1);
+      expect(await killHolder(server, url, 'jieneng:job:long')).toBe(1);
+      await expect
+        .poll(() => log.messages.some((m) => m.startsWith('job lock connection lost during the run')))
+        .toBe(true);
+      open();
+      const state = await done;
+      expect(state.lastRun?.outcome).toBe('failed');
+      expect(String(state.lastRun?.detail)).toMatch(/^job lock lost during the run/);
+    } finally {
+      open();
+      await runner.stop();
+      await lock.close();
     }
   });
 
