@@ -3,6 +3,7 @@ import type { HourlyConsumption } from '../domain/consumption.js';
 import type { MeterEvent } from '../domain/meter-events.js';
 import type { Registry } from '../domain/registry.js';
 import type { Target } from '../domain/targets.js';
+import { clusterMetadataMembers } from './metadata-store.js';
 import type {
   AggregateQuery,
   AggregateRow,
@@ -13,7 +14,6 @@ import type {
   DeadLetterQuery,
   HourRange,
   InsertOutcome,
-  JobRunRecord,
   MetadataChange,
   MetadataStore,
   ReadingWindow,
@@ -58,25 +58,18 @@ class ComposedStore implements Store {
   ) {
     this.kind = series.kind;
     this.location = `${series.location}; metadata in ${metadata.kind} ${metadata.location}`;
-    // Present only when the metadata store keeps a shared job history (PostgreSQL).
-    if (metadata.recordJobRun !== undefined && metadata.lastJobRuns !== undefined) {
-      this.recordJobRun = metadata.recordJobRun.bind(metadata);
-      this.lastJobRuns = metadata.lastJobRuns.bind(metadata);
-    }
+    // Present only when the metadata store has them (PostgreSQL: a cluster).
+    Object.assign(this, clusterMetadataMembers(metadata));
   }
 
-  readonly recordJobRun?: (run: JobRunRecord) => Promise<void>;
-  readonly lastJobRuns?: () => Promise<JobRunRecord[]>;
+  readonly lockRegistry?: MetadataStore['lockRegistry'];
+  readonly recordJobRun?: MetadataStore['recordJobRun'];
+  readonly lastJobRuns?: MetadataStore['lastJobRuns'];
 
   /** The series store's health (the InfluxDB one is degraded while it spools), naming the metadata backend. */
   health(): ComposedHealth {
     const own = (this.series as { health?: () => { status: 'ok' | 'degraded' } }).health?.();
     return { ...(own ?? { status: 'ok' }), metadata: this.metadata.kind };
-  }
-
-  /** The metadata store's cross-process registry lock, when it has one. */
-  lockRegistry(): Promise<() => Promise<void>> {
-    return this.metadata.lockRegistry?.() ?? Promise.resolve(async () => undefined);
   }
 
   /** Keeps the series copies aligned with changes made elsewhere (none without `onChange`). */

@@ -222,3 +222,20 @@ export interface MetadataStore extends StoreLifecycle {
   /** Audit entries with fromMs ≤ at < toMs, oldest first. */
   audit(fromMs: number, toMs: number): Promise<AuditEntry[]>;
 }
+
+/** The optional members of a `MetadataStore` that a store wrapping it passes on as they are. */
+export type ClusterMetadataMembers = Pick<MetadataStore, 'lockRegistry' | 'recordJobRun' | 'lastJobRuns'>;
+
+/**
+ * The cluster members (`lockRegistry`, the job history) of `meta`, bound to it, and only those it
+ * has: a wrapping store that lacks them tells its callers "one process" the same way `meta` does
+ * (no registry reload before each change, no shared job history).
+ */
+export function clusterMetadataMembers(meta: MetadataStore): ClusterMetadataMembers {
+  return {
+    ...(meta.lockRegistry === undefined ? {} : { lockRegistry: meta.lockRegistry.bind(meta) }),
+    ...(meta.recordJobRun === undefined || meta.lastJobRuns === undefined
+      ? {}
+      : { recordJobRun: meta.recordJobRun.bind(meta), lastJobRuns: meta.lastJobRuns.bind(meta) }),
+  };
+}

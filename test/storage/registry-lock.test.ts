@@ -68,4 +68,13 @@ describe.skipIf(skip !== undefined)('registry changes from two processes on one 
     await upsertRegistry(b.store, b.holder, { ...BASE, meters: [meter('from-b-2')] });
     expect((await a.store.loadRegistry()).meters.map((m) => m.id).sort()).toEqual(['from-a', 'from-b', 'from-b-2']);
   });
+
+  it('is absent where the metadata store has no cluster (DuckDB): no registry reload before each change', async () => {
+    const series = await EmbeddedStore.open({ dataDir: ':memory:', timeZone: 'Asia/Shanghai' });
+    const metadata = await EmbeddedStore.open({ dataDir: ':memory:', timeZone: 'Asia/Shanghai' });
+    const store = composeStore(series, metadata);
+    stores.push(store);
+    expect(store.lockRegistry).toBeUndefined();
+    expect(store.recordJobRun).toBeUndefined();
+  });
 });

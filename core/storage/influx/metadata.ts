@@ -2,13 +2,13 @@ import type { AnomalyEvent, AnomalyStep } from '../../domain/anomalies.js';
 import type { MeterEvent } from '../../domain/meter-events.js';
 import type { Registry } from '../../domain/registry.js';
 import type { Target } from '../../domain/targets.js';
+import { clusterMetadataMembers } from '../metadata-store.js';
 import type {
   AnomalyFilter,
   AuditEntry,
   Correction,
   DeadLetter,
   DeadLetterQuery,
-  JobRunRecord,
   MetadataStore,
   TokenRecord,
 } from '../store.js';
@@ -43,20 +43,13 @@ type MetadataMethods =
  * methods read and write as is.
  */
 export abstract class MetadataDelegate implements Pick<MetadataStore, MetadataMethods> {
-  /** The cluster's shared job-run history, when the metadata store keeps one (PostgreSQL). */
-  readonly recordJobRun?: (run: JobRunRecord) => Promise<void>;
-  readonly lastJobRuns?: () => Promise<JobRunRecord[]>;
+  /** The cluster members of the metadata store (PostgreSQL), present only when it has them. */
+  readonly lockRegistry?: MetadataStore['lockRegistry'];
+  readonly recordJobRun?: MetadataStore['recordJobRun'];
+  readonly lastJobRuns?: MetadataStore['lastJobRuns'];
 
   protected constructor(protected readonly meta: MetadataStore) {
-    if (meta.recordJobRun !== undefined && meta.lastJobRuns !== undefined) {
-      this.recordJobRun = meta.recordJobRun.bind(meta);
-      this.lastJobRuns = meta.lastJobRuns.bind(meta);
-    }
-  }
-
-  /** The metadata store's cross-process registry lock, when it has one. */
-  lockRegistry(): Promise<() => Promise<void>> {
-    return this.meta.lockRegistry?.() ?? Promise.resolve(async () => undefined);
+    Object.assign(this, clusterMetadataMembers(meta));
   }
 
   loadRegistry(): Promise<Registry> {
