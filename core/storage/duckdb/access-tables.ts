@@ -1,23 +1,10 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { tokenOfRow } from '../metadata-rows.js';
 import type { AuditEntry, TokenRecord } from '../store.js';
 import { query, type Row, tsParam } from './sql-util.js';
 
 const TOKEN_COLUMNS = `id, name, role, hash, epoch_ms(created_at) AS c, scopes,
   epoch_ms(expires_at) AS e, epoch_ms(revoked_at) AS r`;
-
-function toToken(r: Row): TokenRecord {
-  const scopes = r.scopes === null || r.scopes === undefined ? [] : (JSON.parse(String(r.scopes)) as string[]);
-  return {
-    id: String(r.id),
-    name: String(r.name),
-    role: String(r.role) as TokenRecord['role'],
-    hash: String(r.hash),
-    createdAtMs: Number(r.c),
-    ...(scopes.length === 0 ? {} : { scopes }),
-    ...(r.e === null || r.e === undefined ? {} : { expiresAtMs: Number(r.e) }),
-    ...(r.r === null || r.r === undefined ? {} : { revokedAtMs: Number(r.r) }),
-  };
-}
 
 /** Stores an API token record. */
 export async function insertToken(conn: DuckDBConnection, t: TokenRecord): Promise<void> {
@@ -88,4 +75,9 @@ export async function selectAudit(conn: DuckDBConnection, fromMs: number, toMs: 
     before: JSON.parse(String(r.before_json ?? 'null')),
     after: JSON.parse(String(r.after_json ?? 'null')),
   }));
+}
+
+/** A token from its row: scopes are a JSON list in DuckDB. */
+function toToken(r: Row): TokenRecord {
+  return tokenOfRow(r, r.scopes === null || r.scopes === undefined ? [] : (JSON.parse(String(r.scopes)) as string[]));
 }

@@ -2,8 +2,9 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { MeterEvent } from '../../domain/meter-events.js';
 import { newId } from '../../security.js';
 import { codeOfReason } from '../dead-letter-codes.js';
+import { deadLetterOfRow, meterEventOfRow } from '../metadata-rows.js';
 import type { Correction, DeadLetter, DeadLetterQuery } from '../store.js';
-import { appendNumber, appendRows, appendText, num, query, type Row, tsParam, tstz } from './sql-util.js';
+import { appendNumber, appendRows, appendText, query, tsParam, tstz } from './sql-util.js';
 
 /** Appends one lifecycle event. */
 export function insertMeterEvent(conn: DuckDBConnection, e: MeterEvent): Promise<void> {
@@ -20,27 +21,13 @@ export function insertMeterEvent(conn: DuckDBConnection, e: MeterEvent): Promise
   });
 }
 
-function toEvent(r: Row): MeterEvent {
-  const base = {
-    id: String(r.id),
-    meterId: String(r.meter_id),
-    ts: Number(r.ts_ms),
-    createdAtMs: Number(r.created_ms),
-    createdBy: String(r.created_by),
-  };
-  if (r.type === 'replace')
-    return { ...base, type: 'replace', oldFinal: num(r.old_final) ?? 0, newInitial: num(r.new_initial) ?? 0 };
-  if (r.type === 'multiplier') return { ...base, type: 'multiplier', multiplier: num(r.multiplier) ?? 1 };
-  return { ...base, type: 'decommission' };
-}
-
 /** Every lifecycle event, by meter and time. */
 export async function selectMeterEvents(conn: DuckDBConnection): Promise<MeterEvent[]> {
   const rows = await query(
     conn,
     `SELECT *, epoch_ms(ts) AS ts_ms, epoch_ms(created_at) AS created_ms FROM meter_events ORDER BY meter_id, ts, created_at`,
   );
-  return rows.map(toEvent);
+  return rows.map(meterEventOfRow);
 }
 
 /** Appends one correction. */
@@ -94,21 +81,6 @@ export function insertDeadLetters(conn: DuckDBConnection, letters: readonly Dead
 const LETTER_COLUMNS = `id, code, epoch_ms(received_at) AS recv_ms, reason, raw, gateway_id, topic, meter_id,
   epoch_ms(ts) AS ts_ms, epoch_ms(retried_at) AS retried_ms`;
 
-function toDeadLetter(r: Row): DeadLetter {
-  return {
-    id: String(r.id),
-    code: String(r.code),
-    receivedAtMs: Number(r.recv_ms),
-    reason: String(r.reason),
-    raw: String(r.raw),
-    ...(r.gateway_id === null ? {} : { gatewayId: String(r.gateway_id) }),
-    ...(r.topic === null ? {} : { topic: String(r.topic) }),
-    ...(r.meter_id === null ? {} : { meterId: String(r.meter_id) }),
-    ...(r.ts_ms === null ? {} : { tsMs: Number(r.ts_ms) }),
-    ...(r.retried_ms === null ? {} : { retriedAtMs: Number(r.retried_ms) }),
-  };
-}
-
 /** Dead letters received in [from, to), oldest first. */
 export async function selectDeadLetters(
   conn: DuckDBConnection,
@@ -122,7 +94,7 @@ export async function selectDeadLetters(
      ORDER BY received_at, id LIMIT $3`,
     [fromMs, toMs, limit],
   );
-  return rows.map(toDeadLetter);
+  return rows.map(deadLetterOfRow);
 }
 
 /** Dead letters as the query selects them, newest first; every filter runs in SQL. */
@@ -154,13 +126,13 @@ export async function findDeadLetters(conn: DuckDBConnection, q: DeadLetterQuery
      ORDER BY received_at DESC, id DESC LIMIT ${param(q.limit)}`,
     params,
   );
-  return rows.map(toDeadLetter);
+  return rows.map(deadLetterOfRow);
 }
 
 /** One dead letter by id. */
 export async function selectDeadLetter(conn: DuckDBConnection, id: string): Promise<DeadLetter | undefined> {
   const [row] = await query(conn, `SELECT ${LETTER_COLUMNS} FROM dead_letters WHERE id = $1`, [id]);
-  return row === undefined ? undefined : toDeadLetter(row);
+  return row === undefined ? undefined : deadLetterOfRow(row);
 }
 
 /** Marks a dead letter retried unless it was already; false when nothing changed. */

@@ -1,6 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { AnomalyEvent, AnomalyStatus } from '../../domain/anomalies.js';
+import type { AnomalyEvent } from '../../domain/anomalies.js';
 import type { Target } from '../../domain/targets.js';
+import { anomalyOfRow, targetOfRow } from '../metadata-rows.js';
 import type { AnomalyFilter } from '../store.js';
 import { query, type Row, tsParam } from './sql-util.js';
 
@@ -29,13 +30,7 @@ export async function upsertTargets(conn: DuckDBConnection, targets: readonly Ta
 /** Every target, by scope, energy and period. */
 export async function selectTargets(conn: DuckDBConnection): Promise<Target[]> {
   const rows = await query(conn, 'SELECT * FROM targets ORDER BY scope, energy, period');
-  return rows.map((r) => ({
-    scope: String(r.scope),
-    energy: String(r.energy) as Target['energy'],
-    period: String(r.period),
-    value: Number(r.value),
-    unit: String(r.unit),
-  }));
+  return rows.map(targetOfRow);
 }
 
 /**
@@ -68,30 +63,6 @@ export async function upsertAnomalies(conn: DuckDBConnection, events: readonly A
     );
   }
   return fresh;
-}
-
-const step = (by: unknown, comment: unknown, at: unknown) =>
-  by === null || by === undefined ? undefined : { by: String(by), comment: String(comment ?? ''), atMs: Number(at) };
-
-function toAnomaly(r: Row): AnomalyEvent {
-  const acknowledged = step(r.ack_by, r.ack_comment, r.ack_ms);
-  const resolved = step(r.resolved_by, r.resolved_comment, r.resolved_ms);
-  return {
-    id: String(r.id),
-    type: String(r.type),
-    scope: String(r.scope),
-    energy: String(r.energy),
-    startMs: Number(r.start_ms),
-    endMs: Number(r.end_ms),
-    severity: String(r.severity) as AnomalyEvent['severity'],
-    evidence: JSON.parse(String(r.evidence)) as Record<string, unknown>,
-    wastedNative: Number(r.wasted_native),
-    wastedKgce: Number(r.wasted_kgce),
-    status: String(r.status) as AnomalyStatus,
-    detectedAtMs: Number(r.detected_ms),
-    ...(acknowledged ? { acknowledged } : {}),
-    ...(resolved ? { resolved } : {}),
-  };
 }
 
 /** Anomalies overlapping [from, to) matching the filter, newest first. */
@@ -133,4 +104,9 @@ export async function updateAnomalyStatus(
     `UPDATE anomalies SET status = $2, ${prefix}_by = $3, ${prefix}_comment = $4, ${prefix}_at = ${tsParam('$5')} WHERE id = $1`,
     [id, status, s.by, s.comment, s.atMs],
   );
+}
+
+/** An anomaly event from its row (evidence decoded as this backend stores it). */
+function toAnomaly(r: Row): AnomalyEvent {
+  return anomalyOfRow(r, JSON.parse(String(r.evidence)) as Record<string, unknown>);
 }

@@ -1,22 +1,9 @@
+import { tokenOfRow } from '../metadata-rows.js';
 import type { AuditEntry, TokenRecord } from '../store.js';
 import { iso, isoOrNull, msOf, type Row, type Run } from './sql.js';
 
 const TOKEN_COLUMNS = `id, name, role, hash, ${msOf('created_at')} AS c, scopes, ${msOf('expires_at')} AS e,
   ${msOf('revoked_at')} AS r`;
-
-function toToken(r: Row): TokenRecord {
-  const scopes = (r.scopes ?? []) as string[];
-  return {
-    id: String(r.id),
-    name: String(r.name),
-    role: String(r.role) as TokenRecord['role'],
-    hash: String(r.hash),
-    createdAtMs: Number(r.c),
-    ...(scopes.length === 0 ? {} : { scopes }),
-    ...(r.e === null || r.e === undefined ? {} : { expiresAtMs: Number(r.e) }),
-    ...(r.r === null || r.r === undefined ? {} : { revokedAtMs: Number(r.r) }),
-  };
-}
 
 /** Stores an API token record; a known id or hash is refused. */
 export async function insertToken(run: Run, t: TokenRecord): Promise<void> {
@@ -95,4 +82,9 @@ export async function selectAudit(run: Run, fromMs: number, toMs: number): Promi
     before: r.before_json ?? null,
     after: r.after_json ?? null,
   }));
+}
+
+/** A token from its row: scopes are a text[] in PostgreSQL. */
+function toToken(r: Row): TokenRecord {
+  return tokenOfRow(r, (r.scopes ?? []) as string[]);
 }

@@ -1,8 +1,9 @@
 import type { MeterEvent } from '../../domain/meter-events.js';
 import { newId } from '../../security.js';
 import { codeOfReason } from '../dead-letter-codes.js';
+import { deadLetterOfRow, meterEventOfRow } from '../metadata-rows.js';
 import type { Correction, DeadLetter, DeadLetterQuery } from '../store.js';
-import { insertRows, iso, isoOrNull, msOf, num, type Row, type Run } from './sql.js';
+import { insertRows, iso, isoOrNull, msOf, type Run } from './sql.js';
 
 /** Appends one lifecycle event; a known id is refused (primary key). */
 export async function insertMeterEvent(run: Run, e: MeterEvent): Promise<void> {
@@ -23,20 +24,6 @@ export async function insertMeterEvent(run: Run, e: MeterEvent): Promise<void> {
   );
 }
 
-function toEvent(r: Row): MeterEvent {
-  const base = {
-    id: String(r.id),
-    meterId: String(r.meter_id),
-    ts: Number(r.ts_ms),
-    createdAtMs: Number(r.created_ms),
-    createdBy: String(r.created_by),
-  };
-  if (r.type === 'replace')
-    return { ...base, type: 'replace', oldFinal: num(r.old_final) ?? 0, newInitial: num(r.new_initial) ?? 0 };
-  if (r.type === 'multiplier') return { ...base, type: 'multiplier', multiplier: num(r.multiplier) ?? 1 };
-  return { ...base, type: 'decommission' };
-}
-
 /** Every lifecycle event, by meter, time and creation time. */
 export async function selectMeterEvents(run: Run): Promise<MeterEvent[]> {
   const rows = await run(
@@ -44,7 +31,7 @@ export async function selectMeterEvents(run: Run): Promise<MeterEvent[]> {
             ${msOf('created_at')} AS created_ms
      FROM meter_events ORDER BY meter_id, ts, created_at, id`,
   );
-  return rows.map(toEvent);
+  return rows.map(meterEventOfRow);
 }
 
 /** Appends one correction. */
@@ -102,21 +89,6 @@ export function insertDeadLetters(run: Run, letters: readonly DeadLetter[]): Pro
 const LETTER_COLUMNS = `id, code, ${msOf('received_at')} AS recv_ms, reason, raw, gateway_id, topic, meter_id,
   ${msOf('ts')} AS ts_ms, ${msOf('retried_at')} AS retried_ms`;
 
-function toDeadLetter(r: Row): DeadLetter {
-  return {
-    id: String(r.id),
-    code: String(r.code),
-    receivedAtMs: Number(r.recv_ms),
-    reason: String(r.reason),
-    raw: String(r.raw),
-    ...(r.gateway_id === null ? {} : { gatewayId: String(r.gateway_id) }),
-    ...(r.topic === null ? {} : { topic: String(r.topic) }),
-    ...(r.meter_id === null ? {} : { meterId: String(r.meter_id) }),
-    ...(r.ts_ms === null ? {} : { tsMs: Number(r.ts_ms) }),
-    ...(r.retried_ms === null ? {} : { retriedAtMs: Number(r.retried_ms) }),
-  };
-}
-
 /** Dead letters received in [from, to), oldest first. */
 export async function selectDeadLetters(run: Run, fromMs: number, toMs: number, limit: number): Promise<DeadLetter[]> {
   const rows = await run(
@@ -124,7 +96,7 @@ export async function selectDeadLetters(run: Run, fromMs: number, toMs: number, 
      ORDER BY received_at, id LIMIT $3`,
     [iso(fromMs), iso(toMs), limit],
   );
-  return rows.map(toDeadLetter);
+  return rows.map(deadLetterOfRow);
 }
 
 /** Dead letters as the query selects them, newest first; every filter runs in SQL. */
@@ -152,13 +124,13 @@ export async function findDeadLetters(run: Run, q: DeadLetterQuery): Promise<Dea
      ORDER BY received_at DESC, id DESC LIMIT ${param(q.limit)}`,
     params,
   );
-  return rows.map(toDeadLetter);
+  return rows.map(deadLetterOfRow);
 }
 
 /** One dead letter by id. */
 export async function selectDeadLetter(run: Run, id: string): Promise<DeadLetter | undefined> {
   const [row] = await run(`SELECT ${LETTER_COLUMNS} FROM dead_letters WHERE id = $1`, [id]);
-  return row === undefined ? undefined : toDeadLetter(row);
+  return row === undefined ? undefined : deadLetterOfRow(row);
 }
 
 /** Marks a dead letter retried unless it was already (one statement: of two racing calls one wins). */

@@ -1,5 +1,6 @@
-import type { AnomalyEvent, AnomalyStatus, AnomalyStep } from '../../domain/anomalies.js';
+import type { AnomalyEvent, AnomalyStep } from '../../domain/anomalies.js';
 import type { Target } from '../../domain/targets.js';
+import { anomalyOfRow, targetOfRow } from '../metadata-rows.js';
 import type { AnomalyFilter } from '../store.js';
 import { iso, msOf, type Row, type Run } from './sql.js';
 
@@ -17,13 +18,7 @@ export async function upsertTargets(run: Run, targets: readonly Target[]): Promi
 /** Every target, by scope, energy and period. */
 export async function selectTargets(run: Run): Promise<Target[]> {
   const rows = await run('SELECT * FROM targets ORDER BY scope, energy, period');
-  return rows.map((r) => ({
-    scope: String(r.scope),
-    energy: String(r.energy) as Target['energy'],
-    period: String(r.period),
-    value: Number(r.value),
-    unit: String(r.unit),
-  }));
+  return rows.map(targetOfRow);
 }
 
 /**
@@ -59,30 +54,6 @@ export async function upsertAnomalies(run: Run, events: readonly AnomalyEvent[])
     if (row?.inserted === true) fresh.push(e.id);
   }
   return fresh;
-}
-
-const step = (by: unknown, comment: unknown, at: unknown) =>
-  by === null || by === undefined ? undefined : { by: String(by), comment: String(comment ?? ''), atMs: Number(at) };
-
-function toAnomaly(r: Row): AnomalyEvent {
-  const acknowledged = step(r.ack_by, r.ack_comment, r.ack_ms);
-  const resolved = step(r.resolved_by, r.resolved_comment, r.resolved_ms);
-  return {
-    id: String(r.id),
-    type: String(r.type),
-    scope: String(r.scope),
-    energy: String(r.energy),
-    startMs: Number(r.start_ms),
-    endMs: Number(r.end_ms),
-    severity: String(r.severity) as AnomalyEvent['severity'],
-    evidence: r.evidence as Record<string, unknown>,
-    wastedNative: Number(r.wasted_native),
-    wastedKgce: Number(r.wasted_kgce),
-    status: String(r.status) as AnomalyStatus,
-    detectedAtMs: Number(r.detected_ms),
-    ...(acknowledged ? { acknowledged } : {}),
-    ...(resolved ? { resolved } : {}),
-  };
 }
 
 /** Anomalies overlapping [from, to) matching the filter, newest first. */
@@ -121,4 +92,9 @@ export async function updateAnomalyStatus(
      WHERE id = $1`,
     [id, status, s.by, s.comment, iso(s.atMs)],
   );
+}
+
+/** An anomaly event from its row (evidence decoded as this backend stores it). */
+function toAnomaly(r: Row): AnomalyEvent {
+  return anomalyOfRow(r, r.evidence as Record<string, unknown>);
 }

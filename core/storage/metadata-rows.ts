@@ -1,0 +1,96 @@
+import type { AnomalyEvent, AnomalyStatus } from '../domain/anomalies.js';
+import type { MeterEvent } from '../domain/meter-events.js';
+import type { Target } from '../domain/targets.js';
+import type { DeadLetter, TokenRecord } from './metadata-store.js';
+
+/** A row as a SQL driver returns it, with epoch-millisecond columns already selected as numbers. */
+type Row = Record<string, unknown>;
+
+const num = (v: unknown): number | undefined => (v === null || v === undefined ? undefined : Number(v));
+
+/**
+ * Metadata records from their table rows, shared by the DuckDB and PostgreSQL metadata stores so
+ * both read the same shape (like `registry-rows.ts`). Each backend selects the same column aliases
+ * (`ts_ms`, `created_ms`, …) and decodes its own JSON and array columns before calling these.
+ */
+
+/** A lifecycle event from `id, meter_id, type, old_final, new_initial, multiplier, created_by, ts_ms, created_ms`. */
+export function meterEventOfRow(r: Row): MeterEvent {
+  const base = {
+    id: String(r.id),
+    meterId: String(r.meter_id),
+    ts: Number(r.ts_ms),
+    createdAtMs: Number(r.created_ms),
+    createdBy: String(r.created_by),
+  };
+  if (r.type === 'replace')
+    return { ...base, type: 'replace', oldFinal: num(r.old_final) ?? 0, newInitial: num(r.new_initial) ?? 0 };
+  if (r.type === 'multiplier') return { ...base, type: 'multiplier', multiplier: num(r.multiplier) ?? 1 };
+  return { ...base, type: 'decommission' };
+}
+
+/** A dead letter from `id, code, recv_ms, reason, raw, gateway_id, topic, meter_id, ts_ms, retried_ms`. */
+export function deadLetterOfRow(r: Row): DeadLetter {
+  return {
+    id: String(r.id),
+    code: String(r.code),
+    receivedAtMs: Number(r.recv_ms),
+    reason: String(r.reason),
+    raw: String(r.raw),
+    ...(r.gateway_id === null ? {} : { gatewayId: String(r.gateway_id) }),
+    ...(r.topic === null ? {} : { topic: String(r.topic) }),
+    ...(r.meter_id === null ? {} : { meterId: String(r.meter_id) }),
+    ...(r.ts_ms === null ? {} : { tsMs: Number(r.ts_ms) }),
+    ...(r.retried_ms === null ? {} : { retriedAtMs: Number(r.retried_ms) }),
+  };
+}
+
+/** A token from `id, name, role, hash, c, e, r` (created, expires, revoked ms) and its decoded scopes. */
+export function tokenOfRow(r: Row, scopes: readonly string[]): TokenRecord {
+  return {
+    id: String(r.id),
+    name: String(r.name),
+    role: String(r.role) as TokenRecord['role'],
+    hash: String(r.hash),
+    createdAtMs: Number(r.c),
+    ...(scopes.length === 0 ? {} : { scopes: [...scopes] }),
+    ...(r.e === null || r.e === undefined ? {} : { expiresAtMs: Number(r.e) }),
+    ...(r.r === null || r.r === undefined ? {} : { revokedAtMs: Number(r.r) }),
+  };
+}
+
+/** A target from its row. */
+export function targetOfRow(r: Row): Target {
+  return {
+    scope: String(r.scope),
+    energy: String(r.energy) as Target['energy'],
+    period: String(r.period),
+    value: Number(r.value),
+    unit: String(r.unit),
+  };
+}
+
+const step = (by: unknown, comment: unknown, at: unknown) =>
+  by === null || by === undefined ? undefined : { by: String(by), comment: String(comment ?? ''), atMs: Number(at) };
+
+/** An anomaly event from its row (`start_ms`, `end_ms`, `detected_ms`, `ack_ms`, `resolved_ms`) and its decoded evidence. */
+export function anomalyOfRow(r: Row, evidence: Record<string, unknown>): AnomalyEvent {
+  const acknowledged = step(r.ack_by, r.ack_comment, r.ack_ms);
+  const resolved = step(r.resolved_by, r.resolved_comment, r.resolved_ms);
+  return {
+    id: String(r.id),
+    type: String(r.type),
+    scope: String(r.scope),
+    energy: String(r.energy),
+    startMs: Number(r.start_ms),
+    endMs: Number(r.end_ms),
+    severity: String(r.severity) as AnomalyEvent['severity'],
+    evidence,
+    wastedNative: Number(r.wasted_native),
+    wastedKgce: Number(r.wasted_kgce),
+    status: String(r.status) as AnomalyStatus,
+    detectedAtMs: Number(r.detected_ms),
+    ...(acknowledged ? { acknowledged } : {}),
+    ...(resolved ? { resolved } : {}),
+  };
+}
