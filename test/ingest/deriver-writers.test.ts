@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { deriveHourly, MICRO } from '../../core/domain/consumption.js';
 import { EmbeddedStore } from '../../core/storage/duckdb/embedded-store.js';
 import type { Store, StoredReading } from '../../core/storage/store.js';
 import { Deriver } from '../../ingest/deriver.js';
+import { derivedHours, storedHours } from '../helpers/hours.js';
 import { oneBuildingRegistry } from '../helpers/registry.js';
 
 /**
@@ -73,24 +73,9 @@ describe('two writers deriving neighbouring readings of one meter', () => {
     slow.release();
     await aDone;
 
-    const rows = await store.aggregate({
-      filter: { meterId: 'm' },
-      fromMs: T0 - 24 * H,
-      toMs: T0 + 24 * H,
-      interval: 'hour',
-      timeZone: 'Asia/Shanghai',
-      groupBy: 'none',
-    });
-    const want = deriveHourly(
-      registry.meters[0] as NonNullable<ReturnType<typeof meterOf>>,
-      all,
-      T0 - 24 * H,
-      T0 + 24 * H,
-      [],
-    );
-    expect(rows.map((r) => [r.bucketStartMs, r.amount])).toEqual(
-      want.map((h) => [h.hourStartMs, h.amountMicro / MICRO]),
-    );
-    expect(rows.reduce((sum, r) => sum + r.amount, 0)).toBeCloseTo(80, 9);
+    const got = await storedHours(store, 'm', T0 - 24 * H, T0 + 24 * H);
+    const meter = registry.meters[0] as NonNullable<ReturnType<typeof meterOf>>;
+    expect(got).toEqual(derivedHours(meter, all, T0 - 24 * H, T0 + 24 * H));
+    expect(got.reduce((sum, [, amount]) => sum + amount, 0)).toBeCloseTo(80, 9);
   });
 });

@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { deriveHourly, MICRO } from '../../core/domain/consumption.js';
 import type { MeterEvent, MeterEventInput } from '../../core/domain/meter-events.js';
 import { EmbeddedStore } from '../../core/storage/duckdb/embedded-store.js';
 import type { StoredReading } from '../../core/storage/store.js';
 import { Deriver } from '../../ingest/deriver.js';
+import { derivedHours, type HourAmount, storedHours } from '../helpers/hours.js';
 import { oneBuildingRegistry } from '../helpers/registry.js';
 
 const H = 3_600_000;
@@ -30,26 +30,12 @@ function history(meterId: string, count: number, faults = false): StoredReading[
   return out;
 }
 
-async function hourly(store: EmbeddedStore, meterId: string): Promise<[number, number][]> {
-  const rows = await store.aggregate({
-    filter: { meterId },
-    fromMs: T0 - 24 * H,
-    toMs: T0 + 30 * 24 * H,
-    interval: 'hour',
-    timeZone: 'Asia/Shanghai',
-    groupBy: 'none',
-  });
-  return rows.map((r) => [r.bucketStartMs, r.amount]);
-}
+const hourly = (store: EmbeddedStore, meterId: string) => storedHours(store, meterId, T0 - 24 * H, T0 + 30 * 24 * H);
 
-function expected(meterId: string, readings: StoredReading[], events: MeterEventInput[] = []): [number, number][] {
+function expected(meterId: string, readings: StoredReading[], events: MeterEventInput[] = []): HourAmount[] {
   const meter = meterOf(meterId);
   if (meter === undefined) throw new Error('no meter');
-  const sorted = [...readings].sort((a, b) => a.tsMs - b.tsMs);
-  return deriveHourly(meter, sorted, T0 - 24 * H, T0 + 30 * 24 * H, events).map((h) => [
-    h.hourStartMs,
-    h.amountMicro / MICRO,
-  ]);
+  return derivedHours(meter, readings, T0 - 24 * H, T0 + 30 * 24 * H, events);
 }
 
 describe('Deriver on the embedded store', () => {

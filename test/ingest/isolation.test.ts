@@ -1,12 +1,12 @@
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { deriveHourly, MICRO } from '../../core/domain/consumption.js';
 import { createMetrics, type Metrics } from '../../core/metrics.js';
 import { RegistryHolder } from '../../core/registry-holder.js';
 import { EmbeddedStore } from '../../core/storage/duckdb/embedded-store.js';
 import type { StoredReading } from '../../core/storage/store.js';
 import { Deriver } from '../../ingest/deriver.js';
 import { IngestPipeline } from '../../ingest/pipeline.js';
+import { derivedHours, type HourAmount, storedHours } from '../helpers/hours.js';
 import { oneBuildingRegistry } from '../helpers/registry.js';
 import { type Faults, failingStore } from './failing-store.js';
 
@@ -23,26 +23,13 @@ function message(meters: readonly string[], from: number, count: number): string
   return JSON.stringify({ readings });
 }
 
-async function hourly(store: EmbeddedStore, meterId: string): Promise<[number, number][]> {
-  const rows = await store.aggregate({
-    filter: { meterId },
-    fromMs: T0 - 24 * H,
-    toMs: T0 + 30 * 24 * H,
-    interval: 'hour',
-    timeZone: 'Asia/Shanghai',
-    groupBy: 'none',
-  });
-  return rows.map((r) => [r.bucketStartMs, r.amount]);
-}
+const hourly = (store: EmbeddedStore, meterId: string) => storedHours(store, meterId, T0 - 24 * H, T0 + 30 * 24 * H);
 
-async function fromScratch(store: EmbeddedStore, meterId: string): Promise<[number, number][]> {
+async function fromScratch(store: EmbeddedStore, meterId: string): Promise<HourAmount[]> {
   const meter = registry.meters.find((m) => m.id === meterId);
   if (meter === undefined) throw new Error('no meter');
   const readings = await store.readings(meterId, 0, T0 + 30 * 24 * H);
-  return deriveHourly(meter, readings, T0 - 24 * H, T0 + 30 * 24 * H).map((h) => [
-    h.hourStartMs,
-    h.amountMicro / MICRO,
-  ]);
+  return derivedHours(meter, readings, T0 - 24 * H, T0 + 30 * 24 * H);
 }
 
 async function counter(metrics: Metrics, name: string, reason?: string): Promise<number> {

@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { deriveHourly, type HourlyConsumption, MICRO } from '../../../core/domain/consumption.js';
+import { type HourlyConsumption, MICRO } from '../../../core/domain/consumption.js';
 import { readingsTopic } from '../../../core/domain/topics.js';
 import { createMetrics } from '../../../core/metrics.js';
 import { RegistryHolder } from '../../../core/registry-holder.js';
@@ -9,6 +9,7 @@ import type { Store } from '../../../core/storage/store.js';
 import { rebuildJob } from '../../../ingest/jobs/rebuild.js';
 import { JobRunner } from '../../../ingest/jobs/runner.js';
 import { IngestPipeline } from '../../../ingest/pipeline.js';
+import { derivedHours, type HourAmount, storedHours } from '../../helpers/hours.js';
 import { startTestPlatform, type TestPlatform } from '../../helpers/platform.js';
 import { oneBuildingRegistry, smallCity } from '../../helpers/registry.js';
 
@@ -16,23 +17,12 @@ const H = 3_600_000;
 const T0 = Date.parse('2026-11-01T00:00:00+08:00');
 const registry = oneBuildingRegistry([{ id: 'm1' }, { id: 'm2' }]);
 
-async function hours(store: Store, meterId: string): Promise<[number, number][]> {
-  const rows = await store.aggregate({
-    filter: { meterId },
-    fromMs: 0,
-    toMs: T0 + 400 * 24 * H,
-    interval: 'hour',
-    timeZone: 'UTC',
-    groupBy: 'none',
-  });
-  return rows.map((r) => [r.bucketStartMs, r.amount]);
-}
+const hours = (store: Store, meterId: string) => storedHours(store, meterId, 0, T0 + 400 * 24 * H, 'UTC');
 
-async function fromScratch(store: Store, meterId: string): Promise<[number, number][]> {
+async function fromScratch(store: Store, meterId: string): Promise<HourAmount[]> {
   const meter = registry.meters.find((m) => m.id === meterId);
   if (meter === undefined) throw new Error('no meter');
-  const readings = await store.readings(meterId, 0, T0 + 400 * 24 * H);
-  return deriveHourly(meter, readings, 0, T0 + 400 * 24 * H).map((h) => [h.hourStartMs, h.amountMicro / MICRO]);
+  return derivedHours(meter, await store.readings(meterId, 0, T0 + 400 * 24 * H), 0, T0 + 400 * 24 * H);
 }
 
 /** A wrong hourly row, written straight through the store as a bug or a bad restore could. */
