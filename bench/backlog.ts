@@ -6,6 +6,7 @@
  */
 import type { MqttClient } from 'mqtt';
 import { readingsTopic } from '../core/domain/topics.js';
+import { Rng } from '../simulator/random.js';
 import { type Figure, progress } from './harness.js';
 import { bounded, closeAll, connectAll, jienengTarget, meterIdOf, STEP_MS, syntheticCity } from './load.js';
 import { startPlatformChild } from './platform-child.js';
@@ -21,35 +22,20 @@ interface Upload {
   readonly disconnects: number;
 }
 
-/** A seeded PRNG (mulberry32): the same shuffle every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** One upload of `days` of 15-minute readings of every meter, on a fresh platform with its defaults. */
 async function upload(spec: { gateways: number; meters: number; days: number; shuffled: boolean }): Promise<Upload> {
   const city = { prefix: 'k', gateways: spec.gateways, metersPerGateway: spec.meters };
   const steps = (spec.days * DAY_MS) / STEP_MS;
   const startMs = Math.floor((Date.now() - (spec.days + 1) * DAY_MS) / DAY_MS) * DAY_MS;
-  const random = seeded(7);
+  // Seeded: the same shuffle every run.
+  const rng = new Rng(7);
   const messages: { gateway: number; payload: string }[][] = [];
   for (let g = 0; g < spec.gateways; g++) {
     const readings = [];
     for (let s = 0; s < steps; s++)
       for (let k = 0; k < spec.meters; k++)
         readings.push({ meter: meterIdOf(city, g, k), ts: startMs + s * STEP_MS, value: s });
-    if (spec.shuffled)
-      for (let i = readings.length - 1; i > 0; i--) {
-        const j = Math.floor(random() * (i + 1));
-        [readings[i], readings[j]] = [readings[j] as (typeof readings)[0], readings[i] as (typeof readings)[0]];
-      }
+    if (spec.shuffled) rng.shuffle(readings);
     const mine = [];
     for (let i = 0; i < readings.length; i += PER_MESSAGE)
       mine.push({ gateway: g, payload: JSON.stringify({ readings: readings.slice(i, i + PER_MESSAGE) }) });

@@ -1,5 +1,5 @@
 import type { RegistryInput } from '../../core/domain/registry.js';
-import { seeded } from './publisher.js';
+import { Rng } from '../../simulator/random.js';
 
 /**
  * The hostile-fleet scenario (issue "No device can stop ingest"): three well-behaved gateways with a
@@ -82,7 +82,7 @@ export interface Backlog {
  * consumption after the first reading, × the multiplier.
  */
 export function wellBehavedBacklog(registry: RegistryInput, endMs: number, seed: number): Backlog {
-  const random = seeded(seed);
+  const rng = new Rng(seed);
   const startMs = Math.floor((endMs - STEPS * STEP_MS) / STEP_MS) * STEP_MS;
   const batches = new Map<string, string[]>();
   const singles = new Map<string, string[]>();
@@ -105,18 +105,15 @@ export function wellBehavedBacklog(registry: RegistryInput, endMs: number, seed:
       const mine = readings.filter((r) => r.meter === m.id);
       truth.set(m.id, { keys: mine.map((r) => `${r.ts}=${r.value}`), total: (cum10 / 10) * (m.multiplier ?? 1) });
     }
-    // Shuffle (Fisher–Yates, seeded), then 8 singles and batches of 1–6.
-    for (let i = readings.length - 1; i > 0; i--) {
-      const j = Math.floor(random() * (i + 1));
-      [readings[i], readings[j]] = [readings[j] as FleetReading, readings[i] as FleetReading];
-    }
+    // Shuffled (seeded), then 8 singles and batches of 1–6.
+    rng.shuffle(readings);
     singles.set(
       gw.id,
       readings.splice(0, 8).map((r) => JSON.stringify(r)),
     );
     const out: string[] = [];
     while (readings.length > 0) {
-      const n = 1 + Math.floor(random() * 6);
+      const n = 1 + Math.floor(rng.next() * 6);
       out.push(JSON.stringify({ readings: readings.splice(0, n) }));
     }
     batches.set(gw.id, out);
