@@ -183,7 +183,7 @@ export async function benchInflux(opts: { quick: boolean; log: (s: string) => vo
         unit: 'ms',
         baseline: { name: 'embedded store p95', value: percentile(rankEmbedded, 95) },
         ratio: percentile(rankEmbedded, 95) / percentile(rankInflux, 95),
-        note: `sums of the month by meter from the daily rollup; ${p50(rankInflux, rankEmbedded)}`,
+        note: `sums of the month by institution from the daily rollup; ${p50(rankInflux, rankEmbedded)}`,
       },
     ];
   } finally {

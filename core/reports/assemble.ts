@@ -29,8 +29,8 @@ export interface ReportInputs {
   readonly timeZone: string;
   readonly coefficients: CoefficientTable;
   readonly nowMs: number;
-  /** The period, `interval: 'total'`, grouped by meter. */
-  readonly meterRows: readonly AggregateRow[];
+  /** The period, `interval: 'total'`, grouped by institution. */
+  readonly periodRows: readonly AggregateRow[];
   /** The previous month grouped by institution (monthly reports). */
   readonly previousRows?: readonly AggregateRow[];
   /** The same period last year grouped by institution. */
@@ -68,29 +68,43 @@ function byInstitution(rows: readonly AggregateRow[] | undefined): Map<string, M
   return out;
 }
 
-/** Per meter: its amount, estimated amount and readings in the period. */
-interface MeterFigures extends Quality {
+/** Per institution and energy: its amount, estimated amount and readings, and its meters' expected readings. */
+interface EnergyFigures extends Quality {
   readonly energy: Energy;
   readonly institutionId: string;
   readonly amountMicro: number;
   readonly estimated: number;
 }
 
-function meterFigures(inputs: ReportInputs): MeterFigures[] {
+/**
+ * The period's figures per (institution, energy) that the registry gives the scope a meter of:
+ * amounts and readings from the store's rows by institution, expected readings from the registry's
+ * meters and their events. Stored consumption of an energy the institution has no meter of (any
+ * more) is left out, as a meter the registry no longer lists is.
+ */
+function energyFigures(inputs: ReportInputs): EnergyFigures[] {
   const { registry, scope, period, nowMs } = inputs;
-  const buildings = new Map(registry.buildings.map((b) => [b.id, b.institutionId]));
-  const rows = new Map(inputs.meterRows.map((r) => [r.groupId, r]));
+  const institutionOf = new Map(registry.buildings.map((b) => [b.id, b.institutionId]));
+  const rows = new Map(inputs.periodRows.map((r) => [`${r.groupId}\u0000${r.energy}`, r]));
   const events = groupBy(inputs.events, (e) => e.meterId);
-  return metersInScope(registry, scope).map((m) => {
-    const r = rows.get(m.id);
-    const expected = expectedReadings(m, events.get(m.id) ?? [], period.fromMs, period.toMs, nowMs);
+  const expected = new Map<string, { meters: number; expected: number }>();
+  for (const m of metersInScope(registry, scope)) {
+    const key = `${institutionOf.get(m.buildingId) ?? ''}\u0000${m.energy}`;
+    const e = expected.get(key) ?? { meters: 0, expected: 0 };
+    e.meters += 1;
+    e.expected += expectedReadings(m, events.get(m.id) ?? [], period.fromMs, period.toMs, nowMs);
+    expected.set(key, e);
+  }
+  return [...expected].map(([key, e]) => {
+    const [institutionId = '', energy] = key.split('\u0000') as [string, Energy];
+    const r = rows.get(key);
     return {
-      energy: m.energy,
-      institutionId: buildings.get(m.buildingId) ?? '',
+      energy,
+      institutionId,
       amountMicro: toMicro(r?.amount ?? 0),
       estimated: r?.estimated ?? 0,
-      meters: 1,
-      expectedReadings: expected,
+      meters: e.meters,
+      expectedReadings: e.expected,
       receivedReadings: r?.readings ?? 0,
       completeness: null,
       estimatedShare: 0,
@@ -117,7 +131,7 @@ function anomalyCounts(inputs: ReportInputs): Map<string, number> {
 function institutionRow(
   inputs: ReportInputs,
   inst: Institution,
-  meters: readonly MeterFigures[],
+  meters: readonly EnergyFigures[],
   reference: { previous: Map<Energy, number> | undefined; lastYear: Map<Energy, number> | undefined },
   anomalies: number,
 ): RowWithRaw {
@@ -199,7 +213,7 @@ function trendPoints(inputs: ReportInputs) {
  */
 export function assembleReport(inputs: ReportInputs, generatedAtMs: number): ReportModel {
   const { registry, scope, period, timeZone, coefficients } = inputs;
-  const meters = meterFigures(inputs);
+  const meters = energyFigures(inputs);
   const previous = byInstitution(inputs.previousRows);
   const lastYear = byInstitution(inputs.lastYearRows);
   const anomalies = anomalyCounts(inputs);

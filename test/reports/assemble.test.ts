@@ -32,6 +32,30 @@ function row(groupId: string, energy: Energy, amount: number, readings = 744, es
   };
 }
 
+/** Meter rows summed by institution and energy, as the store answers `groupBy: 'institution'`. */
+function byInstitution(rows: readonly AggregateRow[]): AggregateRow[] {
+  const institutionOf = new Map(registry.buildings.map((b) => [b.id, b.institutionId]));
+  const meterInstitution = new Map(registry.meters.map((m) => [m.id, institutionOf.get(m.buildingId) ?? '']));
+  const out = new Map<string, AggregateRow>();
+  for (const r of rows) {
+    const groupId = meterInstitution.get(r.groupId) ?? '';
+    const key = `${groupId}/${r.energy}`;
+    const o = out.get(key);
+    out.set(
+      key,
+      o === undefined
+        ? { ...r, groupId }
+        : {
+            ...o,
+            amount: (toMicro(o.amount) + toMicro(r.amount)) / 1e6,
+            estimated: o.estimated + r.estimated,
+            readings: o.readings + r.readings,
+          },
+    );
+  }
+  return [...out.values()];
+}
+
 const METERS: [string, Energy, number][] = [
   ['m-light', 'electricity', 1000.123456],
   ['m-hvac', 'electricity', 500.5],
@@ -50,8 +74,8 @@ function inputs(kind: 'monthly' | 'annual', over: Partial<ReportInputs> = {}): R
     timeZone: TZ,
     coefficients: DEFAULT_COEFFICIENT_TABLE,
     nowMs: NOW,
-    meterRows: METERS.map(([id, e, a]) =>
-      row(id, e, a, id === 'm-school' ? 300 : 744, id === 'm-light' ? 100.0617 : 0),
+    periodRows: byInstitution(
+      METERS.map(([id, e, a]) => row(id, e, a, id === 'm-school' ? 300 : 744, id === 'm-light' ? 100.0617 : 0)),
     ),
     previousRows: [row('i-001', 'electricity', 1200), row('i-001', 'water', 40), row('i-003', 'electricity', 800)],
     lastYearRows: [row('i-001', 'electricity', 1000)],
@@ -139,8 +163,8 @@ describe('report assembly (pure)', () => {
     const amount = fc.integer({ min: 0, max: 10 ** 12 }).map((micro) => micro / 1e6);
     fc.assert(
       fc.property(fc.array(amount, { minLength: 6, maxLength: 6 }), (amounts) => {
-        const meterRows = METERS.map(([id, e], k) => row(id, e, amounts[k] ?? 0));
-        const m = assembleReport(inputs('monthly', { meterRows }), NOW);
+        const periodRows = byInstitution(METERS.map(([id, e], k) => row(id, e, amounts[k] ?? 0)));
+        const m = assembleReport(inputs('monthly', { periodRows }), NOW);
         const sum = (xs: number[]) => xs.reduce((s, x) => s + toMicro(x), 0);
         for (const d of m.districts) {
           const rows = m.institutions.filter((r) => `district:${r.districtId}` === d.scope);
@@ -159,8 +183,10 @@ describe('report assembly (pure)', () => {
   });
 
   it('ranks highest first, equal values sharing a rank, and leaves institutions without occupants unranked', () => {
-    const meterRows = METERS.map(([id, e]) => row(id, e, id === 'm-school' ? 2000 : id === 'm-hosp' ? 2000 : 0));
-    const m = assembleReport(inputs('monthly', { meterRows }), NOW);
+    const periodRows = byInstitution(
+      METERS.map(([id, e]) => row(id, e, id === 'm-school' ? 2000 : id === 'm-hosp' ? 2000 : 0)),
+    );
+    const m = assembleReport(inputs('monthly', { periodRows }), NOW);
     const r = rankInstitutions(m, 'kgce');
     expect(r.entries.map((e) => [e.institutionId, e.rank, e.typeRank])).toEqual([
       ['i-002', 1, 1],
