@@ -7,6 +7,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import type { CoefficientTable } from '../core/domain/energy.js';
+import type { ManualEntryRequest, ManualOutcome } from '../core/domain/manual-readings.js';
 import type { MeterEvent } from '../core/domain/meter-events.js';
 import { AppError } from '../core/errors.js';
 import type { Metrics } from '../core/metrics.js';
@@ -16,16 +17,20 @@ import { authPlugin, tokenPlugin } from './auth.js';
 import { installErrorHandler } from './errors.js';
 import { anomalyRoutes } from './routes/anomalies.js';
 import { auditRoutes } from './routes/audit.js';
+import { balanceRoutes } from './routes/balance.js';
 import { consumptionRoutes } from './routes/consumption.js';
 import { correctionRoutes } from './routes/corrections.js';
 import { deadLetterRoutes } from './routes/dead-letters.js';
 import { eventRoutes } from './routes/events.js';
+import { factRoutes } from './routes/facts.js';
 import { gatewayRoutes } from './routes/gateways.js';
 import { healthRoutes } from './routes/health.js';
 import { jobRoutes } from './routes/jobs.js';
+import { manualReadingRoutes } from './routes/manual-readings.js';
 import { qualityRoutes } from './routes/quality.js';
 import { readingRoutes } from './routes/readings.js';
 import { registryRoutes } from './routes/registry.js';
+import { registrySheetRoutes } from './routes/registry-sheet.js';
 import { reportRoutes } from './routes/reports.js';
 import { targetRoutes } from './routes/targets.js';
 import { tokenRoutes } from './routes/tokens.js';
@@ -44,6 +49,8 @@ export interface Lifecycle {
   eventsOf(meterId: string): readonly MeterEvent[];
   /** Takes a readings message of a gateway as if it had just published it (a dead letter's retry). */
   submit(gatewayId: string, topic: string, payload: string): Promise<void>;
+  /** Stores readings or deliveries a user entered for a manual meter, all or nothing (issue 15, item 5). */
+  enterManual(request: ManualEntryRequest): Promise<ManualOutcome>;
 }
 
 /** A job's state as `GET /api/v1/jobs` shows it. */
@@ -104,6 +111,8 @@ export interface ApiDeps {
   readonly lifecycle: Lifecycle;
   readonly jobs: JobControl;
   readonly now?: () => number;
+  /** Largest |difference / parent| of a balanced meter tree (`BALANCE_TOLERANCE`, default 0.05). */
+  readonly balanceTolerance?: number;
   /** Where archived reports live (`DATA_DIR/reports`); without it the archive is empty. */
   readonly reportsDir?: string;
   /** Largest request body, in bytes. */
@@ -171,11 +180,15 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     async (v1) => {
       await v1.register(authPlugin);
       await v1.register(registryRoutes);
+      await v1.register(registrySheetRoutes);
       await v1.register(consumptionRoutes);
+      await v1.register(balanceRoutes);
       await v1.register(readingRoutes);
       await v1.register(deadLetterRoutes);
       await v1.register(eventRoutes);
+      await v1.register(factRoutes);
       await v1.register(correctionRoutes);
+      await v1.register(manualReadingRoutes);
       await v1.register(qualityRoutes);
       await v1.register(targetRoutes);
       await v1.register(anomalyRoutes);

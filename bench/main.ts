@@ -10,8 +10,10 @@ import { benchMemory } from './memory.js';
 import { benchMetadata } from './metadata.js';
 import { benchQuery } from './query.js';
 import { benchRecompute } from './recompute.js';
+import { benchRegistryImport } from './registry-import.js';
 import { benchReports } from './reports.js';
 import { benchSoak, parseDuration } from './soak.js';
+import { benchTree } from './tree.js';
 
 /** Figure groups, in the order they run. */
 const GROUPS: Record<string, (opts: { quick: boolean }) => Promise<Figure[]>> = {
@@ -25,6 +27,8 @@ const GROUPS: Record<string, (opts: { quick: boolean }) => Promise<Figure[]>> = 
   influx: (o) => benchInflux({ ...o, log: progress }),
   backlog: benchBacklog,
   metadata: benchMetadata,
+  'registry-import': benchRegistryImport,
+  tree: benchTree,
 };
 
 const program = new Command()

@@ -73,6 +73,8 @@ export const ConfigSchema = z.object({
       'time zones with whole-hour offsets only',
     ),
   ADMIN_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
+  /** A parent meter whose sub-meters differ from it by more than this share is flagged (总分表平衡; issue "The meter model"). */
+  BALANCE_TOLERANCE: z.coerce.number().min(0).max(1).default(0.05),
   DEMO: onOff.default('on'),
   /** Days of history the demo back-fills on an empty data directory. */
   DEMO_DAYS: z.coerce.number().int().min(0).max(400).default(60),

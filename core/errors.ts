@@ -8,9 +8,13 @@ export type ErrorCode =
   | 'JN_RATE_LIMITED'
   | 'JN_REQUEST_INVALID'
   | 'JN_REGISTRY_INVALID'
+  /** A registry change that would rewrite a meter's history: record the dated event instead. */
+  | 'JN_REGISTRY_HISTORY'
   | 'JN_SCOPE_UNKNOWN'
   | 'JN_NOT_FOUND'
   | 'JN_EVENT_CONFLICT'
+  /** Manual readings for a meter read by a gateway (or a virtual one): its readings come from elsewhere. */
+  | 'JN_METER_NOT_MANUAL'
   /** A dead letter without a gateway, or of a code that re-submitting cannot fix (a whole refused message). */
   | 'JN_DEAD_LETTER_NOT_RETRIABLE'
   /** A dead letter retried already: it is retried at most once. */

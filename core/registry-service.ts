@@ -1,6 +1,15 @@
-import { type Gateway, mergeRegistry, type Registry, RegistryInputSchema } from './domain/registry.js';
+import { z } from 'zod';
+import {
+  type Gateway,
+  GatewayInputSchema,
+  mergeRegistry,
+  type Registry,
+  RegistryInputSchema,
+} from './domain/registry.js';
 import { AppError } from './errors.js';
+import { type FactsContext, recordRegistryFacts } from './facts-service.js';
 import { Mutex } from './mutex.js';
+import { refuseHistoryChanges } from './registry-history-guard.js';
 import type { RegistryHolder } from './registry-holder.js';
 import { hashSecret, newGatewaySecret, verifySecret } from './security.js';
 import type { Store } from './storage/store.js';
@@ -29,18 +38,40 @@ function invalid(details: { path: string; message: string }[]): AppError {
 const upserts = new Mutex();
 
 /**
- * Keeps each known meter's `registeredAt` (whatever was sent) and stamps new meters with `nowIso`;
- * meters registered before the platform recorded it keep none.
+ * The registry submission of a spreadsheet import: as `RegistryInputSchema`, but a gateway may come
+ * without `secret` (a spreadsheet never carries secrets; issue 15, item 6). The JSON PUT keeps
+ * requiring it.
+ */
+export const RegistryInputKeepingSecretsSchema = RegistryInputSchema.extend({
+  gateways: z.array(GatewayInputSchema.extend({ secret: GatewayInputSchema.shape.secret.optional() })).default([]),
+});
+
+/** How `upsertRegistry` treats a submission. */
+export interface UpsertOptions {
+  /** Validate and merge only; nothing is stored (the spreadsheet import's `dryRun`). */
+  readonly dryRun?: boolean;
+  /**
+   * Validate with `RegistryInputKeepingSecretsSchema`: a known gateway sent without a secret keeps
+   * its stored hash, a new one without a secret is a problem.
+   */
+  readonly keepMissingSecrets?: boolean;
+}
+
+/**
+ * Keeps each known meter's `registeredAt` and `attribution` (whatever was sent) and stamps new
+ * meters with `nowIso`; meters registered before the platform recorded it keep none.
  */
 export function stampRegistered(current: Registry, merged: Registry, nowIso: string): Registry {
   const known = new Map(current.meters.map((m) => [m.id, m]));
   return {
     ...merged,
     meters: merged.meters.map((m) => {
-      const { registeredAt: _sent, ...rest } = m;
+      const { registeredAt: _sent, attribution: _history, ...rest } = m;
       const before = known.get(m.id);
       if (before === undefined) return { ...rest, registeredAt: nowIso };
-      return before.registeredAt === undefined ? rest : { ...rest, registeredAt: before.registeredAt };
+      // The attribution history is the events' (meter-spans.ts): kept whatever was sent.
+      const kept = before.attribution === undefined ? rest : { ...rest, attribution: before.attribution };
+      return before.registeredAt === undefined ? kept : { ...kept, registeredAt: before.registeredAt };
     }),
   };
 }
@@ -48,33 +79,72 @@ export function stampRegistered(current: Registry, merged: Registry, nowIso: str
 /**
  * Validates a registry submission and upserts it, all or nothing: a 400 AppError lists every bad
  * row at once. Gateway secrets are hashed (scrypt) unless unchanged. Upserts are serialised so
- * two concurrent ones cannot lose each other's rows.
+ * two concurrent ones cannot lose each other's rows. With `facts` (who, when, the zone), a changed
+ * floor area or occupants is recorded as an effective-dated fact from that local day (facts-service.ts).
  */
-export function upsertRegistry(store: Store, holder: RegistryHolder, body: unknown): Promise<RegistryCounts> {
+export function upsertRegistry(
+  store: Store,
+  holder: RegistryHolder,
+  body: unknown,
+  facts?: FactsContext,
+  options: UpsertOptions = {},
+): Promise<RegistryCounts> {
   const run = async (): Promise<RegistryCounts> => {
-    const parsed = RegistryInputSchema.safeParse(body);
+    const parsed = (options.keepMissingSecrets ? RegistryInputKeepingSecretsSchema : RegistryInputSchema).safeParse(
+      body,
+    );
     if (!parsed.success)
       throw invalid(parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
     const input = parsed.data;
     const current = await currentRegistry(store, holder);
     const previous = new Map(current.gateways.map((g) => [g.id, g]));
+    const missing: { path: string; message: string }[] = [];
+    const sent: readonly { id: string; name?: string | undefined; secret?: string | undefined }[] = input.gateways;
     // scrypt is deliberately slow: keep the stored hash when the secret did not change.
     const gateways: Gateway[] = await Promise.all(
-      input.gateways.map(async (g) => {
+      sent.map(async (g, i) => {
         const old = previous.get(g.id);
+        if (g.secret === undefined) {
+          if (old === undefined)
+            missing.push({ path: `gateways[${i}].secret`, message: 'a new gateway needs a secret' });
+          return { id: g.id, ...(g.name === undefined ? {} : { name: g.name }), secretHash: old?.secretHash ?? '' };
+        }
         const keep = old !== undefined && (await verifySecret(g.secret, old.secretHash));
         const secretHash = keep ? old.secretHash : await hashSecret(g.secret);
         return { id: g.id, ...(g.name === undefined ? {} : { name: g.name }), secretHash };
       }),
     );
     const { registry: merged, problems } = mergeRegistry(current, { ...input, gateways });
-    if (problems.length > 0) throw invalid(problems);
+    if (missing.length + problems.length > 0) throw invalid([...missing, ...problems]);
+    await refuseHistoryChanges(store, current, merged, input.meters);
     const registry = stampRegistered(current, merged, new Date().toISOString());
+    if (options.dryRun) return counts(registry);
+    await recordRegistryFacts(store, current, registry, facts);
     await store.saveRegistry(registry);
     holder.set(registry);
     return counts(registry);
   };
   return upserts.run(() => withRegistryLock(store, run));
+}
+
+/**
+ * Changes the registry by `change` (which may throw to refuse), serialised with upserts and under
+ * the cluster's registry lock, without the checks of a submission: for changes the platform
+ * itself derives, such as a dated move (`attribution`).
+ */
+export function updateRegistry(
+  store: Store,
+  holder: RegistryHolder,
+  change: (current: Registry) => Registry,
+): Promise<Registry> {
+  return upserts.run(() =>
+    withRegistryLock(store, async () => {
+      const registry = change(await currentRegistry(store, holder));
+      await store.saveRegistry(registry);
+      holder.set(registry);
+      return registry;
+    }),
+  );
 }
 
 /**

@@ -1,7 +1,8 @@
 import type { CoefficientTable } from './domain/energy.js';
+import { denominatorOf, denominatorsOver, factTimelines } from './domain/facts.js';
 import { monthEndForecast, yearEndForecast } from './domain/forecast.js';
 import type { Registry } from './domain/registry.js';
-import { parseScope, scopeDenominators } from './domain/scope.js';
+import { parseScope } from './domain/scope.js';
 import { cellValue, energyIncluded, round6, scopeFilter } from './domain/series.js';
 import { parseTargetUnit, type Target, type TargetStatus, targetStatus } from './domain/targets.js';
 import { HOUR_MS, localParts, localToEpochMs } from './domain/time.js';
@@ -39,17 +40,24 @@ export async function targetProgress(
   opts: { nowMs: number; timeZone: string; coefficients: CoefficientTable },
 ): Promise<TargetProgress[]> {
   const out: TargetProgress[] = [];
+  const timelines = targets.length === 0 ? undefined : factTimelines(await store.facts(), opts.timeZone);
   for (const target of targets) {
     const scope = parseScope(target.scope);
     const unit = parseTargetUnit(target.energy, target.unit);
     if (scope === undefined || unit === undefined) continue;
     const energy = target.energy === 'all' ? undefined : target.energy;
-    const d = scopeDenominators(scope, registry);
-    const divisor = unit.per === 'm2' ? d.floorAreaM2 : unit.per === 'capita' ? d.occupants : 1;
+    // Amounts in the target's unit before any division; an intensity divides each figure by the
+    // floor area or occupants in force over its own range, time-weighted (issue 15, item 4).
     const value = (rows: readonly AggregateRow[]) =>
       rows
         .filter((r) => energyIncluded(r.energy, energy))
-        .reduce((s, r) => s + cellValue(r, unit.mode, opts.coefficients), 0) / (divisor > 0 ? divisor : 1);
+        .reduce((s, r) => s + cellValue(r, unit.mode, opts.coefficients), 0);
+    const per = (amount: number, fromMs: number, toMs: number) => {
+      if (unit.per === undefined || timelines === undefined) return amount;
+      const [d] = denominatorsOver(scope, registry, timelines, [{ fromMs, toMs }]);
+      const divisor = d === undefined ? 0 : denominatorOf(d, unit.per);
+      return amount / (divisor > 0 ? divisor : 1);
+    };
     const filter = { ...scopeFilter(scope), ...(energy === undefined ? {} : { energy }) };
     const { fromMs, toMs } = periodRange(target.period, opts.timeZone);
     const base = { filter, timeZone: opts.timeZone, groupBy: 'none' as const };
@@ -59,12 +67,14 @@ export async function targetProgress(
       until > fromMs ? value(await store.aggregate({ ...base, fromMs, toMs: until, interval: 'total' })) : 0;
     let forecast = toDate;
     let forecastMonthEnd: number | undefined;
+    let month = { fromMs, toMs };
     let method: TargetProgress['method'] = 'actual';
     if (nowHour > fromMs && nowHour < toMs) {
       // Month-end: what the current month used so far plus the rest at the last 7 days' rate.
       const p = localParts(nowHour, opts.timeZone);
       const monthFrom = Math.max(fromMs, localToEpochMs(opts.timeZone, p.year, p.month));
       const monthTo = Math.min(toMs, localToEpochMs(opts.timeZone, p.year, p.month + 1));
+      month = { fromMs: monthFrom, toMs: monthTo };
       const weekFrom = nowHour - 7 * 24 * HOUR_MS;
       const [inMonth, week] = await Promise.all([
         store.aggregate({ ...base, fromMs: monthFrom, toMs: nowHour, interval: 'total' }),
@@ -93,16 +103,18 @@ export async function targetProgress(
         method = y.method;
       }
     }
+    const shown = { toDate: until > fromMs ? per(toDate, fromMs, until) : 0, forecast: per(forecast, fromMs, toMs) };
+    const monthEnd = forecastMonthEnd === undefined ? undefined : per(forecastMonthEnd, month.fromMs, month.toMs);
     out.push({
       target,
       fromMs,
       toMs,
-      toDate: round6(toDate),
-      share: target.value > 0 ? round6(toDate / target.value) : 0,
-      forecast: round6(forecast),
-      ...(forecastMonthEnd === undefined ? {} : { forecastMonthEnd: round6(forecastMonthEnd) }),
+      toDate: round6(shown.toDate),
+      share: target.value > 0 ? round6(shown.toDate / target.value) : 0,
+      forecast: round6(shown.forecast),
+      ...(monthEnd === undefined ? {} : { forecastMonthEnd: round6(monthEnd) }),
       method,
-      status: targetStatus(toDate, forecast, target.value),
+      status: targetStatus(shown.toDate, shown.forecast, target.value),
     });
   }
   return out;

@@ -48,6 +48,12 @@ export const tagMatches = (tag: string, variable: string): string => `${id(tag)}
 /** `"tag" = 'value'` for a fixed value. */
 export const tagIs = (tag: string, value: string): string => `${id(tag)} = '${value.replaceAll("'", "\\'")}'`;
 
+/**
+ * Meters without a parent: a sub-meter's consumption is inside its parent's, so totals count these
+ * only (issue "The meter model"; the tag is absent on them).
+ */
+export const ROOTS = tagIs(HOURLY.tags.parent, '');
+
 /** A SELECT statement; calendar buckets are cut in the tenant time zone (bound by `build.ts`). */
 export function select(o: SelectOptions): QuerySpec {
   const columns = o.columns.map((c) => (c.expr === undefined ? id(c.as) : `${c.expr} AS ${id(c.as)}`)).join(', ');
@@ -104,7 +110,7 @@ export function kgce(o: KgceOptions): QuerySpec {
     select({
       columns: [{ as: 'kgce', expr: `sum(${id(HOURLY.fields.amount)}) * ${kgcePerUnit}` }],
       from: HOURLY.measurement,
-      where: [tagIs(HOURLY.tags.energy, energy), ...o.where],
+      where: [tagIs(HOURLY.tags.energy, energy), ROOTS, ...o.where],
       ...(o.every === undefined ? {} : { every: o.every }),
       groupBy: o.groupBy ?? [],
     }),
@@ -117,10 +123,16 @@ export function kgce(o: KgceOptions): QuerySpec {
   });
 }
 
-/** `sum(amount)` of `hourly` in the native unit, for conditions that fix one energy. */
+/**
+ * `sum(amount)` of `hourly` in the native unit, for conditions that fix one energy: of meters
+ * without a parent, except by sub-item (each code then shows what its meters measured, the main
+ * meters' under no code).
+ */
 export function consumption(o: Omit<SelectOptions, 'columns' | 'from'> & { readonly as?: string }): QuerySpec {
+  const bySubItem = (o.groupBy ?? []).includes(HOURLY.tags.subItem);
   return select({
     ...o,
+    where: [...(bySubItem ? [] : [ROOTS]), ...(o.where ?? [])],
     columns: [{ as: o.as ?? 'amount', expr: `sum(${id(HOURLY.fields.amount)})` }],
     from: HOURLY.measurement,
   });

@@ -1,12 +1,15 @@
 import type { Logger } from 'pino';
+import type { ManualEntryRequest, ManualOutcome } from '../core/domain/manual-readings.js';
 import type { MetadataChange } from '../core/domain/metadata-change.js';
 import type { MeterEvent } from '../core/domain/meter-events.js';
+import type { Reading } from '../core/domain/reading.js';
 import type { Metrics } from '../core/metrics.js';
 import { Mutex } from '../core/mutex.js';
 import type { RegistryHolder } from '../core/registry-holder.js';
 import type { Correction, DeadLetter, Store, StoredReading } from '../core/storage/store.js';
 import { Deriver } from './deriver.js';
 import { type MeterFailure, writeIsolated } from './isolate.js';
+import { ManualEntries } from './manual.js';
 import {
   quarantineLetters,
   readingJson,
@@ -16,7 +19,7 @@ import {
 } from './quarantine.js';
 import { type RebuildReport, rebuildMeters } from './rebuild.js';
 import { RejectLog } from './reject-log.js';
-import { type Rejection, validateMessage } from './validate.js';
+import { type Rejection, validateMessage, validateOptions } from './validate.js';
 import type { WalRecord, WriteAheadLog } from './wal/log.js';
 import { decodeReadingsRecord, encodeReadingsRecord, type ReadingsRecord } from './wal/readings-record.js';
 
@@ -90,6 +93,7 @@ const OUTAGE_BACKOFF_MIN_MS = 500;
  */
 export class IngestPipeline {
   private readonly deriver: Deriver;
+  private readonly manual: ManualEntries;
   /** Everything that changes derived data goes through here, one at a time. */
   private readonly line = new Mutex();
   private queue: Queued[] = [];
@@ -111,6 +115,7 @@ export class IngestPipeline {
     this.rejectLog = new RejectLog(opts.logger);
     this.deriver = new Deriver(opts.store, (id) => opts.registry.meter(id), { soleWriter: opts.soleWriter ?? true });
     this.now = opts.now ?? Date.now;
+    this.manual = new ManualEntries(this, opts);
   }
 
   /**
@@ -172,32 +177,30 @@ export class IngestPipeline {
   /** Validates one readings message of a gateway and queues its valid readings. */
   async submit(gatewayId: string, topic: string, payload: string): Promise<void> {
     const nowMs = this.now();
-    const decommissionedAt = (meterId: string) =>
-      this.deriver.eventsOf(meterId).find((e) => e.type === 'decommission')?.ts;
-    const { readings, rejections } = validateMessage(this.opts.registry, gatewayId, payload, {
-      nowMs,
-      clockSkewMaxMs: this.opts.clockSkewMaxMs,
-      decommissionedAt,
-      ...(this.opts.readingsEarliestMs === undefined ? {} : { readingsEarliestMs: this.opts.readingsEarliestMs }),
-      ...(this.opts.maxReadingsPerMessage === undefined ? {} : { maxReadings: this.opts.maxReadingsPerMessage }),
-    });
+    const limits = validateOptions(this.opts, (id) => this.eventsOf(id), nowMs);
+    const { readings, rejections } = validateMessage(this.opts.registry, gatewayId, payload, limits);
     if (rejections.length > 0) this.reject(rejections, { gatewayId, topic, receivedAtMs: nowMs });
+    await this.accept(gatewayId, readings, nowMs, this.opts.ackAfterStore === true);
+  }
+
+  /** Queues readings of a gateway or a user (ingest/manual.ts); resolves once durable, or stored with `untilStored`. */
+  async accept(gatewayId: string, readings: readonly Reading[], receivedAtMs: number, untilStored: boolean) {
     let seq = 0;
     let durable: Promise<void> | undefined;
     if (this.opts.wal !== undefined && readings.length > 0) {
-      ({ seq, durable } = this.opts.wal.append(encodeReadingsRecord({ gatewayId, receivedAtMs: nowMs, readings })));
+      ({ seq, durable } = this.opts.wal.append(encodeReadingsRecord({ gatewayId, receivedAtMs, readings })));
       this.unstored.set(seq, readings.length);
     }
     let stored: Promise<void> | undefined;
     let ack: StoreAck | undefined;
-    if (this.opts.ackAfterStore === true && readings.length > 0) {
+    if (untilStored && readings.length > 0) {
       stored = new Promise<void>((resolve) => {
         ack = { left: readings.length, resolve };
       });
     }
     for (const r of readings)
       this.queue.push({
-        reading: { ...r, gatewayId, receivedAtMs: nowMs },
+        reading: { ...r, gatewayId, receivedAtMs },
         seq,
         ...(ack === undefined ? {} : { ack }),
       });
@@ -224,6 +227,11 @@ export class IngestPipeline {
   /** A meter's lifecycle events, by time. */
   eventsOf(meterId: string): readonly MeterEvent[] {
     return this.deriver.eventsOf(meterId);
+  }
+
+  /** Stores register readings or deliveries a user entered for a manual meter, all or nothing. */
+  enterManual(request: ManualEntryRequest): Promise<ManualOutcome> {
+    return this.manual.enter(request);
   }
 
   /** Stores a lifecycle event and recomputes the periods it affects. */

@@ -1,4 +1,6 @@
+import type { MeterEventInput } from '../core/domain/meter-events.js';
 import { parseReadingsPayload, type Reading } from '../core/domain/reading.js';
+import { type Meter, meterKind } from '../core/domain/registry.js';
 import type { RejectReason } from '../core/metrics.js';
 import type { RegistryHolder } from '../core/registry-holder.js';
 
@@ -36,6 +38,29 @@ export interface ValidateOptions {
   readonly decommissionedAt?: (meterId: string) => number | undefined;
 }
 
+/** The limits of ingest a reading is checked against (options of the pipeline). */
+export interface IngestLimits {
+  readonly clockSkewMaxMs: number;
+  readonly readingsEarliestMs?: number;
+  readonly maxReadingsPerMessage?: number;
+}
+
+/** The bounds at `nowMs` from the pipeline's limits and each meter's lifecycle events (its decommission). */
+export function validateOptions(
+  limits: IngestLimits,
+  eventsOf: (meterId: string) => readonly MeterEventInput[],
+  nowMs: number,
+): ValidateOptions {
+  const { clockSkewMaxMs, readingsEarliestMs, maxReadingsPerMessage } = limits;
+  return {
+    nowMs,
+    clockSkewMaxMs,
+    decommissionedAt: (meterId) => eventsOf(meterId).find((e) => e.type === 'decommission')?.ts,
+    ...(readingsEarliestMs === undefined ? {} : { readingsEarliestMs }),
+    ...(maxReadingsPerMessage === undefined ? {} : { maxReadings: maxReadingsPerMessage }),
+  };
+}
+
 /** Earliest reading instant when none is given: 2000-01-01T00:00:00Z, the default of READINGS_EARLIEST. */
 export const DEFAULT_READINGS_EARLIEST_MS = Date.UTC(2000, 0, 1);
 
@@ -49,11 +74,63 @@ export function readingsEarliestMs(day: string): number {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
+/** Why a reading of a known meter is refused, with its metric label. */
+export interface ReadingProblem {
+  readonly label: RejectReason;
+  readonly reason: string;
+}
+
+/**
+ * Why a reading of a meter is refused, if it is: stamped more than the clock-skew bound into the
+ * future, before the meter's installation (or READINGS_EARLIEST when it has none), after its
+ * decommission, or holding a register its modulus does not allow. One rule for gateway messages
+ * and manual entries (ingest/manual.ts).
+ */
+export function readingProblem(
+  meter: Meter,
+  reading: Pick<Reading, 'tsMs' | 'value'>,
+  options: ValidateOptions,
+): ReadingProblem | undefined {
+  const { nowMs, clockSkewMaxMs } = options;
+  const earliestMs = options.readingsEarliestMs ?? DEFAULT_READINGS_EARLIEST_MS;
+  const installedMs = meter.installedAt === undefined ? undefined : Date.parse(meter.installedAt);
+  const modulus = meter.registerModulus;
+  const decommissionedMs = options.decommissionedAt?.(meter.id);
+  if (reading.tsMs > nowMs + clockSkewMaxMs) {
+    return {
+      label: 'future_timestamp',
+      reason: `timestamp ${iso(reading.tsMs)} is more than ${clockSkewMaxMs / 1000} s in the future`,
+    };
+  }
+  if (installedMs !== undefined && reading.tsMs < installedMs) {
+    return {
+      label: 'before_installation',
+      reason: `timestamp ${iso(reading.tsMs)} is before the meter's installation (${meter.installedAt})`,
+    };
+  }
+  if (installedMs === undefined && reading.tsMs < earliestMs) {
+    // A gateway whose clock reset stamps 1970: its interval to the next reading spans decades.
+    return {
+      label: 'too_early',
+      reason: `timestamp ${iso(reading.tsMs)} is before the earliest accepted ${iso(earliestMs)}`,
+    };
+  }
+  if (decommissionedMs !== undefined && reading.tsMs > decommissionedMs) {
+    return { label: 'decommissioned', reason: `meter "${meter.id}" is decommissioned since ${iso(decommissionedMs)}` };
+  }
+  if (modulus !== undefined && reading.value > modulus) {
+    return { label: 'out_of_range', reason: `register ${reading.value} is above the meter's modulus ${modulus}` };
+  }
+  if (modulus !== undefined && (meter.direction ?? 'import') === 'import' && reading.value < 0) {
+    return { label: 'out_of_range', reason: `register ${reading.value} is negative on an import meter with a modulus` };
+  }
+  return undefined;
+}
+
 /**
  * Parses a gateway's readings message and checks every reading against the registry: the meter
- * must exist, belong to this gateway, be stamped between its installation (or READINGS_EARLIEST
- * when it has none, or its decommission) and the clock-skew bound into the future, and hold a
- * register its modulus allows. Never throws: every item ends up accepted or rejected.
+ * must exist and belong to this gateway, and pass `readingProblem`. Never throws: every item ends
+ * up accepted or rejected.
  */
 export function validateMessage(
   registry: RegistryHolder,
@@ -61,9 +138,6 @@ export function validateMessage(
   payload: string,
   options: ValidateOptions,
 ): ValidatedMessage {
-  const { nowMs, clockSkewMaxMs } = options;
-  const earliestMs = options.readingsEarliestMs ?? DEFAULT_READINGS_EARLIEST_MS;
-  const decommissionedAt = options.decommissionedAt ?? (() => undefined);
   const parsed = parseReadingsPayload(payload, {
     maxReadings: options.maxReadings ?? DEFAULT_MAX_READINGS_PER_MESSAGE,
   });
@@ -79,32 +153,15 @@ export function validateMessage(
         meterId: reading.meterId,
         tsMs: reading.tsMs,
       });
-    const installedMs = meter?.installedAt === undefined ? undefined : Date.parse(meter.installedAt);
-    const modulus = meter?.registerModulus;
-    const decommissionedMs = meter === undefined ? undefined : decommissionedAt(meter.id);
+    const problem = meter === undefined ? undefined : readingProblem(meter, reading, options);
     if (meter === undefined) {
       reject('unknown_meter', `unknown meter "${reading.meterId}"`);
     } else if (meter.gatewayId !== gatewayId) {
-      reject('foreign_meter', `meter "${reading.meterId}" is not assigned to gateway "${gatewayId}"`);
-    } else if (reading.tsMs > nowMs + clockSkewMaxMs) {
-      reject(
-        'future_timestamp',
-        `timestamp ${iso(reading.tsMs)} is more than ${clockSkewMaxMs / 1000} s in the future`,
-      );
-    } else if (installedMs !== undefined && reading.tsMs < installedMs) {
-      reject(
-        'before_installation',
-        `timestamp ${iso(reading.tsMs)} is before the meter's installation (${meter.installedAt})`,
-      );
-    } else if (installedMs === undefined && reading.tsMs < earliestMs) {
-      // A gateway whose clock reset stamps 1970: its interval to the next reading spans decades.
-      reject('too_early', `timestamp ${iso(reading.tsMs)} is before the earliest accepted ${iso(earliestMs)}`);
-    } else if (decommissionedMs !== undefined && reading.tsMs > decommissionedMs) {
-      reject('decommissioned', `meter "${meter.id}" is decommissioned since ${iso(decommissionedMs)}`);
-    } else if (modulus !== undefined && reading.value > modulus) {
-      reject('out_of_range', `register ${reading.value} is above the meter's modulus ${modulus}`);
-    } else if (modulus !== undefined && (meter.direction ?? 'import') === 'import' && reading.value < 0) {
-      reject('out_of_range', `register ${reading.value} is negative on an import meter with a modulus`);
+      // A manual or virtual meter has no gateway: no gateway may publish for it (issue 15, item 5).
+      const why = meter.gatewayId === undefined ? `: it is a ${meterKind(meter)} meter, without a gateway` : '';
+      reject('foreign_meter', `meter "${reading.meterId}" is not assigned to gateway "${gatewayId}"${why}`);
+    } else if (problem !== undefined) {
+      reject(problem.label, problem.reason);
     } else {
       readings.push(reading);
     }

@@ -165,6 +165,7 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
       coefficients: DEFAULT_COEFFICIENT_TABLE,
       logger: logger.child({ part: 'jobs' }),
       metrics,
+      balanceTolerance: config.BALANCE_TOLERANCE,
       ...(config.ALERT_WEBHOOK_URL === undefined
         ? {}
         : { webhook: { url: config.ALERT_WEBHOOK_URL, secret: config.ALERT_WEBHOOK_SECRET ?? '' } }),
@@ -225,6 +226,7 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
       lifecycle: pipeline,
       jobs,
       reportsDir,
+      balanceTolerance: config.BALANCE_TOLERANCE,
       ...(broker instanceof EmbeddedBroker
         ? { gateways: { disconnect: (id: string) => broker.disconnectGateway(id) } }
         : {}),

@@ -3,11 +3,13 @@ import { z } from 'zod';
 import { groupBy } from '../../core/collections.js';
 import { EnergySchema } from '../../core/domain/energy.js';
 import { bucketQuality, completeness, expectedReadingsPerRange, metersInScope } from '../../core/domain/quality.js';
-import { formatScope, parseScope, scopeDenominators, scopeExists } from '../../core/domain/scope.js';
+import { formatScope, parseScope, scopeExists } from '../../core/domain/scope.js';
 import { buildSeries, energyIncluded, round6, scopeFilter, unitLabel } from '../../core/domain/series.js';
 import { SubItemFilterSchema, subItemPrefix } from '../../core/domain/sub-items.js';
 import { bucketStarts, formatLocalIso, HOUR_MS, parseLocalDateTime } from '../../core/domain/time.js';
 import { AppError, badRequest } from '../../core/errors.js';
+import { intensityDivisors } from '../../core/facts-service.js';
+import { virtualAggregate } from '../../core/virtual-meter.js';
 import { requireScope } from '../access.js';
 
 const QuerySchema = z.object({
@@ -63,13 +65,10 @@ export async function consumptionRoutes(app: FastifyInstance): Promise<void> {
       const buckets = bucketStarts(fromMs, toMs, q.interval, timeZone);
       if (buckets.length > MAX_BUCKETS)
         throw badRequest('interval', `${buckets.length} buckets; at most ${MAX_BUCKETS} per request`);
-      let divisor = 1;
-      if (q.per !== undefined) {
-        const d = scopeDenominators(scope, registry.get());
-        divisor = q.per === 'm2' ? d.floorAreaM2 : d.occupants;
-        if (!(divisor > 0)) throw badRequest('per', `the scope has no ${q.per === 'm2' ? 'floor area' : 'occupants'}`);
-      }
-      const rows = await store.aggregate({
+      // Each bucket's floor area or occupants in force, time-weighted where a fact changes them (issue 15).
+      const span = { fromMs, toMs, bucketStartsMs: buckets, timeZone };
+      const divisor = q.per === undefined ? 1 : await intensityDivisors(store, registry.get(), scope, q.per, span);
+      const aggregate = {
         filter: {
           ...scopeFilter(scope),
           ...(energy === undefined ? {} : { energy }),
@@ -79,8 +78,14 @@ export async function consumptionRoutes(app: FastifyInstance): Promise<void> {
         toMs,
         interval: q.interval,
         timeZone,
-        groupBy: 'none',
-      });
+        groupBy: 'none' as const,
+      };
+      // A virtual meter is its formula over other meters (issue "The meter model").
+      const virtual = scope.level === 'meter' ? registry.meter(scope.id) : undefined;
+      const rows =
+        virtual?.virtual === undefined
+          ? await store.aggregate(aggregate)
+          : await virtualAggregate(store, virtual, aggregate);
       const { series, total } = buildSeries(rows, buckets, { energy, mode: q.unit, table: coefficients, divisor });
       // Completeness per point: readings received / expected from each meter's interval (DOMAIN.md).
       const included = rows.filter((r) => energyIncluded(r.energy, energy));

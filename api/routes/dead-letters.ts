@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Access } from '../../core/domain/access.js';
+import { isManualSource } from '../../core/domain/manual-readings.js';
 import type { Registry } from '../../core/domain/registry.js';
 import { readingsTopic } from '../../core/domain/topics.js';
 import { AppError, badRequest } from '../../core/errors.js';
@@ -98,7 +99,8 @@ export function gatewaysWithin(registry: Registry, access: Access): string[] {
   if (access.all) return registry.gateways.map((g) => g.id);
   const inScope = new Map<string, boolean>();
   for (const m of registry.meters)
-    inScope.set(m.gatewayId, (inScope.get(m.gatewayId) ?? true) && access.meters.has(m.id));
+    if (m.gatewayId !== undefined)
+      inScope.set(m.gatewayId, (inScope.get(m.gatewayId) ?? true) && access.meters.has(m.id));
   return [...inScope].filter(([, all]) => all).map(([id]) => id);
 }
 
@@ -163,7 +165,9 @@ export async function deadLetterRoutes(fastify: FastifyInstance): Promise<void> 
       if (letter === undefined) throw new AppError('JN_NOT_FOUND', 404, `dead letter "${id}" not found`);
       if (letter.retriedAtMs !== undefined)
         throw new AppError('JN_DEAD_LETTER_RETRIED', 409, `dead letter "${id}" was retried already`);
-      if (letter.gatewayId === undefined || letter.code === undefined || !RETRIABLE_CODES.has(letter.code))
+      // A manual entry's reading is entered again by its user (issue 15, item 5), not re-published.
+      const gateway = letter.gatewayId === undefined || isManualSource(letter.gatewayId) ? undefined : letter.gatewayId;
+      if (gateway === undefined || letter.code === undefined || !RETRIABLE_CODES.has(letter.code))
         throw new AppError(
           'JN_DEAD_LETTER_NOT_RETRIABLE',
           409,
@@ -171,7 +175,7 @@ export async function deadLetterRoutes(fastify: FastifyInstance): Promise<void> 
         );
       const atMs = (now ?? Date.now)();
       // Readings are idempotent by (meter, ts): a concurrent second retry stores nothing twice.
-      await lifecycle.submit(letter.gatewayId, readingsTopic(letter.gatewayId), letter.raw);
+      await lifecycle.submit(gateway, readingsTopic(gateway), letter.raw);
       if (!(await store.markDeadLetterRetried(id, atMs)))
         throw new AppError('JN_DEAD_LETTER_RETRIED', 409, `dead letter "${id}" was retried already`);
       const retried = { ...letter, retriedAtMs: atMs };

@@ -1,7 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { applyAttributionEvent, isAttributionEvent } from '../../core/domain/attribution.js';
 import { eventConflicts, type MeterEvent, MeterEventInputSchema } from '../../core/domain/meter-events.js';
 import { AppError } from '../../core/errors.js';
+import { updateRegistry } from '../../core/registry-service.js';
 import { newId } from '../../core/security.js';
 import { requireAction, requireScope } from '../access.js';
 import { audit } from '../audit.js';
@@ -17,7 +19,7 @@ function present(e: MeterEvent) {
   };
 }
 
-/** `POST/GET /api/v1/meters/{id}/events`: lifecycle events (replace, multiplier, decommission). */
+/** `POST/GET /api/v1/meters/{id}/events`: lifecycle events (replace, multiplier, decommission, move, parent). */
 export async function eventRoutes(app: FastifyInstance): Promise<void> {
   app.get(
     '/meters/:id/events',
@@ -34,7 +36,8 @@ export async function eventRoutes(app: FastifyInstance): Promise<void> {
     '/meters/:id/events',
     {
       schema: {
-        summary: 'Record a replacement, multiplier change or decommission; the affected periods are recomputed',
+        summary:
+          'Record a replacement, multiplier change, decommission, move or parent change; the affected periods are recomputed',
         params: Params,
         body: z.unknown(),
       },
@@ -67,6 +70,25 @@ export async function eventRoutes(app: FastifyInstance): Promise<void> {
         createdAtMs: Date.now(),
         createdBy: request.token?.name ?? 'unknown',
       };
+      const input = parsed.data;
+      if (isAttributionEvent(input)) {
+        // The registry keeps where the meter was before (meter-spans.ts): every aggregate follows it.
+        const { store, registry, now } = app.deps;
+        await updateRegistry(store, registry, (current) => {
+          const history = app.deps.lifecycle.eventsOf(id);
+          const applied = applyAttributionEvent(current, id, input, history, (now ?? Date.now)());
+          if (applied.problems.length > 0)
+            throw new AppError(
+              'JN_EVENT_CONFLICT',
+              400,
+              applied.problems.map((p) => `${p.path}: ${p.message}`).join('; '),
+              {
+                details: applied.problems,
+              },
+            );
+          return applied.registry;
+        });
+      }
       await app.deps.lifecycle.addEvent(event);
       await audit(request, `meter:${id}`, null, present(event));
       request.log.info({ meterId: id, type: event.type, ts: event.ts }, 'meter event recorded');

@@ -1,13 +1,13 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { registryInScope } from '../../core/domain/access.js';
 import type { Registry } from '../../core/domain/registry.js';
-import { upsertRegistry } from '../../core/registry-service.js';
+import { type RegistryCounts, type UpsertOptions, upsertRegistry } from '../../core/registry-service.js';
 import { accessFor, adminOnly } from '../access.js';
 import { audit } from '../audit.js';
 
 /** The registry as served: gateways without their secret hashes. */
-function publicRegistry(registry: Registry) {
+export function publicRegistry(registry: Registry) {
   return { ...registry, gateways: registry.gateways.map(({ secretHash: _hidden, ...g }) => g) };
 }
 
@@ -37,7 +37,7 @@ function sameRows(before: ReturnType<typeof publicRegistry>, body: unknown): unk
  * MQTT connections closed) and `GET /api/v1/registry`.
  */
 export async function registryRoutes(app: FastifyInstance): Promise<void> {
-  const { store, registry } = app.deps;
+  const { registry } = app.deps;
 
   app.get(
     '/registry',
@@ -55,21 +55,36 @@ export async function registryRoutes(app: FastifyInstance): Promise<void> {
         body: z.unknown(),
       },
     },
-    async (request) => {
-      const previous = registry.get();
-      const before = publicRegistry(previous);
-      const result = await upsertRegistry(store, registry, request.body);
-      // A changed secret closes the gateway's open sessions, as a rotation does: the old secret must
-      // not keep a connection alive. upsertRegistry keeps a hash whose secret did not change.
-      const oldHashes = new Map(previous.gateways.map((g) => [g.id, g.secretHash]));
-      const changed = registry
-        .get()
-        .gateways.filter((g) => oldHashes.has(g.id) && oldHashes.get(g.id) !== g.secretHash)
-        .map((g) => g.id);
-      const disconnected = changed.reduce((n, id) => n + (app.deps.gateways?.disconnect(id) ?? 0), 0);
-      await audit(request, 'registry', sameRows(before, request.body), redacted(request.body));
-      request.log.info({ ...result, secretsChanged: changed, disconnected }, 'registry updated');
-      return result;
-    },
+    async (request) => applyRegistry(request, request.body),
   );
+}
+
+/**
+ * Upserts a registry submission as `PUT /api/v1/registry` does, for it and the spreadsheet import
+ * (issue 15, item 6): facts of changed areas, sessions of changed secrets closed, the audit entry.
+ */
+export async function applyRegistry(
+  request: FastifyRequest,
+  body: unknown,
+  options: UpsertOptions = {},
+): Promise<RegistryCounts> {
+  const app = request.server;
+  const { store, registry } = app.deps;
+  const previous = registry.get();
+  const before = publicRegistry(previous);
+  // A changed floor area or occupants becomes a fact from today (issue 15, item 4).
+  const by = request.token?.name ?? 'unknown';
+  const facts = { timeZone: app.deps.timeZone, by, nowMs: (app.deps.now ?? Date.now)() };
+  const result = await upsertRegistry(store, registry, body, facts, options);
+  // A changed secret closes the gateway's open sessions, as a rotation does: the old secret must
+  // not keep a connection alive. upsertRegistry keeps a hash whose secret did not change.
+  const oldHashes = new Map(previous.gateways.map((g) => [g.id, g.secretHash]));
+  const changed = registry
+    .get()
+    .gateways.filter((g) => oldHashes.has(g.id) && oldHashes.get(g.id) !== g.secretHash)
+    .map((g) => g.id);
+  const disconnected = changed.reduce((n, id) => n + (app.deps.gateways?.disconnect(id) ?? 0), 0);
+  await audit(request, 'registry', sameRows(before, body), redacted(body));
+  request.log.info({ ...result, secretsChanged: changed, disconnected }, 'registry updated');
+  return result;
 }

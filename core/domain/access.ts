@@ -82,7 +82,9 @@ export function accessOf(grant: Grant, registry: Registry): Access {
     institutions,
     buildings,
     meters: new Set(meters.map((m) => m.id)),
-    gateways: all ? new Set(registry.gateways.map((g) => g.id)) : new Set(meters.map((m) => m.gatewayId)),
+    gateways: all
+      ? new Set(registry.gateways.map((g) => g.id))
+      : new Set(meters.flatMap((m) => (m.gatewayId === undefined ? [] : [m.gatewayId]))),
   };
 }
 

@@ -46,6 +46,7 @@ export const GAP_FACTOR = 1.5;
  * delta (rollover-aware) × the multiplier in force (split pro rata by time when a multiplier event
  * falls inside) × the unit factor; negative for an export register. A rise faster than the meter's
  * `maxPlausiblePerHour`, or larger than MAX_INTERVAL_NATIVE, is quarantined: counted 0 and suspect.
+ * A gap, or any interval of a manual meter, is `estimated`.
  */
 export function intervalConsumption(
   meter: Meter,
@@ -82,7 +83,9 @@ export function intervalConsumption(
   if (meter.maxPlausiblePerHour !== undefined && hours > 0 && Math.abs(native) / hours > meter.maxPlausiblePerHour) {
     return { startMs: prev.tsMs, endMs: cur.tsMs, amountMicro: 0, quality: 'suspect', kind: 'implausible' };
   }
-  const gap = span > (meter.intervalS ?? 900) * 1000 * GAP_FACTOR;
+  // A manual meter's readings are read or billed by hand, never a measured profile: every interval
+  // between them is an estimate spread pro rata (issue 15, item 5).
+  const gap = meter.reading === 'manual' || span > (meter.intervalS ?? 900) * 1000 * GAP_FACTOR;
   const quality: Quality = kind === 'backwards' ? 'suspect' : gap ? 'estimated' : 'good';
   return { startMs: prev.tsMs, endMs: cur.tsMs, amountMicro: Math.round(native * MICRO), quality, kind };
 }

@@ -1,10 +1,14 @@
 import { z } from 'zod';
 import { TimestampSchema } from './reading.js';
+import { IdSchema } from './registry.js';
 
 /**
  * Lifecycle events of a meter (DOMAIN.md, "Meters are registers"): a replacement (换表) closes the
  * old register at `oldFinal` and opens the new one at `newInitial`, which is never consumption; a
- * multiplier change applies from its instant; a decommission ends the meter's readings.
+ * multiplier change applies from its instant; a decommission ends the meter's readings; a move or
+ * a parent change re-attributes the hours starting at or after its instant (the registry keeps
+ * where the meter was before, `attribution`). History is never rewritten: every such change is a
+ * dated event (issue "The meter model").
  */
 export const MeterEventInputSchema = z.discriminatedUnion('type', [
   z.object({
@@ -19,6 +23,10 @@ export const MeterEventInputSchema = z.discriminatedUnion('type', [
     multiplier: z.number().finite().positive('must be > 0'),
   }),
   z.object({ type: z.literal('decommission'), ts: TimestampSchema }),
+  /** The meter moves to another building: the hours starting before `ts` stay with the old one. */
+  z.object({ type: z.literal('move'), ts: TimestampSchema, buildingId: IdSchema }),
+  /** The meter is put under another parent (`null`: it becomes a main meter) from `ts`. */
+  z.object({ type: z.literal('parent'), ts: TimestampSchema, parentId: IdSchema.nullable() }),
 ]);
 export type MeterEventInput = z.infer<typeof MeterEventInputSchema>;
 

@@ -1,5 +1,5 @@
 import type { MeterEventInput } from './meter-events.js';
-import type { Meter, Registry } from './registry.js';
+import { type Meter, meterKind, type Registry } from './registry.js';
 import type { Scope } from './scope.js';
 import { subItemMatches } from './sub-items.js';
 import { HOUR_MS } from './time.js';
@@ -22,7 +22,10 @@ export function activeSpan(
   return { fromMs: from, toMs: Math.max(from, to) };
 }
 
-/** Readings a meter should have sent in [fromMs, toMs), from its configured interval. */
+/**
+ * Readings a meter should have sent in [fromMs, toMs), from its configured interval; none for a
+ * virtual meter (computed from others) or a manual one (read when someone reads it).
+ */
 export function expectedReadings(
   meter: Meter,
   events: readonly MeterEventInput[],
@@ -30,6 +33,7 @@ export function expectedReadings(
   toMs: number,
   nowMs: number,
 ): number {
+  if (meterKind(meter) !== 'gateway') return 0;
   const span = activeSpan(meter, events, fromMs, toMs, nowMs);
   return (span.toMs - span.fromMs) / (meter.intervalS * 1000);
 }
@@ -49,7 +53,7 @@ export function expectedReadingsPerRange(
   for (const meter of meters) {
     const events = eventsOf(meter.id);
     const end = events.find((e) => e.type === 'decommission')?.ts ?? '';
-    const key = `${meter.intervalS}|${meter.installedAt ?? ''}|${end}`;
+    const key = `${meterKind(meter)}|${meter.intervalS}|${meter.installedAt ?? ''}|${end}`;
     const group = groups.get(key);
     if (group === undefined) groups.set(key, { meter, events, count: 1 });
     else group.count++;

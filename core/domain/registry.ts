@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { EnergySchema } from './energy.js';
+import { meterTreeProblems } from './meter-tree.js';
 import { SubItemCodeSchema } from './sub-items.js';
 import { unitFactorToNative } from './units.js';
 
@@ -105,7 +106,8 @@ export const MeterSchema = z
     id: IdSchema,
     name: nameSchema('meter name').optional(),
     buildingId: IdSchema,
-    gatewayId: IdSchema,
+    /** The gateway that publishes the meter's register; none for a manual or virtual meter. */
+    gatewayId: IdSchema.optional(),
     energy: EnergySchema,
     subItem: SubItemCodeSchema.optional(),
     /** Unit the register counts in; must be one of METER_UNITS for the energy. */
@@ -134,8 +136,45 @@ export const MeterSchema = z
      * a meter without `installedAt` that never reported is offline this long after it.
      */
     registeredAt: z.iso.datetime({ offset: true }).optional(),
+    /**
+     * The meter whose measurement includes this one (a main meter above its sub-meters): same
+     * building and energy. Totals count only meters without a parent, so nothing is counted twice.
+     */
+    parentId: IdSchema.optional(),
+    /** How readings arrive: `auto` (a gateway publishes them; when omitted) or `manual` (entered by a user). */
+    reading: z.enum(['auto', 'manual']).optional(),
+    /**
+     * Where the meter was counted before each dated `move` or `parent` event, oldest first: the
+     * hours starting before `until` (and at or after the previous entry's) belong to `buildingId`
+     * under `parentId` (none: a main meter). Set by the platform from the events; a value sent is
+     * ignored (issue "The meter model").
+     */
+    attribution: z
+      .array(z.object({ until: z.iso.datetime({ offset: true }), buildingId: IdSchema, parentId: IdSchema.optional() }))
+      .max(1000)
+      .optional(),
+    /** A virtual meter: the sum of `plus` minus the sum of `minus`; never part of a total. */
+    virtual: z
+      .object({
+        plus: z.array(IdSchema).min(1).max(100),
+        minus: z.array(IdSchema).max(100).default([]),
+      })
+      .optional(),
   })
   .superRefine((meter, ctx) => {
+    const kind = meterKind(meter);
+    if (kind === 'gateway' && meter.gatewayId === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['gatewayId'], message: 'a meter read by a gateway needs gatewayId' });
+    }
+    if (kind !== 'gateway' && meter.gatewayId !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['gatewayId'], message: `a ${kind} meter has no gateway` });
+    }
+    if (meter.virtual !== undefined && meter.reading === 'manual') {
+      ctx.addIssue({ code: 'custom', path: ['reading'], message: 'a virtual meter has no readings' });
+    }
+    if (meter.virtual !== undefined && meter.parentId !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['parentId'], message: 'a virtual meter is never part of a tree' });
+    }
     if (unitFactorToNative(meter.energy, meter.unit) === undefined) {
       ctx.addIssue({
         code: 'custom',
@@ -148,6 +187,14 @@ export const MeterSchema = z
     }
   });
 export type Meter = z.infer<typeof MeterSchema>;
+
+/** How a meter's consumption arrives: from a gateway, entered by hand, or computed from other meters. */
+export type MeterKind = 'gateway' | 'manual' | 'virtual';
+
+/** A meter's kind: `virtual` with a formula, `manual` with `reading: 'manual'`, else `gateway`. */
+export function meterKind(meter: Pick<Meter, 'virtual' | 'reading'>): MeterKind {
+  return meter.virtual !== undefined ? 'virtual' : meter.reading === 'manual' ? 'manual' : 'gateway';
+}
 
 /** The registry as submitted to `PUT /api/v1/registry`. */
 export const RegistryInputSchema = z.object({
@@ -229,7 +276,13 @@ export function mergeRegistry(
   for (const row of registry.buildings) check('buildings', row, 'institutionId', institutionIds, 'institution');
   for (const row of registry.meters) {
     check('meters', row, 'buildingId', buildingIds, 'building');
-    check('meters', row, 'gatewayId', gatewayIds, 'gateway');
+    if (row.gatewayId !== undefined) check('meters', row, 'gatewayId', gatewayIds, 'gateway');
   }
+  const where = (row: { id: string }) => {
+    const i = upsert.meters.findIndex((r) => r.id === row.id);
+    return i >= 0 ? `meters[${i}]` : `meters(${row.id})`;
+  };
+  for (const p of meterTreeProblems(registry.meters))
+    problems.push({ path: `${where(p.meter)}.${p.field}`, message: p.message });
   return { registry, problems };
 }

@@ -36,14 +36,20 @@ export function unitLabel(energy: Energy | undefined, mode: UnitMode, per: Per |
   return per === undefined ? base : `${base}/${per}`;
 }
 
+/** Divisors of an intensity answer: one per bucket, in bucket order, and the whole range's for the total. */
+export interface BucketDivisors {
+  readonly perBucket: readonly number[];
+  readonly total: number;
+}
+
 /**
  * Folds cells into a series over the given bucket starts (empty buckets are 0) and a total, in the
- * answer's unit, divided by the denominator for intensities.
+ * answer's unit, divided by the denominator for intensities (one for all, or one per bucket).
  */
 export function buildSeries(
   cells: readonly EnergyCell[],
   bucketStartsMs: readonly number[],
-  opts: { energy: Energy | undefined; mode: UnitMode; table: CoefficientTable; divisor: number },
+  opts: { energy: Energy | undefined; mode: UnitMode; table: CoefficientTable; divisor: number | BucketDivisors },
 ): { series: { startMs: number; value: number; estimatedShare: number }[]; total: number } {
   const sums = new Map<number, { value: number; estimated: number; amount: number }>();
   for (const cell of cells) {
@@ -55,16 +61,17 @@ export function buildSeries(
     sums.set(cell.bucketStartMs, s);
   }
   let total = 0;
-  const series = bucketStartsMs.map((startMs) => {
+  const { divisor } = opts;
+  const series = bucketStartsMs.map((startMs, i) => {
     const s = sums.get(startMs);
     total += s?.value ?? 0;
     return {
       startMs,
-      value: round6((s?.value ?? 0) / opts.divisor),
+      value: round6((s?.value ?? 0) / (typeof divisor === 'number' ? divisor : (divisor.perBucket[i] ?? 1))),
       estimatedShare: s && s.amount > 0 ? round6(s.estimated / s.amount) : 0,
     };
   });
-  return { series, total: round6(total / opts.divisor) };
+  return { series, total: round6(total / (typeof divisor === 'number' ? divisor : divisor.total)) };
 }
 
 /** Filter fields for a scope (the store's MeterFilter minus energy and sub-item). */

@@ -24,18 +24,30 @@ export const SUB_ITEMS: Readonly<Record<string, { readonly nameZh: string; reado
 /** A sub-item code as stored on a meter: `01A00` (a class) or `01A10` (a sub-class). */
 export const SubItemCodeSchema = z.string().regex(/^\d{2}[A-Z]\d{2}$/, 'sub-item code like 01A00 or 01A10');
 
-/** A sub-item filter as given in a query: `01A`, `01A00` (the whole class) or `01A10` (one sub-class). */
-export const SubItemFilterSchema = z.string().regex(/^\d{2}[A-Z](\d{2})?$/, 'sub-item like 01A, 01A00 or 01A10');
+/**
+ * The sub-item `unmetered` (未计量): what parent meters measure beyond their sub-meters, and meters
+ * without a code; with it the sub-items of a scope add up to its total (issue "The meter model").
+ */
+export const UNMETERED = 'unmetered';
+
+/**
+ * A sub-item filter as given in a query: `01A`, `01A00` (the whole class), `01A10` (one
+ * sub-class) or `unmetered`.
+ */
+export const SubItemFilterSchema = z
+  .string()
+  .regex(/^(\d{2}[A-Z](\d{2})?|unmetered)$/, 'sub-item like 01A, 01A00 or 01A10, or unmetered');
 
 /**
  * The code prefix a sub-item filter selects: `01A00` and `01A` select the class `01A`, `01A10`
- * selects itself only.
+ * selects itself only; `unmetered` stays itself (UNMETERED).
  */
 export function subItemPrefix(filter: string): string {
   return filter.length === 5 && filter.endsWith('00') ? filter.slice(0, 3) : filter;
 }
 
-/** Whether a meter's sub-item code lies in the branch a filter selects. */
+/** Whether a meter's sub-item code lies in the branch a filter selects (`unmetered`: a meter without a code). */
 export function subItemMatches(code: string | undefined, filter: string): boolean {
+  if (filter === UNMETERED) return code === undefined;
   return code?.startsWith(subItemPrefix(filter)) ?? false;
 }

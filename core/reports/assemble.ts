@@ -1,6 +1,7 @@
 import { groupBy } from '../collections.js';
 import type { AnomalyEvent } from '../domain/anomalies.js';
 import { type CoefficientTable, ENERGY_INFO, type Energy } from '../domain/energy.js';
+import { type Fact, institutionDenominators, periodSoFar } from '../domain/facts.js';
 import type { MeterEvent } from '../domain/meter-events.js';
 import { COMPLETENESS_THRESHOLD, expectedReadings, metersInScope } from '../domain/quality.js';
 import type { Institution, Registry } from '../domain/registry.js';
@@ -43,6 +44,8 @@ export interface ReportInputs {
   readonly anomalies: readonly AnomalyEvent[];
   /** Every meter lifecycle event (decommissions shorten the expected readings). */
   readonly events: readonly MeterEvent[];
+  /** Effective-dated floor areas and occupants (none: the registry's values hold throughout). */
+  readonly facts?: readonly Fact[];
 }
 
 const ENERGY_ORDER = Object.keys(ENERGY_INFO) as Energy[];
@@ -138,7 +141,9 @@ function institutionRow(
   const { coefficients: table, period, targets } = inputs;
   const monthly = period.kind === 'monthly';
   const scope = `institution:${inst.id}`;
-  const d = { floorAreaM2: inst.floorAreaM2, occupants: inst.occupants };
+  // In force over the period so far, time-weighted where a fact changes them: intensity = kgce / shown area.
+  const w = institutionDenominators(inst, inputs.facts ?? [], periodSoFar(period, inputs.nowMs), inputs.timeZone);
+  const d = { floorAreaM2: roundTo(w.floorAreaM2, AMOUNT_DECIMALS), occupants: roundTo(w.occupants, AMOUNT_DECIMALS) };
   const kgceOf = (energy: Energy, native: number) => roundTo(native * table.kgcePerUnit[energy], AMOUNT_DECIMALS);
   const ref = (m: Map<Energy, number> | undefined, e: Energy) => {
     const micro = m?.get(e);

@@ -99,7 +99,7 @@ export function subtotal(
   const rows = parts.map((p) => p.row);
   const d = {
     floorAreaM2: sumExact(rows.map((r) => r.floorAreaM2)),
-    occupants: rows.reduce((s, r) => s + r.occupants, 0),
+    occupants: sumExact(rows.map((r) => r.occupants)),
   };
   const lines: EnergyLine[] = [];
   for (const energy of energies) {

@@ -53,7 +53,7 @@ export async function generateReport(
   ];
   const full = options.figuresOnly !== true;
   const none = Promise.resolve([]);
-  const [periodRows, previousRows, lastYearRows, trendRows, targets, anomalies, events] = await Promise.all([
+  const [periodRows, previousRows, lastYearRows, trendRows, targets, anomalies, events, facts] = await Promise.all([
     store.aggregate({
       ...total,
       fromMs: period.fromMs,
@@ -70,6 +70,7 @@ export async function generateReport(
     store.targets(),
     scopes.length === 0 || !full ? none : store.anomalies({ fromMs: period.fromMs, toMs: period.toMs, scopes }),
     store.meterEvents(),
+    store.facts(),
   ]);
   return assembleReport(
     {
@@ -87,6 +88,7 @@ export async function generateReport(
       targets,
       anomalies,
       events,
+      facts,
     },
     nowMs,
   );

@@ -72,7 +72,12 @@ export interface Totals extends Changes, Quality {
   readonly energies: readonly EnergyLine[];
   /** Sum of the energy lines' kgce, water excluded. */
   readonly totalKgce: number;
+  /**
+   * Floor area (m²) in force over the period (to date when partial), time-weighted where an
+   * effective-dated fact changes it inside the period, rounded to 0.01: kgcePerM2 = totalKgce / this.
+   */
   readonly floorAreaM2: number;
+  /** Occupants over the period, the same way (a time-weighted figure may have decimals). */
   readonly occupants: number;
   readonly kgcePerM2: number | null;
   readonly kgcePerCapita: number | null;

@@ -1,5 +1,6 @@
 import type { AnomalyEvent, AnomalyStep } from '../domain/anomalies.js';
 import type { HourlyConsumption } from '../domain/consumption.js';
+import type { Fact } from '../domain/facts.js';
 import type { MeterEvent } from '../domain/meter-events.js';
 import type { Registry } from '../domain/registry.js';
 import type { Target } from '../domain/targets.js';
@@ -181,6 +182,14 @@ class ComposedStore implements Store {
 
   meterEvents(): Promise<MeterEvent[]> {
     return this.metadata.meterEvents();
+  }
+
+  addFacts(facts: readonly Fact[]): Promise<void> {
+    return this.metadata.addFacts(facts);
+  }
+
+  facts(scope?: string): Promise<Fact[]> {
+    return this.metadata.facts(scope);
   }
 
   saveTargets(targets: readonly Target[]): Promise<void> {

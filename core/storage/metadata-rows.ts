@@ -14,7 +14,10 @@ const num = (v: unknown): number | undefined => (v === null || v === undefined ?
  * (`ts_ms`, `created_ms`, …) and decodes its own JSON and array columns before calling these.
  */
 
-/** A lifecycle event from `id, meter_id, type, old_final, new_initial, multiplier, created_by, ts_ms, created_ms`. */
+/**
+ * A lifecycle event from `id, meter_id, type, old_final, new_initial, multiplier, building_id,
+ * parent_id, created_by, ts_ms, created_ms`.
+ */
 export function meterEventOfRow(r: Row): MeterEvent {
   const base = {
     id: String(r.id),
@@ -26,6 +29,10 @@ export function meterEventOfRow(r: Row): MeterEvent {
   if (r.type === 'replace')
     return { ...base, type: 'replace', oldFinal: num(r.old_final) ?? 0, newInitial: num(r.new_initial) ?? 0 };
   if (r.type === 'multiplier') return { ...base, type: 'multiplier', multiplier: num(r.multiplier) ?? 1 };
+  if (r.type === 'move') return { ...base, type: 'move', buildingId: String(r.building_id) };
+  if (r.type === 'parent')
+    return { ...base, type: 'parent', parentId: r.parent_id === null ? null : String(r.parent_id) };
+
   return { ...base, type: 'decommission' };
 }
 

@@ -3,6 +3,7 @@
  * series, and the records it keeps. Implemented by DuckDB (`duckdb/`) and PostgreSQL (`postgres/`).
  */
 import type { AnomalyEvent, AnomalyStatus, AnomalyStep } from '../domain/anomalies.js';
+import type { Fact } from '../domain/facts.js';
 import type { MetadataChange } from '../domain/metadata-change.js';
 import type { MeterEvent } from '../domain/meter-events.js';
 import type { Registry } from '../domain/registry.js';
@@ -125,7 +126,7 @@ export interface ReadingKeyLock {
 
 /**
  * Everything that is not a time series: registry, lifecycle events, corrections, dead letters,
- * targets, anomalies, API tokens and the audit log (later also users, jobs and the archive index).
+ * effective-dated facts, targets, anomalies, API tokens and the audit log (later also users, jobs and the archive index).
  * Implemented by DuckDB (in DATA_DIR: one process) and PostgreSQL (`METADATA_URL`: shared by every
  * process of a cluster). Each call is atomic on its own; nothing spans two calls.
  */
@@ -191,6 +192,18 @@ export interface MetadataStore extends StoreLifecycle {
   addCorrection(correction: Correction): Promise<void>;
   /** Every correction, by meter and time. */
   corrections(): Promise<Correction[]>;
+
+  /**
+   * Appends effective-dated facts (floor area, occupants; core/domain/facts.ts), all or none: a
+   * known id is refused with an error and nothing is stored. Facts are never changed or removed: a
+   * later fact of the same scope and day wins.
+   */
+  addFacts(facts: readonly Fact[]): Promise<void>;
+  /**
+   * Every fact, or those of one scope (`institution:ID`, `building:ID`; none for a scope without
+   * facts), by scope, day, recording time and id (byte order).
+   */
+  facts(scope?: string): Promise<Fact[]>;
 
   /** Upserts targets by (scope, energy, period), all or none. */
   saveTargets(targets: readonly Target[]): Promise<void>;

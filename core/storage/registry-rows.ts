@@ -27,6 +27,11 @@ export const REGISTRY_COLUMNS = {
     'max_plausible_per_hour',
     'installed_at',
     'registered_at',
+    'parent_id',
+    'reading',
+    'virtual_plus',
+    'virtual_minus',
+    'attribution',
   ],
 } as const;
 
@@ -64,6 +69,11 @@ export function registryRows(reg: Registry): Record<RegistryTable, unknown[][]> 
       m.maxPlausiblePerHour,
       m.installedAt,
       m.registeredAt,
+      m.parentId,
+      m.reading,
+      m.virtual?.plus.join(','),
+      m.virtual?.minus.join(','),
+      m.attribution === undefined ? undefined : JSON.stringify(m.attribution),
     ]),
   };
 }
@@ -101,11 +111,17 @@ export function registryOfRows(rows: Record<RegistryTable, readonly Row[]>): Reg
     const maxRate = optNum(r.max_plausible_per_hour);
     const installedAt = opt(r.installed_at);
     const registeredAt = opt(r.registered_at);
+    const gatewayId = opt(r.gateway_id);
+    const parentId = opt(r.parent_id);
+    const reading = opt(r.reading) as Meter['reading'];
+    const plus = opt(r.virtual_plus);
+    const attribution = opt(r.attribution);
+    const ids = (text: string | undefined) => (text === undefined || text === '' ? [] : text.split(','));
     return {
       id: str(r.id),
       ...(name === undefined ? {} : { name }),
       buildingId: str(r.building_id),
-      gatewayId: str(r.gateway_id),
+      ...(gatewayId === undefined ? {} : { gatewayId }),
       energy: str(r.energy) as Meter['energy'],
       ...(subItem === undefined ? {} : { subItem }),
       unit: str(r.unit),
@@ -116,6 +132,10 @@ export function registryOfRows(rows: Record<RegistryTable, readonly Row[]>): Reg
       ...(maxRate === undefined ? {} : { maxPlausiblePerHour: maxRate }),
       ...(installedAt === undefined ? {} : { installedAt }),
       ...(registeredAt === undefined ? {} : { registeredAt }),
+      ...(parentId === undefined ? {} : { parentId }),
+      ...(reading === undefined ? {} : { reading }),
+      ...(plus === undefined ? {} : { virtual: { plus: ids(plus), minus: ids(opt(r.virtual_minus)) } }),
+      ...(attribution === undefined ? {} : { attribution: JSON.parse(attribution) as Meter['attribution'] }),
     };
   });
   return { districts, institutions, buildings, gateways, meters };

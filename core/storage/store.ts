@@ -43,12 +43,18 @@ export interface MeterFilter {
   readonly buildingId?: string;
   readonly meterId?: string;
   readonly energy?: Energy;
-  /** Sub-item code prefix (`01A` for all lighting and sockets). */
+  /**
+   * Sub-item code prefix (`01A` for all lighting and sockets), or `unmetered` (UNMETERED): see
+   * `AggregateQuery` for how a meter tree's sub-meters and remainders count.
+   */
   readonly subItemPrefix?: string;
 }
 
-/** What an aggregate row is grouped by besides the time bucket and energy. */
-export type GroupBy = 'none' | 'district' | 'institution' | 'building' | 'meter';
+/**
+ * What an aggregate row is grouped by besides the time bucket and energy. `parent`: the sub-meters
+ * of each parent meter, summed under the parent's id (meters without a parent are left out).
+ */
+export type GroupBy = 'none' | 'district' | 'institution' | 'building' | 'meter' | 'parent';
 
 /**
  * A sum an aggregate row carries besides `amount` (always summed): `estimated`, `readings`, and
@@ -56,7 +62,19 @@ export type GroupBy = 'none' | 'district' | 'institution' | 'building' | 'meter'
  */
 export type AggregateSum = 'estimated' | 'readings' | 'qualityHours';
 
-/** A consumption aggregate over hourly data. */
+/**
+ * A consumption aggregate over hourly data. How a meter tree counts (issue "The meter model"): a
+ * sub-meter's consumption is inside its parent's, so
+ * - a total (any grouping but `meter` and `parent`, no `meterId`, no sub-item) sums the `amount`
+ *   and `estimated` of meters without a parent only; `readings` and the quality hours count every
+ *   meter (they measure the data received, not consumption);
+ * - a sub-item (`subItemPrefix`) sums each meter's remainder (its own amount minus its sub-meters')
+ *   under the meter's code, and `unmetered` the remainders of meters without a code, so the
+ *   sub-items of a scope add up to its total exactly; `readings` and hours count the meters of the
+ *   code;
+ * - grouped by `meter` or `parent`, or for one `meterId`, each meter counts its own amount (with a
+ *   sub-item, the meters of that code).
+ */
 export interface AggregateQuery {
   readonly filter: MeterFilter;
   /** Inclusive start, hour-aligned. */

@@ -1,4 +1,5 @@
 import { type DetectionDeps, detectOverTarget, recordFindings } from './detection.js';
+import { detectImbalance } from './imbalance.js';
 import type { JobSpec } from './runner.js';
 import { detectFromSeries } from './series-detection.js';
 
@@ -17,9 +18,12 @@ export function detectionJobs(deps: DetectionDeps): JobSpec[] {
       name: 'detect-daily',
       schedule: '30 1 * * *',
       description:
-        'The day, every night: after-hours and weekend base load, water leaks, continuous running, base-load steps',
+        'The day, every night: after-hours and weekend base load, water leaks, continuous running, base-load steps, main and sub-meter imbalance',
       run: async () =>
-        recordFindings(deps, await detectFromSeries(deps, ['after_hours', 'leak', 'continuous', 'step'], 35)),
+        recordFindings(deps, [
+          ...(await detectFromSeries(deps, ['after_hours', 'leak', 'continuous', 'step'], 35)),
+          ...(await detectImbalance(deps)),
+        ]),
     },
     {
       name: 'detect-targets',

@@ -19,6 +19,8 @@ export interface DetectionDeps {
   readonly metrics: Metrics;
   readonly webhook?: Omit<WebhookOptions, 'logger'>;
   readonly now?: () => number;
+  /** `BALANCE_TOLERANCE` (default 0.05): the imbalance a meter tree may have before it is an anomaly. */
+  readonly balanceTolerance?: number;
 }
 
 /** A finding before it is stored: the fields detectors produce. */

@@ -85,6 +85,9 @@ export async function detectFromSeries(
     const rows = groupBy(await deps.store.aggregate({ ...base, filter: {}, groupBy: 'meter' }), (r) => r.groupId);
     const states: MeterReportState[] = [];
     for (const meter of registry.meters) {
+      // A manual meter's hours are its entries spread pro rata, not a measured profile, and it is
+      // read when someone reads it: no spike, flat line or offline to find (issue 15, item 5).
+      if (meter.reading === 'manual') continue;
       const series = hourSeries(rows.get(meter.id) ?? [], fromMs, toMs);
       const subject = { scope: `meter:${meter.id}`, energy: meter.energy };
       if (want.has('spike')) out.push(...detectSpikes(series, subject, ctx));

@@ -106,3 +106,17 @@ export function oneBuildingRegistry(meters: readonly { id: string; multiplier?: 
     })),
   };
 }
+
+/** An hourly electricity meter in kWh of building `b1` read by gateway `g1`, with overrides. */
+export function hourlyMeter(id: string, over: Record<string, unknown> = {}) {
+  return {
+    id,
+    buildingId: 'b1',
+    gatewayId: 'g1',
+    energy: 'electricity' as const,
+    unit: 'kWh',
+    multiplier: 1,
+    intervalS: 3600,
+    ...over,
+  };
+}

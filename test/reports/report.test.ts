@@ -140,7 +140,7 @@ describe('monthly and annual reports from simulated meters', () => {
       ['/api/v1/reports/monthly?month=2026-10&format=docx', 'format: '],
       ['/api/v1/reports/monthly?month=2026-10&format=csv&lang=fr', 'lang: '],
       ['/api/v1/reports/ranking?month=2026-10&metric=kwh', 'metric: '],
-      ['/api/v1/reports/ranking?month=2026-10&energy=coal', 'energy: '],
+      ['/api/v1/reports/ranking?month=2026-10&energy=uranium', 'energy: '],
       ['/api/v1/reports/ranking?month=2027-01', 'month: '],
     ];
     for (const [path, prefix] of cases) {

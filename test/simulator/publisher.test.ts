@@ -19,7 +19,7 @@ function firstGateways(fleet: Fleet, n: number): Fleet {
   const gateways = fleet.registry.gateways.slice(0, n);
   const ids = new Set(gateways.map((g) => g.id));
   return {
-    registry: { ...fleet.registry, gateways, meters: fleet.registry.meters.filter((m) => ids.has(m.gatewayId)) },
+    registry: { ...fleet.registry, gateways, meters: fleet.registry.meters.filter((m) => ids.has(m.gatewayId ?? '')) },
     meters: fleet.meters.filter((m) => ids.has(m.gatewayId)),
   };
 }

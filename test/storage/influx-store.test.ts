@@ -45,6 +45,11 @@ describe.skipIf(skip !== undefined)('InfluxStore specifics on a real InfluxDB 1.
 
   it('writes under the measurement, tag and field names shared with the dashboards', async () => {
     const { store, database } = await openStore();
+    // light under hvac (coded 01B00): its hours carry the parent tags too.
+    await store.saveRegistry({
+      ...REGISTRY,
+      meters: REGISTRY.meters.map((m) => (m.id === 'light' ? { ...m, buildingId: 'b2', parentId: 'hvac' } : m)),
+    });
     await store.replaceHourly(
       [{ meterId: 'light', fromMs: T0, toMs: T0 + H }],
       [hour('light', T0, 1_500_000, 'estimated', 1_500_000, 3)],
@@ -87,7 +92,7 @@ describe.skipIf(skip !== undefined)('InfluxStore specifics on a real InfluxDB 1.
     });
     expect(
       await series(`SELECT amount, quality, "readings", building, district, sub_item FROM hourly`, database),
-    ).toEqual([[T0, 1.5, 'estimated', 3, 'b1', 'd1', '01A10']]);
+    ).toEqual([[T0, 1.5, 'estimated', 3, 'b2', 'd1', '01A10']]);
     expect(await series(`SELECT value, invalid FROM readings WHERE meter = 'light'`, database)).toEqual([
       [T0, 9, true],
       [T0 + 15 * 60_000, 9.5, null],

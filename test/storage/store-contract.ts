@@ -1,11 +1,13 @@
 import { afterEach, beforeEach, describe } from 'vitest';
 import type { MetadataStore, SeriesStore } from '../../core/storage/store.js';
 import { deadLetterCases } from './contract-dead-letters.js';
+import { factCases } from './contract-facts.js';
 import { REGISTRY } from './contract-fixtures.js';
 import { hourlyContract } from './contract-hourly.js';
 import { metadataCases } from './contract-metadata.js';
 import { migrationCases, type SchemaHarness } from './contract-migrations.js';
 import { readingContract } from './contract-readings.js';
+import { treeContract } from './contract-tree.js';
 
 /** Each test gets a fresh store from `make`, holding the fixture registry, closed afterwards. */
 function eachTestStore<S extends { close(): Promise<void>; saveRegistry(r: typeof REGISTRY): Promise<void> }>(
@@ -35,6 +37,7 @@ export function seriesContract(name: string, makeStore: () => Promise<SeriesStor
     const store = eachTestStore(makeStore);
     describe('raw readings, windows and tails', () => readingContract(store));
     describe('hourly consumption and aggregates', () => hourlyContract(store));
+    describe('meter trees: totals, sub-items and remainders', () => treeContract(store));
   });
 }
 
@@ -47,6 +50,7 @@ export function metadataContract(name: string, makeStore: () => Promise<Metadata
     const store = eachTestStore(makeStore);
     describe('registry, events, corrections, targets, anomalies, tokens, audit', () => metadataCases(store));
     describe('dead letters', () => deadLetterCases(store));
+    describe('effective-dated facts', () => factCases(store));
     if (schema !== undefined) describe('versioned schema migrations', () => migrationCases(schema));
   });
 }

@@ -19,6 +19,10 @@ export const ENERGIES: Readonly<
   diesel: { nativeUnit: 'kg', nameZh: '柴油', nameEn: 'Diesel', countsAsEnergy: true },
   steam: { nativeUnit: 'kg', nameZh: '蒸汽', nameEn: 'Steam', countsAsEnergy: true },
   lpg: { nativeUnit: 'kg', nameZh: '液化石油气', nameEn: 'LPG', countsAsEnergy: true },
+  gasoline: { nativeUnit: 'kg', nameZh: '汽油', nameEn: 'Gasoline', countsAsEnergy: true },
+  kerosene: { nativeUnit: 'kg', nameZh: '煤油', nameEn: 'Kerosene', countsAsEnergy: true },
+  coal: { nativeUnit: 'kg', nameZh: '原煤', nameEn: 'Coal', countsAsEnergy: true },
+  other: { nativeUnit: 'kgce', nameZh: '其他能源', nameEn: 'Other energy', countsAsEnergy: true },
 };
 
 /** Electricity sub-items (JGJ/T 285), as in core/domain/sub-items.ts. */

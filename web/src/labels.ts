@@ -13,6 +13,7 @@ const ANOMALY_TYPES: Readonly<Record<string, readonly [zh: string, en: string]>>
   leak: ['疑似漏水', 'Possible leak'],
   step: ['基础负荷突变', 'Base-load step'],
   implausible: ['不合理跳变', 'Implausible jump'],
+  imbalance: ['总分表不平衡', 'Main/sub-meter imbalance'],
 };
 
 /** Chinese names of the evidence fields detectors record (the English key is shown too). */
@@ -31,6 +32,12 @@ const EVIDENCE_ZH: Readonly<Record<string, string>> = {
   target: '目标',
   overShare: '超出比例',
   note: '说明',
+  parent: '总表',
+  children: '分表合计',
+  difference: '差值',
+  share: '差值占比',
+  tolerance: '允许偏差',
+  childIds: '分表',
 };
 
 /** An evidence field's label. */

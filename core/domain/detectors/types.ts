@@ -15,7 +15,9 @@ export type AnomalyType =
   | 'continuous'
   | 'implausible'
   | 'leak'
-  | 'step';
+  | 'step'
+  /** A parent meter and its sub-meters disagree (总分表不平衡); found from stored sums, not a series. */
+  | 'imbalance';
 
 /** Every anomaly type, in a stable order (for tables and loops). */
 export const ANOMALY_TYPES: readonly AnomalyType[] = [
@@ -28,6 +30,7 @@ export const ANOMALY_TYPES: readonly AnomalyType[] = [
   'implausible',
   'leak',
   'step',
+  'imbalance',
 ];
 
 /** Quality of an hour of derived consumption (same values as the counter rules'). */

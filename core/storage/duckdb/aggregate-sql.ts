@@ -1,3 +1,4 @@
+import { UNMETERED } from '../../domain/sub-items.js';
 import { bucketStart } from '../../domain/time.js';
 import type { AggregateQuery } from '../store.js';
 
@@ -5,24 +6,52 @@ const GROUP_COLUMN = {
   none: `''`,
   district: 'i.district_id',
   institution: 'b.institution_id',
-  building: 'm.building_id',
+  building: 's.building_id',
   meter: 'h.meter_id',
+  parent: 's.parent_id',
 } as const;
+
+/**
+ * How a query counts a meter tree (see `AggregateQuery`): each meter its own amount, the meters
+ * without a parent, or each meter's remainder under a sub-item.
+ */
+export type TreeMode = 'own' | 'roots' | 'subItem';
+
+/** The tree mode of a query. */
+export function treeMode(q: AggregateQuery): TreeMode {
+  if (q.groupBy === 'meter' || q.groupBy === 'parent' || q.filter.meterId !== undefined) return 'own';
+  return q.filter.subItemPrefix === undefined ? 'roots' : 'subItem';
+}
+
+/**
+ * SQL conditions of a sub-item over `m` (the meter) and `pm` (its parent, LEFT JOINed): `mine`,
+ * the meter is of the sub-item; `parents`, its parent is (its amount is then taken out of the
+ * parent's remainder). `p` is the parameter holding the code prefix.
+ */
+function subItemConditions(prefix: string, p: string): { mine: string; parents: string } {
+  return prefix === UNMETERED
+    ? { mine: 'm.sub_item IS NULL', parents: '(s.parent_id IS NOT NULL AND pm.sub_item IS NULL)' }
+    : { mine: `starts_with(m.sub_item, ${p})`, parents: `starts_with(pm.sub_item, ${p})` };
+}
 
 /** Where a query's sums come from: the hourly table, or the daily rollup (same sums, ~24× fewer rows). */
 const SOURCES = {
   hourly: {
     table: 'hourly',
     time: 'hour_start',
-    counts: `count(*) FILTER (WHERE h.quality = 'suspect') AS suspect_hours,
-           count(*) FILTER (WHERE h.quality = 'estimated') AS estimated_hours,
-           count(*) FILTER (WHERE h.quality = 'good') AS good_hours`,
+    counts: (and: string) => `count(*) FILTER (WHERE h.quality = 'suspect'${and}) AS suspect_hours,
+           count(*) FILTER (WHERE h.quality = 'estimated'${and}) AS estimated_hours,
+           count(*) FILTER (WHERE h.quality = 'good'${and}) AS good_hours`,
   },
   daily: {
     table: 'daily',
     time: 'day_start',
-    counts: `sum(h.suspect_hours) AS suspect_hours, sum(h.estimated_hours) AS estimated_hours,
-           sum(h.good_hours) AS good_hours`,
+    counts: (and: string) => {
+      const f = and === '' ? '' : ` FILTER (WHERE TRUE${and})`;
+      return `coalesce(sum(h.suspect_hours)${f}, 0) AS suspect_hours,
+           coalesce(sum(h.estimated_hours)${f}, 0) AS estimated_hours,
+           coalesce(sum(h.good_hours)${f}, 0) AS good_hours`;
+    },
   },
 } as const;
 
@@ -37,11 +66,16 @@ export function dailyRollupServes(q: AggregateQuery, rollupZone: string): boolea
 
 /**
  * SQL summing hourly consumption by local calendar bucket, energy and group, from the daily rollup
- * when it serves the query. Buckets use `date_trunc` on TIMESTAMPTZ under the connection's
+ * when it serves the query (and every dated move or parent change is at a local midnight,
+ * `spansAligned`). Each hour counts where the meter was at that hour (`meter_spans`). Buckets use `date_trunc` on TIMESTAMPTZ under the connection's
  * `TimeZone`, which is fast in DuckDB (unlike `time_bucket` with a zone).
  */
-export function aggregateSql(q: AggregateQuery, rollupZone: string): { sql: string; params: unknown[] } {
-  const source = SOURCES[dailyRollupServes(q, rollupZone) ? 'daily' : 'hourly'];
+export function aggregateSql(
+  q: AggregateQuery,
+  rollupZone: string,
+  spansAligned = true,
+): { sql: string; params: unknown[] } {
+  const source = SOURCES[spansAligned && dailyRollupServes(q, rollupZone) ? 'daily' : 'hourly'];
   const params: unknown[] = [q.fromMs, q.toMs];
   const where = [
     `h.${source.time} >= make_timestamptz($1::BIGINT * 1000)`,
@@ -54,10 +88,26 @@ export function aggregateSql(q: AggregateQuery, rollupZone: string): { sql: stri
   const f = q.filter;
   if (f.districtId !== undefined) add((p) => `i.district_id = ${p}`, f.districtId);
   if (f.institutionId !== undefined) add((p) => `b.institution_id = ${p}`, f.institutionId);
-  if (f.buildingId !== undefined) add((p) => `m.building_id = ${p}`, f.buildingId);
+  if (f.buildingId !== undefined) add((p) => `s.building_id = ${p}`, f.buildingId);
   if (f.meterId !== undefined) add((p) => `h.meter_id = ${p}`, f.meterId);
   if (f.energy !== undefined) add((p) => `m.energy = ${p}`, f.energy);
-  if (f.subItemPrefix !== undefined) add((p) => `starts_with(m.sub_item, ${p})`, f.subItemPrefix);
+  const mode = treeMode(q);
+  // Sums of `amount`/`estimated` (DECIMAL, exact), and the filter of the data counts.
+  let sums = (column: string) => `sum(h.${column})`;
+  let counted = '';
+  if (f.subItemPrefix !== undefined) {
+    if (f.subItemPrefix !== UNMETERED) params.push(f.subItemPrefix);
+    const { mine, parents } = subItemConditions(f.subItemPrefix, `$${params.length}`);
+    if (mode === 'own') where.push(mine);
+    else {
+      where.push(`(${mine} OR ${parents})`);
+      sums = (column) =>
+        `(coalesce(sum(h.${column}) FILTER (WHERE ${mine}), 0) - coalesce(sum(h.${column}) FILTER (WHERE ${parents}), 0))`;
+      counted = ` AND ${mine}`;
+    }
+  } else if (mode === 'roots') sums = (column) => `coalesce(sum(h.${column}) FILTER (WHERE s.parent_id IS NULL), 0)`;
+  if (q.groupBy === 'parent') where.push('s.parent_id IS NOT NULL');
+  const readings = counted === '' ? 'sum(h.readings)' : `coalesce(sum(h.readings) FILTER (WHERE TRUE${counted}), 0)`;
   const bucket =
     q.interval === 'total'
       ? 'make_timestamptz($1::BIGINT * 1000)'
@@ -66,11 +116,12 @@ export function aggregateSql(q: AggregateQuery, rollupZone: string): { sql: stri
         : `date_trunc('${q.interval}', h.${source.time})`;
   const sql = `
     SELECT epoch_ms(${bucket}) AS bucket_ms, m.energy AS energy, ${GROUP_COLUMN[q.groupBy]} AS group_id,
-           sum(h.amount)::DOUBLE AS amount, sum(h.estimated)::DOUBLE AS estimated, sum(h.readings) AS readings,
-           ${source.counts}
+           ${sums('amount')}::DOUBLE AS amount, ${sums('estimated')}::DOUBLE AS estimated, ${readings} AS readings,
+           ${source.counts(counted)}
     FROM ${source.table} h
-    JOIN meters m ON m.id = h.meter_id
-    JOIN buildings b ON b.id = m.building_id
+    JOIN meter_spans s ON s.meter_id = h.meter_id AND h.${source.time} >= s.from_ts AND h.${source.time} < s.to_ts
+    JOIN meters m ON m.id = h.meter_id${mode === 'subItem' ? '\n    LEFT JOIN meters pm ON pm.id = s.parent_id' : ''}
+    JOIN buildings b ON b.id = s.building_id
     JOIN institutions i ON i.id = b.institution_id
     WHERE ${where.join(' AND ')}
     GROUP BY ALL

@@ -3,7 +3,9 @@ import { join, resolve } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { AnomalyEvent, AnomalyStep } from '../../domain/anomalies.js';
 import type { HourlyConsumption } from '../../domain/consumption.js';
+import type { Fact } from '../../domain/facts.js';
 import type { MeterEvent } from '../../domain/meter-events.js';
+import { spansDayAligned } from '../../domain/meter-spans.js';
 import type { Registry } from '../../domain/registry.js';
 import type { Target } from '../../domain/targets.js';
 import { Mutex } from '../../mutex.js';
@@ -32,6 +34,7 @@ import {
   updateTokenRevoked,
 } from './access-tables.js';
 import { aggregateSql } from './aggregate-sql.js';
+import { insertFacts, selectFacts } from './fact-tables.js';
 import { ensureDailyRollup, replaceHourlyRows } from './hourly-tables.js';
 import {
   findDeadLetters,
@@ -86,6 +89,13 @@ export class EmbeddedStore implements Store {
     this.location = location;
   }
 
+  /**
+   * Whether every dated move or parent change of the registry falls on a local midnight of the
+   * rollup's zone: only then does a daily rollup row belong to one attribution (else aggregates
+   * read the hours).
+   */
+  private spansAligned = true;
+
   /** Opens (creating or migrating when needed) the store; refuses a file of a newer schema version (`JN_STORE_SCHEMA_NEWER`). */
   static async open(options: EmbeddedStoreOptions): Promise<EmbeddedStore> {
     let path = ':memory:';
@@ -105,7 +115,9 @@ export class EmbeddedStore implements Store {
     const reader = await instance.connect();
     for (const conn of [writer, reader]) await conn.run(`SET TimeZone = '${options.timeZone.replace(/'/g, '')}'`);
     await ensureDailyRollup(writer, options.timeZone);
-    return new EmbeddedStore(instance, writer, reader, path, options.timeZone, options.timeZone);
+    const store = new EmbeddedStore(instance, writer, reader, path, options.timeZone, options.timeZone);
+    store.spansAligned = spansDayAligned((await readRegistry(writer)).meters, options.timeZone);
+    return store;
   }
 
   /**
@@ -150,8 +162,9 @@ export class EmbeddedStore implements Store {
     return this.read(readRegistry);
   }
 
-  saveRegistry(registry: Registry): Promise<void> {
-    return this.write((conn) => writeRegistry(conn, registry), true);
+  async saveRegistry(registry: Registry): Promise<void> {
+    await this.write((conn) => writeRegistry(conn, registry), true);
+    this.spansAligned = spansDayAligned(registry.meters, this.rollupZone);
   }
 
   insertReadings(readings: readonly StoredReading[]): Promise<InsertOutcome> {
@@ -211,7 +224,7 @@ export class EmbeddedStore implements Store {
   }
 
   async aggregate(q: AggregateQuery): Promise<AggregateRow[]> {
-    const { sql, params } = aggregateSql(q, this.rollupZone);
+    const { sql, params } = aggregateSql(q, this.rollupZone, this.spansAligned);
     const rows = await this.read(async (conn) => {
       if (q.timeZone !== this.readerTimeZone) {
         await conn.run(`SET TimeZone = '${q.timeZone.replace(/'/g, '')}'`);
@@ -266,6 +279,14 @@ export class EmbeddedStore implements Store {
 
   corrections(): Promise<Correction[]> {
     return this.read(selectCorrections);
+  }
+
+  addFacts(facts: readonly Fact[]): Promise<void> {
+    return this.write((conn) => insertFacts(conn, facts), true);
+  }
+
+  facts(scope?: string): Promise<Fact[]> {
+    return this.read((conn) => selectFacts(conn, scope));
   }
 
   saveTargets(targets: readonly Target[]): Promise<void> {

@@ -18,6 +18,8 @@ export function insertMeterEvent(conn: DuckDBConnection, e: MeterEvent): Promise
     appendNumber(a, x.type === 'multiplier' ? x.multiplier : undefined);
     a.appendTimestamp(tstz(x.createdAtMs));
     a.appendVarchar(x.createdBy);
+    appendText(a, x.type === 'move' ? x.buildingId : undefined);
+    appendText(a, x.type === 'parent' ? (x.parentId ?? undefined) : undefined);
   });
 }
 

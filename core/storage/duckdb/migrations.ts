@@ -1,5 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { type Migration, pendingMigrations } from '../schema-version.js';
+import { FACTS_SQL } from './fact-tables.js';
 import { ROLLUP_SQL } from './hourly-tables.js';
 import { PLANNING_SQL } from './planning-tables.js';
 import { MIGRATIONS_SQL, SCHEMA_SQL } from './schema.js';
@@ -21,6 +22,31 @@ export const DUCKDB_MIGRATIONS: readonly Migration[] = [
     version: 2,
     description: 'meters.registered_at (offline detection of meters without installedAt)',
     statements: ['ALTER TABLE meters ADD COLUMN IF NOT EXISTS registered_at VARCHAR'],
+  },
+  {
+    version: 3,
+    description:
+      'the meter model (issue "The meter model"): meter trees, manual and virtual meters, move and parent events',
+    statements: [
+      'ALTER TABLE meters ADD COLUMN IF NOT EXISTS parent_id VARCHAR',
+      'ALTER TABLE meters ADD COLUMN IF NOT EXISTS reading VARCHAR',
+      'ALTER TABLE meters ADD COLUMN IF NOT EXISTS virtual_plus VARCHAR',
+      'ALTER TABLE meters ADD COLUMN IF NOT EXISTS virtual_minus VARCHAR',
+      'ALTER TABLE meters ADD COLUMN IF NOT EXISTS attribution VARCHAR',
+      // Each meter's attribution over time (meter-spans.ts), rewritten with the registry; aggregates join it.
+      `CREATE TABLE IF NOT EXISTS meter_spans (meter_id VARCHAR NOT NULL, from_ts TIMESTAMPTZ NOT NULL,
+         to_ts TIMESTAMPTZ NOT NULL, building_id VARCHAR NOT NULL, parent_id VARCHAR)`,
+      `INSERT INTO meter_spans SELECT id, '1900-01-01 00:00:00+00'::TIMESTAMPTZ, '9999-01-01 00:00:00+00'::TIMESTAMPTZ,
+         building_id, parent_id FROM meters`,
+      'ALTER TABLE meters ALTER COLUMN gateway_id DROP NOT NULL',
+      'ALTER TABLE meter_events ADD COLUMN IF NOT EXISTS building_id VARCHAR',
+      'ALTER TABLE meter_events ADD COLUMN IF NOT EXISTS parent_id VARCHAR',
+    ],
+  },
+  {
+    version: 4,
+    description: 'facts: effective-dated floor areas and occupants (issue "The meter model", item 4)',
+    statements: [FACTS_SQL],
   },
 ];
 

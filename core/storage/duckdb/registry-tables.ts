@@ -1,7 +1,8 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { meterSpans } from '../../domain/meter-spans.js';
 import type { Registry } from '../../domain/registry.js';
 import { REGISTRY_TABLES, type RegistryTable, registryOfRows, registryRows } from '../registry-rows.js';
-import { query } from './sql-util.js';
+import { appendRows, appendText, query, tstz } from './sql-util.js';
 
 /** Reads the registry from its tables. */
 export async function readRegistry(conn: DuckDBConnection): Promise<Registry> {
@@ -24,9 +25,25 @@ async function fill(conn: DuckDBConnection, table: string, values: unknown[][]):
   appender.closeSync();
 }
 
-/** Replaces the registry tables' contents. Call inside a transaction. */
+/**
+ * Replaces the registry tables' contents, and `meter_spans`, each meter's attribution over time
+ * (meter-spans.ts) that aggregates join. Call inside a transaction.
+ */
 export async function writeRegistry(conn: DuckDBConnection, reg: Registry): Promise<void> {
   for (const t of REGISTRY_TABLES) await conn.run(`DELETE FROM ${t}`);
   const rows = registryRows(reg);
   for (const t of [...REGISTRY_TABLES].reverse()) await fill(conn, t, rows[t]);
+  await conn.run('DELETE FROM meter_spans');
+  await appendRows(
+    conn,
+    'meter_spans',
+    reg.meters.filter((m) => m.virtual === undefined).flatMap(meterSpans),
+    (a, s) => {
+      a.appendVarchar(s.meterId);
+      a.appendTimestamp(tstz(s.fromMs));
+      a.appendTimestamp(tstz(s.toMs));
+      a.appendVarchar(s.buildingId);
+      appendText(a, s.parentId);
+    },
+  );
 }

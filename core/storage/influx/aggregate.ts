@@ -1,6 +1,7 @@
-import { MICRO } from '../../domain/consumption.js';
+import { UNMETERED } from '../../domain/sub-items.js';
 import { bucketStarts, nextBucketStart } from '../../domain/time.js';
-import { dailyRollupServes } from '../duckdb/aggregate-sql.js';
+import { type AggregateCell, addCounts, cellRow, emptyCell } from '../aggregate-cell.js';
+import { dailyRollupServes, treeMode } from '../duckdb/aggregate-sql.js';
 import type { AggregateQuery, AggregateRow, AggregateSum, GroupBy } from '../store.js';
 import { type InfluxHttp, prefixRegex, quoteIdent, quoteString } from './http.js';
 import { INFLUX } from './schema.js';
@@ -13,6 +14,7 @@ const GROUP_TAG: Record<Exclude<GroupBy, 'none'>, string> = {
   institution: H.tags.institution,
   building: H.tags.building,
   meter: H.tags.meter,
+  parent: H.tags.parent,
 };
 
 /** The integer fields each optional sum reads, and the names they are selected as. */
@@ -26,26 +28,79 @@ const SUM_FIELDS: Record<AggregateSum, readonly (readonly [string, string])[]> =
   ],
 };
 const ALL_SUMS = Object.keys(SUM_FIELDS) as AggregateSum[];
+/** The sums of consumption; the others count the data received. */
+const AMOUNT_SUMS: readonly AggregateSum[] = ['estimated'];
 
-const sumsFrom = (from: string, sums: readonly AggregateSum[]) =>
-  `SELECT ${[
-    [H.fields.amountMicro, 'amount'] as const,
+const sumsFrom = (from: string, amount: boolean, sums: readonly AggregateSum[]) => {
+  const fields = [
+    ...(amount ? [[H.fields.amountMicro, 'amount'] as const] : []),
     ...ALL_SUMS.filter((s) => sums.includes(s)).flatMap((s) => SUM_FIELDS[s]),
-  ]
-    .map(([field, as]) => `sum(${quoteIdent(field)}) AS ${as}`)
-    .join(', ')} FROM ${from}`;
+  ];
+  return `SELECT ${fields.map(([field, as]) => `sum(${quoteIdent(field)}) AS ${as}`).join(', ')} FROM ${from}`;
+};
+
+const tagIs = (tag: string, value: string) => `${quoteIdent(tag)} = ${quoteString(value)}`;
 
 function tagFilters(q: AggregateQuery): string[] {
   const f = q.filter;
-  const eq = (tag: string, value: string | undefined) =>
-    value === undefined ? [] : [`${quoteIdent(tag)} = ${quoteString(value)}`];
+  const eq = (tag: string, value: string | undefined) => (value === undefined ? [] : [tagIs(tag, value)]);
   return [
     ...eq(H.tags.district, f.districtId),
     ...eq(H.tags.institution, f.institutionId),
     ...eq(H.tags.building, f.buildingId),
     ...eq(H.tags.meter, f.meterId),
     ...eq(H.tags.energy, f.energy),
-    ...(f.subItemPrefix === undefined ? [] : [`${quoteIdent(H.tags.subItem)} =~ ${prefixRegex(f.subItemPrefix)}`]),
+    ...(q.groupBy === 'parent' ? [`${quoteIdent(H.tags.parent)} != ''`] : []),
+  ];
+}
+
+/** The tag conditions of a sub-item (see the DuckDB store's): the meter is of it, or its parent is. */
+function subItemTags(prefix: string): { mine: string; parents: string } {
+  if (prefix === UNMETERED)
+    return {
+      mine: tagIs(H.tags.subItem, ''),
+      parents: `${quoteIdent(H.tags.parent)} != '' AND ${tagIs(H.tags.parentSubItem, '')}`,
+    };
+  return {
+    mine: `${quoteIdent(H.tags.subItem)} =~ ${prefixRegex(prefix)}`,
+    parents: `${quoteIdent(H.tags.parentSubItem)} =~ ${prefixRegex(prefix)}`,
+  };
+}
+
+/**
+ * What a statement's rows add to the answer: `all` every sum; `amounts` amount and estimated;
+ * `counts` readings and quality hours; `minus` amount and estimated, subtracted (a sub-item's
+ * sub-meters taken out of their parents' remainder).
+ */
+type Part = 'all' | 'amounts' | 'counts' | 'minus';
+
+/** One part of a query: what it selects and its extra condition. */
+interface PartQuery {
+  readonly part: Part;
+  readonly amount: boolean;
+  readonly sums: readonly AggregateSum[];
+  readonly where: readonly string[];
+}
+
+/** The parts a query reads, by its tree mode (`AggregateQuery`: totals count meters without a parent). */
+function partsOf(q: AggregateQuery): PartQuery[] {
+  const sums = q.sums ?? ALL_SUMS;
+  const mode = treeMode(q);
+  const prefix = q.filter.subItemPrefix;
+  if (mode === 'own')
+    return [{ part: 'all', amount: true, sums, where: prefix === undefined ? [] : [subItemTags(prefix).mine] }];
+  const amountSums = sums.filter((s) => AMOUNT_SUMS.includes(s));
+  if (mode === 'subItem' && prefix !== undefined) {
+    const { mine, parents } = subItemTags(prefix);
+    return [
+      { part: 'all', amount: true, sums, where: [mine] },
+      { part: 'minus', amount: true, sums: amountSums, where: [parents] },
+    ];
+  }
+  const countSums = sums.filter((s) => !AMOUNT_SUMS.includes(s));
+  return [
+    { part: 'amounts', amount: true, sums: amountSums, where: [tagIs(H.tags.parent, '')] },
+    ...(countSums.length === 0 ? [] : [{ part: 'counts' as const, amount: false, sums: countSums, where: [] }]),
   ];
 }
 
@@ -55,9 +110,10 @@ export interface DailyRollup {
   readonly from: string;
 }
 
-/** One statement and, when it has no time grouping, the bucket its rows belong to. */
+/** One statement, its part, and when it has no time grouping, the bucket its rows belong to. */
 interface Statement {
   readonly sql: string;
+  readonly part: Part;
   readonly bucketMs?: number;
 }
 
@@ -67,30 +123,38 @@ interface Statement {
  * midnight); InfluxQL has no calendar months, so months and years are one statement per bucket.
  * Buckets of whole local days in the zone of the daily `rollup` (undefined while it is rebuilt) are
  * summed from it, ~24× fewer points, with the same fields, tags and answer. Only the fields of the
- * query's `sums` are read: each costs a read per series and shard (issue "Production parity").
+ * query's `sums` are read: each costs a read per series and shard (issue "Production parity"). A
+ * meter tree's totals and sub-items take two parts each (`partsOf`), as InfluxQL has no
+ * conditional sums.
  */
 export function aggregateStatements(q: AggregateQuery, rollup?: DailyRollup): Statement[] {
   const daily = rollup !== undefined && dailyRollupServes(q, rollup.timeZone);
-  const select = sumsFrom(daily ? rollup.from : quoteIdent(H.measurement), q.sums ?? ALL_SUMS);
+  const from = daily ? rollup.from : quoteIdent(H.measurement);
   const tags = [H.tags.energy, ...(q.groupBy === 'none' ? [] : [GROUP_TAG[q.groupBy]])].map(quoteIdent);
-  const where = (fromMs: number, toMs: number) =>
-    [`time >= ${msLiteral(fromMs)}`, `time < ${msLiteral(toMs)}`, ...tagFilters(q)].join(' AND ');
   const tz = `tz(${quoteString(q.timeZone)})`;
-  switch (q.interval) {
-    case 'hour':
-      return [{ sql: `${select} WHERE ${where(q.fromMs, q.toMs)} GROUP BY time(1h), ${tags} fill(none)` }];
-    case 'day':
-      return [{ sql: `${select} WHERE ${where(q.fromMs, q.toMs)} GROUP BY time(1d), ${tags} fill(none) ${tz}` }];
-    case 'total':
-      return [{ sql: `${select} WHERE ${where(q.fromMs, q.toMs)} GROUP BY ${tags}`, bucketMs: q.fromMs }];
-    default: {
-      const interval = q.interval;
-      return bucketStarts(q.fromMs, q.toMs, interval, q.timeZone).map((start) => {
-        const end = Math.min(nextBucketStart(start, interval, q.timeZone), q.toMs);
-        return { sql: `${select} WHERE ${where(Math.max(start, q.fromMs), end)} GROUP BY ${tags}`, bucketMs: start };
-      });
+  return partsOf(q).flatMap(({ part, amount, sums, where: extra }) => {
+    const select = sumsFrom(from, amount, sums);
+    const where = (fromMs: number, toMs: number) =>
+      [`time >= ${msLiteral(fromMs)}`, `time < ${msLiteral(toMs)}`, ...tagFilters(q), ...extra].join(' AND ');
+    switch (q.interval) {
+      case 'hour':
+        return [{ part, sql: `${select} WHERE ${where(q.fromMs, q.toMs)} GROUP BY time(1h), ${tags} fill(none)` }];
+      case 'day':
+        return [
+          { part, sql: `${select} WHERE ${where(q.fromMs, q.toMs)} GROUP BY time(1d), ${tags} fill(none) ${tz}` },
+        ];
+      case 'total':
+        return [{ part, sql: `${select} WHERE ${where(q.fromMs, q.toMs)} GROUP BY ${tags}`, bucketMs: q.fromMs }];
+      default: {
+        const interval = q.interval;
+        return bucketStarts(q.fromMs, q.toMs, interval, q.timeZone).map((start) => {
+          const end = Math.min(nextBucketStart(start, interval, q.timeZone), q.toMs);
+          const sql = `${select} WHERE ${where(Math.max(start, q.fromMs), end)} GROUP BY ${tags}`;
+          return { part, sql, bucketMs: start };
+        });
+      }
     }
-  }
+  });
 }
 
 const num = (v: unknown) => (typeof v === 'number' ? v : 0);
@@ -103,25 +167,36 @@ export async function aggregate(http: InfluxHttp, q: AggregateQuery, rollup?: Da
     statements.map((s) => s.sql),
   );
   const groupTag = q.groupBy === 'none' ? undefined : GROUP_TAG[q.groupBy];
-  const out: AggregateRow[] = [];
+  const cells = new Map<string, AggregateCell>();
   statements.forEach((s, i) => {
     for (const r of rowsOf(results[i]?.series ?? [])) {
       const energy = String(r[H.tags.energy] ?? '');
       // Points of meters the registry did not know when they were written carry no energy.
-      if (energy === '' || r.amount === null || r.amount === undefined) continue;
-      out.push({
-        bucketStartMs: s.bucketMs ?? Number(r.time),
-        energy: energy as AggregateRow['energy'],
-        groupId: groupTag === undefined ? '' : String(r[groupTag] ?? ''),
-        amount: num(r.amount) / MICRO,
-        estimated: num(r.estimated) / MICRO,
-        readings: num(r.readings),
-        suspectHours: num(r.suspect_hours),
-        estimatedHours: num(r.estimated_hours),
-        goodHours: num(r.good_hours),
-      });
+      if (energy === '') continue;
+      const bucketStartMs = s.bucketMs ?? Number(r.time);
+      const groupId = groupTag === undefined ? '' : String(r[groupTag] ?? '');
+      const key = `${bucketStartMs}\u0000${energy}\u0000${groupId}`;
+      let cell = cells.get(key);
+      if (cell === undefined) {
+        cell = emptyCell(bucketStartMs, energy, groupId);
+        cells.set(key, cell);
+      }
+      const sign = s.part === 'minus' ? -1 : 1;
+      if (s.part !== 'counts') {
+        cell.amountMicro += sign * num(r.amount);
+        cell.estimatedMicro += sign * num(r.estimated);
+      }
+      if (s.part === 'all' || s.part === 'counts') {
+        addCounts(cell, {
+          readings: num(r.readings),
+          suspectHours: num(r.suspect_hours),
+          estimatedHours: num(r.estimated_hours),
+          goodHours: num(r.good_hours),
+        });
+      }
     }
   });
+  const out = [...cells.values()].map(cellRow);
   const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
   return out.sort((a, b) => a.bucketStartMs - b.bucketStartMs || cmp(a.energy, b.energy) || cmp(a.groupId, b.groupId));
 }

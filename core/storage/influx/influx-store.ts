@@ -27,7 +27,15 @@ import { MetadataDelegate } from './metadata.js';
 import { Outbox, type RefusedPoint } from './outbox.js';
 import { retagHourly } from './retag.js';
 import { dailyPlace, rebuildDaily, recomputeDaily, rollupIsBuilt, rollupSpans } from './rollup.js';
-import { type HourlyTags, hourlyLine, hourlySeriesKey, hourlyTagger, INFLUX, invalidLine } from './schema.js';
+import {
+  attributionKey,
+  type HourlyTags,
+  hourlyLine,
+  hourlySpans,
+  hourlyTagger,
+  INFLUX,
+  invalidLine,
+} from './schema.js';
 import { verifyInflux } from './verify.js';
 import { msLiteral, queryMany, type ReadContext, readingTails, readingWindows, rowsOf } from './windows.js';
 
@@ -68,7 +76,7 @@ export interface InfluxStoreHealth {
 /** State shared by the store and its outbox's callbacks. */
 interface State {
   registry: Registry;
-  tagsOf: (meterId: string) => HourlyTags;
+  tagsOf: (meterId: string, hourStartMs?: number) => HourlyTags;
   readonly invalid: Map<string, Set<number>>;
   /** The daily rollup aggregates read; undefined until a rebuild is applied. */
   rollup: DailyRollup | undefined;
@@ -214,7 +222,8 @@ export class InfluxStore extends MetadataDelegate implements Store {
   }
 
   async saveRegistry(registry: Registry): Promise<void> {
-    const before = this.state.tagsOf;
+    const before = hourlySpans(this.state.registry);
+    const after = hourlySpans(registry);
     const existed = new Set(this.state.registry.meters.map((m) => m.id));
     await this.meta.saveRegistry(registry);
     this.state.registry = registry;
@@ -222,7 +231,7 @@ export class InfluxStore extends MetadataDelegate implements Store {
     // Meters new to the registry have no hourly points yet (the deriver skips unknown meters).
     const changed = registry.meters
       .map((m) => m.id)
-      .filter((id) => existed.has(id) && hourlySeriesKey(before(id)) !== hourlySeriesKey(this.state.tagsOf(id)));
+      .filter((id) => existed.has(id) && attributionKey(before(id)) !== attributionKey(after(id)));
     if (changed.length > 0) await this.outbox.submit({ retag: changed });
   }
 
@@ -320,7 +329,7 @@ export class InfluxStore extends MetadataDelegate implements Store {
     await this.outbox.submit({
       deletes,
       readings: appendReadings,
-      lines: rows.map((h) => hourlyLine(h, this.state.tagsOf(h.meterId))),
+      lines: rows.map((h) => hourlyLine(h, this.state.tagsOf(h.meterId, h.hourStartMs))),
       rollup: rollupSpans(ranges, rows, this.timeZone),
     });
   }

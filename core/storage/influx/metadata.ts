@@ -1,4 +1,5 @@
 import type { AnomalyEvent, AnomalyStep } from '../../domain/anomalies.js';
+import type { Fact } from '../../domain/facts.js';
 import type { MeterEvent } from '../../domain/meter-events.js';
 import type { Registry } from '../../domain/registry.js';
 import type { Target } from '../../domain/targets.js';
@@ -23,6 +24,8 @@ type MetadataMethods =
   | 'addMeterEvent'
   | 'meterEvents'
   | 'corrections'
+  | 'addFacts'
+  | 'facts'
   | 'saveTargets'
   | 'targets'
   | 'upsertAnomalies'
@@ -38,7 +41,7 @@ type MetadataMethods =
 
 /**
  * The part of the InfluxDB store that is no time series: registry, dead letters, lifecycle events,
- * corrections, targets, anomalies, tokens and the audit log live in a `MetadataStore` (DuckDB in
+ * corrections, facts, targets, anomalies, tokens and the audit log live in a `MetadataStore` (DuckDB in
  * DATA_DIR, the same file the embedded backend uses, or PostgreSQL with METADATA_URL), which these
  * methods read and write as is.
  */
@@ -82,6 +85,14 @@ export abstract class MetadataDelegate implements Pick<MetadataStore, MetadataMe
 
   corrections(): Promise<Correction[]> {
     return this.meta.corrections();
+  }
+
+  addFacts(facts: readonly Fact[]): Promise<void> {
+    return this.meta.addFacts(facts);
+  }
+
+  facts(scope?: string): Promise<Fact[]> {
+    return this.meta.facts(scope);
   }
 
   saveTargets(targets: readonly Target[]): Promise<void> {

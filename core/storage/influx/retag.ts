@@ -4,7 +4,7 @@ import type { Registry } from '../../domain/registry.js';
 import { bucketStart, nextBucketStart } from '../../domain/time.js';
 import { type InfluxHttp, quoteIdent, quoteString } from './http.js';
 import { type DailyPlace, recomputeDaily, timeSpan } from './rollup.js';
-import { hourlyLine, hourlySeriesKey, hourlyTagger, INFLUX } from './schema.js';
+import { hourlyLine, hourlySeriesKey, hourlySpans, INFLUX, type TaggedSpan } from './schema.js';
 import { queryMany, rowsOf } from './windows.js';
 
 const H = INFLUX.hourly;
@@ -21,28 +21,32 @@ function tagsOfKey(key: string): Record<string, string> {
   return tags;
 }
 
-/** Deletes series of a measurement by their exact tags (an absent tag must stay absent). */
-async function deleteSeries(http: InfluxHttp, measurement: string, keys: readonly string[]): Promise<void> {
-  const tagKeys = Object.values(H.tags);
-  await http.delete(
-    measurement,
-    keys.map((key) => {
-      const old = tagsOfKey(key);
-      return {
-        tags: Object.fromEntries(tagKeys.map((k) => [k, old[k] ?? ''])),
-        fromMs: -ALL_TIME_MS,
-        toMs: ALL_TIME_MS,
-      };
-    }),
-  );
+/**
+ * The time ranges of [-ALL_TIME_MS, ALL_TIME_MS) outside the spans with series key `key`: where a
+ * series of that key must hold no points.
+ */
+function outside(spans: readonly TaggedSpan[], key: string): { fromMs: number; toMs: number }[] {
+  const own = spans
+    .filter((s) => hourlySeriesKey(s.tags) === key)
+    .map((s) => ({ fromMs: Math.max(s.fromMs, -ALL_TIME_MS), toMs: Math.min(s.toMs, ALL_TIME_MS) }));
+  const out: { fromMs: number; toMs: number }[] = [];
+  let at = -ALL_TIME_MS;
+  for (const s of own) {
+    if (s.fromMs > at) out.push({ fromMs: at, toMs: s.fromMs });
+    at = Math.max(at, s.toMs);
+  }
+  if (at < ALL_TIME_MS) out.push({ fromMs: at, toMs: ALL_TIME_MS });
+  return out;
 }
 
 /**
- * Gives meters' hourly points the tags the registry gives them now (a meter moved to another
- * building, a new sub-item): InfluxDB keys a series by its tags, so the points are written again
- * under the new series, then the old series are deleted by their exact tags; then the meter's daily
- * rollup is recomputed from its hours (now under the new tags) and its old daily series deleted.
- * Writing before deleting makes it safe to replay after a failure half-way.
+ * Gives meters' hourly points the tags the registry gives them now, hour by hour (a meter moved to
+ * another building from a date, put under a parent, a new sub-item; meter-spans.ts): InfluxDB keys
+ * a series by its tags, so the points are written again under the series of their hour's span,
+ * then every old series loses its points outside its spans (by exact tags and time); then the
+ * meter's daily rollup is deleted and recomputed from its hours (now under the new tags). Writing
+ * before deleting keeps the hours safe to replay after a failure half-way (the op is replayed
+ * until done).
  */
 export async function retagHourly(
   http: InfluxHttp,
@@ -57,60 +61,64 @@ export async function retagHourly(
     http,
     meterIds.flatMap((id) => [show(H.measurement, id), show(D.measurement, id)]),
   );
-  const tagsOf = hourlyTagger(registry);
-  const staleOf = (i: number, current: string) =>
-    rowsOf(shown[i]?.series ?? [])
-      .map((r) => String(r.key))
-      .filter((k) => k !== current);
+  const spansOf = hourlySpans(registry);
+  const keysOf = (i: number) => rowsOf(shown[i]?.series ?? []).map((r) => String(r.key));
   for (const [i, meterId] of meterIds.entries()) {
-    const tags = tagsOf(meterId);
-    const stale = staleOf(2 * i, hourlySeriesKey(tags));
-    const staleDaily = staleOf(2 * i + 1, hourlySeriesKey(tags, D.measurement));
-    if (stale.length > 0) await rewriteHourly(http, meterId, tags, stale);
-    if (stale.length === 0 && staleDaily.length === 0) continue;
+    const spans = spansOf(meterId);
+    const hourlyKeys = keysOf(2 * i);
+    const dailyKeys = keysOf(2 * i + 1);
+    await rewriteHourly(http, meterId, spans);
+    await http.delete(
+      H.measurement,
+      hourlyKeys.flatMap((key) => outside(spans, key).map((r) => ({ tags: exactTags(key), ...r }))),
+    );
     const span = await timeSpan(http, quoteIdent(H.measurement), meterId);
+    await http.delete(
+      D.measurement,
+      dailyKeys.map((key) => ({ tags: exactTags(key), fromMs: -ALL_TIME_MS, toMs: ALL_TIME_MS })),
+    );
     if (span !== undefined) {
       const fromMs = bucketStart(span.firstMs, 'day', timeZone);
       const toMs = nextBucketStart(bucketStart(span.lastMs, 'day', timeZone), 'day', timeZone);
       await recomputeDaily(http, place, [{ meterId, fromMs, toMs }], timeZone);
     }
-    await deleteSeries(http, D.measurement, staleDaily);
   }
 }
 
-/** Writes a meter's hourly points again under `tags`, then deletes its `stale` series. */
-async function rewriteHourly(
-  http: InfluxHttp,
-  meterId: string,
-  tags: Readonly<Record<string, string>>,
-  stale: readonly string[],
-): Promise<void> {
-  const current = hourlySeriesKey(tags);
+/** Every hourly tag of a series key, absent ones as '' (so that a delete matches that series only). */
+function exactTags(key: string): Record<string, string> {
+  const old = tagsOfKey(key);
+  return Object.fromEntries(Object.values(H.tags).map((k) => [k, old[k] ?? '']));
+}
+
+/** Writes a meter's hourly points again, each under the tags of its hour's span. */
+async function rewriteHourly(http: InfluxHttp, meterId: string, spans: readonly TaggedSpan[]): Promise<void> {
   const [points] = await http.query([
     `SELECT * FROM ${quoteIdent(H.measurement)} WHERE ${quoteIdent(H.tags.meter)} = ${quoteString(meterId)}`,
   ]);
-  // An hour may be in an old and the current series: the current one was derived later and wins.
+  const tagsAt = (ms: number) =>
+    (spans.find((s) => ms >= s.fromMs && ms < s.toMs) ?? spans.at(-1))?.tags ?? { [H.tags.meter]: meterId };
+  // An hour may be in an old and the current series: the one of its span was derived later and wins.
   const hours = new Map<number, HourlyConsumption>();
   const fromCurrent = new Set<number>();
   for (const r of rowsOf(points?.series ?? [])) {
+    const time = Number(r.time);
     const rowTags = Object.fromEntries(
       Object.values(H.tags).flatMap((k) => (typeof r[k] === 'string' && r[k] !== '' ? [[k, r[k] as string]] : [])),
     );
-    const isCurrent = hourlySeriesKey(rowTags) === current;
-    if (fromCurrent.has(Number(r.time))) continue;
-    if (isCurrent) fromCurrent.add(Number(r.time));
+    if (fromCurrent.has(time)) continue;
+    if (hourlySeriesKey(rowTags) === hourlySeriesKey(tagsAt(time))) fromCurrent.add(time);
     const micro = (intField: string, floatField: string) =>
       typeof r[intField] === 'number' ? Number(r[intField]) : Math.round(Number(r[floatField] ?? 0) * MICRO);
-    hours.set(Number(r.time), {
+    hours.set(time, {
       meterId,
-      hourStartMs: Number(r.time),
+      hourStartMs: time,
       amountMicro: micro(H.fields.amountMicro, H.fields.amount),
       estimatedMicro: micro(H.fields.estimatedMicro, H.fields.estimated),
       quality: String(r[H.fields.quality] ?? 'missing') as Quality,
       readingsCount: Number(r[H.fields.readings] ?? 0),
     });
   }
-  const lines = [...hours.values()].map((h) => hourlyLine(h, tags));
+  const lines = [...hours.values()].map((h) => hourlyLine(h, tagsAt(h.hourStartMs)));
   for (let k = 0; k < lines.length; k += 5000) await http.write(lines.slice(k, k + 5000), 'ms');
-  await deleteSeries(http, H.measurement, stale);
 }

@@ -1,5 +1,6 @@
 import type { HourlyConsumption } from '../../domain/consumption.js';
 import { MICRO } from '../../domain/consumption.js';
+import { meterSpans, SPAN_MAX_MS, SPAN_MIN_MS } from '../../domain/meter-spans.js';
 import type { Registry } from '../../domain/registry.js';
 import { codeOfReason } from '../dead-letter-codes.js';
 import type { DeadLetter, StoredReading } from '../store.js';
@@ -35,6 +36,10 @@ export const INFLUX = {
       building: 'building',
       institution: 'institution',
       district: 'district',
+      /** The parent meter of a sub-meter; omitted for a meter without a parent (totals count those only). */
+      parent: 'parent',
+      /** The parent meter's sub-item code, omitted when it has none: a sub-item's remainder subtracts these. */
+      parentSubItem: 'parent_sub_item',
     },
     fields: {
       /** float: consumption in the energy's native unit, after the multiplier. */
@@ -138,31 +143,71 @@ export function invalidLine(meterId: string, gatewayId: string, tsMs: number): s
   return line(measurement, { [tags.meter]: meterId, [tags.gateway]: gatewayId }, `${fields.invalid}=true`, tsMs);
 }
 
+/** A meter's hourly tags over [fromMs, toMs) (a span of meter-spans.ts). */
+export interface TaggedSpan {
+  readonly fromMs: number;
+  readonly toMs: number;
+  readonly tags: HourlyTags;
+}
+
 /**
- * The hourly tags of meters from a registry (indexed once): `meter`, and when the registry knows
- * the meter, `energy`, `sub_item` (omitted when empty), `building`, `institution`, `district`.
+ * The hourly tags of meters from a registry (indexed once), per span of their attribution over
+ * time (meter-spans.ts): `meter`, and when the registry knows the meter, `energy`, `sub_item`
+ * (omitted when empty), `building`, `institution`, `district` where the meter was in that span,
+ * and for a sub-meter `parent` and `parent_sub_item` (omitted when the parent has no code).
  */
-export function hourlyTagger(registry: Registry): (meterId: string) => HourlyTags {
+export function hourlySpans(registry: Registry): (meterId: string) => readonly TaggedSpan[] {
   const t = INFLUX.hourly.tags;
   const meters = new Map(registry.meters.map((m) => [m.id, m]));
   const buildings = new Map(registry.buildings.map((b) => [b.id, b]));
   const institutions = new Map(registry.institutions.map((i) => [i.id, i]));
-  const cache = new Map<string, HourlyTags>();
-  return (meterId) => {
-    const known = cache.get(meterId);
-    if (known !== undefined) return known;
+  const cache = new Map<string, readonly TaggedSpan[]>();
+  const tagsOf = (meterId: string, buildingId: string | undefined, parentId: string | undefined) => {
     const m = meters.get(meterId);
-    const building = m === undefined ? undefined : buildings.get(m.buildingId);
+    const building = buildingId === undefined ? undefined : buildings.get(buildingId);
     const institution = building === undefined ? undefined : institutions.get(building.institutionId);
     const out: Record<string, string> = { [t.meter]: meterId };
     if (m !== undefined) out[t.energy] = m.energy;
     if (m?.subItem !== undefined && m.subItem !== '') out[t.subItem] = m.subItem;
-    if (m !== undefined) out[t.building] = m.buildingId;
+    if (buildingId !== undefined) out[t.building] = buildingId;
     if (building !== undefined) out[t.institution] = building.institutionId;
     if (institution !== undefined) out[t.district] = institution.districtId;
-    cache.set(meterId, out);
+    const parent = parentId === undefined ? undefined : meters.get(parentId);
+    if (parent !== undefined) out[t.parent] = parent.id;
+    if (parent?.subItem !== undefined && parent.subItem !== '') out[t.parentSubItem] = parent.subItem;
     return out;
   };
+  return (meterId) => {
+    const known = cache.get(meterId);
+    if (known !== undefined) return known;
+    const m = meters.get(meterId);
+    const spans: TaggedSpan[] =
+      m === undefined
+        ? [{ fromMs: SPAN_MIN_MS, toMs: SPAN_MAX_MS, tags: tagsOf(meterId, undefined, undefined) }]
+        : meterSpans(m).map((s) => ({
+            fromMs: s.fromMs,
+            toMs: s.toMs,
+            tags: tagsOf(meterId, s.buildingId, s.parentId),
+          }));
+    cache.set(meterId, spans);
+    return spans;
+  };
+}
+
+/** The hourly tags of a meter's hour (its span's), or its current ones without an hour. */
+export function hourlyTagger(registry: Registry): (meterId: string, hourStartMs?: number) => HourlyTags {
+  const spansOf = hourlySpans(registry);
+  return (meterId, hourStartMs) => {
+    const spans = spansOf(meterId);
+    const span =
+      hourStartMs === undefined ? spans.at(-1) : spans.find((s) => hourStartMs >= s.fromMs && hourStartMs < s.toMs);
+    return (span ?? spans.at(-1))?.tags ?? { [INFLUX.hourly.tags.meter]: meterId };
+  };
+}
+
+/** A meter's attribution as one string: equal when its hours are tagged alike at every instant. */
+export function attributionKey(spans: readonly TaggedSpan[]): string {
+  return spans.map((s) => `${s.fromMs}:${hourlySeriesKey(s.tags)}`).join('|');
 }
 
 /** A series key of the hourly measurement (tags sorted), to compare tag sets. */

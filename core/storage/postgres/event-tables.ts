@@ -8,8 +8,9 @@ import { insertRows, iso, isoOrNull, msOf, type Run } from './sql.js';
 /** Appends one lifecycle event; a known id is refused (primary key). */
 export async function insertMeterEvent(run: Run, e: MeterEvent): Promise<void> {
   await run(
-    `INSERT INTO meter_events (id, meter_id, type, ts, old_final, new_initial, multiplier, created_at, created_by)
-     VALUES ($1, $2, $3, $4::timestamptz, $5, $6, $7, $8::timestamptz, $9)`,
+    `INSERT INTO meter_events (id, meter_id, type, ts, old_final, new_initial, multiplier, created_at, created_by,
+       building_id, parent_id)
+     VALUES ($1, $2, $3, $4::timestamptz, $5, $6, $7, $8::timestamptz, $9, $10, $11)`,
     [
       e.id,
       e.meterId,
@@ -20,6 +21,8 @@ export async function insertMeterEvent(run: Run, e: MeterEvent): Promise<void> {
       e.type === 'multiplier' ? e.multiplier : null,
       iso(e.createdAtMs),
       e.createdBy,
+      e.type === 'move' ? e.buildingId : null,
+      e.type === 'parent' ? e.parentId : null,
     ],
   );
 }
@@ -27,7 +30,8 @@ export async function insertMeterEvent(run: Run, e: MeterEvent): Promise<void> {
 /** Every lifecycle event, by meter, time and creation time. */
 export async function selectMeterEvents(run: Run): Promise<MeterEvent[]> {
   const rows = await run(
-    `SELECT id, meter_id, type, old_final, new_initial, multiplier, created_by, ${msOf('ts')} AS ts_ms,
+    `SELECT id, meter_id, type, old_final, new_initial, multiplier, building_id, parent_id, created_by,
+            ${msOf('ts')} AS ts_ms,
             ${msOf('created_at')} AS created_ms
      FROM meter_events ORDER BY meter_id, ts, created_at, id`,
   );

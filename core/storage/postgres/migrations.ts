@@ -63,6 +63,30 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX job_runs_job_started ON job_runs (job, started_at DESC)',
     ],
   },
+  {
+    version: 4,
+    description:
+      'the meter model (issue "The meter model"): meter trees, manual and virtual meters, move and parent events',
+    statements: [
+      `ALTER TABLE meters ADD COLUMN parent_id ${ID}`,
+      'ALTER TABLE meters ADD COLUMN reading TEXT',
+      'ALTER TABLE meters ADD COLUMN virtual_plus TEXT',
+      'ALTER TABLE meters ADD COLUMN virtual_minus TEXT',
+      'ALTER TABLE meters ADD COLUMN attribution TEXT',
+      'ALTER TABLE meters ALTER COLUMN gateway_id DROP NOT NULL',
+      `ALTER TABLE meter_events ADD COLUMN building_id ${ID}`,
+      `ALTER TABLE meter_events ADD COLUMN parent_id ${ID}`,
+    ],
+  },
+  {
+    version: 5,
+    description: 'facts: effective-dated floor areas and occupants (issue "The meter model", item 4)',
+    statements: [
+      `CREATE TABLE facts (id ${ID} PRIMARY KEY, scope ${ID} NOT NULL, from_day ${ID} NOT NULL,
+         floor_area_m2 DOUBLE PRECISION, occupants INTEGER, created_at TIMESTAMPTZ NOT NULL, created_by TEXT NOT NULL)`,
+      'CREATE INDEX facts_scope_from ON facts (scope, from_day)',
+    ],
+  },
 ];
 
 /** The version table: one row per applied migration. */

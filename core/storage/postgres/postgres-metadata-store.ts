@@ -1,6 +1,7 @@
 import pg from 'pg';
 import type { Logger } from 'pino';
 import type { AnomalyEvent, AnomalyStep } from '../../domain/anomalies.js';
+import type { Fact } from '../../domain/facts.js';
 import type { MetadataChange } from '../../domain/metadata-change.js';
 import type { MeterEvent } from '../../domain/meter-events.js';
 import type { Registry } from '../../domain/registry.js';
@@ -44,6 +45,7 @@ import {
   selectMeterEvents,
   updateDeadLetterRetried,
 } from './event-tables.js';
+import { insertFacts, selectFacts } from './fact-tables.js';
 import { insertJobRun, selectLastJobRuns } from './job-run-tables.js';
 import { migratePostgres } from './migrations.js';
 import { MetadataListener, notifyChange } from './notify.js';
@@ -96,6 +98,11 @@ const REGISTRY_TYPES: Record<RegistryTable, readonly string[]> = {
     'int4',
     'text',
     'float8',
+    'text',
+    'text',
+    'text',
+    'text',
+    'text',
     'text',
     'text',
   ],
@@ -280,6 +287,14 @@ export class PostgresMetadataStore implements MetadataStore {
 
   corrections(): Promise<Correction[]> {
     return selectCorrections(this.run);
+  }
+
+  addFacts(facts: readonly Fact[]): Promise<void> {
+    return insertFacts(this.run, facts);
+  }
+
+  facts(scope?: string): Promise<Fact[]> {
+    return selectFacts(this.run, scope);
   }
 
   saveTargets(targets: readonly Target[]): Promise<void> {
