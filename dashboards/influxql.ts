@@ -124,15 +124,22 @@ export function kgce(o: KgceOptions): QuerySpec {
 }
 
 /**
+ * Meters of a sub-item whose parent (if any) has none: by sub-item, each kWh is counted once, under
+ * the highest code above it (a chiller under an HVAC meter counts in the HVAC meter's code). The
+ * rest of a total (main meters beyond their coded sub-meters) is unmetered; the platform's
+ * `subItem=unmetered` answers it, InfluxQL cannot subtract one series from another.
+ */
+export const TOP_CODED = [`${id(HOURLY.tags.subItem)} != ''`, tagIs(HOURLY.tags.parentSubItem, '')];
+
+/**
  * `sum(amount)` of `hourly` in the native unit, for conditions that fix one energy: of meters
- * without a parent, except by sub-item (each code then shows what its meters measured, the main
- * meters' under no code).
+ * without a parent, or by sub-item of the highest coded meters (TOP_CODED).
  */
 export function consumption(o: Omit<SelectOptions, 'columns' | 'from'> & { readonly as?: string }): QuerySpec {
   const bySubItem = (o.groupBy ?? []).includes(HOURLY.tags.subItem);
   return select({
     ...o,
-    where: [...(bySubItem ? [] : [ROOTS]), ...(o.where ?? [])],
+    where: [...(bySubItem ? TOP_CODED : [ROOTS]), ...(o.where ?? [])],
     columns: [{ as: o.as ?? 'amount', expr: `sum(${id(HOURLY.fields.amount)})` }],
     from: HOURLY.measurement,
   });

@@ -53,3 +53,26 @@ export const isMonthlyKgceTarget = (at: string): string =>
 
 /** The institution id of a target's `institution:` scope. */
 export const targetInstitution = 'substr(t.scope, 13)';
+
+/** Local midnight of a `facts.from_day` (`YYYY-MM-DD` in the tenant zone) as a timestamptz. */
+const dayStart = (day: string): string => `((${day})::date::timestamp AT TIME ZONE '${ZONE}')`;
+
+/**
+ * The floor area of the institution `$institution` over the dashboard's time range, weighted by
+ * the time each value held (issue "The meter model": effective-dated facts, as the platform's
+ * intensities use them): the `facts` of the institution by day (of one day's facts the later
+ * recorded), each holding until the next; without facts, the registry's value.
+ */
+export const FLOOR_AREA_WEIGHTED = `WITH steps AS (
+    SELECT DISTINCT ON (from_day) from_day, floor_area_m2 AS v FROM facts
+    WHERE scope = 'institution:' || '$institution' AND floor_area_m2 IS NOT NULL
+    ORDER BY from_day, created_at DESC, id DESC
+  ), seg AS (
+    SELECT greatest(${dayStart('from_day')}, $__timeFrom()::timestamptz) AS s,
+      least(coalesce(${dayStart('lead(from_day) OVER (ORDER BY from_day)')}, 'infinity'::timestamptz),
+        $__timeTo()::timestamptz) AS e, v
+    FROM steps
+  )
+  SELECT coalesce(
+    (SELECT sum(extract(epoch FROM e - s) * v) / nullif(sum(extract(epoch FROM e - s)), 0) FROM seg WHERE e > s),
+    (SELECT floor_area_m2 FROM institutions WHERE id = '$institution')) AS floor_area_m2`;

@@ -247,7 +247,7 @@ export function sqlVariable(
   name: string,
   label: string,
   query: string,
-  o: { readonly multi?: boolean; readonly description?: string } = {},
+  o: { readonly multi?: boolean; readonly description?: string; readonly hiddenPerTimeRange?: boolean } = {},
 ): Variable {
   return {
     type: 'query',
@@ -256,8 +256,9 @@ export function sqlVariable(
     ...(o.description === undefined ? {} : { description: o.description }),
     datasource: POSTGRES,
     query,
-    hide: VariableHide.dontHide,
-    refresh: VariableRefresh.onDashboardLoad,
+    // A value of the time range (a weighted floor area) is asked again whenever the range changes.
+    hide: o.hiddenPerTimeRange === true ? VariableHide.hideVariable : VariableHide.dontHide,
+    refresh: o.hiddenPerTimeRange === true ? VariableRefresh.onTimeRangeChanged : VariableRefresh.onDashboardLoad,
     multi: o.multi === true,
     includeAll: o.multi === true,
     sort: VariableSort.alphabeticalAsc,
@@ -289,18 +290,5 @@ export function customVariable(
     includeAll: all,
     current: all ? { text: ['All'], value: ['$__all'] } : { text: first, value: first },
     options: values.map((v) => ({ text: v, value: v, selected: !all && v === first })),
-  };
-}
-
-/** A hidden constant, set in the dashboard settings (Variables). */
-export function constantVariable(name: string, value: string, description: string): Variable {
-  return {
-    type: 'constant',
-    name,
-    description,
-    query: value,
-    hide: VariableHide.hideVariable,
-    current: { text: value, value },
-    options: [{ text: value, value, selected: true }],
   };
 }

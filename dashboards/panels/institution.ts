@@ -5,7 +5,8 @@
 import type { DashboardSpec } from '../grafana.js';
 import { consumption, kgce, select, tagMatches } from '../influxql.js';
 import { COEFFICIENT_TABLE, HOURLY } from '../schema.js';
-import { barchart, constantVariable, KGCE_UNIT, row, stat, table, tagVariable, timeseries } from './common.js';
+import { FLOOR_AREA_WEIGHTED, sql } from '../sql.js';
+import { barchart, KGCE_UNIT, row, sqlVariable, stat, table, tagVariable, timeseries } from './common.js';
 
 const T = HOURLY.tags;
 const ofInstitution = tagMatches(T.institution, 'institution');
@@ -31,12 +32,12 @@ export const INSTITUTION: DashboardSpec = {
   variables: [
     tagVariable('institution', 'Institution', HOURLY.measurement, T.institution),
     tagVariable('energy', 'Energy', HOURLY.measurement, T.energy, { where: ofInstitution }),
-    constantVariable(
-      'floor_area_m2',
-      '10000',
-      'Floor area of the selected institution in m² (from the platform registry, GET /api/v1/registry): ' +
-        'InfluxDB does not hold floor areas. Set it in Dashboard settings → Variables.',
-    ),
+    sqlVariable('floor_area_m2', 'Floor area (m²)', sql(FLOOR_AREA_WEIGHTED, ['floor_area_m2']).text, {
+      hiddenPerTimeRange: true,
+      description:
+        'Floor area of the institution over the time range, from the platform metadata (PostgreSQL): ' +
+        'its effective-dated facts weighted by the time each held, else the registry value.',
+    }),
   ],
   panels: [
     row('Summary'),
@@ -59,8 +60,8 @@ export const INSTITUTION: DashboardSpec = {
         unit: 'suffix: kgce/m²',
         decimals: 3,
         description:
-          'kgce in the time range divided by the floor area in the hidden constant variable floor_area_m2 ' +
-          '(Dashboard settings → Variables; InfluxDB does not hold floor areas).',
+          'kgce in the time range divided by the floor area over the time range (hidden variable floor_area_m2: ' +
+          'the effective-dated floor areas of the platform metadata, weighted by the time each held).',
       },
     ),
     stat(
@@ -125,7 +126,10 @@ export const INSTITUTION: DashboardSpec = {
         bars: true,
         stacked: true,
         w: 8,
-        description: 'Sub-items (01A00 lighting & sockets, 01B00 air conditioning, …) exist for electricity only.',
+        description:
+          'Sub-items (01A00 lighting & sockets, 01B00 air conditioning, …) exist for electricity only. Each kWh counts ' +
+          'once, under the highest coded meter above it; what main meters measure beyond their coded sub-meters ' +
+          '(unmetered) is not shown: the API answers it (subItem=unmetered).',
       },
     ),
     barchart(

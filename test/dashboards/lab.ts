@@ -301,9 +301,6 @@ function labOf({ influx, database, platform, sqlPool, planted, fromMs, toMs, clo
       } else if (v.type === 'custom') {
         const values = String(v.query ?? '').split(',');
         resolved[v.name] = { value: multi ? values : (values[0] ?? ''), multi };
-      } else if (v.type === 'constant' && v.name === 'floor_area_m2') {
-        const area = planted.fleet.registry.institutions.find((i) => i.id === planted.focusInstitution)?.floorAreaM2;
-        resolved[v.name] = { value: String(area), multi: false };
       } else {
         resolved[v.name] = { value: String(v.query ?? ''), multi: false };
       }

@@ -140,6 +140,28 @@ describe.skipIf(skip !== undefined)('every query on what Jieneng writes (real In
     expect(byEnergy.map((s) => s.tags?.energy)).not.toContain('water');
   });
 
+  it('institution: the floor area is the effective-dated facts weighted over the time range', async () => {
+    const { focusInstitution, fleet } = lab.planted;
+    const other = fleet.registry.institutions.find((i) => i.id !== focusInstitution);
+    if (other === undefined) throw new Error('the lab city has one institution');
+    const query = String(
+      loadDashboard('jieneng-institution').templating.list.find((v) => v.name === 'floor_area_m2')?.query,
+    );
+    const area = async () =>
+      Number(
+        (await lab.runSql(query, { institution: { value: other.id, multi: false } })).rows[0]?.floor_area_m2 ??
+          Number.NaN,
+      );
+    expect(await area()).toBeCloseTo(other.floorAreaM2, 6);
+    // From the local midnight inside the range on, the area is twice as large.
+    const midnight = Date.parse(`${localMinute(lab.fromMs + 86_400_000).slice(0, 10)}T00:00:00+08:00`);
+    const fact = { from: localMinute(midnight).slice(0, 10), floorAreaM2: 2 * other.floorAreaM2 };
+    const res = await lab.platform.api('POST', `/api/v1/institutions/${other.id}/facts`, fact);
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    const before = (midnight - lab.fromMs) / (lab.toMs - lab.fromMs);
+    expect(await area()).toBeCloseTo(other.floorAreaM2 * before + 2 * other.floorAreaM2 * (1 - before), 6);
+  });
+
   it('data quality: the silent gateway’s meters are listed; the corrected readings are counted', async () => {
     const { offlineMeters, invalidReadings } = lab.planted;
     const silent = seriesOf(
