@@ -72,6 +72,8 @@ export const InstitutionSchema = z.object({
   type: InstitutionTypeSchema,
   floorAreaM2: z.number().positive(),
   occupants: z.number().int().nonnegative(),
+  /** The power grid region whose emission factor its electricity takes (issue "The statutory year"); default: a setting. */
+  gridRegion: z.string().min(1).max(32).optional(),
 });
 export type Institution = z.infer<typeof InstitutionSchema>;
 
@@ -153,6 +155,8 @@ export const MeterSchema = z
       .array(z.object({ until: z.iso.datetime({ offset: true }), buildingId: IdSchema, parentId: IdSchema.optional() }))
       .max(1000)
       .optional(),
+    /** The utility account number (户号) whose bills cover this meter (issue "The statutory year"). */
+    accountNo: z.string().trim().min(1).max(64).optional(),
     /** A virtual meter: the sum of `plus` minus the sum of `minus`; never part of a total. */
     virtual: z
       .object({

@@ -9,7 +9,7 @@ type Row = Record<string, unknown>;
  */
 export const REGISTRY_COLUMNS = {
   districts: ['id', 'name'],
-  institutions: ['id', 'name', 'district_id', 'type', 'floor_area_m2', 'occupants'],
+  institutions: ['id', 'name', 'district_id', 'type', 'floor_area_m2', 'occupants', 'grid_region'],
   buildings: ['id', 'institution_id', 'name', 'floor_area_m2'],
   gateways: ['id', 'name', 'secret_hash'],
   meters: [
@@ -32,6 +32,7 @@ export const REGISTRY_COLUMNS = {
     'virtual_plus',
     'virtual_minus',
     'attribution',
+    'account_no',
   ],
 } as const;
 
@@ -51,7 +52,15 @@ export const REGISTRY_TABLES: readonly RegistryTable[] = [
 export function registryRows(reg: Registry): Record<RegistryTable, unknown[][]> {
   return {
     districts: reg.districts.map((d) => [d.id, d.name]),
-    institutions: reg.institutions.map((i) => [i.id, i.name, i.districtId, i.type, i.floorAreaM2, i.occupants]),
+    institutions: reg.institutions.map((i) => [
+      i.id,
+      i.name,
+      i.districtId,
+      i.type,
+      i.floorAreaM2,
+      i.occupants,
+      i.gridRegion,
+    ]),
     buildings: reg.buildings.map((b) => [b.id, b.institutionId, b.name, b.floorAreaM2]),
     gateways: reg.gateways.map((g) => [g.id, g.name, g.secretHash]),
     meters: reg.meters.map((m) => [
@@ -74,6 +83,7 @@ export function registryRows(reg: Registry): Record<RegistryTable, unknown[][]> 
       m.virtual?.plus.join(','),
       m.virtual?.minus.join(','),
       m.attribution === undefined ? undefined : JSON.stringify(m.attribution),
+      m.accountNo,
     ]),
   };
 }
@@ -92,6 +102,7 @@ export function registryOfRows(rows: Record<RegistryTable, readonly Row[]>): Reg
     type: str(r.type) as Institution['type'],
     floorAreaM2: Number(r.floor_area_m2),
     occupants: Number(r.occupants),
+    ...(opt(r.grid_region) === undefined ? {} : { gridRegion: str(r.grid_region) }),
   }));
   const buildings: Building[] = rows.buildings.map((r) => ({
     id: str(r.id),
@@ -116,6 +127,7 @@ export function registryOfRows(rows: Record<RegistryTable, readonly Row[]>): Reg
     const reading = opt(r.reading) as Meter['reading'];
     const plus = opt(r.virtual_plus);
     const attribution = opt(r.attribution);
+    const accountNo = opt(r.account_no);
     const ids = (text: string | undefined) => (text === undefined || text === '' ? [] : text.split(','));
     return {
       id: str(r.id),
@@ -136,6 +148,7 @@ export function registryOfRows(rows: Record<RegistryTable, readonly Row[]>): Reg
       ...(reading === undefined ? {} : { reading }),
       ...(plus === undefined ? {} : { virtual: { plus: ids(plus), minus: ids(opt(r.virtual_minus)) } }),
       ...(attribution === undefined ? {} : { attribution: JSON.parse(attribution) as Meter['attribution'] }),
+      ...(accountNo === undefined ? {} : { accountNo }),
     };
   });
   return { districts, institutions, buildings, gateways, meters };

@@ -48,6 +48,14 @@ export const DUCKDB_MIGRATIONS: readonly Migration[] = [
     description: 'facts: effective-dated floor areas and occupants (issue "The meter model", item 4)',
     statements: [FACTS_SQL],
   },
+  {
+    version: 5,
+    description: 'institutions.grid_region and meters.account_no (issue "The statutory year": carbon and bills)',
+    statements: [
+      'ALTER TABLE institutions ADD COLUMN IF NOT EXISTS grid_region VARCHAR',
+      'ALTER TABLE meters ADD COLUMN IF NOT EXISTS account_no VARCHAR',
+    ],
+  },
 ];
 
 /** The version table: one row per applied migration. */

@@ -87,6 +87,14 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX facts_scope_from ON facts (scope, from_day)',
     ],
   },
+  {
+    version: 6,
+    description: 'institutions.grid_region and meters.account_no (issue "The statutory year": carbon and bills)',
+    statements: [
+      'ALTER TABLE institutions ADD COLUMN grid_region TEXT',
+      'ALTER TABLE meters ADD COLUMN account_no TEXT',
+    ],
+  },
 ];
 
 /** The version table: one row per applied migration. */

@@ -82,7 +82,7 @@ export interface PostgresMetadataOptions {
 /** SQL types of the registry columns, in `REGISTRY_COLUMNS` order. */
 const REGISTRY_TYPES: Record<RegistryTable, readonly string[]> = {
   districts: ['text', 'text'],
-  institutions: ['text', 'text', 'text', 'text', 'float8', 'int4'],
+  institutions: ['text', 'text', 'text', 'text', 'float8', 'int4', 'text'],
   buildings: ['text', 'text', 'text', 'float8'],
   gateways: ['text', 'text', 'text'],
   meters: [
@@ -98,6 +98,7 @@ const REGISTRY_TYPES: Record<RegistryTable, readonly string[]> = {
     'int4',
     'text',
     'float8',
+    'text',
     'text',
     'text',
     'text',
