@@ -39,6 +39,9 @@ const COLUMNS: Readonly<Record<string, string>> = Object.freeze({
   reading: '抄读方式',
   'virtual.plus': '虚拟表加项',
   'virtual.minus': '虚拟表减项',
+  gridRegion: '电网区域',
+  accountNo: '户号',
+  attribution: '历史归属(平台记录)',
 });
 
 /** Notes (zh, en) for columns whose type and bounds do not say enough. */

@@ -100,8 +100,8 @@ describe('registry spreadsheet import of a city', () => {
       return [1, 2].map((r) => ((ws?.getRow(r).values ?? []) as unknown[]).slice(1));
     };
     expect(headers('institutions')).toEqual([
-      ['编号', '名称', '所属区县编号', '机构类型', '建筑面积(m²)', '用能人数'],
-      ['id', 'name', 'districtId', 'type', 'floorAreaM2', 'occupants'],
+      ['编号', '名称', '所属区县编号', '机构类型', '建筑面积(m²)', '用能人数', '电网区域'],
+      ['id', 'name', 'districtId', 'type', 'floorAreaM2', 'occupants', 'gridRegion'],
     ]);
     expect(headers('gateways')).toEqual([
       ['编号', '名称', '接入密钥'],
