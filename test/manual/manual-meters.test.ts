@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GBT_2589_2020 } from '../../core/domain/energy.js';
 import type { Meter } from '../../core/domain/registry.js';
 import { readingsTopic } from '../../core/domain/topics.js';
+import { type Influxd, influxdSkipReason, startInfluxd } from '../helpers/influxd.js';
 import { startTestPlatform, TEST_ADMIN_TOKEN, type TestPlatform } from '../helpers/platform.js';
 import { smallCity } from '../helpers/registry.js';
 
@@ -53,8 +54,14 @@ const MANUAL: Partial<Meter>[] = [
   { id: 'm-other', energy: 'other', unit: 'kgce' },
 ];
 
-describe('manual meters and fuels (issue 15, item 5)', () => {
+const backends = [
+  { name: 'embedded (DuckDB)', influx: false },
+  { name: 'InfluxDB', influx: true },
+].filter((b) => !b.influx || influxdSkipReason() === undefined);
+
+describe.each(backends)('manual meters and fuels (issue 15, item 5): $name', ({ influx }) => {
   let t: TestPlatform;
+  let influxd: Influxd | undefined;
   let officer: string;
   let outsider: string;
   let viewer: string;
@@ -84,7 +91,12 @@ describe('manual meters and fuels (issue 15, item 5)', () => {
     ).body.readings;
 
   beforeAll(async () => {
-    t = await startTestPlatform();
+    influxd = influx ? await startInfluxd() : undefined;
+    t = await startTestPlatform(
+      influxd === undefined
+        ? {}
+        : { STORE: 'influx', INFLUX_URL: influxd.url, INFLUX_DATABASE: await influxd.createDatabase() },
+    );
     const city = smallCity();
     city.meters.push(
       ...MANUAL.map(
@@ -99,6 +111,7 @@ describe('manual meters and fuels (issue 15, item 5)', () => {
   });
   afterAll(async () => {
     await t?.close();
+    await influxd?.stop();
   });
 
   it('spreads 200 L of diesel over October: 168 kg, 244.7928 kgce, every day estimated', async () => {
