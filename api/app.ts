@@ -6,6 +6,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
+import type { GridRegion } from '../core/domain/carbon.js';
 import type { CoefficientTable } from '../core/domain/energy.js';
 import type { ManualEntryRequest, ManualOutcome } from '../core/domain/manual-readings.js';
 import type { MeterEvent } from '../core/domain/meter-events.js';
@@ -17,7 +18,9 @@ import { authPlugin, tokenPlugin } from './auth.js';
 import { installErrorHandler } from './errors.js';
 import { anomalyRoutes } from './routes/anomalies.js';
 import { auditRoutes } from './routes/audit.js';
+import { auditFlagRoutes } from './routes/audit-flags.js';
 import { balanceRoutes } from './routes/balance.js';
+import { billRoutes } from './routes/bills.js';
 import { consumptionRoutes } from './routes/consumption.js';
 import { correctionRoutes } from './routes/corrections.js';
 import { deadLetterRoutes } from './routes/dead-letters.js';
@@ -27,12 +30,15 @@ import { gatewayRoutes } from './routes/gateways.js';
 import { healthRoutes } from './routes/health.js';
 import { jobRoutes } from './routes/jobs.js';
 import { manualReadingRoutes } from './routes/manual-readings.js';
+import { noticeRoutes } from './routes/notice.js';
 import { qualityRoutes } from './routes/quality.js';
 import { readingRoutes } from './routes/readings.js';
 import { registryRoutes } from './routes/registry.js';
 import { registrySheetRoutes } from './routes/registry-sheet.js';
 import { reportRoutes } from './routes/reports.js';
+import { signoffRoutes } from './routes/signoff.js';
 import { targetRoutes } from './routes/targets.js';
+import { tariffRoutes } from './routes/tariffs.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { CSP_DIRECTIVES, webRoutes } from './routes/web.js';
 
@@ -70,8 +76,8 @@ export interface JobInfo {
 /** Scheduled jobs, run on demand by an admin. */
 export interface JobControl {
   list(): JobInfo[];
-  /** Runs a job now (or waits for the run in progress) and returns its state. */
-  run(name: string): Promise<JobInfo>;
+  /** Runs a job now (or waits for the run in progress), with an input for a job that takes one, and returns its state. */
+  run(name: string, input?: unknown): Promise<JobInfo>;
 }
 
 /** The broker's hold on gateway connections (secret rotation closes them). */
@@ -107,12 +113,16 @@ export interface ApiDeps {
   readonly logger: Logger;
   readonly timeZone: string;
   readonly coefficients: CoefficientTable;
+  /** Grid region of institutions without `gridRegion`, for kgCO₂ (`DEFAULT_GRID_REGION`, default national). */
+  readonly defaultGridRegion?: GridRegion;
   readonly health: () => HealthReport;
   readonly lifecycle: Lifecycle;
   readonly jobs: JobControl;
   readonly now?: () => number;
   /** Largest |difference / parent| of a balanced meter tree (`BALANCE_TOLERANCE`, default 0.05). */
   readonly balanceTolerance?: number;
+  /** Largest |metered − billed| / billed of a reconciled bill (`BILL_TOLERANCE`, default 0.02). */
+  readonly billTolerance?: number;
   /** Where archived reports live (`DATA_DIR/reports`); without it the archive is empty. */
   readonly reportsDir?: string;
   /** Largest request body, in bytes. */
@@ -191,11 +201,16 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
       await v1.register(manualReadingRoutes);
       await v1.register(qualityRoutes);
       await v1.register(targetRoutes);
+      await v1.register(tariffRoutes);
+      await v1.register(billRoutes);
       await v1.register(anomalyRoutes);
       await v1.register(jobRoutes);
       await v1.register(reportRoutes);
+      await v1.register(noticeRoutes);
       await v1.register(tokenRoutes);
       await v1.register(auditRoutes);
+      await v1.register(auditFlagRoutes);
+      await v1.register(signoffRoutes);
       await v1.register(gatewayRoutes);
     },
     { prefix: '/api/v1' },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_GRID_REGION, GridRegionSchema } from './domain/carbon.js';
 import { hasWholeHourOffsets, isValidTimeZone } from './domain/time.js';
 
 const port = z.coerce.number().int().min(0).max(65_535);
@@ -75,6 +76,15 @@ export const ConfigSchema = z.object({
   ADMIN_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
   /** A parent meter whose sub-meters differ from it by more than this share is flagged (总分表平衡; issue "The meter model"). */
   BALANCE_TOLERANCE: z.coerce.number().min(0).max(1).default(0.05),
+  /** A bill whose quantity differs from the metered one by more than this share is flagged (issue "The statutory year", item 1). */
+  BILL_TOLERANCE: z.coerce.number().min(0).max(1).default(0.02),
+  /** The data audit flags a year whose total kgce or water differs from last year's by more than this share (issue 16, item 4). */
+  AUDIT_YOY_THRESHOLD: z.coerce.number().positive().max(10).default(0.2),
+  /**
+   * Grid region whose emission factor an institution without `gridRegion` takes (national, north,
+   * northeast, east, central, northwest, southern, southwest; issue 16, item 2). Default: national.
+   */
+  DEFAULT_GRID_REGION: GridRegionSchema.default(DEFAULT_GRID_REGION),
   DEMO: onOff.default('on'),
   /** Days of history the demo back-fills on an empty data directory. */
   DEMO_DAYS: z.coerce.number().int().min(0).max(400).default(60),

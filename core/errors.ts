@@ -30,6 +30,8 @@ export type ErrorCode =
   | 'JN_BACKUP_TARGET_NOT_EMPTY'
   /** The database's schema version is newer than this code knows: start the newer release (never downgrade). */
   | 'JN_STORE_SCHEMA_NEWER'
+  /** A year signed off while some of its audit flags are open: the details name each (issue 16, item 4). */
+  | 'JN_AUDIT_OPEN_FLAGS'
   | 'JN_INTERNAL';
 
 /** An error with a stable code, an HTTP status and, where it helps, the fields at fault. */

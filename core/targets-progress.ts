@@ -1,3 +1,5 @@
+import { DEFAULT_GRID_REGION, type GridRegion } from './domain/carbon.js';
+import { carbonPlan, convertCells, isCarbonUnit } from './domain/carbon-series.js';
 import type { CoefficientTable } from './domain/energy.js';
 import { denominatorOf, denominatorsOver, factTimelines } from './domain/facts.js';
 import { monthEndForecast, yearEndForecast } from './domain/forecast.js';
@@ -37,7 +39,7 @@ export async function targetProgress(
   store: Store,
   registry: Registry,
   targets: readonly Target[],
-  opts: { nowMs: number; timeZone: string; coefficients: CoefficientTable },
+  opts: { nowMs: number; timeZone: string; coefficients: CoefficientTable; defaultGridRegion?: GridRegion },
 ): Promise<TargetProgress[]> {
   const out: TargetProgress[] = [];
   const timelines = targets.length === 0 ? undefined : factTimelines(await store.facts(), opts.timeZone);
@@ -48,10 +50,20 @@ export async function targetProgress(
     const energy = target.energy === 'all' ? undefined : target.energy;
     // Amounts in the target's unit before any division; an intensity divides each figure by the
     // floor area or occupants in force over its own range, time-weighted (issue 15, item 4).
+    // kgCO₂ and 等价值 kgce: per institution (its grid region) and per year (issue 16, item 2).
+    const mode = unit.mode;
+    const carbon = isCarbonUnit(mode)
+      ? {
+          plan: carbonPlan(scope, registry, opts.defaultGridRegion ?? DEFAULT_GRID_REGION),
+          conversion: { unit: mode, timeZone: opts.timeZone, coefficients: opts.coefficients },
+        }
+      : undefined;
     const value = (rows: readonly AggregateRow[]) =>
-      rows
+      (carbon === undefined ? rows : convertCells(rows, carbon.plan, carbon.conversion))
         .filter((r) => energyIncluded(r.energy, energy))
-        .reduce((s, r) => s + cellValue(r, unit.mode, opts.coefficients), 0);
+        .reduce((s, r) => s + (isCarbonUnit(mode) ? r.amount : cellValue(r, mode, opts.coefficients)), 0);
+    // A `total` bucket would take one year's factor: a carbon figure is summed from yearly buckets.
+    const whole = carbon === undefined ? ('total' as const) : ('year' as const);
     const per = (amount: number, fromMs: number, toMs: number) => {
       if (unit.per === undefined || timelines === undefined) return amount;
       const [d] = denominatorsOver(scope, registry, timelines, [{ fromMs, toMs }]);
@@ -60,11 +72,10 @@ export async function targetProgress(
     };
     const filter = { ...scopeFilter(scope), ...(energy === undefined ? {} : { energy }) };
     const { fromMs, toMs } = periodRange(target.period, opts.timeZone);
-    const base = { filter, timeZone: opts.timeZone, groupBy: 'none' as const };
+    const base = { filter, timeZone: opts.timeZone, groupBy: carbon?.plan.groupBy ?? 'none' };
     const nowHour = Math.floor(opts.nowMs / HOUR_MS) * HOUR_MS;
     const until = Math.min(toMs, nowHour);
-    const toDate =
-      until > fromMs ? value(await store.aggregate({ ...base, fromMs, toMs: until, interval: 'total' })) : 0;
+    const toDate = until > fromMs ? value(await store.aggregate({ ...base, fromMs, toMs: until, interval: whole })) : 0;
     let forecast = toDate;
     let forecastMonthEnd: number | undefined;
     let month = { fromMs, toMs };
@@ -77,8 +88,8 @@ export async function targetProgress(
       month = { fromMs: monthFrom, toMs: monthTo };
       const weekFrom = nowHour - 7 * 24 * HOUR_MS;
       const [inMonth, week] = await Promise.all([
-        store.aggregate({ ...base, fromMs: monthFrom, toMs: nowHour, interval: 'total' }),
-        store.aggregate({ ...base, fromMs: weekFrom, toMs: nowHour, interval: 'total' }),
+        store.aggregate({ ...base, fromMs: monthFrom, toMs: nowHour, interval: whole }),
+        store.aggregate({ ...base, fromMs: weekFrom, toMs: nowHour, interval: whole }),
       ]);
       forecastMonthEnd = monthEndForecast(value(inMonth), (monthTo - nowHour) / HOUR_MS, value(week) / (7 * 24));
       forecast = forecastMonthEnd + (toDate - value(inMonth));

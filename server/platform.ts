@@ -19,6 +19,7 @@ import { EmbeddedBroker } from '../ingest/broker.js';
 import { ExternalSubscriber } from '../ingest/external-subscriber.js';
 import { backupJob } from '../ingest/jobs/backup.js';
 import { detectionJobs } from '../ingest/jobs/catalog.js';
+import { dataAuditJob } from '../ingest/jobs/data-audit.js';
 import { rebuildJob } from '../ingest/jobs/rebuild.js';
 import { reportJobs } from '../ingest/jobs/reports.js';
 import { JobRunner, withSchedules } from '../ingest/jobs/runner.js';
@@ -166,6 +167,7 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
       logger: logger.child({ part: 'jobs' }),
       metrics,
       balanceTolerance: config.BALANCE_TOLERANCE,
+      defaultGridRegion: config.DEFAULT_GRID_REGION,
       ...(config.ALERT_WEBHOOK_URL === undefined
         ? {}
         : { webhook: { url: config.ALERT_WEBHOOK_URL, secret: config.ALERT_WEBHOOK_SECRET ?? '' } }),
@@ -179,6 +181,16 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
         logger: logger.child({ part: 'jobs' }),
       }),
       rebuildJob(pipeline),
+      dataAuditJob({
+        store,
+        registry,
+        timeZone: config.TIMEZONE,
+        coefficients: DEFAULT_COEFFICIENT_TABLE,
+        logger: logger.child({ part: 'jobs' }),
+        yoyThreshold: config.AUDIT_YOY_THRESHOLD,
+        balanceTolerance: config.BALANCE_TOLERANCE,
+        billTolerance: config.BILL_TOLERANCE,
+      }),
       // The embedded store's backup, taken between ingest writes (InfluxDB has its own `influx backup`).
       store instanceof EmbeddedStore
         ? [
@@ -222,11 +234,13 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
       logger: logger.child({ part: 'api' }),
       timeZone: config.TIMEZONE,
       coefficients: DEFAULT_COEFFICIENT_TABLE,
+      defaultGridRegion: config.DEFAULT_GRID_REGION,
       health,
       lifecycle: pipeline,
       jobs,
       reportsDir,
       balanceTolerance: config.BALANCE_TOLERANCE,
+      billTolerance: config.BILL_TOLERANCE,
       ...(broker instanceof EmbeddedBroker
         ? { gateways: { disconnect: (id: string) => broker.disconnectGateway(id) } }
         : {}),

@@ -1,6 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { groupBy } from '../../core/collections.js';
+import { DEFAULT_GRID_REGION } from '../../core/domain/carbon.js';
+import {
+  CARBON_UNITS,
+  carbonPlan,
+  carbonUnitLabel,
+  convertCells,
+  factorsUsed,
+  isCarbonUnit,
+} from '../../core/domain/carbon-series.js';
 import { EnergySchema } from '../../core/domain/energy.js';
 import { bucketQuality, completeness, expectedReadingsPerRange, metersInScope } from '../../core/domain/quality.js';
 import { formatScope, parseScope, scopeExists } from '../../core/domain/scope.js';
@@ -11,6 +20,7 @@ import { AppError, badRequest } from '../../core/errors.js';
 import { intensityDivisors } from '../../core/facts-service.js';
 import { virtualAggregate } from '../../core/virtual-meter.js';
 import { requireScope } from '../access.js';
+import { costAnswer } from './consumption-cost.js';
 
 const QuerySchema = z.object({
   scope: z.string().describe('city | district:ID | institution:ID | building:ID | meter:ID'),
@@ -18,7 +28,7 @@ const QuerySchema = z.object({
   to: z.string().describe('YYYY-MM-DD or YYYY-MM-DDTHH:mm, local time, exclusive'),
   interval: z.enum(['hour', 'day', 'month', 'year']).default('day'),
   energy: EnergySchema.optional(),
-  unit: z.enum(['native', 'kgce']).default('native'),
+  unit: z.enum(['native', 'kgce', ...CARBON_UNITS, 'yuan']).default('native'),
   subItem: SubItemFilterSchema.optional(),
   per: z.enum(['m2', 'capita']).optional(),
 });
@@ -65,9 +75,24 @@ export async function consumptionRoutes(app: FastifyInstance): Promise<void> {
       const buckets = bucketStarts(fromMs, toMs, q.interval, timeZone);
       if (buckets.length > MAX_BUCKETS)
         throw badRequest('interval', `${buckets.length} buckets; at most ${MAX_BUCKETS} per request`);
+      // Cost: bills and tariffs (issue 16, item 1).
+      if (q.unit === 'yuan') {
+        const { subItem, per } = q;
+        const cost = { scope, fromMs, toMs, interval: q.interval, bucketStartsMs: buckets, energy, subItem, per };
+        return costAnswer(request, cost);
+      }
       // Each bucket's floor area or occupants in force, time-weighted where a fact changes them (issue 15).
       const span = { fromMs, toMs, bucketStartsMs: buckets, timeZone };
       const divisor = q.per === undefined ? 1 : await intensityDivisors(store, registry.get(), scope, q.per, span);
+      // kgCO₂ and 等价值 kgce take each bucket's year and each institution's grid region (issue 16, item 2).
+      const carbon = isCarbonUnit(q.unit)
+        ? {
+            plan: carbonPlan(scope, registry.get(), app.deps.defaultGridRegion ?? DEFAULT_GRID_REGION),
+            conversion: { unit: q.unit, timeZone, coefficients },
+          }
+        : undefined;
+      if (carbon?.conversion.unit === 'kgco2' && energy === 'water')
+        throw badRequest('energy', 'water has no CO2 factor');
       const aggregate = {
         filter: {
           ...scopeFilter(scope),
@@ -78,7 +103,7 @@ export async function consumptionRoutes(app: FastifyInstance): Promise<void> {
         toMs,
         interval: q.interval,
         timeZone,
-        groupBy: 'none' as const,
+        groupBy: carbon?.plan.groupBy ?? 'none',
       };
       // A virtual meter is its formula over other meters (issue "The meter model").
       const virtual = scope.level === 'meter' ? registry.meter(scope.id) : undefined;
@@ -86,7 +111,10 @@ export async function consumptionRoutes(app: FastifyInstance): Promise<void> {
         virtual?.virtual === undefined
           ? await store.aggregate(aggregate)
           : await virtualAggregate(store, virtual, aggregate);
-      const { series, total } = buildSeries(rows, buckets, { energy, mode: q.unit, table: coefficients, divisor });
+      // Converted cells are in the answer's unit already: they add up as native amounts do.
+      const converted = carbon === undefined ? rows : convertCells(rows, carbon.plan, carbon.conversion);
+      const mode = isCarbonUnit(q.unit) ? 'native' : q.unit;
+      const { series, total } = buildSeries(converted, buckets, { energy, mode, table: coefficients, divisor });
       // Completeness per point: readings received / expected from each meter's interval (DOMAIN.md).
       const included = rows.filter((r) => energyIncluded(r.energy, energy));
       const cells = groupBy(included, (r) => r.bucketStartMs);
@@ -122,13 +150,14 @@ export async function consumptionRoutes(app: FastifyInstance): Promise<void> {
       return {
         scope: formatScope(scope),
         energy: energy ?? 'all',
-        unit: unitLabel(energy, q.unit, q.per),
+        unit: isCarbonUnit(q.unit) ? carbonUnitLabel(q.unit, q.per) : unitLabel(energy, q.unit, q.per),
         interval: q.interval,
         timezone: timeZone,
         from: formatLocalIso(fromMs, timeZone),
         to: formatLocalIso(toMs, timeZone),
         ...(q.subItem === undefined ? {} : { subItem: q.subItem }),
         ...(q.unit === 'kgce' ? { coefficients: coefficients.version } : {}),
+        ...(carbon === undefined ? {} : { factors: factorsUsed(buckets, carbon.plan, carbon.conversion) }),
         ...(energy === undefined
           ? { note: 'water is a resource, not energy: it is excluded from the kgce total' }
           : {}),

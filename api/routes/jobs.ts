@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { AppError } from '../../core/errors.js';
 import type { JobRunRecord } from '../../core/storage/store.js';
 import { adminOnly } from '../access.js';
+import { audit } from '../audit.js';
 
 const Params = z.object({ name: z.string() });
 
@@ -18,12 +19,21 @@ export async function jobRoutes(app: FastifyInstance): Promise<void> {
   });
   app.post(
     '/jobs/:name/run',
-    { schema: { summary: 'Run a scheduled job now (waits for it)', params: Params } },
+    {
+      schema: {
+        summary: 'Run a scheduled job now (waits for it)',
+        description: 'An optional JSON body is the input of a job that takes one, e.g. `{"year":2025}` for data-audit.',
+        params: Params,
+      },
+    },
     async (request) => {
       const { name } = request.params as z.infer<typeof Params>;
       if (!app.deps.jobs.list().some((j) => j.name === name))
         throw new AppError('JN_NOT_FOUND', 404, `job "${name}" not found`);
-      return app.deps.jobs.run(name);
+      const state = await app.deps.jobs.run(name, request.body ?? undefined);
+      // An on-demand run changes what jobs produce (flags, archives): who asked, with what, is on the trail.
+      await audit(request, `job:${name}`, null, { input: request.body ?? null, lastRun: state.lastRun });
+      return state;
     },
   );
 }

@@ -30,20 +30,20 @@ const RankingQuery = z.object({
 });
 const ArchiveParams = z.object({ period: z.string(), scope: z.string(), file: z.string() });
 
+/** What reports are generated from: the app's store, registry, zone, coefficients and clock. */
+export function reportSourceOf(app: FastifyInstance): ReportSource {
+  const { store, registry, timeZone, coefficients } = app.deps;
+  return { store, registry: () => registry.get(), timeZone, coefficients, now: app.deps.now ?? Date.now };
+}
+
 /**
  * Reports: `GET /api/v1/reports/monthly` and `/annual` (json, csv, xlsx, pdf; zh or en),
  * `GET /api/v1/reports/ranking`, the archive list `GET /api/v1/reports` and downloads of archived
  * versions `GET /api/v1/reports/archive/{period}/{scope}/{version}.{ext}`.
  */
 export async function reportRoutes(app: FastifyInstance): Promise<void> {
-  const { store, registry, timeZone, coefficients } = app.deps;
-  const source: ReportSource = {
-    store,
-    registry: () => registry.get(),
-    timeZone,
-    coefficients,
-    now: app.deps.now ?? Date.now,
-  };
+  const { registry, timeZone } = app.deps;
+  const source = reportSourceOf(app);
   const archive = app.deps.reportsDir === undefined ? undefined : new ReportArchive(app.deps.reportsDir);
 
   const exportReport = async (

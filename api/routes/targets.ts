@@ -93,6 +93,7 @@ export async function targetRoutes(app: FastifyInstance): Promise<void> {
         nowMs: (app.deps.now ?? Date.now)(),
         timeZone,
         coefficients,
+        ...(app.deps.defaultGridRegion === undefined ? {} : { defaultGridRegion: app.deps.defaultGridRegion }),
       });
       return {
         scope: formatScope(scope),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { GridRegionSchema } from './carbon.js';
 import { EnergySchema } from './energy.js';
 import { meterTreeProblems } from './meter-tree.js';
 import { SubItemCodeSchema } from './sub-items.js';
@@ -72,8 +73,11 @@ export const InstitutionSchema = z.object({
   type: InstitutionTypeSchema,
   floorAreaM2: z.number().positive(),
   occupants: z.number().int().nonnegative(),
-  /** The power grid region whose emission factor its electricity takes (issue "The statutory year"); default: a setting. */
-  gridRegion: z.string().min(1).max(32).optional(),
+  /**
+   * The power grid region whose emission factor its electricity takes (issue "The statutory year"),
+   * one of the carbon table's regions (GRID_REGIONS); default: `DEFAULT_GRID_REGION`.
+   */
+  gridRegion: GridRegionSchema.optional(),
 });
 export type Institution = z.infer<typeof InstitutionSchema>;
 

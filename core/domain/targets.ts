@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { CarbonUnit } from './carbon-series.js';
 import { ENERGY_INFO, EnergySchema } from './energy.js';
 
 /** A period: a year `YYYY` or a month `YYYY-MM`. */
@@ -19,11 +20,11 @@ export const TargetSchema = z
   })
   .superRefine((t, ctx) => {
     if (parseTargetUnit(t.energy, t.unit) === undefined) {
-      const native = t.energy === 'all' ? 'kgce' : `${ENERGY_INFO[t.energy].nativeUnit} or kgce`;
+      const native = t.energy === 'all' ? 'kgce' : `${ENERGY_INFO[t.energy].nativeUnit}, kgce`;
       ctx.addIssue({
         code: 'custom',
         path: ['unit'],
-        message: `"${t.unit}" does not fit ${t.energy}: use ${native}, optionally /m2 or /capita`,
+        message: `"${t.unit}" does not fit ${t.energy}: use ${native}, kgce_ev or kgco2 (not water), optionally /m2 or /capita`,
       });
     }
   });
@@ -32,9 +33,9 @@ export type Target = z.infer<typeof TargetSchema>;
 /** The body of `PUT /api/v1/targets`. */
 export const TargetsInputSchema = z.object({ targets: z.array(TargetSchema).min(1) });
 
-/** What a target's unit means: native or kgce, absolute or per m² / per capita. */
+/** What a target's unit means: native, kgce, 等价值 kgce or kgCO₂ (issue 16, item 2), absolute or per m² / per capita. */
 export interface TargetUnit {
-  readonly mode: 'native' | 'kgce';
+  readonly mode: 'native' | 'kgce' | CarbonUnit;
   readonly per?: 'm2' | 'capita';
 }
 
@@ -42,8 +43,9 @@ export interface TargetUnit {
 export function parseTargetUnit(energy: Target['energy'], unit: string): TargetUnit | undefined {
   const [base, per, extra] = unit.split('/');
   if (extra !== undefined || (per !== undefined && per !== 'm2' && per !== 'capita')) return undefined;
+  const carbon = base === 'kgce_ev' || (base === 'kgco2' && energy !== 'water') ? base : undefined;
   const mode =
-    base === 'kgce' ? 'kgce' : energy !== 'all' && base === ENERGY_INFO[energy].nativeUnit ? 'native' : undefined;
+    base === 'kgce' ? 'kgce' : energy !== 'all' && base === ENERGY_INFO[energy].nativeUnit ? 'native' : carbon;
   if (mode === undefined) return undefined;
   return per === undefined ? { mode } : { mode, per };
 }

@@ -9,15 +9,16 @@ import { formatScope, type Scope } from '../domain/scope.js';
 import type { Target } from '../domain/targets.js';
 import { bucketStarts, formatLocalIso, localParts } from '../domain/time.js';
 import type { AggregateRow } from '../storage/store.js';
-import { attainment, changes, intensities, qualityOf, type RowWithRaw, subtotal } from './figures.js';
+import { attainment, changes, denominators, intensities, qualityOf, type RowWithRaw, subtotal } from './figures.js';
 import {
   AMOUNT_DECIMALS,
   type EnergyLine,
+  fromMicro,
   type InstitutionRow,
+  MICRO,
   type Quality,
   type ReportModel,
   roundTo,
-  sumExact,
   toMicro,
 } from './model.js';
 import type { PeriodRange, ReportPeriod } from './params.js';
@@ -143,44 +144,53 @@ function institutionRow(
   const scope = `institution:${inst.id}`;
   // In force over the period so far, time-weighted where a fact changes them: intensity = kgce / shown area.
   const w = institutionDenominators(inst, inputs.facts ?? [], periodSoFar(period, inputs.nowMs), inputs.timeZone);
-  const d = { floorAreaM2: roundTo(w.floorAreaM2, AMOUNT_DECIMALS), occupants: roundTo(w.occupants, AMOUNT_DECIMALS) };
-  const kgceOf = (energy: Energy, native: number) => roundTo(native * table.kgcePerUnit[energy], AMOUNT_DECIMALS);
-  const ref = (m: Map<Energy, number> | undefined, e: Energy) => {
-    const micro = m?.get(e);
-    return micro === undefined ? null : roundTo(micro / 1e6, AMOUNT_DECIMALS);
-  };
+  const d = denominators({ floorAreaM2Micro: toMicro(w.floorAreaM2), occupantsMicro: toMicro(w.occupants) });
+  // Exact kgce of an institution's energy, in micro-units: every kgce total is a sum of these (issue 16, item 7).
+  const kgceMicroOf = (energy: Energy, micro: number) => Math.round(micro * table.kgcePerUnit[energy]);
   const energies = ENERGY_ORDER.filter((e) => meters.some((m) => m.energy === e));
   const estimatedNative = new Map<Energy, number>();
-  const rawNative = new Map<Energy, number>();
   const lines: EnergyLine[] = energies.map((energy) => {
     const ms = meters.filter((m) => m.energy === energy);
-    const raw = ms.reduce((s, m) => s + m.amountMicro, 0) / 1e6;
-    rawNative.set(energy, raw);
-    const amount = roundTo(raw, AMOUNT_DECIMALS);
-    const kgce = kgceOf(energy, raw);
+    const exact = {
+      amountMicro: ms.reduce((s, m) => s + m.amountMicro, 0),
+      kgceMicro: 0,
+      previousMicro: reference.previous?.get(energy) ?? null,
+      lastYearMicro: reference.lastYear?.get(energy) ?? null,
+    };
+    exact.kgceMicro = kgceMicroOf(energy, exact.amountMicro);
+    const [native, kgce] = [exact.amountMicro / MICRO, exact.kgceMicro / MICRO];
     const estimated = ms.reduce((s, m) => s + m.estimated, 0);
     estimatedNative.set(energy, estimated);
     return {
       energy,
       unit: ENERGY_INFO[energy].nativeUnit,
-      amount,
-      kgce,
+      amount: fromMicro(exact.amountMicro, AMOUNT_DECIMALS),
+      kgce: fromMicro(exact.kgceMicro, AMOUNT_DECIMALS),
       countsAsEnergy: ENERGY_INFO[energy].countsAsEnergy,
-      ...changes(amount, ref(reference.previous, energy), ref(reference.lastYear, energy), monthly),
-      ...qualityOf(ms, estimated, raw),
-      target: attainment(targets, { scope, energy, period: period.period }, { native: amount, kgce }, d),
+      ...changes(exact.amountMicro, exact.previousMicro, exact.lastYearMicro, monthly),
+      ...qualityOf(ms, estimated, native),
+      target: attainment(targets, { scope, energy, period: period.period }, { native, kgce }, d.exact),
+      exact,
     };
   });
   const kgceLines = lines.filter((l) => l.countsAsEnergy);
-  const totalKgce = sumExact(kgceLines.map((l) => l.kgce));
-  // Reference totals in kgce: the same rounding per energy as the period's own, then an exact sum.
-  const refKgce = (m: Map<Energy, number> | undefined) => {
+  // Reference totals in kgce, exactly as the period's own.
+  const refKgceMicro = (m: Map<Energy, number> | undefined) => {
     const present = ENERGY_ORDER.filter((e) => ENERGY_INFO[e].countsAsEnergy && m?.get(e) !== undefined);
-    return present.length === 0 ? null : sumExact(present.map((e) => kgceOf(e, (m?.get(e) ?? 0) / 1e6)));
+    return present.length === 0 ? null : present.reduce((s, e) => s + kgceMicroOf(e, m?.get(e) ?? 0), 0);
   };
-  const inKgce = (m: Map<Energy, number>) =>
-    kgceLines.reduce((s, l) => s + (m.get(l.energy) ?? 0) * table.kgcePerUnit[l.energy], 0);
-  const estimatedKgce = inKgce(estimatedNative);
+  const exact = {
+    kgceMicro: kgceLines.reduce((s, l) => s + l.exact.kgceMicro, 0),
+    floorAreaM2Micro: toMicro(w.floorAreaM2),
+    occupantsMicro: toMicro(w.occupants),
+    previousKgceMicro: monthly ? refKgceMicro(reference.previous) : null,
+    lastYearKgceMicro: refKgceMicro(reference.lastYear),
+  };
+  const kgce = exact.kgceMicro / MICRO;
+  const estimatedKgce = kgceLines.reduce(
+    (s, l) => s + (estimatedNative.get(l.energy) ?? 0) * table.kgcePerUnit[l.energy],
+    0,
+  );
   const row: InstitutionRow = {
     institutionId: inst.id,
     name: inst.name,
@@ -188,13 +198,14 @@ function institutionRow(
     districtName: inputs.registry.districts.find((x) => x.id === inst.districtId)?.name ?? inst.districtId,
     type: inst.type,
     energies: lines,
-    totalKgce,
-    ...d,
-    ...intensities(totalKgce, d),
-    ...changes(totalKgce, refKgce(reference.previous), refKgce(reference.lastYear), monthly),
-    ...qualityOf(meters, estimatedKgce, inKgce(rawNative)),
-    target: attainment(targets, { scope, energy: 'all', period: period.period }, { kgce: totalKgce }, d),
+    totalKgce: fromMicro(exact.kgceMicro, AMOUNT_DECIMALS),
+    ...d.shown,
+    ...intensities(exact),
+    ...changes(exact.kgceMicro, exact.previousKgceMicro, exact.lastYearKgceMicro, monthly),
+    ...qualityOf(meters, estimatedKgce, kgce),
+    target: attainment(targets, { scope, energy: 'all', period: period.period }, { kgce }, d.exact),
     anomalies,
+    exact,
   };
   return { row, estimatedKgce, estimatedNative };
 }
@@ -213,8 +224,8 @@ function trendPoints(inputs: ReportInputs) {
 /**
  * Assembles a report from stored aggregates: per institution and energy the consumption in native
  * units and kgce, totals (water excluded), intensities, changes, target attainment, completeness,
- * estimated share and anomaly counts; subtotals by district and for the scope that equal the sums of
- * their rows exactly (rounded values added in integer micro-units). Pure.
+ * estimated share and anomaly counts; subtotals by district and for the scope that are
+ * the sums of their rows' exact figures (integer micro-units), each figure rounded once. Pure.
  */
 export function assembleReport(inputs: ReportInputs, generatedAtMs: number): ReportModel {
   const { registry, scope, period, timeZone, coefficients } = inputs;

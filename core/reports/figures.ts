@@ -5,13 +5,15 @@ import {
   type Changes,
   change,
   type EnergyLine,
+  fromMicro,
   INTENSITY_DECIMALS,
   type InstitutionRow,
+  MICRO,
   type Quality,
   ratio,
   roundTo,
   type Subtotal,
-  sumExact,
+  sumMicro,
   type TargetAttainment,
   type Totals,
 } from './model.js';
@@ -45,6 +47,8 @@ export function attainment(
   const t = targets.find((x) => x.scope === key.scope && x.energy === key.energy && x.period === key.period);
   const unit = t === undefined ? undefined : parseTargetUnit(t.energy, t.unit);
   if (t === undefined || unit === undefined) return null;
+  // A kgco2 or kgce_ev target (issue 16, item 2) has no report figure yet: no attainment rather than a kgce one.
+  if (unit.mode !== 'native' && unit.mode !== 'kgce') return null;
   const base = unit.mode === 'native' ? (consumption.native ?? 0) : consumption.kgce;
   const divisor = unit.per === 'm2' ? d.floorAreaM2 : unit.per === 'capita' ? d.occupants : 1;
   if (!(divisor > 0)) return { energy: t.energy, value: t.value, unit: t.unit, actual: 0, attainment: null };
@@ -52,16 +56,24 @@ export function attainment(
   return { energy: t.energy, value: t.value, unit: t.unit, actual, attainment: ratio(base / divisor, t.value) };
 }
 
-/** Previous and last-year figures with their changes against `current`. */
-export function changes(current: number, previous: number | null, lastYear: number | null, monthly: boolean): Changes {
-  const prev = monthly ? previous : null;
-  return { previous: prev, momChange: change(current, prev), lastYear, yoyChange: change(current, lastYear) };
+/**
+ * Previous and last-year figures with their changes against `current`, all given exactly in
+ * integer micro-units: the changes are of the exact values, the figures shown rounded once.
+ */
+export function changes(
+  currentMicro: number,
+  previousMicro: number | null,
+  lastYearMicro: number | null,
+  monthly: boolean,
+): Changes {
+  const prev = monthly ? previousMicro : null;
+  return {
+    previous: fromMicro(prev, AMOUNT_DECIMALS),
+    momChange: change(currentMicro, prev),
+    lastYear: fromMicro(lastYearMicro, AMOUNT_DECIMALS),
+    yoyChange: change(currentMicro, lastYearMicro),
+  };
 }
-
-const sumOrNull = (values: readonly (number | null)[]): number | null => {
-  const present = values.filter((v): v is number => v !== null);
-  return present.length === 0 ? null : sumExact(present);
-};
 
 function quality(parts: readonly Quality[], estimated: number, amount: number): Quality {
   const expected = parts.reduce((s, q) => s + q.expectedReadings, 0);
@@ -75,20 +87,33 @@ function quality(parts: readonly Quality[], estimated: number, amount: number): 
   };
 }
 
-/** Intensities of a total: per m² and per capita, null without a denominator. */
-export function intensities(
-  totalKgce: number,
-  d: Denominators,
-): { kgcePerM2: number | null; kgcePerCapita: number | null } {
+/** Intensities of a total from its exact figures: per m² and per capita, null without a denominator. */
+export function intensities(exact: { kgceMicro: number; floorAreaM2Micro: number; occupantsMicro: number }): {
+  kgcePerM2: number | null;
+  kgcePerCapita: number | null;
+} {
+  const per = (d: number) => (d > 0 ? roundTo(exact.kgceMicro / d, INTENSITY_DECIMALS) : null);
+  return { kgcePerM2: per(exact.floorAreaM2Micro), kgcePerCapita: per(exact.occupantsMicro) };
+}
+
+/** Shown denominators (rounded once) and exact ones (for intensities and targets) of exact micro figures. */
+export function denominators(exact: { floorAreaM2Micro: number; occupantsMicro: number }): {
+  shown: Denominators;
+  exact: Denominators;
+} {
   return {
-    kgcePerM2: d.floorAreaM2 > 0 ? roundTo(totalKgce / d.floorAreaM2, INTENSITY_DECIMALS) : null,
-    kgcePerCapita: d.occupants > 0 ? roundTo(totalKgce / d.occupants, INTENSITY_DECIMALS) : null,
+    shown: {
+      floorAreaM2: fromMicro(exact.floorAreaM2Micro, AMOUNT_DECIMALS),
+      occupants: fromMicro(exact.occupantsMicro, AMOUNT_DECIMALS),
+    },
+    exact: { floorAreaM2: exact.floorAreaM2Micro / MICRO, occupants: exact.occupantsMicro / MICRO },
   };
 }
 
 /**
- * The subtotal of rows (a district, the city): each summed figure (amounts, kgce, previous and
- * last-year figures, readings, anomalies) is the exact sum of the rows' rounded values.
+ * The subtotal of rows (a district, the city): each summed figure (amounts, kgce, floor area,
+ * occupants, previous and last-year figures) is the sum of the rows' exact figures in integer
+ * micro-units, rounded once (issue 16, item 7); readings and anomalies are counts.
  */
 export function subtotal(
   head: { scope: string; name: string; period: string; monthly: boolean },
@@ -97,10 +122,10 @@ export function subtotal(
   targets: readonly Target[],
 ): Subtotal {
   const rows = parts.map((p) => p.row);
-  const d = {
-    floorAreaM2: sumExact(rows.map((r) => r.floorAreaM2)),
-    occupants: sumExact(rows.map((r) => r.occupants)),
-  };
+  const d = denominators({
+    floorAreaM2Micro: rows.reduce((s, r) => s + r.exact.floorAreaM2Micro, 0),
+    occupantsMicro: rows.reduce((s, r) => s + r.exact.occupantsMicro, 0),
+  });
   const lines: EnergyLine[] = [];
   for (const energy of energies) {
     const with_ = parts.flatMap((p) => {
@@ -109,31 +134,45 @@ export function subtotal(
     });
     if (with_.length === 0) continue;
     const ls = with_.map((w) => w.line);
-    const amount = sumExact(ls.map((l) => l.amount));
-    const kgce = sumExact(ls.map((l) => l.kgce));
+    const exact = {
+      amountMicro: ls.reduce((s, l) => s + l.exact.amountMicro, 0),
+      kgceMicro: ls.reduce((s, l) => s + l.exact.kgceMicro, 0),
+      previousMicro: sumMicro(ls.map((l) => l.exact.previousMicro)),
+      lastYearMicro: sumMicro(ls.map((l) => l.exact.lastYearMicro)),
+    };
+    const [native, kgce] = [exact.amountMicro / MICRO, exact.kgceMicro / MICRO];
     const estimated = with_.reduce((s, w) => s + w.estimated, 0);
     lines.push({
       energy,
       unit: ENERGY_INFO[energy].nativeUnit,
-      amount,
-      kgce,
+      amount: fromMicro(exact.amountMicro, AMOUNT_DECIMALS),
+      kgce: fromMicro(exact.kgceMicro, AMOUNT_DECIMALS),
       countsAsEnergy: ENERGY_INFO[energy].countsAsEnergy,
-      ...changes(amount, sumOrNull(ls.map((l) => l.previous)), sumOrNull(ls.map((l) => l.lastYear)), head.monthly),
-      ...quality(ls, estimated, amount),
-      target: attainment(targets, { scope: head.scope, energy, period: head.period }, { native: amount, kgce }, d),
+      ...changes(exact.amountMicro, exact.previousMicro, exact.lastYearMicro, head.monthly),
+      ...quality(ls, estimated, native),
+      target: attainment(targets, { scope: head.scope, energy, period: head.period }, { native, kgce }, d.exact),
+      exact,
     });
   }
-  const totalKgce = sumExact(rows.map((r) => r.totalKgce));
+  const exact = {
+    kgceMicro: rows.reduce((s, r) => s + r.exact.kgceMicro, 0),
+    floorAreaM2Micro: rows.reduce((s, r) => s + r.exact.floorAreaM2Micro, 0),
+    occupantsMicro: rows.reduce((s, r) => s + r.exact.occupantsMicro, 0),
+    previousKgceMicro: sumMicro(rows.map((r) => r.exact.previousKgceMicro)),
+    lastYearKgceMicro: sumMicro(rows.map((r) => r.exact.lastYearKgceMicro)),
+  };
+  const kgce = exact.kgceMicro / MICRO;
   const estimatedKgce = parts.reduce((s, p) => s + p.estimatedKgce, 0);
   const totals: Totals = {
     energies: lines,
-    totalKgce,
-    ...d,
-    ...intensities(totalKgce, d),
-    ...changes(totalKgce, sumOrNull(rows.map((r) => r.previous)), sumOrNull(rows.map((r) => r.lastYear)), head.monthly),
-    ...quality(rows, estimatedKgce, totalKgce),
-    target: attainment(targets, { scope: head.scope, energy: 'all', period: head.period }, { kgce: totalKgce }, d),
+    totalKgce: fromMicro(exact.kgceMicro, AMOUNT_DECIMALS),
+    ...d.shown,
+    ...intensities(exact),
+    ...changes(exact.kgceMicro, exact.previousKgceMicro, exact.lastYearKgceMicro, head.monthly),
+    ...quality(rows, estimatedKgce, kgce),
+    target: attainment(targets, { scope: head.scope, energy: 'all', period: head.period }, { kgce }, d.exact),
     anomalies: rows.reduce((s, r) => s + r.anomalies, 0),
+    exact,
   };
   return { scope: head.scope, name: head.name, institutions: rows.length, ...totals };
 }

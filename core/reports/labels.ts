@@ -11,6 +11,8 @@ export interface ReportLabels {
   readonly generatedAt: string;
   readonly coefficients: string;
   readonly waterNote: string;
+  /** How totals are rounded, so that a reader adding up a printed column knows what to expect (issue 16, item 7). */
+  readonly roundingNote: string;
   readonly partial: string;
   readonly incomplete: string;
   readonly about: string;
@@ -52,6 +54,8 @@ const ZH: ReportLabels = {
   generatedAt: '生成时间',
   coefficients: '折标系数',
   waterNote: '注：水为资源，以其自身单位（m³）统计，不计入综合能耗（kgce）。',
+  roundingNote:
+    '注：各数（含小计、合计）均由精确值一次舍入而得，合计不是各行舍入值之和；逐行相加与合计可能相差，每行至多 0.005。精确值见 JSON 报表的 exact 字段（百万分之一单位）。',
   partial: '本期尚未结束：数据截至生成时间，为期中数。',
   incomplete: '数据完整率低于 90% 的单位',
   about: '说明',
@@ -96,6 +100,8 @@ const EN: ReportLabels = {
   generatedAt: 'Generated at',
   coefficients: 'Standard-coal coefficients',
   waterNote: 'Note: water is a resource, reported in its own unit (m³) and not added into total energy (kgce).',
+  roundingNote:
+    'Note: every figure, subtotals and totals included, is its exact value rounded once; a total is not the sum of the rounded rows, so adding up a printed column may differ from its total by up to 0.005 per row. The exact values are in the JSON report (field exact, in micro-units).',
   partial: 'The period is not over: figures are to the generation time.',
   incomplete: 'Institutions below 90 % completeness',
   about: 'About',

@@ -14,7 +14,11 @@ export const REPORT_LANGS = ['zh', 'en'] as const;
 /** A report label language. */
 export type ReportLang = (typeof REPORT_LANGS)[number];
 
-/** Decimals of consumption and kgce figures in a report: every sum is of values rounded to this. */
+/**
+ * Decimals of consumption and kgce figures as presented. Every figure, a total too, is its exact
+ * value (integer micro-units, `exact`) rounded once to this: a total is never a sum of rounded parts
+ * (issue 16, item 7), so printed rows may differ from their printed total by up to 0.005 each.
+ */
 export const AMOUNT_DECIMALS = 2;
 /** Decimals of intensities (kgce/m², kgce per capita). */
 export const INTENSITY_DECIMALS = 4;
@@ -55,6 +59,29 @@ export interface Quality {
   readonly estimatedShare: number;
 }
 
+/**
+ * The exact figures of an energy line in integer micro-units (1e-6 of the unit): what the shown
+ * figures are rounded from, and what subtotals add up. kgce is `round(amountMicro × coefficient)`
+ * per institution and energy; a subtotal's is the sum of its rows'.
+ */
+export interface ExactLine {
+  readonly amountMicro: number;
+  readonly kgceMicro: number;
+  /** The previous month's and last year's amounts (native); null without data. */
+  readonly previousMicro: number | null;
+  readonly lastYearMicro: number | null;
+}
+
+/** The exact figures of a row or subtotal in integer micro-units, rounded once into the shown ones. */
+export interface ExactTotals {
+  /** Total kgce, water excluded. */
+  readonly kgceMicro: number;
+  readonly floorAreaM2Micro: number;
+  readonly occupantsMicro: number;
+  readonly previousKgceMicro: number | null;
+  readonly lastYearKgceMicro: number | null;
+}
+
 /** One energy type of an institution or a subtotal, in its native unit and in kgce. */
 export interface EnergyLine extends Changes, Quality {
   readonly energy: Energy;
@@ -65,16 +92,18 @@ export interface EnergyLine extends Changes, Quality {
   /** False for water: shown in its own unit, not added into total kgce. */
   readonly countsAsEnergy: boolean;
   readonly target: TargetAttainment | null;
+  readonly exact: ExactLine;
 }
 
 /** Totals of a row or subtotal: kgce (water excluded), intensities, changes, quality, target, anomalies. */
 export interface Totals extends Changes, Quality {
   readonly energies: readonly EnergyLine[];
-  /** Sum of the energy lines' kgce, water excluded. */
+  /** Total kgce of the energy lines, water excluded: the exact sum, rounded once. */
   readonly totalKgce: number;
   /**
    * Floor area (m²) in force over the period (to date when partial), time-weighted where an
-   * effective-dated fact changes it inside the period, rounded to 0.01: kgcePerM2 = totalKgce / this.
+   * effective-dated fact changes it inside the period, rounded to 0.01; kgcePerM2 is the exact
+   * kgce over the exact area, rounded once.
    */
   readonly floorAreaM2: number;
   /** Occupants over the period, the same way (a time-weighted figure may have decimals). */
@@ -85,6 +114,7 @@ export interface Totals extends Changes, Quality {
   readonly target: TargetAttainment | null;
   /** Anomaly events overlapping the period on the scope or its meters. */
   readonly anomalies: number;
+  readonly exact: ExactTotals;
 }
 
 /** One institution of a report. */
@@ -96,7 +126,7 @@ export interface InstitutionRow extends Totals {
   readonly type: InstitutionType;
 }
 
-/** A subtotal (district or whole scope): every summed figure equals the sum of its rows exactly. */
+/** A subtotal (district or whole scope): every summed figure is the exact sum of its rows' exact figures, rounded once. */
 export interface Subtotal extends Totals {
   /** `district:ID`, `city` or `institution:ID`. */
   readonly scope: string;
@@ -147,7 +177,8 @@ export interface ReportModel {
   readonly trend: readonly TrendPoint[];
 }
 
-const MICRO = 1_000_000;
+/** Micro-units per unit: exact figures are carried as integers of 1e-6 of their unit. */
+export const MICRO = 1_000_000;
 
 /** A value in integer micro-units (what hourly consumption is stored in). */
 export function toMicro(x: number): number {
@@ -160,7 +191,27 @@ export function roundTo(x: number, decimals: number): number {
   return (Math.round(toMicro(x) / step) * step) / MICRO;
 }
 
-/** The exact decimal sum of values (each of at most 6 decimals), added as integer micro-units. */
+/** A value in integer micro-units rounded once to `decimals` (≤ 6) for presentation; null stays null. */
+export function fromMicro(micro: number, decimals: number): number;
+export function fromMicro(micro: number | null, decimals: number): number | null;
+export function fromMicro(micro: number | null, decimals: number): number | null {
+  if (micro === null) return null;
+  const step = 10 ** (6 - decimals);
+  return (Math.round(Math.round(micro) / step) * step) / MICRO;
+}
+
+/** The integer sum of micro-unit values; null when every value is null. */
+export function sumMicro(values: Iterable<number | null>): number | null {
+  let sum: number | null = null;
+  for (const v of values) if (v !== null) sum = (sum ?? 0) + v;
+  return sum;
+}
+
+/**
+ * The exact decimal sum of values (each of at most 6 decimals), added as integer micro-units.
+ * @deprecated A report total is not a sum of shown (rounded) figures: add the `exact` micro-unit
+ * figures and round once with `fromMicro` (issue 16, item 7).
+ */
 export function sumExact(values: Iterable<number>): number {
   let micro = 0;
   for (const v of values) micro += toMicro(v);

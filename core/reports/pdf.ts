@@ -33,7 +33,7 @@ function ellipsize(doc: Doc, s: string, width: number): string {
 }
 
 /** Draws a table from y, breaking pages and repeating the header; returns the y below it. */
-function drawTable(doc: Doc, table: Table, keys: readonly string[], y0: number): number {
+export function drawTable(doc: Doc, table: Table, keys: readonly string[], y0: number): number {
   const cols = keys.flatMap((k) => {
     const i = table.columns.findIndex((c) => c.key === k);
     const c = table.columns[i];
@@ -185,6 +185,7 @@ export async function reportPdf(model: ReportModel, lang: ReportLang, options: P
   doc.text(`${l.period}: ${model.from} – ${model.to}    ${l.generatedAt}: ${model.generatedAt}`);
   doc.text(`${l.coefficients}: ${model.coefficients.version}`);
   doc.text(l.waterNote);
+  doc.text(l.roundingNote);
   doc.fillColor('#c0504d');
   if (model.partial) doc.text(l.partial);
   if (model.incomplete.length > 0) {

@@ -62,14 +62,16 @@ export function median(values: readonly number[]): number {
 }
 
 function metricValue(row: InstitutionRow, metric: RankingMetric, energy: Energy | undefined): number | null {
-  const kgce = energy === undefined ? row.totalKgce : (row.energies.find((l) => l.energy === energy)?.kgce ?? 0);
-  if (metric === 'kgce') return kgce;
-  const divisor = metric === 'kgce_per_m2' ? row.floorAreaM2 : row.occupants;
-  return divisor > 0 ? roundTo(kgce / divisor, INTENSITY_DECIMALS) : null;
+  const line = energy === undefined ? undefined : row.energies.find((l) => l.energy === energy);
+  if (metric === 'kgce') return energy === undefined ? row.totalKgce : (line?.kgce ?? 0);
+  // Intensities of the exact figures, rounded once (issue 16, item 7).
+  const kgceMicro = energy === undefined ? row.exact.kgceMicro : (line?.exact.kgceMicro ?? 0);
+  const divisor = metric === 'kgce_per_m2' ? row.exact.floorAreaM2Micro : row.exact.occupantsMicro;
+  return divisor > 0 ? roundTo(kgceMicro / divisor, INTENSITY_DECIMALS) : null;
 }
 
 /** Competition ranks of values sorted highest first: equal values share the rank of the first. */
-function ranks(values: readonly number[]): number[] {
+export function ranks(values: readonly number[]): number[] {
   const out: number[] = [];
   values.forEach((v, i) => {
     out.push(i > 0 && values[i - 1] === v ? (out[i - 1] ?? i + 1) : i + 1);

@@ -148,6 +148,7 @@ export function aboutPairs(model: ReportModel, lang: ReportLang): [string, strin
       `${k} kgce/${unitText(nativeUnitOf(e as Energy), lang)}`,
     ]),
     ['', l.waterNote],
+    ['', l.roundingNote],
     ...(model.partial ? [['', l.partial] as [string, string]] : []),
     ...(model.incomplete.length > 0
       ? [[l.incomplete, model.incomplete.map((id) => names.get(id) ?? id).join(', ')] as [string, string]]

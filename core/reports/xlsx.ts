@@ -7,7 +7,8 @@ function numFmt(decimals: number): string {
   return decimals === 0 ? '#,##0' : `#,##0.${'0'.repeat(decimals)}`;
 }
 
-function addTable(wb: ExcelJS.Workbook, table: Table): void {
+/** Adds a table as a sheet: bold header with units, numbers as numbers, subtotal and total lines shaded. */
+export function addTable(wb: ExcelJS.Workbook, table: Table): void {
   const ws = wb.addWorksheet(table.name, { views: [{ state: 'frozen', ySplit: 1, xSplit: 2 }] });
   ws.columns = table.columns.map((c) => ({
     header: c.header,

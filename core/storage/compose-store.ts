@@ -1,9 +1,12 @@
 import type { AnomalyEvent, AnomalyStep } from '../domain/anomalies.js';
+import type { AuditFinding, AuditFlag, AuditFlagFilter, AuditResolution, AuditSignoff } from '../domain/audit-flags.js';
+import type { Bill } from '../domain/bills.js';
 import type { HourlyConsumption } from '../domain/consumption.js';
 import type { Fact } from '../domain/facts.js';
 import type { MeterEvent } from '../domain/meter-events.js';
 import type { Registry } from '../domain/registry.js';
 import type { Target } from '../domain/targets.js';
+import type { Tariff } from '../domain/tariffs.js';
 import { clusterMetadataMembers } from './metadata-store.js';
 import type {
   AggregateQuery,
@@ -190,6 +193,42 @@ class ComposedStore implements Store {
 
   facts(scope?: string): Promise<Fact[]> {
     return this.metadata.facts(scope);
+  }
+
+  upsertAuditFlags(flags: readonly AuditFinding[], atMs: number): Promise<string[]> {
+    return this.metadata.upsertAuditFlags(flags, atMs);
+  }
+
+  auditFlags(filter: AuditFlagFilter): Promise<AuditFlag[]> {
+    return this.metadata.auditFlags(filter);
+  }
+
+  resolveAuditFlag(id: string, resolution: AuditResolution): Promise<boolean> {
+    return this.metadata.resolveAuditFlag(id, resolution);
+  }
+
+  saveAuditSignoff(signoff: AuditSignoff): Promise<void> {
+    return this.metadata.saveAuditSignoff(signoff);
+  }
+
+  auditSignoffs(year: number): Promise<AuditSignoff[]> {
+    return this.metadata.auditSignoffs(year);
+  }
+
+  replaceTariffs(tariffs: readonly Tariff[]): Promise<void> {
+    return this.metadata.replaceTariffs(tariffs);
+  }
+
+  tariffs(): Promise<Tariff[]> {
+    return this.metadata.tariffs();
+  }
+
+  addBills(bills: readonly Bill[]): Promise<void> {
+    return this.metadata.addBills(bills);
+  }
+
+  bills(accountNo?: string): Promise<Bill[]> {
+    return this.metadata.bills(accountNo);
   }
 
   saveTargets(targets: readonly Target[]): Promise<void> {

@@ -3,11 +3,14 @@
  * series, and the records it keeps. Implemented by DuckDB (`duckdb/`) and PostgreSQL (`postgres/`).
  */
 import type { AnomalyEvent, AnomalyStatus, AnomalyStep } from '../domain/anomalies.js';
+import type { AuditFinding, AuditFlag, AuditFlagFilter, AuditResolution, AuditSignoff } from '../domain/audit-flags.js';
+import type { Bill } from '../domain/bills.js';
 import type { Fact } from '../domain/facts.js';
 import type { MetadataChange } from '../domain/metadata-change.js';
 import type { MeterEvent } from '../domain/meter-events.js';
 import type { Registry } from '../domain/registry.js';
 import type { Target } from '../domain/targets.js';
+import type { Tariff } from '../domain/tariffs.js';
 import type { Correction, StoreLifecycle } from './store.js';
 
 export type { MetadataChange };
@@ -205,6 +208,18 @@ export interface MetadataStore extends StoreLifecycle {
    */
   facts(scope?: string): Promise<Fact[]>;
 
+  /** Replaces every tariff with these, atomically (issue "The statutory year", item 1: cost). */
+  replaceTariffs(tariffs: readonly Tariff[]): Promise<void>;
+  /** Every tariff, by energy, institution (general ones first), first day and id (byte order). */
+  tariffs(): Promise<Tariff[]>;
+  /**
+   * Appends utility bills, all or none: a known id is refused with an error and nothing is stored.
+   * Bills are never changed or removed (overlaps are refused by the caller, core/domain/bills.ts).
+   */
+  addBills(bills: readonly Bill[]): Promise<void>;
+  /** Every bill, or those of one account number, by account, energy, first day and id (byte order). */
+  bills(accountNo?: string): Promise<Bill[]>;
+
   /** Upserts targets by (scope, energy, period), all or none. */
   saveTargets(targets: readonly Target[]): Promise<void>;
   /** Every target, by scope, energy and period. */
@@ -218,6 +233,21 @@ export interface MetadataStore extends StoreLifecycle {
   anomalies(filter: AnomalyFilter): Promise<AnomalyEvent[]>;
   /** Moves an anomaly to `acknowledged` or `resolved` with who, why and when; an unknown id changes nothing. */
   setAnomalyStatus(id: string, status: 'acknowledged' | 'resolved', step: AnomalyStep): Promise<void>;
+
+  /**
+   * Inserts new audit flags `open` or updates known ones (same id: severity, evidence, message,
+   * `seenAtMs` = `atMs`) keeping their status and resolution, all or none; returns the ids that
+   * were new, in input order (issue 16 item 4, the data audit).
+   */
+  upsertAuditFlags(flags: readonly AuditFinding[], atMs: number): Promise<string[]>;
+  /** Audit flags matching the filter, by year, scope, rule and id (byte order). */
+  auditFlags(filter: AuditFlagFilter): Promise<AuditFlag[]>;
+  /** Moves an open flag to its resolution; false (nothing changed) when there is no open flag of this id. */
+  resolveAuditFlag(id: string, resolution: AuditResolution): Promise<boolean>;
+  /** Records an institution's year as signed off, replacing an earlier sign-off of the same year and scope. */
+  saveAuditSignoff(signoff: AuditSignoff): Promise<void>;
+  /** The sign-offs of a year, by scope. */
+  auditSignoffs(year: number): Promise<AuditSignoff[]>;
 
   /** Stores a new token record; a duplicate id or hash is refused with an error. */
   saveToken(token: TokenRecord): Promise<void>;

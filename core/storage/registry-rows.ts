@@ -102,7 +102,7 @@ export function registryOfRows(rows: Record<RegistryTable, readonly Row[]>): Reg
     type: str(r.type) as Institution['type'],
     floorAreaM2: Number(r.floor_area_m2),
     occupants: Number(r.occupants),
-    ...(opt(r.grid_region) === undefined ? {} : { gridRegion: str(r.grid_region) }),
+    ...(opt(r.grid_region) === undefined ? {} : { gridRegion: str(r.grid_region) as Institution['gridRegion'] }),
   }));
   const buildings: Building[] = rows.buildings.map((r) => ({
     id: str(r.id),

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { type AnomalyEvent, anomalyId } from '../../core/domain/anomalies.js';
+import type { GridRegion } from '../../core/domain/carbon.js';
 import type { CoefficientTable, Energy } from '../../core/domain/energy.js';
 import { ENERGY_INFO } from '../../core/domain/energy.js';
 import { localParts } from '../../core/domain/time.js';
@@ -21,6 +22,8 @@ export interface DetectionDeps {
   readonly now?: () => number;
   /** `BALANCE_TOLERANCE` (default 0.05): the imbalance a meter tree may have before it is an anomaly. */
   readonly balanceTolerance?: number;
+  /** `DEFAULT_GRID_REGION`: the grid region of institutions without one (carbon targets). */
+  readonly defaultGridRegion?: GridRegion;
 }
 
 /** A finding before it is stored: the fields detectors produce. */
@@ -77,6 +80,7 @@ export async function detectOverTarget(deps: DetectionDeps): Promise<Finding[]> 
     nowMs,
     timeZone: deps.timeZone,
     coefficients: deps.coefficients,
+    ...(deps.defaultGridRegion === undefined ? {} : { defaultGridRegion: deps.defaultGridRegion }),
   });
   return progress
     .filter((g) => g.status !== 'on_track')

@@ -1,5 +1,6 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
+import type { z } from 'zod';
 import { AppError } from '../../core/errors.js';
 import type { JobRunRecord } from '../../core/storage/store.js';
 
@@ -9,8 +10,13 @@ export interface JobSpec {
   /** Cron expression (minute hour day month weekday), in the runner's time zone. */
   readonly schedule: string;
   readonly description: string;
-  /** Does the work; what it returns is shown as the run's detail. */
-  readonly run: () => Promise<unknown>;
+  /**
+   * What an on-demand run may be given (the body of `POST /api/v1/jobs/{name}/run`, e.g.
+   * `{"year":2025}`); without it any body is ignored. A scheduled run gets none (`undefined`).
+   */
+  readonly input?: z.ZodType;
+  /** Does the work, with the parsed input of an on-demand run; what it returns is shown as the run's detail. */
+  readonly run: (input?: unknown) => Promise<unknown>;
 }
 
 /** One run of a job. */
@@ -85,7 +91,8 @@ const noLease: JobLease = { lost: () => undefined, release: async () => undefine
  */
 export class JobRunner {
   private readonly tasks: ScheduledTask[] = [];
-  private readonly inFlight = new Map<string, Promise<JobState>>();
+  /** Each job's run in progress, with the input it was given (as JSON). */
+  private readonly inFlight = new Map<string, { readonly done: Promise<JobState>; readonly input: string }>();
   private readonly last = new Map<string, JobRun>();
 
   constructor(
@@ -121,7 +128,7 @@ export class JobRunner {
   /** Stops the schedules and waits for runs in progress. */
   async stop(): Promise<void> {
     for (const task of this.tasks.splice(0)) await task.destroy();
-    await Promise.allSettled([...this.inFlight.values()]);
+    await Promise.allSettled([...this.inFlight.values()].map((r) => r.done));
   }
 
   /** Every job with its last run. */
@@ -130,11 +137,20 @@ export class JobRunner {
   }
 
   /**
-   * Runs a job now, or joins its run in progress; resolves with its state after the run. Rejects
-   * with `JN_JOB_BUSY` while another process of the cluster runs it.
+   * Runs a job now, or joins its run in progress with the same input; resolves with its state after
+   * the run. Rejects with `JN_REQUEST_INVALID` (400) for an input its `input` schema refuses, and
+   * with `JN_JOB_BUSY` while it runs with another input or on another process of the cluster.
    */
-  run(name: string): Promise<JobState> {
-    return this.trigger(name, 'on_demand');
+  run(name: string, input?: unknown): Promise<JobState> {
+    const spec = this.specs.find((s) => s.name === name);
+    if (spec?.input === undefined) return this.trigger(name, 'on_demand');
+    const parsed = spec.input.safeParse(input);
+    if (!parsed.success) {
+      const details = parsed.error.issues.map((i) => ({ path: i.path.join('.') || 'body', message: i.message }));
+      const message = details.map((d) => `${d.path}: ${d.message}`).join('; ');
+      return Promise.reject(new AppError('JN_REQUEST_INVALID', 400, message, { details }));
+    }
+    return this.trigger(name, 'on_demand', parsed.data);
   }
 
   /** A schedule's tick: runs the job if this process leads (always without a lock). */
@@ -148,20 +164,23 @@ export class JobRunner {
     }
   }
 
-  private trigger(name: string, trigger: Trigger): Promise<JobState> {
+  private trigger(name: string, trigger: Trigger, input?: unknown): Promise<JobState> {
     const spec = this.specs.find((s) => s.name === name);
     if (spec === undefined) return Promise.reject(new Error(`unknown job ${name}`));
+    const key = JSON.stringify(input ?? null);
     const running = this.inFlight.get(name);
-    if (running !== undefined) return running;
-    const done = this.locked(spec, trigger)
+    if (running !== undefined && running.input === key) return running.done;
+    if (running !== undefined)
+      return Promise.reject(new AppError('JN_JOB_BUSY', 409, `job "${name}" is running with another input`));
+    const done = this.locked(spec, trigger, input)
       .finally(() => this.inFlight.delete(name))
       .then(() => this.state(spec));
-    this.inFlight.set(name, done);
+    this.inFlight.set(name, { done, input: key });
     return done;
   }
 
   /** Runs `spec` under its cluster-wide lock, if there is one. */
-  private async locked(spec: JobSpec, trigger: Trigger): Promise<void> {
+  private async locked(spec: JobSpec, trigger: Trigger, input: unknown): Promise<void> {
     const now = this.opts.now ?? Date.now;
     const askedAtMs = now();
     const lease = this.opts.lock === undefined ? noLease : await this.opts.lock.acquire(spec.name);
@@ -174,7 +193,7 @@ export class JobRunner {
     }
     let run: JobRun;
     try {
-      run = await this.execute(spec, lease);
+      run = await this.execute(spec, lease, input);
     } finally {
       await lease.release();
     }
@@ -189,7 +208,7 @@ export class JobRunner {
   }
 
   /** One run: its outcome is recorded as the job's last run, never thrown. */
-  private async execute(spec: JobSpec, lease: JobLease): Promise<JobRun> {
+  private async execute(spec: JobSpec, lease: JobLease, input: unknown): Promise<JobRun> {
     const name = spec.name;
     const now = this.opts.now ?? Date.now;
     const startedAt = new Date(now()).toISOString();
@@ -197,7 +216,7 @@ export class JobRunner {
     const started = performance.now();
     let run: JobRun;
     try {
-      const detail = await spec.run();
+      const detail = await spec.run(input);
       const lost = lease.lost();
       // Its lock gone, another process may have run the job alongside: the run is not trusted.
       run =

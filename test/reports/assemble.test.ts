@@ -6,7 +6,7 @@ import type { MeterEvent } from '../../core/domain/meter-events.js';
 import type { Registry } from '../../core/domain/registry.js';
 import type { Target } from '../../core/domain/targets.js';
 import { assembleReport, type ReportInputs } from '../../core/reports/assemble.js';
-import { toMicro } from '../../core/reports/model.js';
+import { type Totals, toMicro } from '../../core/reports/model.js';
 import { parseReportPeriod, previousMonth, trendRange } from '../../core/reports/params.js';
 import { rankInstitutions } from '../../core/reports/ranking.js';
 import type { AggregateRow } from '../../core/storage/store.js';
@@ -159,27 +159,55 @@ describe('report assembly (pure)', () => {
     expect(m.total.anomalies).toBe(3);
   });
 
-  it('makes subtotals the exact sum of the rounded rows, whatever the amounts', () => {
-    const amount = fc.integer({ min: 0, max: 10 ** 12 }).map((micro) => micro / 1e6);
+  it('makes every total the rounding of the exact sum of its unrounded parts, whatever the amounts', () => {
+    // Issue 16, item 7: a total is never a sum of rounded parts. "Exact" is to the micro-unit: the
+    // store sums integer micro-units, and each institution's kgce of an energy is round(micro × coefficient).
+    const round2 = (micro: number) => Math.round(micro / 1e4) / 100;
+    const institutionOf = new Map(registry.buildings.map((b) => [b.id, b.institutionId]));
+    const meterInstitution = new Map(registry.meters.map((m) => [m.id, institutionOf.get(m.buildingId) ?? '']));
+    const districtOf = new Map(registry.institutions.map((i) => [i.id, i.districtId]));
+    const amount = fc.integer({ min: 0, max: 10 ** 12 });
     fc.assert(
-      fc.property(fc.array(amount, { minLength: 6, maxLength: 6 }), (amounts) => {
-        const periodRows = byInstitution(METERS.map(([id, e], k) => row(id, e, amounts[k] ?? 0)));
+      fc.property(fc.array(amount, { minLength: 6, maxLength: 6 }), (micros) => {
+        const periodRows = byInstitution(METERS.map(([id, e], k) => row(id, e, (micros[k] ?? 0) / 1e6)));
         const m = assembleReport(inputs('monthly', { periodRows }), NOW);
-        const sum = (xs: number[]) => xs.reduce((s, x) => s + toMicro(x), 0);
-        for (const d of m.districts) {
-          const rows = m.institutions.filter((r) => `district:${r.districtId}` === d.scope);
-          expect(toMicro(d.totalKgce)).toBe(sum(rows.map((r) => r.totalKgce)));
-          for (const line of d.energies) {
-            const lines = rows.flatMap((r) => r.energies.filter((l) => l.energy === line.energy));
-            expect(toMicro(line.amount)).toBe(sum(lines.map((l) => l.amount)));
-            expect(toMicro(line.kgce)).toBe(sum(lines.map((l) => l.kgce)));
+        // The unrounded parts, computed here from the meters: micro-units per (institution, energy).
+        const parts = new Map<string, { inst: string; energy: Energy; micro: number }>();
+        METERS.forEach(([id, energy], k) => {
+          const inst = meterInstitution.get(id) ?? '';
+          const p = parts.get(`${inst}/${energy}`) ?? { inst, energy, micro: 0 };
+          p.micro += micros[k] ?? 0;
+          parts.set(`${inst}/${energy}`, p);
+        });
+        const kgceMicro = (p: { energy: Energy; micro: number }) => Math.round(p.micro * K[p.energy]);
+        const energyParts = [...parts.values()].filter((p) => p.energy !== 'water');
+        const expectTotals = (scope: (inst: string) => boolean, t: Totals) => {
+          const mine = [...parts.values()].filter((p) => scope(p.inst));
+          const kgce = energyParts.filter((p) => scope(p.inst)).reduce((s, p) => s + kgceMicro(p), 0);
+          expect(t.totalKgce).toBe(round2(kgce));
+          expect(t.exact.kgceMicro).toBe(kgce);
+          for (const line of t.energies) {
+            const of = mine.filter((p) => p.energy === line.energy);
+            expect(line.amount).toBe(round2(of.reduce((s, p) => s + p.micro, 0)));
+            expect(line.kgce).toBe(round2(of.reduce((s, p) => s + kgceMicro(p), 0)));
           }
-        }
-        expect(toMicro(m.total.totalKgce)).toBe(sum(m.districts.map((d) => d.totalKgce)));
-        expect(toMicro(m.total.totalKgce)).toBe(sum(m.institutions.map((r) => r.totalKgce)));
+        };
+        for (const r of m.institutions) expectTotals((i) => i === r.institutionId, r);
+        for (const d of m.districts) expectTotals((i) => `district:${districtOf.get(i)}` === d.scope, d);
+        expectTotals(() => true, m.total);
       }),
       { numRuns: 200 },
     );
+  });
+
+  it('prints a total that is not the sum of its rounded rows when the exact sum says otherwise', () => {
+    // Three institutions of 0.004 kgce each: every row shows 0.00, the exact total 0.012 shows 0.01.
+    const periodRows = byInstitution(
+      METERS.map(([id, e]) => row(id, e, e === 'electricity' && id !== 'm-hvac' ? 0.004 / K.electricity : 0)),
+    );
+    const m = assembleReport(inputs('monthly', { periodRows }), NOW);
+    expect(m.institutions.map((r) => r.totalKgce)).toEqual([0, 0, 0]);
+    expect(m.total.totalKgce).toBe(0.01);
   });
 
   it('ranks highest first, equal values sharing a rank, and leaves institutions without occupants unranked', () => {
@@ -193,7 +221,10 @@ describe('report assembly (pure)', () => {
       ['i-003', 1, 1],
       ['i-001', 3, 1],
     ]);
-    const noStaff = { ...m, institutions: m.institutions.map((x) => ({ ...x, occupants: 0 })) };
+    const noStaff = {
+      ...m,
+      institutions: m.institutions.map((x) => ({ ...x, occupants: 0, exact: { ...x.exact, occupantsMicro: 0 } })),
+    };
     expect(rankInstitutions(noStaff, 'kgce_per_capita').unranked).toHaveLength(3);
   });
 

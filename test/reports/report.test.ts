@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReportModel, Subtotal } from '../../core/reports/model.js';
-import { toMicro } from '../../core/reports/model.js';
+import { AMOUNT_DECIMALS, fromMicro, toMicro } from '../../core/reports/model.js';
 import type { Ranking } from '../../core/reports/ranking.js';
 import { buildFleet } from '../../simulator/fleet.js';
 import { startTestPlatform, type TestPlatform } from '../helpers/platform.js';
@@ -10,17 +10,26 @@ const OCT = Date.parse('2026-10-01T00:00:00+08:00');
 const NOV = Date.parse('2026-11-01T00:00:00+08:00');
 const fleet = buildFleet({ seed: 20261, districts: 2, institutions: 5, intervalS: 3600 });
 
-const micro = (xs: readonly number[]) => xs.reduce((s, x) => s + toMicro(x), 0);
+const sum = (xs: readonly number[]) => xs.reduce((s, x) => s + x, 0);
+const round2 = (micro: number) => fromMicro(micro, AMOUNT_DECIMALS);
 
-/** Every summed figure of a subtotal equals the sum of its parts, in integer micro-units. */
+/**
+ * Every summed figure of a subtotal is the exact sum of its parts' exact figures, rounded once
+ * (issue 16, item 7); the printed parts add up to the printed total within 0.005 per part.
+ */
 function expectExactSum(total: Subtotal, parts: readonly Omit<Subtotal, 'scope' | 'name' | 'institutions'>[]) {
-  expect(toMicro(total.totalKgce)).toBe(micro(parts.map((p) => p.totalKgce)));
+  expect(total.exact.kgceMicro).toBe(sum(parts.map((p) => p.exact.kgceMicro)));
+  expect(total.totalKgce).toBe(round2(total.exact.kgceMicro));
+  expect(total.floorAreaM2).toBe(round2(sum(parts.map((p) => p.exact.floorAreaM2Micro))));
+  const slack = 5_000 * parts.length;
+  expect(Math.abs(toMicro(total.totalKgce) - sum(parts.map((p) => toMicro(p.totalKgce))))).toBeLessThanOrEqual(slack);
   expect(total.receivedReadings).toBe(parts.reduce((s, p) => s + p.receivedReadings, 0));
   expect(total.anomalies).toBe(parts.reduce((s, p) => s + p.anomalies, 0));
   for (const line of total.energies) {
     const lines = parts.flatMap((p) => p.energies.filter((l) => l.energy === line.energy));
-    expect(toMicro(line.amount), line.energy).toBe(micro(lines.map((l) => l.amount)));
-    expect(toMicro(line.kgce), line.energy).toBe(micro(lines.map((l) => l.kgce)));
+    expect(line.exact.amountMicro, line.energy).toBe(sum(lines.map((l) => l.exact.amountMicro)));
+    expect(line.amount, line.energy).toBe(round2(line.exact.amountMicro));
+    expect(line.kgce, line.energy).toBe(round2(sum(lines.map((l) => l.exact.kgceMicro))));
   }
 }
 
@@ -51,8 +60,8 @@ describe('monthly and annual reports from simulated meters', () => {
           0.01,
         );
       expect(row.energies.map((l) => l.energy).sort()).toEqual([...(e?.native.keys() ?? [])].sort());
-      // Each line's kgce is rounded to 0.01 before the exact sum: at most 0.005 per energy.
-      expect(Math.abs(row.totalKgce - (e?.kgce ?? 0))).toBeLessThanOrEqual(0.005 * row.energies.length + 1e-9);
+      // The total is the exact kgce rounded once: within 0.005 of the registers' figure.
+      expect(Math.abs(row.totalKgce - (e?.kgce ?? 0))).toBeLessThanOrEqual(0.005 + 1e-6);
       expect(row.kgcePerM2).toBeCloseTo(row.totalKgce / row.floorAreaM2, 4);
       expect(row.completeness).toBe(1);
       expect(row.expectedReadings).toBe(31 * 24 * row.meters);
@@ -68,14 +77,15 @@ describe('monthly and annual reports from simulated meters', () => {
     const water = row?.energies.find((l) => l.energy === 'water');
     expect(water?.countsAsEnergy).toBe(false);
     expect(water?.unit).toBe('m3');
-    const sum = row?.energies.filter((l) => l.energy !== 'water').reduce((s, l) => s + toMicro(l.kgce), 0);
-    expect(toMicro(row?.totalKgce ?? 0)).toBe(sum);
+    const exact = row?.energies.filter((l) => l.energy !== 'water').reduce((s, l) => s + l.exact.kgceMicro, 0);
+    expect(row?.exact.kgceMicro).toBe(exact);
+    expect(row?.totalKgce).toBe(round2(exact ?? Number.NaN));
     expect(report.waterExcludedFromKgce).toBe(true);
     expect(report.coefficients.version).toBe('GB/T 2589-2020 (equivalent value)');
     expect(report.coefficients.kgcePerUnit.electricity).toBe(0.1229);
   });
 
-  it('makes district and city subtotals equal the sum of their rows exactly', () => {
+  it('makes district and city subtotals the exact sums of their rows, rounded once', () => {
     expect(report.districts).toHaveLength(2);
     for (const d of report.districts) {
       const rows = report.institutions.filter((r) => `district:${r.districtId}` === d.scope);
@@ -84,6 +94,38 @@ describe('monthly and annual reports from simulated meters', () => {
     }
     expectExactSum(report.total, report.institutions);
     expectExactSum(report.total, report.districts);
+  });
+
+  it('gives the totals /consumption gives for the same scope, period and unit (kgce and native)', async () => {
+    // Issue 16, item 7: a monthly total once read 5065.72 kgce where /consumption said 5065.711.
+    const consumption = async (query: string) => {
+      const res = await t.api<{ total: number }>(
+        'GET',
+        `/api/v1/consumption?from=2026-10-01&to=2026-11-01&interval=month&${query}`,
+      );
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      return fromMicro(toMicro(res.body.total), AMOUNT_DECIMALS);
+    };
+    const institution = report.institutions.find((r) => r.energies.length > 1);
+    expect(institution).toBeDefined();
+    const subjects = [
+      { scope: `institution:${institution?.institutionId}`, figures: institution },
+      { scope: 'city', figures: report.total },
+    ];
+    let checked = 0;
+    for (const { scope, figures } of subjects) {
+      expect(figures?.totalKgce, scope).toBe(await consumption(`scope=${scope}&unit=kgce`));
+      for (const line of figures?.energies ?? []) {
+        expect(line.amount, `${scope} ${line.energy}`).toBe(
+          await consumption(`scope=${scope}&unit=native&energy=${line.energy}`),
+        );
+        expect(line.kgce, `${scope} ${line.energy}`).toBe(
+          await consumption(`scope=${scope}&unit=kgce&energy=${line.energy}`),
+        );
+        checked += 1;
+      }
+    }
+    expect(checked).toBeGreaterThan(2);
   });
 
   it('gives a district report the same rows as the city report', async () => {

@@ -118,6 +118,20 @@ describe('access matrix: routes × roles × scopes', () => {
         body: () => ({ from: 'bogus' }),
       },
       { method: 'GET', kind: 'list', ...same('/api/v1/registry/template.xlsx') },
+      { method: 'GET', kind: 'list', ...same('/api/v1/tariffs') },
+      { method: 'PUT', kind: 'admin', ...same('/api/v1/tariffs'), body: () => ({ tariffs: 'bogus' }) },
+      { method: 'POST', kind: 'admin', ...same('/api/v1/bills'), body: () => ({ bills: 'bogus' }) },
+      {
+        method: 'GET',
+        kind: 'read',
+        ...both((g) => `/api/v1/bills/reconciliation?year=${Number(year) - 1}&scope=district:${g.d}`),
+      },
+      { method: 'GET', kind: 'list', ...same(`/api/v1/audit-flags?year=${Number(year) - 1}`) },
+      {
+        method: 'GET',
+        kind: 'read',
+        ...both((g) => `/api/v1/reports/notice?year=${Number(year) - 1}&scope=district:${g.d}`),
+      },
       { method: 'GET', kind: 'list', ...same('/api/v1/registry/export.xlsx') },
       { method: 'POST', kind: 'admin', ...same('/api/v1/registry/import?dryRun=true'), body: () => ({}) },
       {

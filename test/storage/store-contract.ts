@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe } from 'vitest';
 import type { MetadataStore, SeriesStore } from '../../core/storage/store.js';
+import { auditCases } from './contract-audit.js';
+import { costCases } from './contract-cost.js';
 import { deadLetterCases } from './contract-dead-letters.js';
 import { factCases } from './contract-facts.js';
 import { REGISTRY } from './contract-fixtures.js';
@@ -51,6 +53,8 @@ export function metadataContract(name: string, makeStore: () => Promise<Metadata
     describe('registry, events, corrections, targets, anomalies, tokens, audit', () => metadataCases(store));
     describe('dead letters', () => deadLetterCases(store));
     describe('effective-dated facts', () => factCases(store));
+    describe('tariffs and bills', () => costCases(store));
+    describe('data audit: flags and sign-offs', () => auditCases(store));
     if (schema !== undefined) describe('versioned schema migrations', () => migrationCases(schema));
   });
 }

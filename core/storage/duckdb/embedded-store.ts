@@ -2,12 +2,21 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { AnomalyEvent, AnomalyStep } from '../../domain/anomalies.js';
+import type {
+  AuditFinding,
+  AuditFlag,
+  AuditFlagFilter,
+  AuditResolution,
+  AuditSignoff,
+} from '../../domain/audit-flags.js';
+import type { Bill } from '../../domain/bills.js';
 import type { HourlyConsumption } from '../../domain/consumption.js';
 import type { Fact } from '../../domain/facts.js';
 import type { MeterEvent } from '../../domain/meter-events.js';
 import { spansDayAligned } from '../../domain/meter-spans.js';
 import type { Registry } from '../../domain/registry.js';
 import type { Target } from '../../domain/targets.js';
+import type { Tariff } from '../../domain/tariffs.js';
 import { Mutex } from '../../mutex.js';
 import type {
   AggregateQuery,
@@ -34,6 +43,14 @@ import {
   updateTokenRevoked,
 } from './access-tables.js';
 import { aggregateSql } from './aggregate-sql.js';
+import {
+  selectAuditFlags,
+  selectAuditSignoffs,
+  updateAuditFlagResolved,
+  upsertAuditFlags,
+  upsertAuditSignoff,
+} from './audit-tables.js';
+import { insertBills, replaceTariffs, selectBills, selectTariffs } from './cost-tables.js';
 import { insertFacts, selectFacts } from './fact-tables.js';
 import { ensureDailyRollup, replaceHourlyRows } from './hourly-tables.js';
 import {
@@ -287,6 +304,42 @@ export class EmbeddedStore implements Store {
 
   facts(scope?: string): Promise<Fact[]> {
     return this.read((conn) => selectFacts(conn, scope));
+  }
+
+  upsertAuditFlags(flags: readonly AuditFinding[], atMs: number): Promise<string[]> {
+    return this.write((conn) => upsertAuditFlags(conn, flags, atMs), true);
+  }
+
+  auditFlags(filter: AuditFlagFilter): Promise<AuditFlag[]> {
+    return this.read((conn) => selectAuditFlags(conn, filter));
+  }
+
+  resolveAuditFlag(id: string, resolution: AuditResolution): Promise<boolean> {
+    return this.write((conn) => updateAuditFlagResolved(conn, id, resolution));
+  }
+
+  saveAuditSignoff(signoff: AuditSignoff): Promise<void> {
+    return this.write((conn) => upsertAuditSignoff(conn, signoff));
+  }
+
+  auditSignoffs(year: number): Promise<AuditSignoff[]> {
+    return this.read((conn) => selectAuditSignoffs(conn, year));
+  }
+
+  replaceTariffs(tariffs: readonly Tariff[]): Promise<void> {
+    return this.write((conn) => replaceTariffs(conn, tariffs), true);
+  }
+
+  tariffs(): Promise<Tariff[]> {
+    return this.read(selectTariffs);
+  }
+
+  addBills(bills: readonly Bill[]): Promise<void> {
+    return this.write((conn) => insertBills(conn, bills), true);
+  }
+
+  bills(accountNo?: string): Promise<Bill[]> {
+    return this.read((conn) => selectBills(conn, accountNo));
   }
 
   saveTargets(targets: readonly Target[]): Promise<void> {

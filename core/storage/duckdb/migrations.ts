@@ -1,5 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { type Migration, pendingMigrations } from '../schema-version.js';
+import { AUDIT_SQL } from './audit-tables.js';
+import { COST_SQL } from './cost-tables.js';
 import { FACTS_SQL } from './fact-tables.js';
 import { ROLLUP_SQL } from './hourly-tables.js';
 import { PLANNING_SQL } from './planning-tables.js';
@@ -55,6 +57,16 @@ export const DUCKDB_MIGRATIONS: readonly Migration[] = [
       'ALTER TABLE institutions ADD COLUMN IF NOT EXISTS grid_region VARCHAR',
       'ALTER TABLE meters ADD COLUMN IF NOT EXISTS account_no VARCHAR',
     ],
+  },
+  {
+    version: 6,
+    description: 'tariffs and utility bills (issue "The statutory year", item 1: cost)',
+    statements: COST_SQL,
+  },
+  {
+    version: 7,
+    description: 'audit flags and sign-offs (issue "The statutory year", item 4: data audit)',
+    statements: AUDIT_SQL,
   },
 ];
 

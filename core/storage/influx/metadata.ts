@@ -1,8 +1,17 @@
 import type { AnomalyEvent, AnomalyStep } from '../../domain/anomalies.js';
+import type {
+  AuditFinding,
+  AuditFlag,
+  AuditFlagFilter,
+  AuditResolution,
+  AuditSignoff,
+} from '../../domain/audit-flags.js';
+import type { Bill } from '../../domain/bills.js';
 import type { Fact } from '../../domain/facts.js';
 import type { MeterEvent } from '../../domain/meter-events.js';
 import type { Registry } from '../../domain/registry.js';
 import type { Target } from '../../domain/targets.js';
+import type { Tariff } from '../../domain/tariffs.js';
 import { clusterMetadataMembers } from '../metadata-store.js';
 import type {
   AnomalyFilter,
@@ -26,6 +35,15 @@ type MetadataMethods =
   | 'corrections'
   | 'addFacts'
   | 'facts'
+  | 'upsertAuditFlags'
+  | 'auditFlags'
+  | 'resolveAuditFlag'
+  | 'saveAuditSignoff'
+  | 'auditSignoffs'
+  | 'replaceTariffs'
+  | 'tariffs'
+  | 'addBills'
+  | 'bills'
   | 'saveTargets'
   | 'targets'
   | 'upsertAnomalies'
@@ -93,6 +111,42 @@ export abstract class MetadataDelegate implements Pick<MetadataStore, MetadataMe
 
   facts(scope?: string): Promise<Fact[]> {
     return this.meta.facts(scope);
+  }
+
+  upsertAuditFlags(flags: readonly AuditFinding[], atMs: number): Promise<string[]> {
+    return this.meta.upsertAuditFlags(flags, atMs);
+  }
+
+  auditFlags(filter: AuditFlagFilter): Promise<AuditFlag[]> {
+    return this.meta.auditFlags(filter);
+  }
+
+  resolveAuditFlag(id: string, resolution: AuditResolution): Promise<boolean> {
+    return this.meta.resolveAuditFlag(id, resolution);
+  }
+
+  saveAuditSignoff(signoff: AuditSignoff): Promise<void> {
+    return this.meta.saveAuditSignoff(signoff);
+  }
+
+  auditSignoffs(year: number): Promise<AuditSignoff[]> {
+    return this.meta.auditSignoffs(year);
+  }
+
+  replaceTariffs(tariffs: readonly Tariff[]): Promise<void> {
+    return this.meta.replaceTariffs(tariffs);
+  }
+
+  tariffs(): Promise<Tariff[]> {
+    return this.meta.tariffs();
+  }
+
+  addBills(bills: readonly Bill[]): Promise<void> {
+    return this.meta.addBills(bills);
+  }
+
+  bills(accountNo?: string): Promise<Bill[]> {
+    return this.meta.bills(accountNo);
   }
 
   saveTargets(targets: readonly Target[]): Promise<void> {

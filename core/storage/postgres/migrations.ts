@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { type Migration, pendingMigrations } from '../schema-version.js';
+import { AUDIT_TABLES_SQL } from './audit-tables.js';
 import { ID } from './sql.js';
 
 /**
@@ -94,6 +95,23 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       'ALTER TABLE institutions ADD COLUMN grid_region TEXT',
       'ALTER TABLE meters ADD COLUMN account_no TEXT',
     ],
+  },
+  {
+    version: 7,
+    description: 'tariffs and utility bills (issue "The statutory year", item 1: cost)',
+    statements: [
+      `CREATE TABLE tariffs (id ${ID} PRIMARY KEY, energy ${ID} NOT NULL, institution_id ${ID}, from_day ${ID} NOT NULL,
+         price_yuan_per_unit DOUBLE PRECISION, bands JSONB)`,
+      `CREATE TABLE bills (id ${ID} PRIMARY KEY, account_no ${ID} NOT NULL, energy ${ID} NOT NULL,
+         from_day ${ID} NOT NULL, to_day ${ID} NOT NULL, quantity DOUBLE PRECISION NOT NULL, amount_fen BIGINT NOT NULL,
+         created_at TIMESTAMPTZ NOT NULL, created_by TEXT NOT NULL)`,
+      'CREATE INDEX bills_account ON bills (account_no, energy, from_day)',
+    ],
+  },
+  {
+    version: 8,
+    description: 'audit flags and sign-offs (issue "The statutory year", item 4: data audit)',
+    statements: AUDIT_TABLES_SQL,
   },
 ];
 

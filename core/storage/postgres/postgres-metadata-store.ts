@@ -1,11 +1,20 @@
 import pg from 'pg';
 import type { Logger } from 'pino';
 import type { AnomalyEvent, AnomalyStep } from '../../domain/anomalies.js';
+import type {
+  AuditFinding,
+  AuditFlag,
+  AuditFlagFilter,
+  AuditResolution,
+  AuditSignoff,
+} from '../../domain/audit-flags.js';
+import type { Bill } from '../../domain/bills.js';
 import type { Fact } from '../../domain/facts.js';
 import type { MetadataChange } from '../../domain/metadata-change.js';
 import type { MeterEvent } from '../../domain/meter-events.js';
 import type { Registry } from '../../domain/registry.js';
 import type { Target } from '../../domain/targets.js';
+import type { Tariff } from '../../domain/tariffs.js';
 import { newId } from '../../security.js';
 import {
   REGISTRY_COLUMNS,
@@ -34,6 +43,14 @@ import {
   selectTokens,
   updateTokenRevoked,
 } from './access-tables.js';
+import {
+  selectAuditFlags,
+  selectAuditSignoffs,
+  updateAuditFlagResolved,
+  upsertAuditFlags,
+  upsertAuditSignoff,
+} from './audit-tables.js';
+import { insertBills, replaceTariffs, selectBills, selectTariffs } from './cost-tables.js';
 import {
   findDeadLetters,
   insertCorrection,
@@ -296,6 +313,42 @@ export class PostgresMetadataStore implements MetadataStore {
 
   facts(scope?: string): Promise<Fact[]> {
     return selectFacts(this.run, scope);
+  }
+
+  upsertAuditFlags(flags: readonly AuditFinding[], atMs: number): Promise<string[]> {
+    return this.transaction((run) => upsertAuditFlags(run, flags, atMs));
+  }
+
+  auditFlags(filter: AuditFlagFilter): Promise<AuditFlag[]> {
+    return selectAuditFlags(this.run, filter);
+  }
+
+  resolveAuditFlag(id: string, resolution: AuditResolution): Promise<boolean> {
+    return updateAuditFlagResolved(this.run, id, resolution);
+  }
+
+  saveAuditSignoff(signoff: AuditSignoff): Promise<void> {
+    return upsertAuditSignoff(this.run, signoff);
+  }
+
+  auditSignoffs(year: number): Promise<AuditSignoff[]> {
+    return selectAuditSignoffs(this.run, year);
+  }
+
+  replaceTariffs(tariffs: readonly Tariff[]): Promise<void> {
+    return this.transaction((run) => replaceTariffs(run, tariffs));
+  }
+
+  tariffs(): Promise<Tariff[]> {
+    return selectTariffs(this.run);
+  }
+
+  addBills(bills: readonly Bill[]): Promise<void> {
+    return insertBills(this.run, bills);
+  }
+
+  bills(accountNo?: string): Promise<Bill[]> {
+    return selectBills(this.run, accountNo);
   }
 
   saveTargets(targets: readonly Target[]): Promise<void> {

@@ -1,0 +1,41 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { noticeFor } from '../../core/reports/notice.js';
+import { parseNoticeFormat, renderNotice } from '../../core/reports/notice-export.js';
+import { parseReportLang } from '../../core/reports/params.js';
+import { requireScope } from '../access.js';
+import { reportSourceOf } from './reports.js';
+
+const field = (description: string) => z.string().optional().describe(description);
+const NoticeQuery = z.object({
+  year: field('YYYY; not in the future'),
+  scope: field('city (default) | district:ID'),
+  format: field('json (default) | xlsx | pdf'),
+  lang: field('zh (default) | en: labels of xlsx and pdf'),
+});
+
+/**
+ * `GET /api/v1/reports/notice`: the public notice (通报) of a year, per institution type the
+ * ranking by kgce/m², kgce/person and water m³/person with the type's average, each institution's
+ * deviation from it and its change on last year (issue 16, item 5).
+ */
+export async function noticeRoutes(app: FastifyInstance): Promise<void> {
+  const source = reportSourceOf(app);
+  app.get(
+    '/reports/notice',
+    { schema: { summary: 'Public notice of a year: institutions ranked within their type', querystring: NoticeQuery } },
+    async (request, reply) => {
+      const q = request.query as z.infer<typeof NoticeQuery>;
+      requireScope(request, q.scope ?? 'city');
+      const format = parseNoticeFormat(q.format);
+      const lang = parseReportLang(q.lang);
+      const notice = await noticeFor(source, { year: q.year, scope: q.scope });
+      if (format === 'json') return notice;
+      const out = await renderNotice(notice, format, lang);
+      return reply
+        .header('content-type', out.contentType)
+        .header('content-disposition', `attachment; filename="${out.fileName}"`)
+        .send(out.body);
+    },
+  );
+}
