@@ -37,6 +37,7 @@ import { registryRoutes } from './routes/registry.js';
 import { registrySheetRoutes } from './routes/registry-sheet.js';
 import { reportRoutes } from './routes/reports.js';
 import { signoffRoutes } from './routes/signoff.js';
+import { statisticsRoutes } from './routes/statistics.js';
 import { targetRoutes } from './routes/targets.js';
 import { tariffRoutes } from './routes/tariffs.js';
 import { tokenRoutes } from './routes/tokens.js';
@@ -211,6 +212,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
       await v1.register(auditRoutes);
       await v1.register(auditFlagRoutes);
       await v1.register(signoffRoutes);
+      await v1.register(statisticsRoutes);
       await v1.register(gatewayRoutes);
     },
     { prefix: '/api/v1' },

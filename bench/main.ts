@@ -13,6 +13,7 @@ import { benchRecompute } from './recompute.js';
 import { benchRegistryImport } from './registry-import.js';
 import { benchReports } from './reports.js';
 import { benchSoak, parseDuration } from './soak.js';
+import { benchStatutory } from './statutory.js';
 import { benchTree } from './tree.js';
 
 /** Figure groups, in the order they run. */
@@ -29,6 +30,7 @@ const GROUPS: Record<string, (opts: { quick: boolean }) => Promise<Figure[]>> = 
   metadata: benchMetadata,
   'registry-import': benchRegistryImport,
   tree: benchTree,
+  statutory: benchStatutory,
 };
 
 const program = new Command()

@@ -1,18 +1,18 @@
 import { DEFAULT_GRID_REGION, type GridRegion } from './domain/carbon.js';
 import { carbonPlan, convertCells, isCarbonUnit } from './domain/carbon-series.js';
 import type { CoefficientTable } from './domain/energy.js';
-import { denominatorOf, denominatorsOver, factTimelines } from './domain/facts.js';
+import { denominatorOf, denominatorsOver, type FactTimelines, factTimelines } from './domain/facts.js';
 import { monthEndForecast, yearEndForecast } from './domain/forecast.js';
 import type { Registry } from './domain/registry.js';
 import { parseScope } from './domain/scope.js';
 import { cellValue, energyIncluded, round6, scopeFilter } from './domain/series.js';
-import { parseTargetUnit, type Target, type TargetStatus, targetStatus } from './domain/targets.js';
+import { parseTargetUnit, type QuotaTarget, type Target, type TargetStatus, targetStatus } from './domain/targets.js';
 import { HOUR_MS, localParts, localToEpochMs } from './domain/time.js';
-import type { AggregateRow, Store } from './storage/store.js';
+import type { AggregateQuery, AggregateRow, Store } from './storage/store.js';
 
 /** How a target stands: consumption to date, share, seasonal forecasts and status. */
 export interface TargetProgress {
-  readonly target: Target;
+  readonly target: QuotaTarget;
   readonly fromMs: number;
   readonly toMs: number;
   /** Consumption from the period's start to now (or its end), in the target's unit. */
@@ -34,45 +34,86 @@ export function periodRange(period: string, timeZone: string): { fromMs: number;
   return { fromMs: localToEpochMs(timeZone, y, m), toMs: localToEpochMs(timeZone, y, m + 1) };
 }
 
-/** Computes the progress of targets against the stored consumption. */
+/** What reading a target's figures needs besides the store. */
+export interface TargetMeasureOptions {
+  readonly timeZone: string;
+  readonly coefficients: CoefficientTable;
+  readonly defaultGridRegion?: GridRegion;
+}
+
+/** How the figures of a target's scope, energy and unit are read: the query, the rows' value, the divisor. */
+export interface TargetMeasure {
+  /** The filter and grouping of `store.aggregate` (add the range and interval). */
+  readonly query: Pick<AggregateQuery, 'filter' | 'timeZone' | 'groupBy'>;
+  /** The interval of a whole range: a carbon figure is summed from yearly buckets (one factor per year). */
+  readonly whole: 'total' | 'year';
+  /** The amount of rows in the target's unit, before any division. */
+  value(rows: readonly AggregateRow[]): number;
+  /** The floor area or occupants in force over [from, to), time-weighted; 1 for an absolute unit, 0 when unknown. */
+  divisor(fromMs: number, toMs: number): number;
+}
+
+/**
+ * How to read a target's figures, the same way `/consumption` and the reports do: kgCO₂ and 等价值
+ * kgce per institution (its grid region) and per year (issue 16, item 2); an intensity divides by
+ * the floor area or occupants in force over its own range, time-weighted (issue 15, item 4).
+ * Undefined when the scope or unit cannot be read.
+ */
+export function targetMeasure(
+  target: Pick<Target, 'scope' | 'energy' | 'unit'>,
+  registry: Registry,
+  timelines: FactTimelines,
+  opts: TargetMeasureOptions,
+): TargetMeasure | undefined {
+  const scope = parseScope(target.scope);
+  const unit = parseTargetUnit(target.energy, target.unit);
+  if (scope === undefined || unit === undefined) return undefined;
+  const energy = target.energy === 'all' ? undefined : target.energy;
+  const mode = unit.mode;
+  const carbon = isCarbonUnit(mode)
+    ? {
+        plan: carbonPlan(scope, registry, opts.defaultGridRegion ?? DEFAULT_GRID_REGION),
+        conversion: { unit: mode, timeZone: opts.timeZone, coefficients: opts.coefficients },
+      }
+    : undefined;
+  return {
+    query: {
+      filter: { ...scopeFilter(scope), ...(energy === undefined ? {} : { energy }) },
+      timeZone: opts.timeZone,
+      groupBy: carbon?.plan.groupBy ?? 'none',
+    },
+    whole: carbon === undefined ? 'total' : 'year',
+    value: (rows) =>
+      (carbon === undefined ? rows : convertCells(rows, carbon.plan, carbon.conversion))
+        .filter((r) => energyIncluded(r.energy, energy))
+        .reduce((s, r) => s + (isCarbonUnit(mode) ? r.amount : cellValue(r, mode, opts.coefficients)), 0),
+    divisor: (fromMs, toMs) => {
+      if (unit.per === undefined) return 1;
+      const [d] = denominatorsOver(scope, registry, timelines, [{ fromMs, toMs }]);
+      return d === undefined ? 0 : denominatorOf(d, unit.per);
+    },
+  };
+}
+
+/** Computes the progress of quota targets against the stored consumption. */
 export async function targetProgress(
   store: Store,
   registry: Registry,
-  targets: readonly Target[],
-  opts: { nowMs: number; timeZone: string; coefficients: CoefficientTable; defaultGridRegion?: GridRegion },
+  targets: readonly QuotaTarget[],
+  opts: { nowMs: number } & TargetMeasureOptions,
 ): Promise<TargetProgress[]> {
   const out: TargetProgress[] = [];
   const timelines = targets.length === 0 ? undefined : factTimelines(await store.facts(), opts.timeZone);
   for (const target of targets) {
-    const scope = parseScope(target.scope);
-    const unit = parseTargetUnit(target.energy, target.unit);
-    if (scope === undefined || unit === undefined) continue;
-    const energy = target.energy === 'all' ? undefined : target.energy;
-    // Amounts in the target's unit before any division; an intensity divides each figure by the
-    // floor area or occupants in force over its own range, time-weighted (issue 15, item 4).
-    // kgCO₂ and 等价值 kgce: per institution (its grid region) and per year (issue 16, item 2).
-    const mode = unit.mode;
-    const carbon = isCarbonUnit(mode)
-      ? {
-          plan: carbonPlan(scope, registry, opts.defaultGridRegion ?? DEFAULT_GRID_REGION),
-          conversion: { unit: mode, timeZone: opts.timeZone, coefficients: opts.coefficients },
-        }
-      : undefined;
-    const value = (rows: readonly AggregateRow[]) =>
-      (carbon === undefined ? rows : convertCells(rows, carbon.plan, carbon.conversion))
-        .filter((r) => energyIncluded(r.energy, energy))
-        .reduce((s, r) => s + (isCarbonUnit(mode) ? r.amount : cellValue(r, mode, opts.coefficients)), 0);
-    // A `total` bucket would take one year's factor: a carbon figure is summed from yearly buckets.
-    const whole = carbon === undefined ? ('total' as const) : ('year' as const);
+    const measure = timelines === undefined ? undefined : targetMeasure(target, registry, timelines, opts);
+    if (measure === undefined) continue;
+    const { value, whole } = measure;
     const per = (amount: number, fromMs: number, toMs: number) => {
-      if (unit.per === undefined || timelines === undefined) return amount;
-      const [d] = denominatorsOver(scope, registry, timelines, [{ fromMs, toMs }]);
-      const divisor = d === undefined ? 0 : denominatorOf(d, unit.per);
+      const divisor = measure.divisor(fromMs, toMs);
       return amount / (divisor > 0 ? divisor : 1);
     };
-    const filter = { ...scopeFilter(scope), ...(energy === undefined ? {} : { energy }) };
     const { fromMs, toMs } = periodRange(target.period, opts.timeZone);
-    const base = { filter, timeZone: opts.timeZone, groupBy: carbon?.plan.groupBy ?? 'none' };
+    const base = measure.query;
     const nowHour = Math.floor(opts.nowMs / HOUR_MS) * HOUR_MS;
     const until = Math.min(toMs, nowHour);
     const toDate = until > fromMs ? value(await store.aggregate({ ...base, fromMs, toMs: until, interval: whole })) : 0;

@@ -32,8 +32,15 @@ const ArchiveParams = z.object({ period: z.string(), scope: z.string(), file: z.
 
 /** What reports are generated from: the app's store, registry, zone, coefficients and clock. */
 export function reportSourceOf(app: FastifyInstance): ReportSource {
-  const { store, registry, timeZone, coefficients } = app.deps;
-  return { store, registry: () => registry.get(), timeZone, coefficients, now: app.deps.now ?? Date.now };
+  const { store, registry, timeZone, coefficients, defaultGridRegion } = app.deps;
+  return {
+    store,
+    registry: () => registry.get(),
+    timeZone,
+    coefficients,
+    now: app.deps.now ?? Date.now,
+    ...(defaultGridRegion === undefined ? {} : { defaultGridRegion }),
+  };
 }
 
 /**

@@ -2,9 +2,16 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { canRead } from '../../core/domain/access.js';
 import { formatScope, parseScope, scopeExists } from '../../core/domain/scope.js';
-import { overlappingTargets, TargetsInputSchema } from '../../core/domain/targets.js';
+import {
+  isQuotaTarget,
+  isReductionTarget,
+  overlappingTargets,
+  TargetsInputSchema,
+  targetKey,
+} from '../../core/domain/targets.js';
 import { formatLocalIso } from '../../core/domain/time.js';
 import { AppError, badRequest } from '../../core/errors.js';
+import { reductionProgress } from '../../core/reduction-progress.js';
 import { targetProgress } from '../../core/targets-progress.js';
 import { accessFor, requireAction, requireScope } from '../access.js';
 import { audit } from '../audit.js';
@@ -44,9 +51,8 @@ export async function targetRoutes(app: FastifyInstance): Promise<void> {
       parsed.data.targets.forEach((t, i) => {
         requireScope(request, t.scope, `targets[${i}].scope`);
       });
-      const key = (t: { scope: string; energy: string; period: string }) => `${t.scope}|${t.energy}|${t.period}`;
-      const keys = new Set(parsed.data.targets.map(key));
-      const before = (await store.targets()).filter((t) => keys.has(key(t)));
+      const keys = new Set(parsed.data.targets.map(targetKey));
+      const before = (await store.targets()).filter((t) => keys.has(targetKey(t)));
       await store.saveTargets(parsed.data.targets);
       await audit(request, `targets:${[...keys].join(',')}`.slice(0, 1000), before, parsed.data.targets);
       return { saved: parsed.data.targets.length };
@@ -75,7 +81,8 @@ export async function targetRoutes(app: FastifyInstance): Promise<void> {
     '/targets/progress',
     {
       schema: {
-        summary: 'Consumption to date, seasonal forecasts and status of a scope’s targets for a year',
+        summary:
+          'Consumption to date, seasonal forecasts and status of a scope’s targets for a year; five-year reductions as of the year',
         querystring: ProgressQuery,
       },
     },
@@ -85,16 +92,24 @@ export async function targetRoutes(app: FastifyInstance): Promise<void> {
       if (scope === undefined || !scopeExists(scope, registry.get()))
         throw badRequest('scope', `unknown scope "${q.scope}"`);
       requireScope(request, scope);
-      const targets = (await store.targets()).filter(
-        (t) => t.scope === formatScope(scope) && t.period.startsWith(q.year),
-      );
+      const ofScope = (await store.targets()).filter((t) => t.scope === formatScope(scope));
+      const targets = ofScope.filter(isQuotaTarget).filter((t) => t.period.startsWith(q.year));
+      // Five-year targets whose span holds the year, as of that year (issue 16, item 6).
+      const year = Number(q.year);
+      const reductions = ofScope
+        .filter(isReductionTarget)
+        .filter((t) => t.baseYear <= year && year <= Number(t.period));
       const { timeZone, coefficients } = app.deps;
-      const progress = await targetProgress(store, registry.get(), targets, {
+      const opts = {
         nowMs: (app.deps.now ?? Date.now)(),
         timeZone,
         coefficients,
         ...(app.deps.defaultGridRegion === undefined ? {} : { defaultGridRegion: app.deps.defaultGridRegion }),
-      });
+      };
+      const [progress, reduction] = await Promise.all([
+        targetProgress(store, registry.get(), targets, opts),
+        reductionProgress(store, registry.get(), reductions, { ...opts, year }),
+      ]);
       return {
         scope: formatScope(scope),
         year: q.year,
@@ -109,6 +124,7 @@ export async function targetRoutes(app: FastifyInstance): Promise<void> {
           method: p.method,
           status: p.status,
         })),
+        reductions: reduction,
       };
     },
   );

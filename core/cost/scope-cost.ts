@@ -51,6 +51,12 @@ export interface ScopeCost {
   readonly billedMicro: number;
   readonly tariffMicro: number;
   readonly uncosted: readonly Uncosted[];
+  /**
+   * The cost of each meter of the scope over [fromMs, toMs), micro-yuan: a meter's share does not
+   * depend on the scope asked, so summing it by institution and energy gives what each would cost
+   * asked alone (the statistics forms, issue 16 item 3, ask a city once).
+   */
+  readonly byMeterMicro: ReadonlyMap<string, number>;
   /** Ids of the bills and tariffs used. */
   readonly billIds: readonly string[];
   readonly tariffIds: readonly string[];
@@ -128,6 +134,9 @@ export async function scopeCost(store: Store, registry: Registry, q: CostQuery):
   const billed = new Array<number>(n).fill(0);
   const priced = new Array<number>(n).fill(0);
   const covered = new Map<string, { fromMs: number; toMs: number }[]>();
+  const byMeterMicro = new Map<string, number>();
+  const addToMeter = (meterId: string, micro: number) =>
+    byMeterMicro.set(meterId, (byMeterMicro.get(meterId) ?? 0) + micro);
   for (const b of bills) {
     const accountSet = accountMeters(registry, b.bill.accountNo, b.bill.energy);
     for (const m of accountSet) covered.set(m.id, [...(covered.get(m.id) ?? []), b]);
@@ -135,6 +144,7 @@ export async function scopeCost(store: Store, registry: Registry, q: CostQuery):
       if (!inScope.has(s.meterId) || s.hourMs < q.fromMs || s.hourMs >= q.toMs) continue;
       const i = bucketOf(q.bucketStartsMs, s.hourMs);
       billed[i] = (billed[i] ?? 0) + s.micro;
+      addToMeter(s.meterId, s.micro);
     }
   }
 
@@ -158,7 +168,9 @@ export async function scopeCost(store: Store, registry: Registry, q: CostQuery):
       }
       tariffIds.add(p.tariffId);
       const i = bucketOf(q.bucketStartsMs, h);
-      priced[i] = (priced[i] ?? 0) + Math.round(amount * p.microYuanPerUnit);
+      const micro = Math.round(amount * p.microYuanPerUnit);
+      priced[i] = (priced[i] ?? 0) + micro;
+      addToMeter(m.id, micro);
     }
     if (hours > 0) uncosted.push({ meterId: m.id, energy: m.energy, hours, quantity });
   }
@@ -176,6 +188,7 @@ export async function scopeCost(store: Store, registry: Registry, q: CostQuery):
     billedMicro: sum((b) => b.billedMicro),
     tariffMicro: sum((b) => b.tariffMicro),
     uncosted,
+    byMeterMicro,
     billIds: bills.map((b) => b.bill.id),
     tariffIds: [...tariffIds].sort(),
   };

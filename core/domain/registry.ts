@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { GridRegionSchema } from './carbon.js';
+import { CreditCodeSchema, InstitutionNatureSchema } from './credit-code.js';
 import { EnergySchema } from './energy.js';
 import { meterTreeProblems } from './meter-tree.js';
 import { SubItemCodeSchema } from './sub-items.js';
@@ -78,6 +79,13 @@ export const InstitutionSchema = z.object({
    * one of the carbon table's regions (GRID_REGIONS); default: `DEFAULT_GRID_REGION`.
    */
   gridRegion: GridRegionSchema.optional(),
+  /**
+   * The unified social credit code (统一社会信用代码, GB 32100-2015), mandatory on the statistics
+   * forms since the 2022 revision: 18 characters with a valid check digit (issue 16, item 3).
+   */
+  creditCode: CreditCodeSchema.optional(),
+  /** The nature of the unit (单位性质) the statistics forms code (01, 021–026, 03): `INSTITUTION_NATURES`. */
+  nature: InstitutionNatureSchema.optional(),
 });
 export type Institution = z.infer<typeof InstitutionSchema>;
 

@@ -40,6 +40,8 @@ const COLUMNS: Readonly<Record<string, string>> = Object.freeze({
   'virtual.plus': '虚拟表加项',
   'virtual.minus': '虚拟表减项',
   gridRegion: '电网区域',
+  creditCode: '统一社会信用代码',
+  nature: '单位性质',
   accountNo: '户号',
   attribution: '历史归属(平台记录)',
 });

@@ -1,5 +1,5 @@
 import { ENERGY_INFO, type Energy } from '../domain/energy.js';
-import { parseTargetUnit, type Target } from '../domain/targets.js';
+import { isQuotaTarget, parseTargetUnit, type Target } from '../domain/targets.js';
 import {
   AMOUNT_DECIMALS,
   type Changes,
@@ -44,7 +44,10 @@ export function attainment(
   consumption: { native?: number; kgce: number },
   d: Denominators,
 ): TargetAttainment | null {
-  const t = targets.find((x) => x.scope === key.scope && x.energy === key.energy && x.period === key.period);
+  // A five-year reduction target (issue 16, item 6) is not a quota of the period: not attained here.
+  const t = targets
+    .filter(isQuotaTarget)
+    .find((x) => x.scope === key.scope && x.energy === key.energy && x.period === key.period);
   const unit = t === undefined ? undefined : parseTargetUnit(t.energy, t.unit);
   if (t === undefined || unit === undefined) return null;
   // A kgco2 or kgce_ev target (issue 16, item 2) has no report figure yet: no attainment rather than a kgce one.

@@ -1,3 +1,4 @@
+import type { GridRegion } from '../domain/carbon.js';
 import type { CoefficientTable } from '../domain/energy.js';
 import { metersInScope } from '../domain/quality.js';
 import type { Registry } from '../domain/registry.js';
@@ -16,6 +17,8 @@ export interface ReportSource {
   readonly coefficients: CoefficientTable;
   /** The clock (epoch ms); fixed in tests. */
   readonly now: () => number;
+  /** `DEFAULT_GRID_REGION`: the grid region of institutions without one (kgCO₂ reduction targets in the notice). */
+  readonly defaultGridRegion?: GridRegion;
 }
 
 /** A report request as the API and the CLI take it (validated here). */

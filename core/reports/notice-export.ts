@@ -1,12 +1,10 @@
-import { existsSync } from 'node:fs';
 import ExcelJS from 'exceljs';
-import PDFDocument from 'pdfkit';
 import { badRequest } from '../errors.js';
 import { reportLabels, unitText } from './labels.js';
 import type { ReportLang } from './model.js';
 import { scopeSlug } from './model.js';
 import { NOTICE_METRICS, type Notice, type NoticeMetric, type UnrankedReason } from './notice.js';
-import { DEFAULT_CJK_FONT, drawTable, type PdfOptions } from './pdf.js';
+import { drawTable, openPdf, PDF_MARGIN_PT, type PdfOptions } from './pdf.js';
 import { CONTENT_TYPES, type RenderedReport } from './render.js';
 import type { Column, Table, TableRow } from './table.js';
 import { addTable } from './xlsx.js';
@@ -174,35 +172,17 @@ async function noticeXlsx(notice: Notice, lang: ReportLang): Promise<Buffer> {
 }
 
 async function noticePdf(notice: Notice, lang: ReportLang, options: PdfOptions): Promise<Buffer> {
-  const fontPath = options.fontPath ?? DEFAULT_CJK_FONT;
-  if (!existsSync(fontPath)) throw new Error(`CJK font not found at ${fontPath}: install fonts-wqy-microhei`);
   const title = noticeTitle(notice, lang);
-  const margin = 36;
-  const doc = new PDFDocument({
-    size: 'A4',
-    layout: 'landscape',
-    margin,
-    info: { Title: title, Creator: 'Jieneng', CreationDate: new Date(Date.parse(notice.generatedAt)) },
-  });
-  const chunks: Buffer[] = [];
-  doc.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
-  doc.registerFont('WenQuanYiMicroHei', fontPath, 'WenQuanYiMicroHei');
-  doc.font('WenQuanYiMicroHei');
-  doc.fontSize(15).text(title, margin, margin);
-  doc.fontSize(8).fillColor('#333');
+  const { doc, done } = openPdf(title, notice.generatedAt, options);
   for (const [k, v] of aboutPairs(notice, lang)) doc.text(k === '' ? v : `${k}: ${v}`);
   let y = doc.y + 6;
   for (const metric of NOTICE_METRICS) {
     const table = noticeTable(notice, metric, lang);
-    if (y + 80 > doc.page.height - margin) {
+    if (y + 80 > doc.page.height - PDF_MARGIN_PT) {
       doc.addPage();
-      y = margin;
+      y = PDF_MARGIN_PT;
     }
-    doc.fontSize(10).fillColor('#000').text(table.name, margin, y);
+    doc.fontSize(10).fillColor('#000').text(table.name, PDF_MARGIN_PT, y);
     const keys = table.columns.map((c) => c.key).filter((k) => k !== 'district');
     y = drawTable(doc, table, keys, doc.y + 4);
   }

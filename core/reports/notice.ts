@@ -1,6 +1,9 @@
 import { type InstitutionType, InstitutionTypeSchema } from '../domain/registry.js';
-import type { Scope } from '../domain/scope.js';
+import { formatScope, type Scope } from '../domain/scope.js';
+import { isReductionTarget } from '../domain/targets.js';
 import { badRequest } from '../errors.js';
+import { type ReductionProgress, reductionProgress } from '../reduction-progress.js';
+import { institutionsInScope } from './assemble.js';
 import { generateReport, type ReportSource } from './generate.js';
 import { change, INTENSITY_DECIMALS, type InstitutionRow, RATIO_DECIMALS, type ReportModel, roundTo } from './model.js';
 import { parseReportPeriod, parseReportScope, type ReportPeriod } from './params.js';
@@ -64,10 +67,11 @@ export interface NoticeGroup {
   readonly institutions: number;
   readonly indicators: readonly NoticeIndicator[];
   /**
-   * Five-year reduction targets of the type's indicators (issue 16, item 6: e.g. −5 % kgce/m²
-   * against 2020). Not built yet: always null; the notice's exports will show it here.
+   * Five-year reduction targets (issue 16, item 6: e.g. −5 % kgce/m² against 2020) set on the
+   * type's institutions whose span holds the year, with their progress as of the year; null when
+   * none. The JSON carries them; the XLSX and PDF exports do not show them yet.
    */
-  readonly targets: null;
+  readonly targets: readonly ReductionProgress[] | null;
 }
 
 /** The public notice (通报) of a year: per institution type, institutions ranked by the headline indicators. */
@@ -88,6 +92,14 @@ export interface Notice {
   readonly waterExcludedFromKgce: true;
   readonly completenessThreshold: number;
   readonly groups: readonly NoticeGroup[];
+  /** Five-year reduction targets of the notice's scope itself (`city` or `district:ID`), as of the year; null when none. */
+  readonly targets: readonly ReductionProgress[] | null;
+}
+
+/** Reduction targets' progress for a notice: the scope's own, and its institutions' by id. */
+export interface NoticeTargets {
+  readonly scope: readonly ReductionProgress[];
+  readonly byInstitution: ReadonlyMap<string, readonly ReductionProgress[]>;
 }
 
 /** An indicator's exact numerator and denominator of a row (micro-units), or why it has none. */
@@ -173,7 +185,8 @@ function roundDeviation(value: number, average: number): number | null {
  * average, every institution's rank, deviation from the average and change on last year. Every
  * figure is a quotient of exact figures rounded once (issue 16, item 7). Pure.
  */
-export function buildNotice(model: ReportModel, previous: ReportModel | undefined): Notice {
+export function buildNotice(model: ReportModel, previous: ReportModel | undefined, targets?: NoticeTargets): Notice {
+  const orNull = <T>(list: readonly T[]) => (list.length === 0 ? null : list);
   const last = new Map((previous?.institutions ?? []).map((r) => [r.institutionId, r]));
   const groups = InstitutionTypeSchema.options.flatMap((type): NoticeGroup[] => {
     const rows = model.institutions.filter((r) => r.type === type);
@@ -183,7 +196,7 @@ export function buildNotice(model: ReportModel, previous: ReportModel | undefine
         type,
         institutions: rows.length,
         indicators: NOTICE_METRICS.map((m) => indicator(rows, last, m, model.partial)),
-        targets: null,
+        targets: orNull(rows.flatMap((r) => targets?.byInstitution.get(r.institutionId) ?? [])),
       },
     ];
   });
@@ -200,6 +213,7 @@ export function buildNotice(model: ReportModel, previous: ReportModel | undefine
     waterExcludedFromKgce: true,
     completenessThreshold: model.completenessThreshold,
     groups,
+    targets: orNull(targets?.scope ?? []),
   };
 }
 
@@ -218,9 +232,37 @@ export async function noticeFor(
   const year = Number(period.period);
   const before: ReportPeriod | undefined =
     year > 2000 ? parseReportPeriod('annual', String(year - 1), source.timeZone, source.now()) : undefined;
-  const [model, previous] = await Promise.all([
+  const [model, previous, targets] = await Promise.all([
     generateReport(source, period, scope, { figuresOnly: true }),
     before === undefined ? undefined : generateReport(source, before, scope, { figuresOnly: true }),
+    noticeTargets(source, scope, year),
   ]);
-  return buildNotice(model, previous);
+  return buildNotice(model, previous, targets);
+}
+
+/**
+ * The progress, as of `year`, of the reduction targets of a notice's scope and of its institutions
+ * whose span (base year to target year) holds the year (issue 16, item 6).
+ */
+async function noticeTargets(source: ReportSource, scope: Scope, year: number): Promise<NoticeTargets> {
+  const registry = source.registry();
+  const own = formatScope(scope);
+  const ids = new Set(institutionsInScope(registry, scope).map((i) => `institution:${i.id}`));
+  const chosen = (await source.store.targets())
+    .filter(isReductionTarget)
+    .filter((t) => (t.scope === own || ids.has(t.scope)) && t.baseYear <= year && year <= Number(t.period));
+  const progress = await reductionProgress(source.store, registry, chosen, {
+    nowMs: source.now(),
+    year,
+    timeZone: source.timeZone,
+    coefficients: source.coefficients,
+    ...(source.defaultGridRegion === undefined ? {} : { defaultGridRegion: source.defaultGridRegion }),
+  });
+  const byInstitution = new Map<string, ReductionProgress[]>();
+  for (const p of progress) {
+    if (p.scope === own) continue;
+    const id = p.scope.slice('institution:'.length);
+    byInstitution.set(id, [...(byInstitution.get(id) ?? []), p]);
+  }
+  return { scope: progress.filter((p) => p.scope === own), byInstitution };
 }

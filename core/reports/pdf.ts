@@ -10,7 +10,9 @@ export const DEFAULT_CJK_FONT = '/usr/share/fonts/truetype/wqy/wqy-microhei.ttc'
 const FONT_FAMILY = 'WenQuanYiMicroHei';
 
 type Doc = PDFKit.PDFDocument;
-const MARGIN = 36;
+/** Page margin of Jieneng's PDFs, in points. */
+export const PDF_MARGIN_PT = 36;
+const MARGIN = PDF_MARGIN_PT;
 const ROW_H = 13;
 
 /** Options of the PDF export. */
@@ -156,21 +158,26 @@ function rankingTable(model: ReportModel, lang: ReportLang): Table {
   };
 }
 
+/** A landscape A4 document with the CJK font, its title written, and the buffer it ends as. */
+export interface OpenedPdf {
+  readonly doc: PDFKit.PDFDocument;
+  /** Resolves to the whole file once `doc.end()` has been called. */
+  readonly done: Promise<Buffer>;
+}
+
 /**
- * The report as a PDF (A4 landscape, embedded CJK font): title and facts, the summary table with
- * subtotals, a trend chart of the last 12 months' kgce, and the ranking by kgce per m² with peers.
+ * Opens a PDF for Jieneng's reports, notice and statistics: A4 landscape, the CJK font of
+ * `options` (refused with a message naming the Debian package when absent), `title` at the top and
+ * small grey body text after it.
  */
-export async function reportPdf(model: ReportModel, lang: ReportLang, options: PdfOptions = {}): Promise<Buffer> {
+export function openPdf(title: string, generatedAt: string, options: PdfOptions = {}): OpenedPdf {
   const fontPath = options.fontPath ?? DEFAULT_CJK_FONT;
   if (!existsSync(fontPath)) throw new Error(`CJK font not found at ${fontPath}: install fonts-wqy-microhei`);
-  const l = reportLabels(lang);
-  const created = new Date(Date.parse(model.generatedAt));
-  const title = reportTitle(model, lang);
   const doc = new PDFDocument({
     size: 'A4',
     layout: 'landscape',
     margin: MARGIN,
-    info: { Title: title, Creator: 'Jieneng', CreationDate: created },
+    info: { Title: title, Creator: 'Jieneng', CreationDate: new Date(Date.parse(generatedAt)) },
   });
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
@@ -182,6 +189,17 @@ export async function reportPdf(model: ReportModel, lang: ReportLang, options: P
   doc.font(FONT_FAMILY);
   doc.fontSize(15).text(title, MARGIN, MARGIN);
   doc.fontSize(8).fillColor('#333');
+  return { doc, done };
+}
+
+/**
+ * The report as a PDF (A4 landscape, embedded CJK font): title and facts, the summary table with
+ * subtotals, a trend chart of the last 12 months' kgce, and the ranking by kgce per m² with peers.
+ */
+export async function reportPdf(model: ReportModel, lang: ReportLang, options: PdfOptions = {}): Promise<Buffer> {
+  const l = reportLabels(lang);
+  const title = reportTitle(model, lang);
+  const { doc, done } = openPdf(title, model.generatedAt, options);
   doc.text(`${l.period}: ${model.from} – ${model.to}    ${l.generatedAt}: ${model.generatedAt}`);
   doc.text(`${l.coefficients}: ${model.coefficients.version}`);
   doc.text(l.waterNote);

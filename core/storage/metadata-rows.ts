@@ -1,6 +1,6 @@
 import type { AnomalyEvent, AnomalyStatus } from '../domain/anomalies.js';
 import type { MeterEvent } from '../domain/meter-events.js';
-import type { Target } from '../domain/targets.js';
+import type { ReductionTarget, Target } from '../domain/targets.js';
 import type { DeadLetter, TokenRecord } from './metadata-store.js';
 
 /** A row as a SQL driver returns it, with epoch-millisecond columns already selected as numbers. */
@@ -66,13 +66,26 @@ export function tokenOfRow(r: Row, scopes: readonly string[]): TokenRecord {
   };
 }
 
-/** A target from its row. */
+/** A quota target from its row (`targets`). */
 export function targetOfRow(r: Row): Target {
   return {
     scope: String(r.scope),
     energy: String(r.energy) as Target['energy'],
     period: String(r.period),
     value: Number(r.value),
+    unit: String(r.unit),
+  };
+}
+
+/** A reduction target from its row (`reduction_targets`, issue 16 item 6). */
+export function reductionTargetOfRow(r: Row): ReductionTarget {
+  return {
+    scope: String(r.scope),
+    energy: String(r.energy) as Target['energy'],
+    kind: 'reduction',
+    baseYear: Number(r.base_year),
+    period: String(r.period),
+    reductionPct: Number(r.reduction_pct),
     unit: String(r.unit),
   };
 }

@@ -9,7 +9,17 @@ type Row = Record<string, unknown>;
  */
 export const REGISTRY_COLUMNS = {
   districts: ['id', 'name'],
-  institutions: ['id', 'name', 'district_id', 'type', 'floor_area_m2', 'occupants', 'grid_region'],
+  institutions: [
+    'id',
+    'name',
+    'district_id',
+    'type',
+    'floor_area_m2',
+    'occupants',
+    'grid_region',
+    'credit_code',
+    'nature',
+  ],
   buildings: ['id', 'institution_id', 'name', 'floor_area_m2'],
   gateways: ['id', 'name', 'secret_hash'],
   meters: [
@@ -60,6 +70,8 @@ export function registryRows(reg: Registry): Record<RegistryTable, unknown[][]> 
       i.floorAreaM2,
       i.occupants,
       i.gridRegion,
+      i.creditCode,
+      i.nature,
     ]),
     buildings: reg.buildings.map((b) => [b.id, b.institutionId, b.name, b.floorAreaM2]),
     gateways: reg.gateways.map((g) => [g.id, g.name, g.secretHash]),
@@ -103,6 +115,8 @@ export function registryOfRows(rows: Record<RegistryTable, readonly Row[]>): Reg
     floorAreaM2: Number(r.floor_area_m2),
     occupants: Number(r.occupants),
     ...(opt(r.grid_region) === undefined ? {} : { gridRegion: str(r.grid_region) as Institution['gridRegion'] }),
+    ...(opt(r.credit_code) === undefined ? {} : { creditCode: str(r.credit_code) }),
+    ...(opt(r.nature) === undefined ? {} : { nature: str(r.nature) as Institution['nature'] }),
   }));
   const buildings: Building[] = rows.buildings.map((r) => ({
     id: str(r.id),

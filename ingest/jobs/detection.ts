@@ -3,6 +3,7 @@ import { type AnomalyEvent, anomalyId } from '../../core/domain/anomalies.js';
 import type { GridRegion } from '../../core/domain/carbon.js';
 import type { CoefficientTable, Energy } from '../../core/domain/energy.js';
 import { ENERGY_INFO } from '../../core/domain/energy.js';
+import { isQuotaTarget } from '../../core/domain/targets.js';
 import { localParts } from '../../core/domain/time.js';
 import type { Metrics } from '../../core/metrics.js';
 import type { RegistryHolder } from '../../core/registry-holder.js';
@@ -75,7 +76,8 @@ export async function detectOverTarget(deps: DetectionDeps): Promise<Finding[]> 
   const nowMs = (deps.now ?? Date.now)();
   const p = localParts(nowMs, deps.timeZone);
   const month = `${p.year}-${String(p.month).padStart(2, '0')}`;
-  const targets = (await deps.store.targets()).filter((t) => t.period === month);
+  // Monthly quotas only: a reduction target's period is a year (issue 16, item 6).
+  const targets = (await deps.store.targets()).filter(isQuotaTarget).filter((t) => t.period === month);
   const progress = await targetProgress(deps.store, deps.registry.get(), targets, {
     nowMs,
     timeZone: deps.timeZone,

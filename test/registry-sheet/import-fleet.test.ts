@@ -100,8 +100,18 @@ describe('registry spreadsheet import of a city', () => {
       return [1, 2].map((r) => ((ws?.getRow(r).values ?? []) as unknown[]).slice(1));
     };
     expect(headers('institutions')).toEqual([
-      ['编号', '名称', '所属区县编号', '机构类型', '建筑面积(m²)', '用能人数', '电网区域'],
-      ['id', 'name', 'districtId', 'type', 'floorAreaM2', 'occupants', 'gridRegion'],
+      [
+        '编号',
+        '名称',
+        '所属区县编号',
+        '机构类型',
+        '建筑面积(m²)',
+        '用能人数',
+        '电网区域',
+        '统一社会信用代码',
+        '单位性质',
+      ],
+      ['id', 'name', 'districtId', 'type', 'floorAreaM2', 'occupants', 'gridRegion', 'creditCode', 'nature'],
     ]);
     expect(headers('gateways')).toEqual([
       ['编号', '名称', '接入密钥'],

@@ -132,6 +132,11 @@ describe('access matrix: routes × roles × scopes', () => {
         kind: 'read',
         ...both((g) => `/api/v1/reports/notice?year=${Number(year) - 1}&scope=district:${g.d}`),
       },
+      {
+        method: 'GET',
+        kind: 'read',
+        ...both((g) => `/api/v1/statistics/annual?year=${Number(year) - 1}&scope=district:${g.d}`),
+      },
       { method: 'GET', kind: 'list', ...same('/api/v1/registry/export.xlsx') },
       { method: 'POST', kind: 'admin', ...same('/api/v1/registry/import?dryRun=true'), body: () => ({}) },
       {

@@ -17,7 +17,17 @@ export const REGISTRY: Registry = {
     { id: 'd2', name: 'D2' },
   ],
   institutions: [
-    { id: 'i1', name: 'I1', districtId: 'd1', type: 'office', floorAreaM2: 1000, occupants: 10 },
+    // creditCode and nature (issue 16, item 3) round-trip through both metadata backends.
+    {
+      id: 'i1',
+      name: 'I1',
+      districtId: 'd1',
+      type: 'office',
+      floorAreaM2: 1000,
+      occupants: 10,
+      creditCode: '91350100M000100Y43',
+      nature: 'government',
+    },
     { id: 'i2', name: 'I2', districtId: 'd2', type: 'school', floorAreaM2: 2000, occupants: 20 },
   ],
   buildings: [

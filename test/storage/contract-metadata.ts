@@ -125,6 +125,26 @@ export function metadataCases(store: () => MetadataStore): void {
     ]);
   });
 
+  it('keeps reduction targets beside quotas, one per scope, energy, target year and unit (issue 16, item 6)', async () => {
+    const quota = { scope: 'city', energy: 'all' as const, period: '2025', value: 9.5, unit: 'kgce/m2' };
+    const reduction = {
+      scope: 'city',
+      energy: 'all' as const,
+      kind: 'reduction' as const,
+      baseYear: 2020,
+      period: '2025',
+      reductionPct: 5,
+      unit: 'kgce/m2',
+    };
+    await store().saveTargets([quota, reduction, { ...reduction, reductionPct: 6, unit: 'kgce/capita' }]);
+    await store().saveTargets([{ ...reduction, reductionPct: 5.5 }]);
+    expect(await store().targets()).toEqual([
+      quota,
+      { ...reduction, reductionPct: 6, unit: 'kgce/capita' },
+      { ...reduction, reductionPct: 5.5 },
+    ]);
+  });
+
   it('upserts anomalies keeping their status, filters them and records their life', async () => {
     const a1 = anomaly('an-1', T0);
     const a2 = anomaly('an-2', T0 + 24 * H, { scope: 'meter:hvac', type: 'over_target' });

@@ -4,7 +4,7 @@ import { AUDIT_SQL } from './audit-tables.js';
 import { COST_SQL } from './cost-tables.js';
 import { FACTS_SQL } from './fact-tables.js';
 import { ROLLUP_SQL } from './hourly-tables.js';
-import { PLANNING_SQL } from './planning-tables.js';
+import { PLANNING_SQL, REDUCTION_TARGETS_SQL } from './planning-tables.js';
 import { MIGRATIONS_SQL, SCHEMA_SQL } from './schema.js';
 import { query } from './sql-util.js';
 
@@ -67,6 +67,19 @@ export const DUCKDB_MIGRATIONS: readonly Migration[] = [
     version: 7,
     description: 'audit flags and sign-offs (issue "The statutory year", item 4: data audit)',
     statements: AUDIT_SQL,
+  },
+  {
+    version: 8,
+    description: 'institutions.credit_code and nature (issue "The statutory year", item 3: statistics forms)',
+    statements: [
+      'ALTER TABLE institutions ADD COLUMN IF NOT EXISTS credit_code VARCHAR',
+      'ALTER TABLE institutions ADD COLUMN IF NOT EXISTS nature VARCHAR',
+    ],
+  },
+  {
+    version: 9,
+    description: 'reduction targets against a base year (issue "The statutory year", item 6: five-year targets)',
+    statements: REDUCTION_TARGETS_SQL,
   },
 ];
 

@@ -1,7 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { AnomalyEvent } from '../../domain/anomalies.js';
 import type { Target } from '../../domain/targets.js';
-import { anomalyOfRow, targetOfRow } from '../metadata-rows.js';
+import { anomalyOfRow, reductionTargetOfRow, targetOfRow } from '../metadata-rows.js';
 import type { AnomalyFilter } from '../store.js';
 import { query, type Row, tsParam } from './sql-util.js';
 
@@ -16,9 +16,28 @@ export const PLANNING_SQL = [
      resolved_by VARCHAR, resolved_comment VARCHAR, resolved_at TIMESTAMPTZ)`,
 ];
 
-/** Upserts targets by (scope, energy, period). */
+/**
+ * Five-year reduction targets (issue 16, item 6; migrations.ts version 9): a table of their own, so
+ * quotas keep theirs unchanged and a target year holds one reduction per unit.
+ */
+export const REDUCTION_TARGETS_SQL = [
+  `CREATE TABLE IF NOT EXISTS reduction_targets (scope VARCHAR NOT NULL, energy VARCHAR NOT NULL, period VARCHAR NOT NULL,
+     unit VARCHAR NOT NULL, base_year INTEGER NOT NULL, reduction_pct DOUBLE NOT NULL,
+     PRIMARY KEY (scope, energy, period, unit))`,
+];
+
+/** Upserts quotas by (scope, energy, period) and reductions by (scope, energy, period, unit). */
 export async function upsertTargets(conn: DuckDBConnection, targets: readonly Target[]): Promise<void> {
   for (const t of targets) {
+    if (t.kind === 'reduction') {
+      await conn.run(
+        `INSERT INTO reduction_targets VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (scope, energy, period, unit) DO UPDATE SET base_year = excluded.base_year,
+           reduction_pct = excluded.reduction_pct`,
+        [t.scope, t.energy, t.period, t.unit, t.baseYear, t.reductionPct],
+      );
+      continue;
+    }
     await conn.run(
       `INSERT INTO targets VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (scope, energy, period) DO UPDATE SET value = excluded.value, unit = excluded.unit`,
@@ -27,10 +46,11 @@ export async function upsertTargets(conn: DuckDBConnection, targets: readonly Ta
   }
 }
 
-/** Every target, by scope, energy and period. */
+/** Every target, by scope, energy and period: quotas, then reductions (by unit). */
 export async function selectTargets(conn: DuckDBConnection): Promise<Target[]> {
   const rows = await query(conn, 'SELECT * FROM targets ORDER BY scope, energy, period');
-  return rows.map(targetOfRow);
+  const reductions = await query(conn, 'SELECT * FROM reduction_targets ORDER BY scope, energy, period, unit');
+  return [...rows.map(targetOfRow), ...reductions.map(reductionTargetOfRow)];
 }
 
 /**

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { type Migration, pendingMigrations } from '../schema-version.js';
 import { AUDIT_TABLES_SQL } from './audit-tables.js';
+import { REDUCTION_TARGETS_SQL } from './planning-tables.js';
 import { ID } from './sql.js';
 
 /**
@@ -112,6 +113,19 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
     version: 8,
     description: 'audit flags and sign-offs (issue "The statutory year", item 4: data audit)',
     statements: AUDIT_TABLES_SQL,
+  },
+  {
+    version: 9,
+    description: 'institutions.credit_code and nature (issue "The statutory year", item 3: statistics forms)',
+    statements: [
+      'ALTER TABLE institutions ADD COLUMN credit_code TEXT',
+      'ALTER TABLE institutions ADD COLUMN nature TEXT',
+    ],
+  },
+  {
+    version: 10,
+    description: 'reduction targets against a base year (issue "The statutory year", item 6: five-year targets)',
+    statements: REDUCTION_TARGETS_SQL,
   },
 ];
 

@@ -1,12 +1,35 @@
 import type { AnomalyEvent, AnomalyStep } from '../../domain/anomalies.js';
 import type { Target } from '../../domain/targets.js';
-import { anomalyOfRow, targetOfRow } from '../metadata-rows.js';
+import { anomalyOfRow, reductionTargetOfRow, targetOfRow } from '../metadata-rows.js';
 import type { AnomalyFilter } from '../store.js';
-import { iso, msOf, type Row, type Run } from './sql.js';
+import { ID, iso, msOf, type Row, type Run } from './sql.js';
 
-/** Upserts targets by (scope, energy, period). Call inside a transaction (all or none). */
+/**
+ * Five-year reduction targets (issue 16, item 6; migrations.ts version 10): a table of their own, so
+ * quotas keep theirs unchanged and a target year holds one reduction per unit.
+ */
+export const REDUCTION_TARGETS_SQL = [
+  `CREATE TABLE reduction_targets (scope ${ID} NOT NULL, energy ${ID} NOT NULL, period ${ID} NOT NULL,
+     unit ${ID} NOT NULL, base_year INTEGER NOT NULL, reduction_pct DOUBLE PRECISION NOT NULL,
+     PRIMARY KEY (scope, energy, period, unit))`,
+];
+
+/**
+ * Upserts quotas by (scope, energy, period) and reductions by (scope, energy, period, unit). Call
+ * inside a transaction (all or none).
+ */
 export async function upsertTargets(run: Run, targets: readonly Target[]): Promise<void> {
   for (const t of targets) {
+    if (t.kind === 'reduction') {
+      await run(
+        `INSERT INTO reduction_targets (scope, energy, period, unit, base_year, reduction_pct)
+         VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (scope, energy, period, unit) DO UPDATE SET base_year = excluded.base_year,
+           reduction_pct = excluded.reduction_pct`,
+        [t.scope, t.energy, t.period, t.unit, t.baseYear, t.reductionPct],
+      );
+      continue;
+    }
     await run(
       `INSERT INTO targets (scope, energy, period, value, unit) VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (scope, energy, period) DO UPDATE SET value = excluded.value, unit = excluded.unit`,
@@ -15,10 +38,11 @@ export async function upsertTargets(run: Run, targets: readonly Target[]): Promi
   }
 }
 
-/** Every target, by scope, energy and period. */
+/** Every target, by scope, energy and period: quotas, then reductions (by unit). */
 export async function selectTargets(run: Run): Promise<Target[]> {
   const rows = await run('SELECT * FROM targets ORDER BY scope, energy, period');
-  return rows.map(targetOfRow);
+  const reductions = await run('SELECT * FROM reduction_targets ORDER BY scope, energy, period, unit');
+  return [...rows.map(targetOfRow), ...reductions.map(reductionTargetOfRow)];
 }
 
 /**

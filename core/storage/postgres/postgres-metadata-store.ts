@@ -99,7 +99,7 @@ export interface PostgresMetadataOptions {
 /** SQL types of the registry columns, in `REGISTRY_COLUMNS` order. */
 const REGISTRY_TYPES: Record<RegistryTable, readonly string[]> = {
   districts: ['text', 'text'],
-  institutions: ['text', 'text', 'text', 'text', 'float8', 'int4', 'text'],
+  institutions: ['text', 'text', 'text', 'text', 'float8', 'int4', 'text', 'text', 'text'],
   buildings: ['text', 'text', 'text', 'float8'],
   gateways: ['text', 'text', 'text'],
   meters: [
