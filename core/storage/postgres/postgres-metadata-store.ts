@@ -96,35 +96,19 @@ export interface PostgresMetadataOptions {
   readonly listen?: boolean;
 }
 
-/** SQL types of the registry columns, in `REGISTRY_COLUMNS` order. */
-const REGISTRY_TYPES: Record<RegistryTable, readonly string[]> = {
-  districts: ['text', 'text'],
-  institutions: ['text', 'text', 'text', 'text', 'float8', 'int4', 'text', 'text', 'text'],
-  buildings: ['text', 'text', 'text', 'float8'],
-  gateways: ['text', 'text', 'text'],
-  meters: [
-    'text',
-    'text',
-    'text',
-    'text',
-    'text',
-    'text',
-    'text',
-    'float8',
-    'float8',
-    'int4',
-    'text',
-    'float8',
-    'text',
-    'text',
-    'text',
-    'text',
-    'text',
-    'text',
-    'text',
-    'text',
-  ],
+/** The registry columns that are not text, with their SQL types; every other column is `text`. */
+const NUMERIC_COLUMNS: Readonly<Record<string, string>> = {
+  floor_area_m2: 'float8',
+  occupants: 'int4',
+  multiplier: 'float8',
+  register_modulus: 'float8',
+  interval_s: 'int4',
+  max_plausible_per_hour: 'float8',
 };
+
+/** SQL types of a registry table's columns, in `REGISTRY_COLUMNS` order (a new column needs no edit here). */
+const registryTypes = (table: RegistryTable): string[] =>
+  REGISTRY_COLUMNS[table].map((c: string) => NUMERIC_COLUMNS[c] ?? 'text');
 
 /** The URL without its password, for logs. */
 function redactedUrl(url: string): string {
@@ -266,7 +250,7 @@ export class PostgresMetadataStore implements MetadataStore {
       for (const t of REGISTRY_TABLES) await run(`DELETE FROM ${t}`);
       const rows = registryRows(registry);
       for (const t of [...REGISTRY_TABLES].reverse())
-        await insertRows(run, t, REGISTRY_COLUMNS[t], REGISTRY_TYPES[t], rows[t]);
+        await insertRows(run, t, REGISTRY_COLUMNS[t], registryTypes(t), rows[t]);
     });
   }
 
