@@ -7,7 +7,7 @@ import type {
   AuditSignoff,
 } from '../../domain/audit-flags.js';
 import { auditFlagOfRow, auditSignoffOfRow } from '../audit-rows.js';
-import { query, tsParam } from './sql-util.js';
+import { query, tsParam, WhereBuilder } from './sql-util.js';
 
 /** The tables of the data audit: flags and sign-offs (issue 16 item 4; a versioned migration, duckdb/migrations.ts). */
 export const AUDIT_SQL = [
@@ -45,26 +45,16 @@ export async function upsertAuditFlags(
 
 /** Flags matching the filter, by year, scope, rule and id. */
 export async function selectAuditFlags(conn: DuckDBConnection, f: AuditFlagFilter): Promise<AuditFlag[]> {
-  const params: unknown[] = [];
-  const where: string[] = ['true'];
-  const add = (column: string, value: string | number | undefined) => {
-    if (value === undefined) return;
-    params.push(value);
-    where.push(`${column} = $${params.length}`);
-  };
-  add('year', f.year);
-  add('status', f.status);
-  add('id', f.id);
-  if (f.scopes !== undefined) {
-    // Scopes never hold a comma (IdSchema), so the list travels as one string.
-    params.push(f.scopes.join(','));
-    where.push(`list_contains(string_split($${params.length}, ','), scope)`);
-  }
+  const where = new WhereBuilder()
+    .equals('year', f.year)
+    .equals('status', f.status)
+    .equals('id', f.id)
+    .scopeIn(f.scopes);
   const rows = await query(
     conn,
     `SELECT *, epoch_ms(detected_at) AS detected_ms, epoch_ms(seen_at) AS seen_ms, epoch_ms(resolved_at) AS resolved_ms
-     FROM audit_flags WHERE ${where.join(' AND ')} ORDER BY year, scope, rule, id`,
-    params,
+     FROM audit_flags WHERE ${where.sql()} ORDER BY year, scope, rule, id`,
+    where.params,
   );
   return rows.map((r) => auditFlagOfRow(r, JSON.parse(String(r.evidence)) as Record<string, unknown>));
 }

@@ -3,7 +3,7 @@ import type { AnomalyEvent } from '../../domain/anomalies.js';
 import type { Target } from '../../domain/targets.js';
 import { anomalyOfRow, reductionTargetOfRow, targetOfRow } from '../metadata-rows.js';
 import type { AnomalyFilter } from '../store.js';
-import { query, type Row, tsParam } from './sql-util.js';
+import { query, type Row, tsParam, WhereBuilder } from './sql-util.js';
 
 /** Tables of targets and anomaly events. */
 export const PLANNING_SQL = [
@@ -87,27 +87,17 @@ export async function upsertAnomalies(conn: DuckDBConnection, events: readonly A
 
 /** Anomalies overlapping [from, to) matching the filter, newest first. */
 export async function selectAnomalies(conn: DuckDBConnection, f: AnomalyFilter): Promise<AnomalyEvent[]> {
-  const params: unknown[] = [f.fromMs, f.toMs];
-  const where = [`end_ts >= ${tsParam('$1')}`, `start_ts < ${tsParam('$2')}`];
-  const add = (column: string, value: string | undefined) => {
-    if (value === undefined) return;
-    params.push(value);
-    where.push(`${column} = $${params.length}`);
-  };
-  add('type', f.type);
-  add('status', f.status);
-  add('id', f.id);
-  if (f.scopes !== undefined) {
-    // Ids never hold a comma (IdSchema), so the list travels as one string.
-    params.push(f.scopes.join(','));
-    where.push(`list_contains(string_split($${params.length}, ','), scope)`);
-  }
+  const where = new WhereBuilder([f.fromMs, f.toMs], [`end_ts >= ${tsParam('$1')}`, `start_ts < ${tsParam('$2')}`])
+    .equals('type', f.type)
+    .equals('status', f.status)
+    .equals('id', f.id)
+    .scopeIn(f.scopes);
   const rows = await query(
     conn,
     `SELECT *, epoch_ms(start_ts) AS start_ms, epoch_ms(end_ts) AS end_ms, epoch_ms(detected_at) AS detected_ms,
             epoch_ms(ack_at) AS ack_ms, epoch_ms(resolved_at) AS resolved_ms
-     FROM anomalies WHERE ${where.join(' AND ')} ORDER BY start_ts DESC, id LIMIT 10000`,
-    params,
+     FROM anomalies WHERE ${where.sql()} ORDER BY start_ts DESC, id LIMIT 10000`,
+    where.params,
   );
   return rows.map(toAnomaly);
 }

@@ -48,3 +48,37 @@ export function appendNumber(appender: DuckDBAppender, value: number | undefined
 
 /** A nullable column as a number. */
 export const num = (v: unknown): number | undefined => (v === null || v === undefined ? undefined : Number(v));
+
+/**
+ * A WHERE clause being built with positional parameters: `equals` adds `column = $n` for a given
+ * value (nothing for undefined), `scopeIn` adds membership of `scope` in a list of ids (ids never
+ * hold a comma, IdSchema, so the list travels as one string parameter).
+ */
+export class WhereBuilder {
+  readonly params: unknown[];
+  private readonly clauses: string[];
+
+  constructor(params: unknown[] = [], clauses: string[] = ['true']) {
+    this.params = params;
+    this.clauses = clauses;
+  }
+
+  equals(column: string, value: string | number | undefined): this {
+    if (value === undefined) return this;
+    this.params.push(value);
+    this.clauses.push(`${column} = $${this.params.length}`);
+    return this;
+  }
+
+  scopeIn(scopes: readonly string[] | undefined): this {
+    if (scopes === undefined) return this;
+    this.params.push(scopes.join(','));
+    this.clauses.push(`list_contains(string_split($${this.params.length}, ','), scope)`);
+    return this;
+  }
+
+  /** The conditions joined with AND. */
+  sql(): string {
+    return this.clauses.join(' AND ');
+  }
+}
