@@ -277,7 +277,28 @@ describe.each(backends)('manual meters and fuels (issue 15, item 5): $name', ({ 
     });
     expect(overlap.status).toBe(400);
     expect(overlap.body.details.map((d) => d.path)).toEqual(['amounts[1].from']);
+    // The worst a form or a script can send: a 1970 clock, 1e308, a body nested 5,000 deep.
+    const clock1970 = await enter('m-coal', {
+      readings: [
+        { ts: '1970-01-01T00:00:00Z', value: 7000 },
+        { ts: '2026-11-09T00:00:00+08:00', value: 7100 },
+      ],
+    });
+    expect(clock1970.status).toBe(400);
+    expect(clock1970.body.details.map((d) => d.path)).toEqual(['readings[0].ts']);
+    const enormous = await enter('m-coal', { readings: [{ ts: '2026-11-09T00:00:00+08:00', value: 1e308 }] });
+    expect(enormous.status).toBe(400);
+    expect(enormous.body.details.map((d) => d.path)).toEqual(['readings[0].value']);
+    const huge = await enter('m-diesel', { amounts: [{ from: NOV, to: '2026-11-10T00:00:00+08:00', amount: 1e308 }] });
+    expect(huge.status).toBe(400);
+    const deep = await fetch(`${t.platform.apiUrl}/api/v1/meters/m-coal/manual-readings`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${officer}`, 'content-type': 'application/json' },
+      body: `${'{"readings":'.repeat(5000)}[]${'}'.repeat(5000)}`,
+    });
+    expect(deep.status).toBe(400);
     expect((await stored('m-diesel')).map((r) => r.value)).toEqual([0, 200]);
+    expect((await stored('m-coal')).map((r) => r.value)).toEqual([5000, 5600, 6500]);
   });
 
   it('dead-letters readings of a manual meter published by MQTT, with the reason', async () => {
