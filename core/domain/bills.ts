@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { EnergySchema } from './energy.js';
+import { REGISTER_MAX } from './reading.js';
 import { LocalDateSchema, MICRO_PER_YUAN } from './tariffs.js';
 
 /**
@@ -19,7 +20,12 @@ export const BillInputSchema = z
     energy: EnergySchema,
     from: LocalDateSchema.describe('first local day billed'),
     to: LocalDateSchema.describe('local day after the last one billed (exclusive)'),
-    quantity: z.number().finite().nonnegative('must be ≥ 0').describe('billed quantity, in the native unit'),
+    quantity: z
+      .number()
+      .finite()
+      .nonnegative('must be ≥ 0')
+      .max(REGISTER_MAX)
+      .describe('billed quantity, in the native unit (at most a register can count)'),
     amountYuan: z
       .number()
       .finite()

@@ -25,6 +25,9 @@ describe('utility bills', () => {
     expect(paths({ amountYuan: -1 })).toEqual(['amountYuan']);
     expect(paths({ to: '2026-01-01' })).toEqual(['to']);
     expect(paths({ quantity: -1 })).toEqual(['quantity']);
+    // The worst a spreadsheet can hold: 1e308 in either number.
+    expect(paths({ quantity: 1e308 })).toEqual(['quantity']);
+    expect([...new Set(paths({ amountYuan: 1e308 }))]).toEqual(['amountYuan']);
     expect(paths({})).toEqual([]);
   });
 
