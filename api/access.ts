@@ -3,12 +3,12 @@ import { type Access, type Action, accessOf, allows, canRead } from '../core/dom
 import type { Registry } from '../core/domain/registry.js';
 import type { Scope } from '../core/domain/scope.js';
 import { AppError } from '../core/errors.js';
-import type { TokenRecord } from '../core/storage/store.js';
+import type { Principal } from './auth.js';
 
 // One Access per token and registry version: the registry is replaced whole on every change.
 const cache = new WeakMap<Registry, Map<string, Access>>();
 
-function tokenOf(request: FastifyRequest): TokenRecord {
+function tokenOf(request: FastifyRequest): Principal {
   if (request.token === undefined) throw new AppError('JN_AUTH_MISSING', 401, 'authorization: Bearer token required');
   return request.token;
 }
@@ -22,10 +22,12 @@ export function accessFor(request: FastifyRequest): Access {
     byToken = new Map();
     cache.set(registry, byToken);
   }
-  let access = byToken.get(token.id);
+  // A user's role and scopes can change under the same id (PATCH /api/v1/users/{id}): they are in the key.
+  const key = `${token.id}\u0000${token.role}\u0000${(token.scopes ?? []).join(',')}`;
+  let access = byToken.get(key);
   if (access === undefined) {
     access = accessOf(token, registry);
-    byToken.set(token.id, access);
+    byToken.set(key, access);
   }
   return access;
 }

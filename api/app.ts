@@ -24,6 +24,7 @@ import { billRoutes } from './routes/bills.js';
 import { consumptionRoutes } from './routes/consumption.js';
 import { correctionRoutes } from './routes/corrections.js';
 import { deadLetterRoutes } from './routes/dead-letters.js';
+import { energyFlowRoutes } from './routes/energy-flow.js';
 import { eventRoutes } from './routes/events.js';
 import { factRoutes } from './routes/facts.js';
 import { gatewayRoutes } from './routes/gateways.js';
@@ -31,17 +32,21 @@ import { healthRoutes } from './routes/health.js';
 import { jobRoutes } from './routes/jobs.js';
 import { manualReadingRoutes } from './routes/manual-readings.js';
 import { noticeRoutes } from './routes/notice.js';
+import { notificationRoutes } from './routes/notifications.js';
 import { qualityRoutes } from './routes/quality.js';
 import { readingRoutes } from './routes/readings.js';
 import { registryRoutes } from './routes/registry.js';
 import { registrySheetRoutes } from './routes/registry-sheet.js';
 import { reportRoutes } from './routes/reports.js';
+import { sessionRoutes, signInRoutes } from './routes/sessions.js';
 import { signoffRoutes } from './routes/signoff.js';
 import { statisticsRoutes } from './routes/statistics.js';
 import { targetRoutes } from './routes/targets.js';
 import { tariffRoutes } from './routes/tariffs.js';
 import { tokenRoutes } from './routes/tokens.js';
+import { userRoutes } from './routes/users.js';
 import { CSP_DIRECTIVES, webRoutes } from './routes/web.js';
+import { CSRF_HEADER, CSRF_VALUE, type SignInSettings, sessionPlugin } from './session-auth.js';
 
 /** Health of the platform's parts, as `/healthz` reports it. */
 export interface HealthReport {
@@ -97,6 +102,8 @@ export interface HttpSecurity {
   readonly requestTimeoutMs: number;
   /** Serve HTTPS with this certificate and key (PEM). */
   readonly tls?: { readonly cert: Buffer; readonly key: Buffer };
+  /** Reverse proxies whose X-Forwarded-* headers are believed (addresses, CIDRs); none by default. */
+  readonly trustProxy?: readonly string[];
 }
 
 /** Defaults of the HTTP hardening when the caller gives none. */
@@ -130,6 +137,8 @@ export interface ApiDeps {
   readonly bodyLimitBytes?: number;
   readonly gateways?: GatewayControl;
   readonly security?: HttpSecurity;
+  /** Users' sign-in: session lifetimes and failed-login limits (default DEFAULT_SIGN_IN_SETTINGS). */
+  readonly signIn?: SignInSettings;
 }
 
 declare module 'fastify' {
@@ -149,6 +158,8 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     requestTimeout: security.requestTimeoutMs,
     connectionTimeout: security.requestTimeoutMs,
     ...(security.tls === undefined ? {} : { https: { cert: security.tls.cert, key: security.tls.key } }),
+    // Behind a TLS proxy: the client's address for the limits, and https for the cookie's Secure flag.
+    ...((security.trustProxy ?? []).length === 0 ? {} : { trustProxy: [...(security.trustProxy ?? [])] }),
   }) as unknown as FastifyInstance;
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -160,17 +171,18 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   });
   if (security.corsOrigins.length > 0) await app.register(cors, { origin: [...security.corsOrigins] });
   await app.register(tokenPlugin);
+  await app.register(sessionPlugin);
   await app.register(rateLimit, {
     // Not per route (route hooks run after the API's auth hook, so refused tokens went uncounted):
     // one app-wide onRequest hook, added below before any route plugin.
     global: false,
     max: security.rateLimitPerMin,
     timeWindow: '1 minute',
-    // Per token when it is known and active, else per client address: requests with a missing or
-    // wrong token share their address's budget, so guessing tokens is limited too.
+    // Per token (or signed-in user) when it is known and active, else per client address: requests
+    // with a missing or wrong token share their address's budget, so guessing tokens is limited too.
     keyGenerator: async (request) => {
-      const token = await app.bearerToken(request);
-      return token instanceof AppError ? `ip:${request.ip}` : `tok:${token.id}`;
+      const principal = await app.principal(request);
+      return principal instanceof AppError ? `ip:${request.ip}` : `tok:${principal.id}`;
     },
     onExceeded: () => deps.metrics.httpRateLimited.inc(),
     errorResponseBuilder: (_request, context) =>
@@ -180,19 +192,32 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(swagger, {
     openapi: {
       info: { title: 'Jieneng API', description: 'Energy and water monitoring of public buildings', version: '1' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-      security: [{ bearer: [] }],
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          session: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: 'jn_session',
+            description: `POST /api/v1/sessions sets it; changes also need the header ${CSRF_HEADER}: ${CSRF_VALUE}`,
+          },
+        },
+      },
+      security: [{ bearer: [] }, { session: [] }],
     },
     transform: jsonSchemaTransform,
   });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
   await app.register(healthRoutes);
+  // Signing in needs no credentials: outside the authenticated /api/v1 below.
+  await app.register(signInRoutes, { prefix: '/api/v1' });
   await app.register(
     async (v1) => {
       await v1.register(authPlugin);
       await v1.register(registryRoutes);
       await v1.register(registrySheetRoutes);
       await v1.register(consumptionRoutes);
+      await v1.register(energyFlowRoutes);
       await v1.register(balanceRoutes);
       await v1.register(readingRoutes);
       await v1.register(deadLetterRoutes);
@@ -208,7 +233,10 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
       await v1.register(jobRoutes);
       await v1.register(reportRoutes);
       await v1.register(noticeRoutes);
+      await v1.register(notificationRoutes);
       await v1.register(tokenRoutes);
+      await v1.register(sessionRoutes);
+      await v1.register(userRoutes);
       await v1.register(auditRoutes);
       await v1.register(auditFlagRoutes);
       await v1.register(signoffRoutes);

@@ -3,10 +3,18 @@ import fp from 'fastify-plugin';
 import { AppError } from '../core/errors.js';
 import { hashApiToken } from '../core/security.js';
 import type { TokenRecord } from '../core/storage/store.js';
+import { authenticate } from './session-auth.js';
+
+/**
+ * Who a request acts as, whatever signed it in: an API token, or a user's session (issue 17, item
+ * 1: a user's role and scopes as a token's, so every route's checks hold unchanged for both).
+ */
+export type Principal = Pick<TokenRecord, 'id' | 'name' | 'role' | 'scopes'>;
 
 declare module 'fastify' {
   interface FastifyRequest {
-    token?: TokenRecord;
+    /** The request's principal: its token, or its signed-in user (`account`) as one. */
+    token?: Principal;
   }
   interface FastifyInstance {
     /** Forgets cached token look-ups (after a revocation): of token `tokenId`, or all. */
@@ -74,11 +82,11 @@ export const tokenPlugin = fp(async (app: FastifyInstance) => {
   });
 });
 
-/** Requires `Authorization: Bearer <token>` of a known, active token on every route it wraps. */
+/**
+ * Requires, on every route it wraps, `Authorization: Bearer <token>` of a known, active token or,
+ * without that header, the session cookie of a signed-in user (with the CSRF header on changes:
+ * session-auth.ts).
+ */
 export const authPlugin = fp(async (app: FastifyInstance) => {
-  app.addHook('onRequest', async (request) => {
-    const token = await app.bearerToken(request);
-    if (token instanceof AppError) throw token;
-    request.token = token;
-  });
+  app.addHook('onRequest', authenticate);
 });

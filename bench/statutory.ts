@@ -11,6 +11,7 @@ import { renderStatistics } from '../core/statistics/export.js';
 import { STATISTICS_LAYOUT_2025 } from '../core/statistics/forms.js';
 import { EmbeddedStore } from '../core/storage/duckdb/embedded-store.js';
 import { cityStore } from './city-store.js';
+import { seedCost } from './cost-seed.js';
 import { type Figure, progress } from './harness.js';
 
 const TIME_ZONE = 'Asia/Shanghai';
@@ -42,7 +43,8 @@ export async function benchStatutory(opts: { quick: boolean }): Promise<Figure[]
   });
   const store = await EmbeddedStore.open({ dataDir: city.dataDir, timeZone: TIME_ZONE });
   try {
-    const registry = await store.loadRegistry();
+    const months = Array.from({ length: opts.quick ? 1 : 12 }, (_, m) => `2025-${String(m + 1).padStart(2, '0')}`);
+    const registry = await seedCost(store, await store.loadRegistry(), months);
     const source = {
       store,
       registry: () => registry,

@@ -74,6 +74,36 @@ export const ConfigSchema = z.object({
       'time zones with whole-hour offsets only',
     ),
   ADMIN_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
+  /**
+   * Password of the first user, the city admin `admin`, created on a store without users; unset: one
+   * is generated, printed once and written to DATA_DIR/admin-password.txt (0600). Ignored once users exist.
+   */
+  ADMIN_PASSWORD: z.string().min(12, 'at least 12 characters').max(256).optional(),
+  /** Longest a sign-in to the page lasts, from sign-in, in hours. */
+  SESSION_MAX_AGE_H: z.coerce.number().positive().max(720).default(12),
+  /** A sign-in without a request for this long expires, in minutes. */
+  SESSION_IDLE_MIN: z.coerce.number().int().min(1).default(30),
+  /** Failed sign-ins per minute from one address (above it: 429 with a doubling back-off) and for one username (above it: answered later). */
+  LOGIN_MAX_FAILED_PER_MIN: z.coerce.number().int().min(1).default(5),
+  /**
+   * Reverse proxies trusted for X-Forwarded-For/-Proto/-Host, comma-separated addresses or CIDRs
+   * (or loopback, linklocal, uniquelocal); unset: none, the client is the TCP peer.
+   */
+  TRUST_PROXY: z
+    .string()
+    .optional()
+    .transform((s, ctx) => {
+      const hops = (s ?? '')
+        .split(',')
+        .map((h) => h.trim())
+        .filter(Boolean);
+      const named = new Set(['loopback', 'linklocal', 'uniquelocal']);
+      const address = z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()]);
+      for (const hop of hops)
+        if (!named.has(hop) && !address.safeParse(hop).success)
+          ctx.addIssue({ code: 'custom', message: `"${hop}": expected an address, a CIDR or loopback` });
+      return hops;
+    }),
   /** A parent meter whose sub-meters differ from it by more than this share is flagged (总分表平衡; issue "The meter model"). */
   BALANCE_TOLERANCE: z.coerce.number().min(0).max(1).default(0.05),
   /** A bill whose quantity differs from the metered one by more than this share is flagged (issue "The statutory year", item 1). */
@@ -109,6 +139,29 @@ export const ConfigSchema = z.object({
   /** Where new anomaly events are posted (JSON, signed with ALERT_WEBHOOK_SECRET); unset: no webhook. */
   ALERT_WEBHOOK_URL: z.url().optional(),
   ALERT_WEBHOOK_SECRET: z.string().min(16, 'at least 16 characters').optional(),
+  /** The page's public address, for links in notifications (e.g. https://jieneng.example.gov.cn); unset: no links. */
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /**
+   * SMTP server of e-mail notifications (issue 17, item 4): smtp://user:password@host:587 (STARTTLS
+   * when offered) or smtps://…:465; or SMTP_HOST, SMTP_PORT, SMTP_USER and SMTP_PASS. Unset: no e-mail.
+   */
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/\S+$/, 'an smtp:// or smtps:// URL')
+    .optional(),
+  SMTP_HOST: z.string().min(1).optional(),
+  /** 465: TLS from the start; other ports upgrade with STARTTLS when the server offers it. */
+  SMTP_PORT: port.default(587),
+  SMTP_USER: z.string().min(1).optional(),
+  SMTP_PASS: z.string().optional(),
+  /** Sender of notification e-mails, e.g. `节能平台 <jieneng@example.gov.cn>`; required with SMTP_URL or SMTP_HOST. */
+  SMTP_FROM: z.string().min(3).optional(),
+  /** Longest one notification attempt (a robot's or webhook's HTTP request, an SMTP exchange) may take, in milliseconds. */
+  NOTIFY_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  /** Attempts per notification message, at most; then it is given up and logged as failed. */
+  NOTIFY_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
+  /** Wait before a notification's second attempt, doubled before each later one, in milliseconds. */
+  NOTIFY_BACKOFF_MS: z.coerce.number().int().min(10).max(600_000).default(2000),
   /** Run the scheduled jobs (detection, reports) on their cron schedules (on|off); on demand always works. */
   JOBS: onOff.default('on'),
   /**
@@ -219,6 +272,17 @@ function externalProblems(c: z.infer<typeof ConfigSchema>): string[] {
   return problems;
 }
 
+/** E-mail notifications: one way to name the server, a sender, and a user with a password. */
+function smtpProblems(c: z.infer<typeof ConfigSchema>): string[] {
+  const problems: string[] = [];
+  if (c.SMTP_URL !== undefined && c.SMTP_HOST !== undefined)
+    problems.push('SMTP_HOST: set SMTP_URL or SMTP_HOST, not both');
+  if ((c.SMTP_URL ?? c.SMTP_HOST) !== undefined && c.SMTP_FROM === undefined)
+    problems.push('SMTP_FROM: required with SMTP_URL or SMTP_HOST');
+  if (c.SMTP_PASS !== undefined && c.SMTP_USER === undefined) problems.push('SMTP_USER: required with SMTP_PASS');
+  return problems;
+}
+
 /** Whether other processes may write the same store: external mode with several workers. */
 export function sharedStoreWriters(c: Config): boolean {
   return c.MQTT_MODE === 'external' && c.INGEST_WORKERS > 1;
@@ -239,7 +303,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (parsed.data.ALERT_WEBHOOK_URL !== undefined && parsed.data.ALERT_WEBHOOK_SECRET === undefined) {
     throw new ConfigError(['ALERT_WEBHOOK_SECRET: required with ALERT_WEBHOOK_URL (deliveries are signed)']);
   }
-  const external = externalProblems(parsed.data);
+  const external = [...externalProblems(parsed.data), ...smtpProblems(parsed.data)];
   if (external.length > 0) throw new ConfigError(external);
   return Object.freeze(parsed.data);
 }

@@ -4,6 +4,13 @@ export type ErrorCode =
   | 'JN_AUTH_INVALID'
   | 'JN_AUTH_EXPIRED'
   | 'JN_AUTH_REVOKED'
+  /**
+   * A request signed in by the session cookie that changes something without `X-Requested-With:
+   * jieneng`, or from another site's `Origin` (issue 17, item 1: cross-site request forgery).
+   */
+  | 'JN_AUTH_CSRF'
+  /** A user created with a username another user has (usernames are case-insensitive). */
+  | 'JN_USERNAME_TAKEN'
   | 'JN_FORBIDDEN'
   | 'JN_RATE_LIMITED'
   | 'JN_REQUEST_INVALID'

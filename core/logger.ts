@@ -10,6 +10,11 @@ export const REDACT_PATHS = [
   '*.token',
   'req.headers.authorization',
   'headers.authorization',
+  // Users' sign-in (issue 17, item 1): the session cookie and a password change's current password.
+  'currentPassword',
+  '*.currentPassword',
+  'req.headers.cookie',
+  'headers.cookie',
 ];
 
 /** The platform logger: JSON lines, or pretty when `pretty` (a TTY); secrets redacted. */

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { upsertRegistry } from '../core/registry-service.js';
 import { buildFleet } from '../simulator/fleet.js';
 import { FleetPublisher } from '../simulator/publisher.js';
+import { demoAccounts, ensureDemoAccounts, seedDemoBills, seedDemoTariffs, withDemoAccounts } from './demo-cost.js';
 import type { Platform } from './platform.js';
 
 /** The demo city: 3 districts, ~40 institutions, ~400 meters. */
@@ -15,8 +16,9 @@ export interface Demo {
 }
 
 /**
- * Seeds the demo city on an empty registry, back-fills `DEMO_DAYS` of readings through the broker
- * with the gateways' credentials (resuming where a previous run stopped), then publishes live.
+ * Seeds the demo city on an empty registry, with tariffs and a few utility accounts (demo-cost.ts),
+ * back-fills `DEMO_DAYS` of readings through the broker with the gateways' credentials (resuming
+ * where a previous run stopped), bills the accounts' whole months, then publishes live.
  */
 export async function startDemo(platform: Platform, logger: Logger): Promise<Demo> {
   const { config } = platform;
@@ -26,12 +28,21 @@ export async function startDemo(platform: Platform, logger: Logger): Promise<Dem
     logger.info('the registry is not the demo city: demo publishing is off');
     return { stop: async () => undefined };
   }
+  const accounts = demoAccounts(fleet.registry);
   if (!isDemo) {
     logger.info(
       `seeding the demo city: ${fleet.registry.institutions.length} institutions, ${fleet.registry.meters.length} meters`,
     );
-    await upsertRegistry(platform.store, platform.registry, fleet.registry);
+    await upsertRegistry(platform.store, platform.registry, {
+      ...fleet.registry,
+      meters: withDemoAccounts(fleet.registry.meters, accounts),
+    });
+  } else {
+    const added = await ensureDemoAccounts(platform.store, platform.registry, accounts);
+    if (added > 0) logger.info({ meters: added }, 'demo utility accounts added');
   }
+  const tariffs = await seedDemoTariffs(platform.store);
+  if (tariffs > 0) logger.info({ tariffs }, 'demo tariffs stored');
   const nowMs = Date.now();
   const firstMeter = fleet.registry.meters[0]?.id ?? '';
   const recent = await platform.store.readings(firstMeter, nowMs - config.DEMO_DAYS * DAY_MS, nowMs + DAY_MS);
@@ -45,6 +56,17 @@ export async function startDemo(platform: Platform, logger: Logger): Promise<Dem
     onClientError: (gatewayId, error) => logger.debug({ gatewayId, err: error.message }, 'demo gateway error'),
   });
   const abort = new AbortController();
+  // Bills need the back-filled readings in the store; a failure leaves the demo running on tariffs.
+  const billWholeMonths = async () => {
+    try {
+      await platform.pipeline.drain();
+      const span = { fromMs: nowMs - config.DEMO_DAYS * DAY_MS, toMs: nowMs, timeZone: config.TIMEZONE, nowMs };
+      const bills = await seedDemoBills(platform.store, platform.registry, span);
+      if (bills.length > 0) logger.info({ bills: bills.length }, 'demo bills recorded');
+    } catch (error) {
+      logger.warn({ err: error }, 'demo bills not recorded');
+    }
+  };
   const run = (async () => {
     const started = Date.now();
     let nextLogAt = 0;
@@ -67,6 +89,7 @@ export async function startDemo(platform: Platform, logger: Logger): Promise<Dem
       { readings: result.readings, seconds },
       `demo back-fill done: ${result.readings.toLocaleString('en')} readings in ${seconds.toFixed(1)} s; publishing live every ${config.DEMO_INTERVAL_S} s`,
     );
+    if (!abort.signal.aborted) await billWholeMonths();
     await publisher.live({ signal: abort.signal, startMs: nowMs });
   })().catch((error: unknown) => {
     if (!abort.signal.aborted) logger.error({ err: error }, 'demo publisher failed');

@@ -50,6 +50,16 @@ async function main(): Promise<void> {
   } else if (config.ADMIN_TOKEN === undefined) {
     logger.info('admin token: the one printed at first start (set ADMIN_TOKEN to choose your own)');
   }
+  if (platform.generatedAdminPassword !== undefined) {
+    // Printed once and kept in a 0600 file: only its scrypt hash is stored.
+    console.log(
+      `\n  Sign in to the page as admin with the password (shown once): ${platform.generatedAdminPassword}\n`,
+    );
+    logger.info(
+      { file: platform.adminPasswordFile },
+      `admin password also written to ${platform.adminPasswordFile} (mode 0600)`,
+    );
+  }
   const demo = config.DEMO === 'on' ? await startDemo(platform, logger.child({ part: 'demo' })) : undefined;
   closeWithGrace({ delay: 30_000 }, async ({ signal, err }) => {
     if (err) logger.error({ err }, 'stopping after an error');

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { buildApp, type HealthReport } from '../api/app.js';
 import { mqttAuthRoutes } from '../api/routes/mqtt-auth.js';
+import { ensureFirstAdmin } from '../core/accounts/first-admin.js';
 import { type Config, sharedStoreWriters } from '../core/config.js';
 import { DEFAULT_COEFFICIENT_TABLE } from '../core/domain/energy.js';
 import { createMetrics, type Metrics } from '../core/metrics.js';
@@ -15,6 +16,7 @@ import { EmbeddedStore } from '../core/storage/duckdb/embedded-store.js';
 import { PostgresJobLock } from '../core/storage/postgres/job-lock.js';
 import type { Store } from '../core/storage/store.js';
 import { ensureAdminToken, isTokenActive } from '../core/tokens.js';
+import { Notifier, notifierSettings } from '../ingest/alerts/notifier.js';
 import { EmbeddedBroker } from '../ingest/broker.js';
 import { ExternalSubscriber } from '../ingest/external-subscriber.js';
 import { backupJob } from '../ingest/jobs/backup.js';
@@ -26,7 +28,7 @@ import { JobRunner, withSchedules } from '../ingest/jobs/runner.js';
 import { IngestPipeline } from '../ingest/pipeline.js';
 import { readingsEarliestMs } from '../ingest/validate.js';
 import { WriteAheadLog } from '../ingest/wal/log.js';
-import { writeAdminTokenFile } from './admin-token.js';
+import { ADMIN_PASSWORD_FILE, writeAdminTokenFile, writeSecretFile } from './admin-token.js';
 import { APP_VERSION } from './app-version.js';
 import { followCluster } from './cluster.js';
 
@@ -46,6 +48,10 @@ export interface Platform {
   readonly generatedAdminToken: string | undefined;
   /** Where the generated admin token was written (`DATA_DIR/admin-token.txt`, mode 0600), if one was. */
   readonly adminTokenFile: string | undefined;
+  /** The password of the first user `admin` generated at this start, if one was (printed once). */
+  readonly generatedAdminPassword: string | undefined;
+  /** Where it was written (`DATA_DIR/admin-password.txt`, mode 0600), if it was. */
+  readonly adminPasswordFile: string | undefined;
   /** Stops everything in reverse order of start, writing what is in flight. */
   stop(): Promise<void>;
 }
@@ -66,6 +72,12 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
     const generatedAdminToken = await ensureAdminToken(store, config.ADMIN_TOKEN, Date.now());
     const adminTokenFile =
       generatedAdminToken === undefined ? undefined : await writeAdminTokenFile(config.DATA_DIR, generatedAdminToken);
+    // Issue 17, item 1: the first user `admin`, so that someone can sign in to the page.
+    const generatedAdminPassword = await ensureFirstAdmin(store.accounts, config.ADMIN_PASSWORD, Date.now());
+    const adminPasswordFile =
+      generatedAdminPassword === undefined
+        ? undefined
+        : await writeSecretFile(config.DATA_DIR, ADMIN_PASSWORD_FILE, generatedAdminPassword);
     const tls =
       config.TLS_CERT_FILE === undefined || config.TLS_KEY_FILE === undefined
         ? undefined
@@ -159,9 +171,19 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
         ? undefined
         : await PostgresJobLock.open(config.METADATA_URL, logger.child({ part: 'jobs' }));
     if (jobLock !== undefined) stops.push(() => jobLock.close());
+    // Issue 17, item 4: routed notifications; stopped after the jobs (stops run in reverse).
+    const notifier = new Notifier({
+      store: store.notifications,
+      registry,
+      timeZone: config.TIMEZONE,
+      logger: logger.child({ part: 'notify' }),
+      ...notifierSettings(config),
+    });
+    stops.push(() => notifier.stop());
     const jobSpecs = detectionJobs({
       store,
       registry,
+      notifier,
       timeZone: config.TIMEZONE,
       coefficients: DEFAULT_COEFFICIENT_TABLE,
       logger: logger.child({ part: 'jobs' }),
@@ -249,6 +271,12 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
         corsOrigins: config.CORS_ORIGINS,
         requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS,
         ...(tls === undefined ? {} : { tls }),
+        trustProxy: config.TRUST_PROXY,
+      },
+      signIn: {
+        maxAgeMs: config.SESSION_MAX_AGE_H * 3_600_000,
+        idleMs: config.SESSION_IDLE_MIN * 60_000,
+        maxFailedLoginsPerMin: config.LOGIN_MAX_FAILED_PER_MIN,
       },
     });
     if (config.MQTT_AUTH_SECRET !== undefined) {
@@ -284,6 +312,8 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
       mqttsPort: broker instanceof EmbeddedBroker ? broker.tlsPort : 0,
       generatedAdminToken,
       adminTokenFile,
+      generatedAdminPassword,
+      adminPasswordFile,
       stop,
     };
   } catch (error) {

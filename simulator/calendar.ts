@@ -11,11 +11,9 @@ export const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
 
 /**
- * Chinese public holidays (法定节假日) and make-up workdays (调休上班), as `MM-DD`.
- * 2025 and 2026: State Council notices 国办发明电〔2024〕12号 and of November 2025, as remembered;
- * [verify] against gov.cn. 2027 is ESTIMATED from the lunar calendar (Spring Festival 6 Feb,
- * Qingming 5 Apr, Dragon Boat 9 Jun, Mid-Autumn 15 Sep) with no make-up days: replace it when the
- * State Council publishes the schedule (each November).
+ * Chinese public holidays (法定节假日) and make-up workdays (调休上班), as `MM-DD`: the table the
+ * detectors use, 2015–2027 from the State Council's notices [verify], 2027 estimated; sources in
+ * core/domain/holidays-cn.ts.
  */
 export const HOLIDAY_TABLE: HolidayTable = CN_HOLIDAYS;
 

@@ -1,7 +1,17 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { canRead } from '../../core/domain/access.js';
-import { AnomalyActionSchema, type AnomalyEvent, AnomalyStatusSchema } from '../../core/domain/anomalies.js';
+import {
+  AnomalyActionSchema,
+  AnomalyAssignSchema,
+  AnomalyCommentSchema,
+  type AnomalyEvent,
+  AnomalyStatusSchema,
+  AnomalyViewSchema,
+  anomalyView,
+} from '../../core/domain/anomalies.js';
+import { localDateOf } from '../../core/domain/facts.js';
 import { metersInScope } from '../../core/domain/quality.js';
 import { formatScope, parseScope, scopeExists } from '../../core/domain/scope.js';
 import { AppError, badRequest } from '../../core/errors.js';
@@ -15,39 +25,49 @@ const Query = z.object({
   scope: z.string().optional(),
   type: z.string().optional(),
   status: AnomalyStatusSchema.optional(),
+  assignee: z.string().min(1).optional().describe('only those assigned to exactly this assignee'),
+  overdue: z.enum(['true', 'false']).optional().describe('true: only those due before today (local) and not resolved'),
 });
 const Params = z.object({ id: z.string() });
+const ListAnswer = z.object({ anomalies: z.array(AnomalyViewSchema) });
 
-function present(a: AnomalyEvent) {
-  const step = (s: AnomalyEvent['acknowledged']) =>
-    s === undefined ? null : { by: s.by, comment: s.comment, at: new Date(s.atMs).toISOString() };
-  return {
-    id: a.id,
-    type: a.type,
-    scope: a.scope,
-    energy: a.energy,
-    start: new Date(a.startMs).toISOString(),
-    end: new Date(a.endMs).toISOString(),
-    severity: a.severity,
-    evidence: a.evidence,
-    wastedNative: a.wastedNative,
-    wastedKgce: a.wastedKgce,
-    status: a.status,
-    detectedAt: new Date(a.detectedAtMs).toISOString(),
-    acknowledged: step(a.acknowledged),
-    resolved: step(a.resolved),
-  };
-}
-
-/** `GET /api/v1/anomalies` and the life cycle: `POST /api/v1/anomalies/{id}/ack` and `/resolve`. */
-export async function anomalyRoutes(app: FastifyInstance): Promise<void> {
+/**
+ * `GET /api/v1/anomalies` and `…/{id}`, the life cycle (`POST …/{id}/ack` and `/resolve`) and the
+ * case (issue 17, item 3: `POST …/{id}/assign` and `/comments`). Changes need the `act` action and
+ * the anomaly's scope, and are audited.
+ */
+export async function anomalyRoutes(fastify: FastifyInstance): Promise<void> {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { store, registry, timeZone } = app.deps;
+  const nowMs = () => (app.deps.now ?? Date.now)();
+  const view = (a: AnomalyEvent) => anomalyView(a, localDateOf(nowMs(), timeZone));
+  const byId = async (id: string) => (await store.anomalies({ fromMs: 0, toMs: 8.64e15, id }))[0];
+  /** The anomaly of `id` if the request may see it: 404 when there is none, 403 outside its scopes. */
+  const found = async (request: FastifyRequest, id: string) => {
+    const a = await byId(id);
+    if (a === undefined) throw new AppError('JN_NOT_FOUND', 404, `anomaly "${id}" not found`);
+    requireScope(request, a.scope, 'id');
+    return a;
+  };
+  const by = (request: FastifyRequest) => request.token?.name ?? 'unknown';
+  /** Audits the change of `before` and answers the anomaly as it is now. */
+  const changed = async (request: FastifyRequest, before: AnomalyEvent) => {
+    const after = (await byId(before.id)) ?? before;
+    await audit(request, `anomaly:${before.id}`, view(before), view(after));
+    return view(after);
+  };
 
   app.get(
     '/anomalies',
-    { schema: { summary: 'Anomaly events overlapping [from, to)', querystring: Query } },
+    {
+      schema: {
+        summary: 'Anomaly events overlapping [from, to)',
+        querystring: Query,
+        response: { 200: ListAnswer },
+      },
+    },
     async (request) => {
-      const q = request.query as z.infer<typeof Query>;
+      const q = request.query;
       const { fromMs, toMs } = parseRange(q, timeZone);
       let scopes: string[] | undefined;
       if (q.scope !== undefined) {
@@ -70,10 +90,18 @@ export async function anomalyRoutes(app: FastifyInstance): Promise<void> {
         ...(scopes ? { scopes } : {}),
         ...(q.type ? { type: q.type } : {}),
         ...(q.status ? { status: q.status } : {}),
+        ...(q.assignee ? { assignee: q.assignee } : {}),
+        ...(q.overdue === 'true' ? { overdueOn: localDateOf(nowMs(), timeZone) } : {}),
       });
       const access = accessFor(request);
-      return { anomalies: events.filter((a) => canRead(access, a.scope)).map(present) };
+      return { anomalies: events.filter((a) => canRead(access, a.scope)).map(view) };
     },
+  );
+
+  app.get(
+    '/anomalies/:id',
+    { schema: { summary: 'One anomaly, with its case', params: Params, response: { 200: AnomalyViewSchema } } },
+    async (request) => view(await found(request, request.params.id)),
   );
 
   for (const action of ['ack', 'resolve'] as const) {
@@ -84,29 +112,67 @@ export async function anomalyRoutes(app: FastifyInstance): Promise<void> {
           summary: action === 'ack' ? 'Acknowledge an anomaly' : 'Resolve an anomaly, with a comment',
           params: Params,
           body: z.unknown(),
+          response: { 200: AnomalyViewSchema },
         },
       },
       async (request) => {
-        const { id } = request.params as z.infer<typeof Params>;
+        const { id } = request.params;
         requireAction(request, 'act');
         const body = AnomalyActionSchema.safeParse(request.body ?? {});
         if (!body.success) throw badRequest('comment', body.error.issues[0]?.message ?? 'invalid');
-        const [found] = await store.anomalies({ fromMs: 0, toMs: 8.64e15, id });
-        if (found === undefined) throw new AppError('JN_NOT_FOUND', 404, `anomaly "${id}" not found`);
-        requireScope(request, found.scope, 'id');
-        if (found.status === 'resolved') throw badRequest('id', 'the anomaly is already resolved');
-        if (action === 'ack' && found.status === 'acknowledged')
+        const before = await found(request, id);
+        if (before.status === 'resolved') throw badRequest('id', 'the anomaly is already resolved');
+        if (action === 'ack' && before.status === 'acknowledged')
           throw badRequest('id', 'the anomaly is already acknowledged');
         const status = action === 'ack' ? 'acknowledged' : 'resolved';
-        await store.setAnomalyStatus(id, status, {
-          by: request.token?.name ?? 'unknown',
-          comment: body.data.comment,
-          atMs: Date.now(),
-        });
-        const [updated] = await store.anomalies({ fromMs: 0, toMs: 8.64e15, id });
-        await audit(request, `anomaly:${id}`, present(found), present(updated as AnomalyEvent));
-        return present(updated as AnomalyEvent);
+        await store.setAnomalyStatus(id, status, { by: by(request), comment: body.data.comment, atMs: nowMs() });
+        return changed(request, before);
       },
     );
   }
+
+  app.post(
+    '/anomalies/:id/assign',
+    {
+      schema: {
+        summary: 'Assign an anomaly to someone, with an optional due date (replaces the assignment)',
+        params: Params,
+        body: AnomalyAssignSchema,
+        response: { 200: AnomalyViewSchema },
+      },
+    },
+    async (request) => {
+      const { id } = request.params;
+      requireAction(request, 'act');
+      const before = await found(request, id);
+      if (before.status === 'resolved') throw badRequest('id', 'the anomaly is already resolved');
+      const assigned = await store.anomalyCases.assign(id, { ...request.body, by: by(request), atMs: nowMs() });
+      if (!assigned) throw new AppError('JN_NOT_FOUND', 404, `anomaly "${id}" not found`);
+      return changed(request, before);
+    },
+  );
+
+  app.post(
+    '/anomalies/:id/comments',
+    {
+      schema: {
+        summary: 'Comment on an anomaly (comments are kept, never changed)',
+        params: Params,
+        body: AnomalyCommentSchema,
+        response: { 201: AnomalyViewSchema },
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params;
+      requireAction(request, 'act');
+      const before = await found(request, id);
+      const added = await store.anomalyCases.addComment(id, {
+        text: request.body.text,
+        by: by(request),
+        atMs: nowMs(),
+      });
+      if (!added) throw new AppError('JN_NOT_FOUND', 404, `anomaly "${id}" not found`);
+      return reply.status(201).send(await changed(request, before));
+    },
+  );
 }

@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { invalidRequest, recordBills } from '../../core/cost/bills-service.js';
 import { readBillsWorkbook } from '../../core/cost/bills-sheet.js';
-import { costedMeters } from '../../core/cost/hourly.js';
+import { costedMeters } from '../../core/cost/meters.js';
 import { reconcileBills } from '../../core/cost/reconciliation.js';
 import { type Bill, yuanOfFen } from '../../core/domain/bills.js';
 import { EnergySchema } from '../../core/domain/energy.js';

@@ -5,6 +5,7 @@ import type { Energy } from '../../core/domain/energy.js';
 import { formatScope, type Scope } from '../../core/domain/scope.js';
 import { formatLocalIso, type Interval } from '../../core/domain/time.js';
 import { badRequest } from '../../core/errors.js';
+import { type ComparedSpan, comparisonOf, type PeriodFigures } from './consumption-compare.js';
 
 /** What `GET /api/v1/consumption?unit=yuan` asks, validated by the consumption route. */
 export interface CostRequest {
@@ -16,6 +17,8 @@ export interface CostRequest {
   readonly energy?: Energy | undefined;
   readonly subItem?: string | undefined;
   readonly per?: string | undefined;
+  /** The period to compare with (issue 17, item 3). */
+  readonly compared?: ComparedSpan | undefined;
 }
 
 /**
@@ -31,14 +34,24 @@ export async function costAnswer(request: FastifyRequest, q: CostRequest) {
   if (q.per !== undefined) throw badRequest('per', 'not with unit=yuan');
   if (q.scope.level === 'meter' && registry.meter(q.scope.id)?.virtual !== undefined)
     throw badRequest('scope', 'a virtual meter has no cost of its own');
-  const cost = await scopeCost(store, registry.get(), {
-    scope: q.scope,
-    ...(q.energy === undefined ? {} : { energy: q.energy }),
-    fromMs: q.fromMs,
-    toMs: q.toMs,
-    bucketStartsMs: q.bucketStartsMs,
-    timeZone,
+  const costOf = (span: ComparedSpan) =>
+    scopeCost(store, registry.get(), {
+      scope: q.scope,
+      ...(q.energy === undefined ? {} : { energy: q.energy }),
+      fromMs: span.fromMs,
+      toMs: span.toMs,
+      bucketStartsMs: span.bucketStartsMs,
+      timeZone,
+    });
+  // Changes of a comparison from exact micro-yuan.
+  const figures = (span: ComparedSpan, c: Awaited<ReturnType<typeof costOf>>): PeriodFigures => ({
+    fromMs: span.fromMs,
+    toMs: span.toMs,
+    points: c.buckets.map((b) => ({ startMs: b.startMs, value: yuanOfMicro(b.micro), exact: b.micro })),
+    total: yuanOfMicro(c.micro),
+    totalExact: c.micro,
   });
+  const [cost, other] = await Promise.all([costOf(q), q.compared === undefined ? undefined : costOf(q.compared)]);
   return {
     scope: formatScope(q.scope),
     energy: q.energy ?? 'all',
@@ -62,5 +75,8 @@ export async function costAnswer(request: FastifyRequest, q: CostRequest) {
     bills: cost.billIds,
     tariffs: cost.tariffIds,
     uncosted: cost.uncosted,
+    ...(q.compared === undefined || other === undefined
+      ? {}
+      : { comparison: comparisonOf(figures(q, cost), figures(q.compared, other), timeZone) }),
   };
 }

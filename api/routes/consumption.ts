@@ -10,6 +10,7 @@ import {
   factorsUsed,
   isCarbonUnit,
 } from '../../core/domain/carbon-series.js';
+import { CompareSchema, comparisonPeriod } from '../../core/domain/comparison.js';
 import { EnergySchema } from '../../core/domain/energy.js';
 import { bucketQuality, completeness, expectedReadingsPerRange, metersInScope } from '../../core/domain/quality.js';
 import { formatScope, parseScope, scopeExists } from '../../core/domain/scope.js';
@@ -20,6 +21,7 @@ import { AppError, badRequest } from '../../core/errors.js';
 import { intensityDivisors } from '../../core/facts-service.js';
 import { virtualAggregate } from '../../core/virtual-meter.js';
 import { requireScope } from '../access.js';
+import { type ComparedSpan, comparisonOf } from './consumption-compare.js';
 import { costAnswer } from './consumption-cost.js';
 
 const QuerySchema = z.object({
@@ -31,12 +33,16 @@ const QuerySchema = z.object({
   unit: z.enum(['native', 'kgce', ...CARBON_UNITS, 'yuan']).default('native'),
   subItem: SubItemFilterSchema.optional(),
   per: z.enum(['m2', 'capita']).optional(),
+  compare: CompareSchema.optional(),
 });
 
 /** The most buckets one answer may hold. */
 const MAX_BUCKETS = 20_000;
 
-/** `GET /api/v1/consumption`: consumption of a scope by calendar bucket, native or kgce, optionally per m² or capita. */
+/**
+ * `GET /api/v1/consumption`: consumption of a scope by calendar bucket, native or kgce, optionally
+ * per m² or capita, and compared with another period (issue 17, item 3).
+ */
 export async function consumptionRoutes(app: FastifyInstance): Promise<void> {
   app.get(
     '/consumption',
@@ -75,15 +81,22 @@ export async function consumptionRoutes(app: FastifyInstance): Promise<void> {
       const buckets = bucketStarts(fromMs, toMs, q.interval, timeZone);
       if (buckets.length > MAX_BUCKETS)
         throw badRequest('interval', `${buckets.length} buckets; at most ${MAX_BUCKETS} per request`);
+      // The period compared with, by its own calendar buckets (issue 17, item 3).
+      let compared: ComparedSpan | undefined;
+      if (q.compare !== undefined) {
+        const c = comparisonPeriod(q.compare, { fromMs, toMs }, timeZone);
+        if (!c.ok) throw badRequest('compare', c.reason);
+        const starts = bucketStarts(c.period.fromMs, c.period.toMs, q.interval, timeZone);
+        if (starts.length > MAX_BUCKETS)
+          throw badRequest('compare', `${starts.length} buckets; at most ${MAX_BUCKETS} per request`);
+        compared = { ...c.period, bucketStartsMs: starts };
+      }
       // Cost: bills and tariffs (issue 16, item 1).
       if (q.unit === 'yuan') {
         const { subItem, per } = q;
         const cost = { scope, fromMs, toMs, interval: q.interval, bucketStartsMs: buckets, energy, subItem, per };
-        return costAnswer(request, cost);
+        return costAnswer(request, { ...cost, compared });
       }
-      // Each bucket's floor area or occupants in force, time-weighted where a fact changes them (issue 15).
-      const span = { fromMs, toMs, bucketStartsMs: buckets, timeZone };
-      const divisor = q.per === undefined ? 1 : await intensityDivisors(store, registry.get(), scope, q.per, span);
       // kgCO₂ and 等价值 kgce take each bucket's year and each institution's grid region (issue 16, item 2).
       const carbon = isCarbonUnit(q.unit)
         ? {
@@ -93,28 +106,41 @@ export async function consumptionRoutes(app: FastifyInstance): Promise<void> {
         : undefined;
       if (carbon?.conversion.unit === 'kgco2' && energy === 'water')
         throw badRequest('energy', 'water has no CO2 factor');
-      const aggregate = {
-        filter: {
-          ...scopeFilter(scope),
-          ...(energy === undefined ? {} : { energy }),
-          ...(q.subItem === undefined ? {} : { subItemPrefix: subItemPrefix(q.subItem) }),
-        },
-        fromMs,
-        toMs,
-        interval: q.interval,
-        timeZone,
-        groupBy: carbon?.plan.groupBy ?? 'none',
+      const filter = {
+        ...scopeFilter(scope),
+        ...(energy === undefined ? {} : { energy }),
+        ...(q.subItem === undefined ? {} : { subItemPrefix: subItemPrefix(q.subItem) }),
       };
       // A virtual meter is its formula over other meters (issue "The meter model").
       const virtual = scope.level === 'meter' ? registry.meter(scope.id) : undefined;
-      const rows =
-        virtual?.virtual === undefined
-          ? await store.aggregate(aggregate)
-          : await virtualAggregate(store, virtual, aggregate);
-      // Converted cells are in the answer's unit already: they add up as native amounts do.
-      const converted = carbon === undefined ? rows : convertCells(rows, carbon.plan, carbon.conversion);
       const mode = isCarbonUnit(q.unit) ? 'native' : q.unit;
-      const { series, total } = buildSeries(converted, buckets, { energy, mode, table: coefficients, divisor });
+      /** A period's rows and series in the answer's unit; the current one and the compared one alike. */
+      const figuresOf = async (span: ComparedSpan) => {
+        // Each bucket's floor area or occupants in force, time-weighted where a fact changes them (issue 15).
+        const divisor =
+          q.per === undefined ? 1 : await intensityDivisors(store, registry.get(), scope, q.per, { ...span, timeZone });
+        const aggregate = {
+          filter,
+          fromMs: span.fromMs,
+          toMs: span.toMs,
+          interval: q.interval,
+          timeZone,
+          groupBy: carbon?.plan.groupBy ?? 'none',
+        };
+        const rows =
+          virtual?.virtual === undefined
+            ? await store.aggregate(aggregate)
+            : await virtualAggregate(store, virtual, aggregate);
+        // Converted cells are in the answer's unit already: they add up as native amounts do.
+        const converted = carbon === undefined ? rows : convertCells(rows, carbon.plan, carbon.conversion);
+        const built = buildSeries(converted, span.bucketStartsMs, { energy, mode, table: coefficients, divisor });
+        return { ...span, rows, points: built.series, total: built.total, totalExact: built.totalExact };
+      };
+      const [current, other] = await Promise.all([
+        figuresOf({ fromMs, toMs, bucketStartsMs: buckets }),
+        compared === undefined ? undefined : figuresOf(compared),
+      ]);
+      const { rows, points: series, total } = current;
       // Completeness per point: readings received / expected from each meter's interval (DOMAIN.md).
       const included = rows.filter((r) => energyIncluded(r.energy, energy));
       const cells = groupBy(included, (r) => r.bucketStartMs);
@@ -157,7 +183,11 @@ export async function consumptionRoutes(app: FastifyInstance): Promise<void> {
         to: formatLocalIso(toMs, timeZone),
         ...(q.subItem === undefined ? {} : { subItem: q.subItem }),
         ...(q.unit === 'kgce' ? { coefficients: coefficients.version } : {}),
-        ...(carbon === undefined ? {} : { factors: factorsUsed(buckets, carbon.plan, carbon.conversion) }),
+        ...(carbon === undefined
+          ? {}
+          : {
+              factors: factorsUsed([...buckets, ...(compared?.bucketStartsMs ?? [])], carbon.plan, carbon.conversion),
+            }),
         ...(energy === undefined
           ? { note: 'water is a resource, not energy: it is excluded from the kgce total' }
           : {}),
@@ -168,6 +198,7 @@ export async function consumptionRoutes(app: FastifyInstance): Promise<void> {
           ...quality[i],
         })),
         total,
+        ...(other === undefined ? {} : { comparison: comparisonOf(current, other, timeZone) }),
       };
     },
   );

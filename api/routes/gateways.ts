@@ -5,7 +5,7 @@ import { adminOnly } from '../access.js';
 import { audit } from '../audit.js';
 
 const Params = z.object({ id: z.string() });
-const Body = z.object({ secret: z.string().optional() }).optional();
+const Body = z.object({ secret: z.string().optional() }).nullish();
 
 /**
  * `POST /api/v1/gateways/{id}/secret` (admin): a new secret for a gateway, random (returned once) or

@@ -10,7 +10,8 @@ import { round6 } from '../domain/series.js';
 import { localToEpochMs } from '../domain/time.js';
 import type { Store } from '../storage/store.js';
 import { billSpanMs } from './bill-span.js';
-import { accountMeters, costedMeters, meterAmounts, withExtraMeters } from './hourly.js';
+import { accountIndex, costedMeters } from './meters.js';
+import { costBoundaries, segmentAmounts } from './segments.js';
 
 /** One bill reconciled with its meters. */
 export interface BillCheck {
@@ -50,27 +51,32 @@ export async function reconcileBills(
     .map((b) => ({ bill: b, ...billSpanMs(b, q.timeZone) }))
     .filter((b) => b.fromMs < yearToMs && yearFromMs < b.toMs);
   if (bills.length === 0) return [];
-  const daily = { interval: 'day' as const, timeZone: q.timeZone };
+  const metersOf = accountIndex(registry);
   const fromMs = Math.min(...bills.map((b) => b.fromMs));
   const toMs = Math.max(...bills.map((b) => b.toMs));
   const ids = new Set(inScope.map((m) => m.id));
-  const extra = bills.flatMap((b) =>
-    accountMeters(registry, b.bill.accountNo, b.bill.energy)
-      .filter((m) => !ids.has(m.id))
-      .map((meter) => ({ meter, fromMs: b.fromMs, toMs: b.toMs })),
+  const extra = bills.flatMap((b) => metersOf(b.bill.accountNo, b.bill.energy).filter((m) => !ids.has(m.id)));
+  // Bills run from local midnight to local midnight: segments cut at every bill's ends add up to
+  // each bill exactly (read from the monthly or daily rollup).
+  const bounds = costBoundaries(
+    fromMs,
+    toMs,
+    bills.flatMap((b) => [b.fromMs, b.toMs]),
   );
-  // Bills run from local midnight to local midnight: day buckets add up to them exactly.
-  const amounts = await withExtraMeters(
+  const amounts = await segmentAmounts(
     store,
-    await meterAmounts(store, q.scope, undefined, { ...daily, fromMs, toMs }),
-    extra,
-    daily,
+    q.scope,
+    undefined,
+    bounds,
+    q.timeZone,
+    extra.map((m) => m.id),
   );
   return bills.map(({ bill, fromMs: billFrom, toMs: billTo }) => {
-    const meters = accountMeters(registry, bill.accountNo, bill.energy);
+    const meters = metersOf(bill.accountNo, bill.energy);
     let metered = 0;
     for (const m of meters)
-      for (const [day, amount] of amounts.get(m.id) ?? []) if (billFrom <= day && day < billTo) metered += amount;
+      for (const [s, cell] of amounts.segments(m.id))
+        if (billFrom <= (bounds[s] ?? 0) && (bounds[s] ?? 0) < billTo) metered += cell.total;
     const difference = metered - bill.quantity;
     const share = bill.quantity === 0 ? null : difference / bill.quantity;
     return {

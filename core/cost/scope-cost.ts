@@ -4,15 +4,15 @@
  * estimates between them). Exact: every amount is whole micro-yuan; callers round once, to the fen,
  * when they present it.
  */
-import { type Bill, spread } from '../domain/bills.js';
+import { spread } from '../domain/bills.js';
 import type { Energy } from '../domain/energy.js';
 import type { Meter, Registry } from '../domain/registry.js';
 import type { Scope } from '../domain/scope.js';
-import { tariffIndex } from '../domain/tariffs.js';
-import { HOUR_MS } from '../domain/time.js';
+import { tariffSteps } from '../domain/tariffs.js';
 import type { Store } from '../storage/store.js';
 import { billSpanMs } from './bill-span.js';
-import { accountMeters, costedMeters, type MeterAmounts, meterAmounts, withExtraMeters } from './hourly.js';
+import { accountIndex, costedMeters } from './meters.js';
+import { costBoundaries, segmentAmounts } from './segments.js';
 
 /** What `scopeCost` computes. */
 export interface CostQuery {
@@ -75,33 +75,15 @@ function bucketOf(starts: readonly number[], t: number): number {
 }
 
 /**
- * Each (meter, hour) share of a bill in micro-yuan: the amount spread over the account's meters and
- * the hours of the bill in proportion to their metered consumption, evenly when nothing was metered.
- */
-export function billShares(
-  bill: Bill,
-  meters: readonly Meter[],
-  amounts: MeterAmounts,
-  span: { readonly fromMs: number; readonly toMs: number },
-): { meterId: string; hourMs: number; micro: number }[] {
-  const cells: { meterId: string; hourMs: number; weight: number }[] = [];
-  for (const m of meters) {
-    const hours = amounts.get(m.id);
-    for (let h = span.fromMs; h < span.toMs; h += HOUR_MS)
-      cells.push({ meterId: m.id, hourMs: h, weight: hours?.get(h) ?? 0 });
-  }
-  const shares = spread(
-    bill.amountFen * 10_000,
-    cells.map((c) => c.weight),
-  );
-  return cells.map((c, i) => ({ meterId: c.meterId, hourMs: c.hourMs, micro: shares[i] ?? 0 }));
-}
-
-/**
  * The cost of a scope by bucket. Which meters count: `costedMeters` (no sub-meter, no virtual one).
- * An hour of a meter is costed by the bill of its account (`accountNo`) and energy covering it, or
- * else by the tariff in force (`tariffIndex`: the meter's institution's, else the general one);
- * hours with consumption and neither are costed 0 and listed in `uncosted`.
+ * The period is cut into segments wherever a bucket, a bill or a tariff starts or ends, and the
+ * store sums each meter's consumption by segment and local hour of day (`hourOfDayAmounts`): a
+ * segment of a meter is costed by the bill of its account (`accountNo`) and energy covering it —
+ * the bill's amount spread over the account's meters and segments by their metered consumption
+ * (by duration when nothing was metered) — or else by the tariff in force (`tariffSteps`: the
+ * meter's institution's, else the general one) hour of day by hour of day, rounded to the
+ * micro-yuan per meter, segment and hour of day; consumption with neither is costed 0 and listed
+ * in `uncosted`.
  */
 export async function scopeCost(store: Store, registry: Registry, q: CostQuery): Promise<ScopeCost> {
   const meters = costedMeters(registry, q.scope, q.energy);
@@ -110,70 +92,78 @@ export async function scopeCost(store: Store, registry: Registry, q: CostQuery):
   const accounts = new Set(
     meters.flatMap((m) => (m.accountNo === undefined ? [] : [accountKey(m.accountNo, m.energy)])),
   );
+  const metersOf = accountIndex(registry);
   const bills = (await store.bills())
     .filter((b) => accounts.has(accountKey(b.accountNo, b.energy)))
-    .map((b) => ({ bill: b, ...billSpanMs(b, q.timeZone) }))
-    .filter((b) => b.fromMs < q.toMs && q.fromMs < b.toMs);
+    .map((b) => ({ bill: b, ...billSpanMs(b, q.timeZone), meters: metersOf(b.accountNo, b.energy) }))
+    .filter((b) => b.fromMs < b.toMs && b.fromMs < q.toMs && q.fromMs < b.toMs);
+  const steps = tariffSteps(await store.tariffs(), q.timeZone);
   // Bills are spread over their whole period, which may reach outside the one asked for.
   const fromMs = Math.min(q.fromMs, ...bills.map((b) => b.fromMs));
   const toMs = Math.max(q.toMs, ...bills.map((b) => b.toMs));
-  const hourly = { interval: 'hour' as const, timeZone: q.timeZone };
-  const extra = bills.flatMap((b) =>
-    accountMeters(registry, b.bill.accountNo, b.bill.energy)
-      .filter((m) => !inScope.has(m.id))
-      .map((meter) => ({ meter, fromMs: b.fromMs, toMs: b.toMs })),
-  );
-  const amounts = await withExtraMeters(
-    store,
-    await meterAmounts(store, q.scope, q.energy, { ...hourly, fromMs, toMs }),
-    extra,
-    hourly,
-  );
+  const bounds = costBoundaries(fromMs, toMs, [
+    q.fromMs,
+    q.toMs,
+    ...q.bucketStartsMs,
+    ...bills.flatMap((b) => [b.fromMs, b.toMs]),
+    ...steps.startsMs,
+  ]);
+  const extra = bills.flatMap((b) => b.meters.filter((m) => !inScope.has(m.id)).map((m) => m.id));
+  const amounts = await segmentAmounts(store, q.scope, q.energy, bounds, q.timeZone, extra);
+  const segmentsIn = (a: number, b: number) => {
+    const out: number[] = [];
+    for (let s = 0; s < bounds.length - 1; s++) if ((bounds[s] ?? 0) >= a && (bounds[s + 1] ?? 0) <= b) out.push(s);
+    return out;
+  };
+  const asked = (s: number) => (bounds[s] ?? 0) >= q.fromMs && (bounds[s] ?? 0) < q.toMs;
 
   const n = q.bucketStartsMs.length;
   const billed = new Array<number>(n).fill(0);
   const priced = new Array<number>(n).fill(0);
-  const covered = new Map<string, { fromMs: number; toMs: number }[]>();
+  const covered = new Set<string>();
   const byMeterMicro = new Map<string, number>();
   const addToMeter = (meterId: string, micro: number) =>
     byMeterMicro.set(meterId, (byMeterMicro.get(meterId) ?? 0) + micro);
   for (const b of bills) {
-    const accountSet = accountMeters(registry, b.bill.accountNo, b.bill.energy);
-    for (const m of accountSet) covered.set(m.id, [...(covered.get(m.id) ?? []), b]);
-    for (const s of billShares(b.bill, accountSet, amounts, b)) {
-      if (!inScope.has(s.meterId) || s.hourMs < q.fromMs || s.hourMs >= q.toMs) continue;
-      const i = bucketOf(q.bucketStartsMs, s.hourMs);
-      billed[i] = (billed[i] ?? 0) + s.micro;
-      addToMeter(s.meterId, s.micro);
-    }
+    const segs = segmentsIn(b.fromMs, b.toMs);
+    const cells = b.meters.flatMap((m) => segs.map((s) => ({ meterId: m.id, s })));
+    const metered = cells.map((c) => amounts.cell(c.meterId, c.s)?.total ?? 0);
+    const weights = metered.some((w) => w > 0)
+      ? metered
+      : cells.map((c) => (bounds[c.s + 1] ?? 0) - (bounds[c.s] ?? 0));
+    const shares = spread(b.bill.amountFen * 10_000, weights);
+    cells.forEach((c, i) => {
+      covered.add(`${c.meterId}\u0000${c.s}`);
+      if (!inScope.has(c.meterId) || !asked(c.s)) return;
+      const k = bucketOf(q.bucketStartsMs, bounds[c.s] ?? 0);
+      billed[k] = (billed[k] ?? 0) + (shares[i] ?? 0);
+      addToMeter(c.meterId, shares[i] ?? 0);
+    });
   }
 
-  const price = tariffIndex(await store.tariffs(), q.timeZone);
   const institutionOf = new Map(registry.buildings.map((b) => [b.id, b.institutionId]));
   const tariffIds = new Set<string>();
-  const uncosted: Uncosted[] = [];
+  // Segments of meters with consumption that nothing prices: costed 0, listed in `uncosted`.
+  const unpriced = new Map<string, number[]>();
   for (const m of meters) {
-    const spans = covered.get(m.id) ?? [];
-    let hours = 0;
-    let quantity = 0;
-    for (const [h, amount] of amounts.get(m.id) ?? []) {
-      if (h < q.fromMs || h >= q.toMs || spans.some((s) => s.fromMs <= h && h < s.toMs)) continue;
-      const p = price(m.energy, institutionOf.get(m.buildingId), h);
-      if (p === undefined) {
-        if (amount !== 0) {
-          hours++;
-          quantity += amount;
-        }
+    for (const [s, cell] of amounts.segments(m.id)) {
+      if (!asked(s) || covered.has(`${m.id}\u0000${s}`)) continue;
+      const step = steps.at(m.energy, institutionOf.get(m.buildingId), bounds[s] ?? 0);
+      if (step === undefined) {
+        if (cell.amounts.some((a) => a !== 0)) unpriced.set(m.id, [...(unpriced.get(m.id) ?? []), s]);
         continue;
       }
-      tariffIds.add(p.tariffId);
-      const i = bucketOf(q.bucketStartsMs, h);
-      const micro = Math.round(amount * p.microYuanPerUnit);
-      priced[i] = (priced[i] ?? 0) + micro;
+      tariffIds.add(step.tariff.id);
+      let micro = 0;
+      cell.amounts.forEach((amount, h) => {
+        micro += Math.round(amount * (step.hourly[h]?.micro ?? 0));
+      });
+      const k = bucketOf(q.bucketStartsMs, bounds[s] ?? 0);
+      priced[k] = (priced[k] ?? 0) + micro;
       addToMeter(m.id, micro);
     }
-    if (hours > 0) uncosted.push({ meterId: m.id, energy: m.energy, hours, quantity });
   }
+  const uncosted = await uncostedOf(store, q, bounds, unpriced, meters);
 
   const buckets = q.bucketStartsMs.map((startMs, i) => ({
     startMs,
@@ -192,4 +182,32 @@ export async function scopeCost(store: Store, registry: Registry, q: CostQuery):
     billIds: bills.map((b) => b.bill.id),
     tariffIds: [...tariffIds].sort(),
   };
+}
+
+/**
+ * What nothing prices, by meter: its consumption and its hours with some over the unpriced
+ * segments, counted by a second store query only when there are any (counting costs more).
+ */
+async function uncostedOf(
+  store: Store,
+  q: CostQuery,
+  bounds: readonly number[],
+  unpriced: ReadonlyMap<string, readonly number[]>,
+  meters: readonly Meter[],
+): Promise<Uncosted[]> {
+  if (unpriced.size === 0) return [];
+  const counted = await segmentAmounts(store, q.scope, q.energy, bounds, q.timeZone, [], { counts: true });
+  return meters.flatMap((m) => {
+    let hours = 0;
+    let quantity = 0;
+    for (const s of unpriced.get(m.id) ?? []) {
+      const cell = counted.cell(m.id, s);
+      cell?.amounts.forEach((amount, h) => {
+        if (amount === 0) return;
+        hours += cell.hours[h] ?? 0;
+        quantity += amount;
+      });
+    }
+    return hours > 0 ? [{ meterId: m.id, energy: m.energy, hours, quantity }] : [];
+  });
 }

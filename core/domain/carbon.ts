@@ -152,6 +152,22 @@ export function toKgco2(
   return f === undefined ? undefined : amountNative * f.value;
 }
 
+/**
+ * The exact kgCO₂ of an amount given in integer micro-units of its native unit, in integer
+ * micro-kgCO₂: `round(amountMicro × factor)` per institution and energy, as kgce is (issue 16,
+ * items 2 and 7); null for water, which has no factor.
+ */
+export function kgco2MicroOf(
+  energy: Energy,
+  amountMicro: number,
+  year: number,
+  region: GridRegion,
+  tables: CarbonTables = DEFAULT_CARBON_TABLES,
+): number | null {
+  const kgco2Micro = toKgco2(energy, amountMicro, year, region, tables);
+  return kgco2Micro === undefined ? null : Math.round(kgco2Micro);
+}
+
 /** Converts an amount in an energy's native unit, used in a year, to kgce by 等价值. */
 export function toKgceEv(
   energy: Energy,

@@ -48,10 +48,30 @@ export function spanAt(spans: readonly MeterSpan[], hourStartMs: number): MeterS
  * then a day's consumption of a meter belongs to one span, and daily sums can be attributed whole.
  */
 export function spansDayAligned(meters: readonly Pick<Meter, 'attribution'>[], timeZone: string): boolean {
+  return spansAlignedTo(meters, 'day', timeZone);
+}
+
+/** Whether every boundary between spans of these meters starts a local day (or month) in `timeZone`. */
+export function spansAlignedTo(
+  meters: readonly Pick<Meter, 'attribution'>[],
+  interval: 'day' | 'month',
+  timeZone: string,
+): boolean {
   return meters.every((m) =>
     (m.attribution ?? []).every((a) => {
       const boundary = hourAtOrAfter(Date.parse(a.until));
-      return bucketStart(boundary, 'day', timeZone) === boundary;
+      return bucketStart(boundary, interval, timeZone) === boundary;
     }),
   );
+}
+
+/** Which rollups attribute a meter's sums to one span: daily ones, monthly ones (`spansAlignedTo`). */
+export interface RollupAlignment {
+  readonly day: boolean;
+  readonly month: boolean;
+}
+
+/** The `RollupAlignment` of a registry's meters in `timeZone`. */
+export function rollupAlignment(meters: readonly Pick<Meter, 'attribution'>[], timeZone: string): RollupAlignment {
+  return { day: spansAlignedTo(meters, 'day', timeZone), month: spansAlignedTo(meters, 'month', timeZone) };
 }

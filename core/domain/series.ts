@@ -44,13 +44,19 @@ export interface BucketDivisors {
 
 /**
  * Folds cells into a series over the given bucket starts (empty buckets are 0) and a total, in the
- * answer's unit, divided by the denominator for intensities (one for all, or one per bucket).
+ * answer's unit, divided by the denominator for intensities (one for all, or one per bucket). Each
+ * value is rounded once to 6 decimals; `exact` and `totalExact` are the same unrounded, for figures
+ * derived from them (a comparison's changes, issue 17 item 3).
  */
 export function buildSeries(
   cells: readonly EnergyCell[],
   bucketStartsMs: readonly number[],
   opts: { energy: Energy | undefined; mode: UnitMode; table: CoefficientTable; divisor: number | BucketDivisors },
-): { series: { startMs: number; value: number; estimatedShare: number }[]; total: number } {
+): {
+  series: { startMs: number; value: number; exact: number; estimatedShare: number }[];
+  total: number;
+  totalExact: number;
+} {
   const sums = new Map<number, { value: number; estimated: number; amount: number }>();
   for (const cell of cells) {
     if (!energyIncluded(cell.energy, opts.energy)) continue;
@@ -65,13 +71,16 @@ export function buildSeries(
   const series = bucketStartsMs.map((startMs, i) => {
     const s = sums.get(startMs);
     total += s?.value ?? 0;
+    const exact = (s?.value ?? 0) / (typeof divisor === 'number' ? divisor : (divisor.perBucket[i] ?? 1));
     return {
       startMs,
-      value: round6((s?.value ?? 0) / (typeof divisor === 'number' ? divisor : (divisor.perBucket[i] ?? 1))),
+      value: round6(exact),
+      exact,
       estimatedShare: s && s.amount > 0 ? round6(s.estimated / s.amount) : 0,
     };
   });
-  return { series, total: round6(total / (typeof divisor === 'number' ? divisor : divisor.total)) };
+  const totalExact = total / (typeof divisor === 'number' ? divisor : divisor.total);
+  return { series, total: round6(totalExact), totalExact };
 }
 
 /** Filter fields for a scope (the store's MeterFilter minus energy and sub-item). */

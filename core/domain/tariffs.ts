@@ -127,14 +127,14 @@ export interface PriceAt {
   readonly band?: TariffBand['name'];
 }
 
-interface Step {
+/** A tariff from its first local day: its price and band by local hour 0–23, in micro-yuan per unit. */
+export interface TariffStep {
   readonly startMs: number;
   readonly tariff: Tariff;
-  /** Price and band by local hour 0–23. */
-  readonly hourly: readonly { micro: number; band?: TariffBand['name'] }[];
+  readonly hourly: readonly { readonly micro: number; readonly band?: TariffBand['name'] }[];
 }
 
-function stepOf(t: Tariff, timeZone: string): Step {
+function stepOf(t: Tariff, timeZone: string): TariffStep {
   const [y, m, d] = t.from.split('-').map(Number) as [number, number, number];
   const hourly = Array.from({ length: 24 }, (_, h) => {
     const band = t.bands?.find((b) => b.hours.some(([s, e]) => s <= h && h < e));
@@ -144,16 +144,20 @@ function stepOf(t: Tariff, timeZone: string): Step {
   return { startMs: localToEpochMs(timeZone, y, m, d), tariff: t, hourly };
 }
 
-/**
- * Looks up prices: `priceAt(energy, institutionId, hourStartMs)` is the price of the latest
- * tariff of that institution with `from` ≤ the hour's local day; when the institution has none in
- * force, the latest general one; undefined when neither exists. Local hours are memoised.
- */
-export function tariffIndex(
-  tariffs: readonly Tariff[],
-  timeZone: string,
-): (energy: string, institutionId: string | undefined, hourStartMs: number) => PriceAt | undefined {
-  const lists = new Map<string, Step[]>();
+/** Which tariff is in force, and when any tariff starts (`tariffSteps`). */
+export interface TariffSteps {
+  /**
+   * The latest tariff of that institution with `from` ≤ the instant's local day; when the
+   * institution has none in force, the latest general one; undefined when neither exists.
+   */
+  at(energy: string, institutionId: string | undefined, atMs: number): TariffStep | undefined;
+  /** The first instant of every tariff, ascending: between two of them, what is in force is constant. */
+  readonly startsMs: readonly number[];
+}
+
+/** Indexes tariffs by energy and institution (see `TariffSteps`). */
+export function tariffSteps(tariffs: readonly Tariff[], timeZone: string): TariffSteps {
+  const lists = new Map<string, TariffStep[]>();
   for (const t of tariffs) {
     const key = `${t.energy}|${t.institutionId ?? ''}`;
     const list = lists.get(key) ?? [];
@@ -161,21 +165,38 @@ export function tariffIndex(
     lists.set(key, list);
   }
   for (const list of lists.values()) list.sort((a, b) => a.startMs - b.startMs);
-  const hours = new Map<number, number>();
-  const inForce = (key: string, atMs: number): Step | undefined => {
+  const inForce = (key: string, atMs: number): TariffStep | undefined => {
     const list = lists.get(key);
     if (list === undefined) return undefined;
-    let found: Step | undefined;
+    let found: TariffStep | undefined;
     for (const s of list) {
       if (s.startMs > atMs) break;
       found = s;
     }
     return found;
   };
+  const startsMs = [...new Set([...lists.values()].flatMap((l) => l.map((s) => s.startMs)))].sort((a, b) => a - b);
+  return {
+    at: (energy, institutionId, atMs) =>
+      (institutionId === undefined ? undefined : inForce(`${energy}|${institutionId}`, atMs)) ??
+      inForce(`${energy}|`, atMs),
+    startsMs,
+  };
+}
+
+/**
+ * Looks up prices: `priceAt(energy, institutionId, hourStartMs)` is the price of the tariff in
+ * force (`TariffSteps.at`) at the hour's local clock hour; undefined when none is. Local hours are
+ * memoised.
+ */
+export function tariffIndex(
+  tariffs: readonly Tariff[],
+  timeZone: string,
+): (energy: string, institutionId: string | undefined, hourStartMs: number) => PriceAt | undefined {
+  const steps = tariffSteps(tariffs, timeZone);
+  const hours = new Map<number, number>();
   return (energy, institutionId, hourStartMs) => {
-    const step =
-      (institutionId === undefined ? undefined : inForce(`${energy}|${institutionId}`, hourStartMs)) ??
-      inForce(`${energy}|`, hourStartMs);
+    const step = steps.at(energy, institutionId, hourStartMs);
     if (step === undefined) return undefined;
     let hour = hours.get(hourStartMs);
     if (hour === undefined) {

@@ -154,3 +154,15 @@ export function bucketStarts(fromMs: number, toMs: number, interval: Interval, t
 export function hasWholeHourOffsets(timeZone: string, year: number): boolean {
   return [0, 3, 6, 9].every((month) => offsetMs(Date.UTC(year, month, 15), timeZone) % HOUR_MS === 0);
 }
+
+/**
+ * The zone's UTC offset in ms when it is the same throughout [fromMs, toMs] (no daylight-saving
+ * change inside), else undefined: a local clock hour is then plain arithmetic on epoch ms.
+ */
+export function constantOffsetMs(timeZone: string, fromMs: number, toMs: number): number | undefined {
+  const first = offsetMs(fromMs, timeZone);
+  // Offsets change at most a few times a year and never back within a day: daily samples find any change.
+  for (let t = fromMs + 24 * HOUR_MS; t < toMs; t += 24 * HOUR_MS)
+    if (offsetMs(t, timeZone) !== first) return undefined;
+  return offsetMs(toMs, timeZone) === first ? first : undefined;
+}

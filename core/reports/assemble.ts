@@ -1,5 +1,6 @@
 import { groupBy } from '../collections.js';
 import type { AnomalyEvent } from '../domain/anomalies.js';
+import { type CarbonTables, type GridRegion, kgco2MicroOf } from '../domain/carbon.js';
 import { type CoefficientTable, ENERGY_INFO, type Energy } from '../domain/energy.js';
 import { type Fact, institutionDenominators, periodSoFar } from '../domain/facts.js';
 import type { MeterEvent } from '../domain/meter-events.js';
@@ -9,10 +10,23 @@ import { formatScope, type Scope } from '../domain/scope.js';
 import type { Target } from '../domain/targets.js';
 import { bucketStarts, formatLocalIso, localParts } from '../domain/time.js';
 import type { AggregateRow } from '../storage/store.js';
-import { attainment, changes, denominators, intensities, qualityOf, type RowWithRaw, subtotal } from './figures.js';
+import {
+  attainment,
+  changes,
+  denominators,
+  intensities,
+  kgco2Of,
+  qualityOf,
+  type RowWithRaw,
+  shownLineCostCarbon,
+  shownTotalCostCarbon,
+  subtotal,
+  sumTotalCostCarbon,
+} from './figures.js';
 import {
   AMOUNT_DECIMALS,
   type EnergyLine,
+  type ExactLine,
   fromMicro,
   type InstitutionRow,
   MICRO,
@@ -47,6 +61,17 @@ export interface ReportInputs {
   readonly events: readonly MeterEvent[];
   /** Effective-dated floor areas and occupants (none: the registry's values hold throughout). */
   readonly facts?: readonly Fact[];
+  /** What cost and kgCO₂ are computed from; absent (a `figuresOnly` report): neither is. */
+  readonly costCarbon?: CostCarbonInputs;
+}
+
+/** What a report's cost and kgCO₂ figures are computed from (issue 16, items 1 and 2). */
+export interface CostCarbonInputs {
+  /** Micro-yuan by institution and energy over the period (`costByInstitution`). */
+  readonly costMicro: ReadonlyMap<string, ReadonlyMap<Energy, number>>;
+  /** The grid region of an institution: its own, else the default (`regionOf`). */
+  readonly regionOf: (institutionId: string) => GridRegion;
+  readonly tables: CarbonTables;
 }
 
 const ENERGY_ORDER = Object.keys(ENERGY_INFO) as Energy[];
@@ -148,16 +173,27 @@ function institutionRow(
   // Exact kgce of an institution's energy, in micro-units: every kgce total is a sum of these (issue 16, item 7).
   const kgceMicroOf = (energy: Energy, micro: number) => Math.round(micro * table.kgcePerUnit[energy]);
   const energies = ENERGY_ORDER.filter((e) => meters.some((m) => m.energy === e));
+  // Cost and kgCO₂ exactly as the statistics forms compute them: the period's year, the institution's region.
+  const cc = inputs.costCarbon;
+  const year = Number(period.period.slice(0, 4));
+  const costCarbonOf = (energy: Energy, amountMicro: number) =>
+    cc === undefined
+      ? {}
+      : {
+          costMicro: cc.costMicro.get(inst.id)?.get(energy) ?? 0,
+          kgco2Micro: kgco2MicroOf(energy, amountMicro, year, cc.regionOf(inst.id), cc.tables),
+        };
   const estimatedNative = new Map<Energy, number>();
   const lines: EnergyLine[] = energies.map((energy) => {
     const ms = meters.filter((m) => m.energy === energy);
-    const exact = {
-      amountMicro: ms.reduce((s, m) => s + m.amountMicro, 0),
-      kgceMicro: 0,
+    const amountMicro = ms.reduce((s, m) => s + m.amountMicro, 0);
+    const exact: ExactLine = {
+      amountMicro,
+      kgceMicro: kgceMicroOf(energy, amountMicro),
       previousMicro: reference.previous?.get(energy) ?? null,
       lastYearMicro: reference.lastYear?.get(energy) ?? null,
+      ...costCarbonOf(energy, amountMicro),
     };
-    exact.kgceMicro = kgceMicroOf(energy, exact.amountMicro);
     const [native, kgce] = [exact.amountMicro / MICRO, exact.kgceMicro / MICRO];
     const estimated = ms.reduce((s, m) => s + m.estimated, 0);
     estimatedNative.set(energy, estimated);
@@ -167,9 +203,15 @@ function institutionRow(
       amount: fromMicro(exact.amountMicro, AMOUNT_DECIMALS),
       kgce: fromMicro(exact.kgceMicro, AMOUNT_DECIMALS),
       countsAsEnergy: ENERGY_INFO[energy].countsAsEnergy,
+      ...shownLineCostCarbon(exact),
       ...changes(exact.amountMicro, exact.previousMicro, exact.lastYearMicro, monthly),
       ...qualityOf(ms, estimated, native),
-      target: attainment(targets, { scope, energy, period: period.period }, { native, kgce }, d.exact),
+      target: attainment(
+        targets,
+        { scope, energy, period: period.period },
+        { native, kgce, kgco2: kgco2Of(exact) },
+        d.exact,
+      ),
       exact,
     };
   });
@@ -185,6 +227,10 @@ function institutionRow(
     occupantsMicro: toMicro(w.occupants),
     previousKgceMicro: monthly ? refKgceMicro(reference.previous) : null,
     lastYearKgceMicro: refKgceMicro(reference.lastYear),
+    ...sumTotalCostCarbon(
+      lines.map((l) => l.exact),
+      cc !== undefined,
+    ),
   };
   const kgce = exact.kgceMicro / MICRO;
   const estimatedKgce = kgceLines.reduce(
@@ -199,11 +245,17 @@ function institutionRow(
     type: inst.type,
     energies: lines,
     totalKgce: fromMicro(exact.kgceMicro, AMOUNT_DECIMALS),
+    ...shownTotalCostCarbon(exact),
     ...d.shown,
     ...intensities(exact),
     ...changes(exact.kgceMicro, exact.previousKgceMicro, exact.lastYearKgceMicro, monthly),
     ...qualityOf(meters, estimatedKgce, kgce),
-    target: attainment(targets, { scope, energy: 'all', period: period.period }, { kgce }, d.exact),
+    target: attainment(
+      targets,
+      { scope, energy: 'all', period: period.period },
+      { kgce, kgco2: kgco2Of(exact) },
+      d.exact,
+    ),
     anomalies,
     exact,
   };
@@ -233,7 +285,11 @@ export function assembleReport(inputs: ReportInputs, generatedAtMs: number): Rep
   const previous = byInstitution(inputs.previousRows);
   const lastYear = byInstitution(inputs.lastYearRows);
   const anomalies = anomalyCounts(inputs);
-  const head = { period: period.period, monthly: period.kind === 'monthly' };
+  const head = {
+    period: period.period,
+    monthly: period.kind === 'monthly',
+    costCarbon: inputs.costCarbon !== undefined,
+  };
   const metersOf = groupBy(meters, (m) => m.institutionId);
   const parts = institutionsInScope(registry, scope).map((inst) =>
     institutionRow(
@@ -283,6 +339,9 @@ export function assembleReport(inputs: ReportInputs, generatedAtMs: number): Rep
       source: coefficients.source,
       kgcePerUnit: Object.fromEntries(energies.map((e) => [e, coefficients.kgcePerUnit[e]])),
     },
+    ...(inputs.costCarbon === undefined
+      ? {}
+      : { carbon: { grid: inputs.costCarbon.tables.grid.version, fuels: inputs.costCarbon.tables.fuels.version } }),
     waterExcludedFromKgce: true,
     completenessThreshold: COMPLETENESS_THRESHOLD,
     energies,

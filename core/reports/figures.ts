@@ -1,3 +1,4 @@
+import { yuanOfMicro } from '../domain/bills.js';
 import { ENERGY_INFO, type Energy } from '../domain/energy.js';
 import { isQuotaTarget, parseTargetUnit, type Target } from '../domain/targets.js';
 import {
@@ -5,6 +6,8 @@ import {
   type Changes,
   change,
   type EnergyLine,
+  type ExactLine,
+  type ExactTotals,
   fromMicro,
   INTENSITY_DECIMALS,
   type InstitutionRow,
@@ -41,7 +44,7 @@ export interface RowWithRaw {
 export function attainment(
   targets: readonly Target[],
   key: { scope: string; energy: Energy | 'all'; period: string },
-  consumption: { native?: number; kgce: number },
+  consumption: { native?: number; kgce: number; kgco2?: number | null | undefined },
   d: Denominators,
 ): TargetAttainment | null {
   // A five-year reduction target (issue 16, item 6) is not a quota of the period: not attained here.
@@ -50,9 +53,11 @@ export function attainment(
     .find((x) => x.scope === key.scope && x.energy === key.energy && x.period === key.period);
   const unit = t === undefined ? undefined : parseTargetUnit(t.energy, t.unit);
   if (t === undefined || unit === undefined) return null;
-  // A kgco2 or kgce_ev target (issue 16, item 2) has no report figure yet: no attainment rather than a kgce one.
-  if (unit.mode !== 'native' && unit.mode !== 'kgce') return null;
-  const base = unit.mode === 'native' ? (consumption.native ?? 0) : consumption.kgce;
+  // kgCO₂ is attained where the report computed it (not `figuresOnly`); a kgce_ev target has no report figure.
+  const kgco2 = consumption.kgco2;
+  if (unit.mode === 'kgce_ev' || (unit.mode === 'kgco2' && (kgco2 === undefined || kgco2 === null))) return null;
+  const base =
+    unit.mode === 'native' ? (consumption.native ?? 0) : unit.mode === 'kgco2' ? (kgco2 ?? 0) : consumption.kgce;
   const divisor = unit.per === 'm2' ? d.floorAreaM2 : unit.per === 'capita' ? d.occupants : 1;
   if (!(divisor > 0)) return { energy: t.energy, value: t.value, unit: t.unit, actual: 0, attainment: null };
   const actual = roundTo(base / divisor, unit.per === undefined ? AMOUNT_DECIMALS : INTENSITY_DECIMALS);
@@ -119,7 +124,7 @@ export function denominators(exact: { floorAreaM2Micro: number; occupantsMicro: 
  * micro-units, rounded once (issue 16, item 7); readings and anomalies are counts.
  */
 export function subtotal(
-  head: { scope: string; name: string; period: string; monthly: boolean },
+  head: { scope: string; name: string; period: string; monthly: boolean; costCarbon?: boolean },
   parts: readonly RowWithRaw[],
   energies: readonly Energy[],
   targets: readonly Target[],
@@ -142,6 +147,10 @@ export function subtotal(
       kgceMicro: ls.reduce((s, l) => s + l.exact.kgceMicro, 0),
       previousMicro: sumMicro(ls.map((l) => l.exact.previousMicro)),
       lastYearMicro: sumMicro(ls.map((l) => l.exact.lastYearMicro)),
+      ...sumLineCostCarbon(
+        ls.map((l) => l.exact),
+        head.costCarbon === true,
+      ),
     };
     const [native, kgce] = [exact.amountMicro / MICRO, exact.kgceMicro / MICRO];
     const estimated = with_.reduce((s, w) => s + w.estimated, 0);
@@ -151,9 +160,15 @@ export function subtotal(
       amount: fromMicro(exact.amountMicro, AMOUNT_DECIMALS),
       kgce: fromMicro(exact.kgceMicro, AMOUNT_DECIMALS),
       countsAsEnergy: ENERGY_INFO[energy].countsAsEnergy,
+      ...shownLineCostCarbon(exact),
       ...changes(exact.amountMicro, exact.previousMicro, exact.lastYearMicro, head.monthly),
       ...quality(ls, estimated, native),
-      target: attainment(targets, { scope: head.scope, energy, period: head.period }, { native, kgce }, d.exact),
+      target: attainment(
+        targets,
+        { scope: head.scope, energy, period: head.period },
+        { native, kgce, kgco2: kgco2Of(exact) },
+        d.exact,
+      ),
       exact,
     });
   }
@@ -163,21 +178,72 @@ export function subtotal(
     occupantsMicro: rows.reduce((s, r) => s + r.exact.occupantsMicro, 0),
     previousKgceMicro: sumMicro(rows.map((r) => r.exact.previousKgceMicro)),
     lastYearKgceMicro: sumMicro(rows.map((r) => r.exact.lastYearKgceMicro)),
+    ...sumTotalCostCarbon(
+      rows.map((r) => r.exact),
+      head.costCarbon === true,
+    ),
   };
   const kgce = exact.kgceMicro / MICRO;
   const estimatedKgce = parts.reduce((s, p) => s + p.estimatedKgce, 0);
   const totals: Totals = {
     energies: lines,
     totalKgce: fromMicro(exact.kgceMicro, AMOUNT_DECIMALS),
+    ...shownTotalCostCarbon(exact),
     ...d.shown,
     ...intensities(exact),
     ...changes(exact.kgceMicro, exact.previousKgceMicro, exact.lastYearKgceMicro, head.monthly),
     ...quality(rows, estimatedKgce, kgce),
-    target: attainment(targets, { scope: head.scope, energy: 'all', period: head.period }, { kgce }, d.exact),
+    target: attainment(
+      targets,
+      { scope: head.scope, energy: 'all', period: head.period },
+      { kgce, kgco2: kgco2Of(exact) },
+      d.exact,
+    ),
     anomalies: rows.reduce((s, r) => s + r.anomalies, 0),
     exact,
   };
   return { scope: head.scope, name: head.name, institutions: rows.length, ...totals };
+}
+
+/** kgCO₂ of exact figures, when the report computed it (undefined when `figuresOnly`, null for water). */
+export function kgco2Of(exact: { readonly kgco2Micro?: number | null }): number | null | undefined {
+  return exact.kgco2Micro === undefined || exact.kgco2Micro === null ? exact.kgco2Micro : exact.kgco2Micro / MICRO;
+}
+
+/** Exact cost and kgCO₂ of an energy line summed over lines (a subtotal's); nothing unless `computed`. */
+export function sumLineCostCarbon(
+  lines: readonly Pick<ExactLine, 'costMicro' | 'kgco2Micro'>[],
+  computed: boolean,
+): Pick<ExactLine, 'costMicro' | 'kgco2Micro'> {
+  if (!computed) return {};
+  return {
+    costMicro: lines.reduce((s, l) => s + (l.costMicro ?? 0), 0),
+    kgco2Micro: sumMicro(lines.map((l) => l.kgco2Micro ?? null)),
+  };
+}
+
+/** Exact total cost (water included) and kgCO₂ (water has none) of lines or rows; nothing unless `computed`. */
+export function sumTotalCostCarbon(
+  parts: readonly Pick<ExactLine, 'costMicro' | 'kgco2Micro'>[],
+  computed: boolean,
+): Pick<ExactTotals, 'costMicro' | 'kgco2Micro'> {
+  if (!computed) return {};
+  return {
+    costMicro: parts.reduce((s, p) => s + (p.costMicro ?? 0), 0),
+    kgco2Micro: parts.reduce((s, p) => s + (p.kgco2Micro ?? 0), 0),
+  };
+}
+
+/** The shown cost (yuan to the fen, as `unit=yuan`) and kgCO₂ of a line, each rounded once; nothing when not computed. */
+export function shownLineCostCarbon(exact: ExactLine): Pick<EnergyLine, 'costYuan' | 'kgco2'> {
+  if (exact.costMicro === undefined) return {};
+  return { costYuan: yuanOfMicro(exact.costMicro), kgco2: fromMicro(exact.kgco2Micro ?? null, AMOUNT_DECIMALS) };
+}
+
+/** The shown total cost and kgCO₂ of a row or subtotal, each rounded once; nothing when not computed. */
+export function shownTotalCostCarbon(exact: ExactTotals): Pick<Totals, 'totalCostYuan' | 'totalKgco2'> {
+  if (exact.costMicro === undefined) return {};
+  return { totalCostYuan: yuanOfMicro(exact.costMicro), totalKgco2: fromMicro(exact.kgco2Micro ?? 0, AMOUNT_DECIMALS) };
 }
 
 /** Quality of a list of meters' figures (used for rows): the same rule as subtotals. */

@@ -1,4 +1,11 @@
-import type { GridRegion } from '../domain/carbon.js';
+import { costByInstitution } from '../cost/institution-cost.js';
+import {
+  type CarbonTables,
+  DEFAULT_CARBON_TABLES,
+  DEFAULT_GRID_REGION,
+  type GridRegion,
+  regionOf,
+} from '../domain/carbon.js';
 import type { CoefficientTable } from '../domain/energy.js';
 import { metersInScope } from '../domain/quality.js';
 import type { Registry } from '../domain/registry.js';
@@ -19,6 +26,8 @@ export interface ReportSource {
   readonly now: () => number;
   /** `DEFAULT_GRID_REGION`: the grid region of institutions without one (kgCO₂ reduction targets in the notice). */
   readonly defaultGridRegion?: GridRegion;
+  /** The carbon tables kgCO₂ is converted with (`DEFAULT_CARBON_TABLES` when absent). */
+  readonly carbonTables?: CarbonTables;
 }
 
 /** A report request as the API and the CLI take it (validated here). */
@@ -36,7 +45,9 @@ export interface ReportRequest {
  * trend, anomaly counts, estimated shares), which keeps a city ranking to two store queries, and
  * asks only for the amounts and readings (on InfluxDB a third of the fields read). The period is read
  * by institution, not by meter: on InfluxDB a result series costs as much as a field read, and a
- * city has ~8 meters per institution (issue "Production parity").
+ * city has ~8 meters per institution (issue "Production parity"). Cost and kgCO₂ (issue 16, items 1
+ * and 2) are computed as the statistics forms compute them, and only in a full report: `figuresOnly`
+ * skips the hourly cost query.
  */
 export async function generateReport(
   source: ReportSource,
@@ -56,25 +67,31 @@ export async function generateReport(
   ];
   const full = options.figuresOnly !== true;
   const none = Promise.resolve([]);
-  const [periodRows, previousRows, lastYearRows, trendRows, targets, anomalies, events, facts] = await Promise.all([
-    store.aggregate({
-      ...total,
-      fromMs: period.fromMs,
-      toMs: period.toMs,
-      ...(full ? {} : { sums: ['readings'] as const }),
-    }),
-    period.previous === undefined || !full
-      ? Promise.resolve(undefined)
-      : store.aggregate({ ...total, fromMs: period.previous.fromMs, toMs: period.previous.toMs }),
-    full ? store.aggregate({ ...total, fromMs: period.lastYear.fromMs, toMs: period.lastYear.toMs }) : none,
-    full
-      ? store.aggregate({ ...base, fromMs: trend.fromMs, toMs: trend.toMs, interval: 'month', groupBy: 'none' })
-      : none,
-    store.targets(),
-    scopes.length === 0 || !full ? none : store.anomalies({ fromMs: period.fromMs, toMs: period.toMs, scopes }),
-    store.meterEvents(),
-    store.facts(),
-  ]);
+  const [periodRows, previousRows, lastYearRows, trendRows, targets, anomalies, events, facts, costMicro] =
+    await Promise.all([
+      store.aggregate({
+        ...total,
+        fromMs: period.fromMs,
+        toMs: period.toMs,
+        ...(full ? {} : { sums: ['readings'] as const }),
+      }),
+      period.previous === undefined || !full
+        ? Promise.resolve(undefined)
+        : store.aggregate({ ...total, fromMs: period.previous.fromMs, toMs: period.previous.toMs }),
+      full ? store.aggregate({ ...total, fromMs: period.lastYear.fromMs, toMs: period.lastYear.toMs }) : none,
+      full
+        ? store.aggregate({ ...base, fromMs: trend.fromMs, toMs: trend.toMs, interval: 'month', groupBy: 'none' })
+        : none,
+      store.targets(),
+      scopes.length === 0 || !full ? none : store.anomalies({ fromMs: period.fromMs, toMs: period.toMs, scopes }),
+      store.meterEvents(),
+      store.facts(),
+      full
+        ? costByInstitution(store, registry, { scope, fromMs: period.fromMs, toMs: period.toMs, timeZone })
+        : Promise.resolve(undefined),
+    ]);
+  const institutions = new Map(registry.institutions.map((i) => [i.id, i]));
+  const defaultRegion = source.defaultGridRegion ?? DEFAULT_GRID_REGION;
   return assembleReport(
     {
       period,
@@ -92,6 +109,15 @@ export async function generateReport(
       anomalies,
       events,
       facts,
+      ...(costMicro === undefined
+        ? {}
+        : {
+            costCarbon: {
+              costMicro,
+              regionOf: (id: string) => regionOf(institutions.get(id), defaultRegion),
+              tables: source.carbonTables ?? DEFAULT_CARBON_TABLES,
+            },
+          }),
     },
     nowMs,
   );

@@ -23,6 +23,10 @@ export interface ReportLabels {
   readonly floorArea: string;
   readonly occupants: string;
   readonly totalKgce: string;
+  /** Cost, with its unit (issue 16, item 1). */
+  readonly costYuan: string;
+  /** CO₂, with its unit (issue 16, item 2). */
+  readonly kgco2: string;
   readonly perM2: string;
   readonly perCapita: string;
   readonly amount: string;
@@ -66,6 +70,8 @@ const ZH: ReportLabels = {
   floorArea: '建筑面积',
   occupants: '用能人数',
   totalKgce: '综合能耗',
+  costYuan: '费用 (元)',
+  kgco2: '二氧化碳 (kgCO₂)',
   perM2: '单位面积能耗',
   perCapita: '人均能耗',
   amount: '消费量',
@@ -112,6 +118,8 @@ const EN: ReportLabels = {
   floorArea: 'Floor area',
   occupants: 'Occupants',
   totalKgce: 'Total energy',
+  costYuan: 'Cost (yuan)',
+  kgco2: 'CO₂ (kg)',
   perM2: 'Per m²',
   perCapita: 'Per capita',
   amount: 'Consumption',

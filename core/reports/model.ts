@@ -70,6 +70,10 @@ export interface ExactLine {
   /** The previous month's and last year's amounts (native); null without data. */
   readonly previousMicro: number | null;
   readonly lastYearMicro: number | null;
+  /** Cost in micro-yuan, bills else tariffs (`costByInstitution`); absent in a `figuresOnly` report. */
+  readonly costMicro?: number;
+  /** kgCO₂ in micro-units, `round(amountMicro × factor)` (`kgco2MicroOf`); null for water; absent when `figuresOnly`. */
+  readonly kgco2Micro?: number | null;
 }
 
 /** The exact figures of a row or subtotal in integer micro-units, rounded once into the shown ones. */
@@ -80,6 +84,10 @@ export interface ExactTotals {
   readonly occupantsMicro: number;
   readonly previousKgceMicro: number | null;
   readonly lastYearKgceMicro: number | null;
+  /** Cost of every energy, water included, micro-yuan; absent in a `figuresOnly` report. */
+  readonly costMicro?: number;
+  /** kgCO₂ of the energy lines (water has none), micro-units; absent in a `figuresOnly` report. */
+  readonly kgco2Micro?: number;
 }
 
 /** One energy type of an institution or a subtotal, in its native unit and in kgce. */
@@ -91,6 +99,10 @@ export interface EnergyLine extends Changes, Quality {
   readonly kgce: number;
   /** False for water: shown in its own unit, not added into total kgce. */
   readonly countsAsEnergy: boolean;
+  /** Cost in yuan to the fen (issue 16, item 1); absent in a `figuresOnly` report. */
+  readonly costYuan?: number;
+  /** kgCO₂ by the period's year and the institution's grid region (issue 16, item 2); null for water. */
+  readonly kgco2?: number | null;
   readonly target: TargetAttainment | null;
   readonly exact: ExactLine;
 }
@@ -100,6 +112,10 @@ export interface Totals extends Changes, Quality {
   readonly energies: readonly EnergyLine[];
   /** Total kgce of the energy lines, water excluded: the exact sum, rounded once. */
   readonly totalKgce: number;
+  /** Cost of every energy, water included, yuan to the fen: the exact sum rounded once; absent when `figuresOnly`. */
+  readonly totalCostYuan?: number;
+  /** kgCO₂ of the energy lines (water has none), the exact sum rounded once; absent when `figuresOnly`. */
+  readonly totalKgco2?: number;
   /**
    * Floor area (m²) in force over the period (to date when partial), time-weighted where an
    * effective-dated fact changes it inside the period, rounded to 0.01; kgcePerM2 is the exact
@@ -162,6 +178,8 @@ export interface ReportModel {
     readonly source: string;
     readonly kgcePerUnit: Readonly<Partial<Record<Energy, number>>>;
   };
+  /** The carbon tables kgCO₂ was converted with; absent in a `figuresOnly` report. */
+  readonly carbon?: { readonly grid: string; readonly fuels: string };
   /** Water is a resource, not energy: reported in m³ and not added into total kgce. */
   readonly waterExcludedFromKgce: true;
   /** Completeness below this is flagged (provincial monitoring norms). */

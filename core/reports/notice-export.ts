@@ -4,6 +4,7 @@ import { reportLabels, unitText } from './labels.js';
 import type { ReportLang } from './model.js';
 import { scopeSlug } from './model.js';
 import { NOTICE_METRICS, type Notice, type NoticeMetric, type UnrankedReason } from './notice.js';
+import { addNoticeTargetsSheet, drawNoticeTargets } from './notice-targets-export.js';
 import { drawTable, openPdf, PDF_MARGIN_PT, type PdfOptions } from './pdf.js';
 import { CONTENT_TYPES, type RenderedReport } from './render.js';
 import type { Column, Table, TableRow } from './table.js';
@@ -159,6 +160,7 @@ async function noticeXlsx(notice: Notice, lang: ReportLang): Promise<Buffer> {
   wb.creator = 'Jieneng';
   wb.created = new Date(Date.parse(notice.generatedAt));
   for (const metric of NOTICE_METRICS) addTable(wb, noticeTable(notice, metric, lang));
+  const targetsNote = addNoticeTargetsSheet(wb, notice, lang);
   const l = reportLabels(lang);
   const about = wb.addWorksheet(l.about);
   about.columns = [
@@ -168,6 +170,7 @@ async function noticeXlsx(notice: Notice, lang: ReportLang): Promise<Buffer> {
   about.getRow(1).font = { bold: true };
   about.addRow([noticeTitle(notice, lang), '']);
   for (const pair of aboutPairs(notice, lang)) about.addRow(pair);
+  if (targetsNote !== undefined) about.addRow(['', targetsNote]);
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
 
@@ -186,11 +189,15 @@ async function noticePdf(notice: Notice, lang: ReportLang, options: PdfOptions):
     const keys = table.columns.map((c) => c.key).filter((k) => k !== 'district');
     y = drawTable(doc, table, keys, doc.y + 4);
   }
+  drawNoticeTargets(doc, notice, lang, y);
   doc.end();
   return done;
 }
 
-/** Renders a notice as XLSX (a sheet per indicator and an "about" sheet) or PDF, in Chinese or English. */
+/**
+ * Renders a notice as XLSX (a sheet per indicator, a five-year targets sheet when the notice has
+ * reduction targets, and an "about" sheet) or PDF (the same tables), in Chinese or English.
+ */
 export async function renderNotice(
   notice: Notice,
   format: Exclude<NoticeFormat, 'json'>,

@@ -69,7 +69,7 @@ export interface NoticeGroup {
   /**
    * Five-year reduction targets (issue 16, item 6: e.g. −5 % kgce/m² against 2020) set on the
    * type's institutions whose span holds the year, with their progress as of the year; null when
-   * none. The JSON carries them; the XLSX and PDF exports do not show them yet.
+   * none. The XLSX and PDF show them with the scope's own (notice-targets-export.ts).
    */
   readonly targets: readonly ReductionProgress[] | null;
 }

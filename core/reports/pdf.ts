@@ -3,7 +3,7 @@ import PDFDocument from 'pdfkit';
 import { reportLabels, reportTitle } from './labels.js';
 import type { ReportLang, ReportModel } from './model.js';
 import { rankInstitutions } from './ranking.js';
-import { summaryTable, type Table } from './table.js';
+import { type Column, summaryTable, type Table } from './table.js';
 
 /** Debian `fonts-wqy-microhei`: a CJK font embedded (subset) in every PDF so that Chinese renders anywhere. */
 export const DEFAULT_CJK_FONT = '/usr/share/fonts/truetype/wqy/wqy-microhei.ttc';
@@ -34,15 +34,27 @@ function ellipsize(doc: Doc, s: string, width: number): string {
   return `${t}…`;
 }
 
-/** Draws a table from y, breaking pages and repeating the header; returns the y below it. */
-export function drawTable(doc: Doc, table: Table, keys: readonly string[], y0: number): number {
+/** The default share of the page width a column takes: the institution's name most, text more than numbers. */
+const defaultWeight = (c: Column) => (c.key === 'institution' ? 3 : c.kind === 'text' ? 1.4 : 1);
+
+/**
+ * Draws a table from y, breaking pages and repeating the header; returns the y below it. Columns
+ * share the page width in proportion to `weightOf` (default: institution 3, text 1.4, number 1).
+ */
+export function drawTable(
+  doc: Doc,
+  table: Table,
+  keys: readonly string[],
+  y0: number,
+  weightOf: (c: Column) => number = defaultWeight,
+): number {
   const cols = keys.flatMap((k) => {
     const i = table.columns.findIndex((c) => c.key === k);
     const c = table.columns[i];
     return c === undefined ? [] : [{ c, i }];
   });
   const pageW = doc.page.width - 2 * MARGIN;
-  const weights = cols.map(({ c }) => (c.key === 'institution' ? 3 : c.kind === 'text' ? 1.4 : 1));
+  const weights = cols.map(({ c }) => weightOf(c));
   const unit = pageW / weights.reduce((s, w) => s + w, 0);
   const widths = weights.map((w) => w * unit);
   const header = (y: number) => {

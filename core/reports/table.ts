@@ -77,12 +77,18 @@ function commonColumns(lang: ReportLang): Column[] {
   ];
 }
 
+/** Whether a report carries cost and kgCO₂ (a full one does; a `figuresOnly` one does not). */
+function hasCostCarbon(model: ReportModel): boolean {
+  return model.total.totalCostYuan !== undefined;
+}
+
 /**
  * The summary: one line per institution with each energy in its native unit, total kgce (water
- * excluded), intensities, changes, target attainment, completeness, estimated share and anomalies.
+ * excluded), cost (water included) and kgCO₂ when the report has them, intensities, changes, target attainment, completeness, estimated share and anomalies.
  */
 export function summaryTable(model: ReportModel, lang: ReportLang): Table {
   const l = reportLabels(lang);
+  const money = hasCostCarbon(model);
   const columns: Column[] = [
     text('district', l.district),
     text('institution', l.institution),
@@ -91,6 +97,7 @@ export function summaryTable(model: ReportModel, lang: ReportLang): Table {
     num('occupants', withUnit(l.occupants, lang === 'zh' ? '人' : 'persons', lang), 0),
     ...model.energies.map((e) => num(e, withUnit(energyName(e, lang), nativeUnitOf(e), lang), 2)),
     num('totalKgce', withUnit(l.totalKgce, 'kgce', lang), AMOUNT_DECIMALS),
+    ...(money ? [num('costYuan', l.costYuan, AMOUNT_DECIMALS), num('kgco2', l.kgco2, AMOUNT_DECIMALS)] : []),
     num('kgcePerM2', withUnit(l.perM2, 'kgce/m2', lang), INTENSITY_DECIMALS),
     num('kgcePerCapita', withUnit(l.perCapita, 'kgce/capita', lang), INTENSITY_DECIMALS),
     ...commonColumns(lang),
@@ -104,6 +111,7 @@ export function summaryTable(model: ReportModel, lang: ReportLang): Table {
       item.occupants,
       ...model.energies.map((e) => item.energies.find((x) => x.energy === e)?.amount ?? null),
       item.totalKgce,
+      ...(money ? [item.totalCostYuan ?? null, item.totalKgco2 ?? null] : []),
       item.kgcePerM2,
       item.kgcePerCapita,
       ...common(item),
@@ -113,9 +121,10 @@ export function summaryTable(model: ReportModel, lang: ReportLang): Table {
   return { name: l.summary, columns, rows };
 }
 
-/** One energy type: consumption in its native unit and kgce, changes, target, quality, meters. */
+/** One energy type: consumption in its native unit and kgce, cost and kgCO₂ when the report has them, changes, target, quality, meters. */
 export function energyTable(model: ReportModel, energy: Energy, lang: ReportLang): Table {
   const l = reportLabels(lang);
+  const money = hasCostCarbon(model);
   const unit = nativeUnitOf(energy);
   const columns: Column[] = [
     text('district', l.district),
@@ -123,13 +132,23 @@ export function energyTable(model: ReportModel, energy: Energy, lang: ReportLang
     text('type', l.type),
     num('amount', withUnit(l.amount, unit, lang), AMOUNT_DECIMALS),
     num('kgce', withUnit(l.kgce, 'kgce', lang), AMOUNT_DECIMALS),
+    ...(money ? [num('costYuan', l.costYuan, AMOUNT_DECIMALS), num('kgco2', l.kgco2, AMOUNT_DECIMALS)] : []),
     ...commonColumns(lang),
     num('meters', lang === 'zh' ? `${l.meters} (个)` : l.meters, 0),
   ];
   const rows = ordered(model).flatMap(({ kind, item }) => {
     const line = item.energies.find((x) => x.energy === energy);
     if (line === undefined) return [];
-    return [{ kind, cells: [...heads(model, kind, item, lang), line.amount, line.kgce, ...common(line), line.meters] }];
+    const costCarbon = money ? [line.costYuan ?? null, line.kgco2 ?? null] : [];
+    const cells = [
+      ...heads(model, kind, item, lang),
+      line.amount,
+      line.kgce,
+      ...costCarbon,
+      ...common(line),
+      line.meters,
+    ];
+    return [{ kind, cells }];
   });
   return { name: energyName(energy, lang), columns, rows };
 }

@@ -1,11 +1,8 @@
-import { scopeCost } from '../cost/scope-cost.js';
-import { type CarbonTables, DEFAULT_CARBON_TABLES, type GridRegion, regionOf } from '../domain/carbon.js';
-import type { Energy } from '../domain/energy.js';
-import type { Registry } from '../domain/registry.js';
-import type { Scope } from '../domain/scope.js';
+import { costByInstitution } from '../cost/institution-cost.js';
+import { DEFAULT_CARBON_TABLES, type GridRegion, regionOf } from '../domain/carbon.js';
 import { generateReport, type ReportSource } from '../reports/generate.js';
 import { reportLabels } from '../reports/labels.js';
-import { parseReportPeriod, parseReportScope, type ReportPeriod } from '../reports/params.js';
+import { parseReportPeriod, parseReportScope } from '../reports/params.js';
 import { buildStatistics } from './build.js';
 import { DEFAULT_STATISTICS_LAYOUT, type StatisticsLayout } from './forms.js';
 import type { StatisticsModel } from './model.js';
@@ -14,36 +11,7 @@ import type { StatisticsModel } from './model.js';
 export interface StatisticsSource extends ReportSource {
   /** The region of institutions without `gridRegion` (`DEFAULT_GRID_REGION`). */
   readonly defaultGridRegion: GridRegion;
-  readonly carbonTables?: CarbonTables;
   readonly layout?: StatisticsLayout;
-}
-
-/** The cost of a year by institution and energy (micro-yuan), from one `scopeCost` of the scope. */
-async function costByInstitution(
-  source: StatisticsSource,
-  registry: Registry,
-  scope: Scope,
-  period: ReportPeriod,
-): Promise<Map<string, Map<Energy, number>>> {
-  const cost = await scopeCost(source.store, registry, {
-    scope,
-    fromMs: period.fromMs,
-    toMs: period.toMs,
-    bucketStartsMs: [period.fromMs],
-    timeZone: source.timeZone,
-  });
-  const institutionOf = new Map(registry.buildings.map((b) => [b.id, b.institutionId]));
-  const meters = new Map(registry.meters.map((m) => [m.id, m]));
-  const out = new Map<string, Map<Energy, number>>();
-  for (const [meterId, micro] of cost.byMeterMicro) {
-    const meter = meters.get(meterId);
-    const id = meter === undefined ? undefined : institutionOf.get(meter.buildingId);
-    if (meter === undefined || id === undefined) continue;
-    const byEnergy = out.get(id) ?? new Map<Energy, number>();
-    byEnergy.set(meter.energy, (byEnergy.get(meter.energy) ?? 0) + micro);
-    out.set(id, byEnergy);
-  }
-  return out;
 }
 
 /**
@@ -60,7 +28,12 @@ export async function statisticsFor(
   const scope = parseReportScope(request.scope, registry);
   const [report, costMicro, signoffs] = await Promise.all([
     generateReport(source, period, scope, { figuresOnly: true }),
-    costByInstitution(source, registry, scope, period),
+    costByInstitution(source.store, registry, {
+      scope,
+      fromMs: period.fromMs,
+      toMs: period.toMs,
+      timeZone: source.timeZone,
+    }),
     source.store.auditSignoffs(Number(period.period)),
   ]);
   const byId = new Map(registry.institutions.map((i) => [i.id, i]));

@@ -1,4 +1,4 @@
-import { emissionFactor, equalValueFactor } from '../domain/carbon.js';
+import { equalValueFactor, kgco2MicroOf } from '../domain/carbon.js';
 import { INSTITUTION_NATURES, type InstitutionNature } from '../domain/credit-code.js';
 import type { Energy } from '../domain/energy.js';
 import { InstitutionTypeSchema } from '../domain/registry.js';
@@ -31,7 +31,6 @@ function exactOf(row: InstitutionRow | undefined, id: string, year: number, inpu
   const lines = energies.map((energy): ExactStatLine & { energy: Energy } => {
     const line = row?.energies.find((l) => l.energy === energy);
     const amountMicro = line?.exact.amountMicro ?? 0;
-    const co2 = emissionFactor(energy, year, region, input.tables);
     return {
       energy,
       amountMicro,
@@ -39,7 +38,7 @@ function exactOf(row: InstitutionRow | undefined, id: string, year: number, inpu
       costMicro: cost?.get(energy) ?? 0,
       kgceMicro: line?.exact.kgceMicro ?? Math.round(amountMicro * input.coefficients.kgcePerUnit[energy]),
       kgceEvMicro: Math.round(amountMicro * equalValueFactor(energy, year, input.tables, input.coefficients).value),
-      kgco2Micro: co2 === undefined ? null : Math.round(amountMicro * co2.value),
+      kgco2Micro: kgco2MicroOf(energy, amountMicro, year, region, input.tables),
     };
   });
   return {

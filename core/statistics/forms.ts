@@ -58,7 +58,11 @@ export const STATISTICS_LAYOUT_2025: StatisticsLayout = Object.freeze<Statistics
   version: 'jieneng.statistics-forms/2025-1',
   follows: '公共机构能源资源消费统计调查制度（国管局 2025 年修订，国家统计局批准）',
   verification:
-    'not verified against the official forms: form order, units, nature codes and column names follow DOMAIN.md and a published older form',
+    'not verified against the official forms: form order, units, nature codes and column names follow DOMAIN.md and a published older form. ' +
+    'Checked against the published notices only: the 2025 revision (国管局 notice of 2025-11-10, ecpi.ggj.gov.cn/tzgg/202511/t20251119_48732.htm) ' +
+    "removed 用地面积, 充电桩数量, 可再生能源应用 and UPS装机容量 (none is printed here), renamed the heating form's 热力消费量 to " +
+    '热力消费量（按热量收费） (the heating form is not printed here) and limited the survey to institutions in the 公共机构名录库; ' +
+    'the 2022 revision (国管节能〔2022〕301号) asks for the 统一社会信用代码 (printed, check digit validated)',
   densities: DEFAULT_DENSITY_TABLE.version,
   energies: [
     'electricity',

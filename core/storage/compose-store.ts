@@ -9,17 +9,22 @@ import type { Target } from '../domain/targets.js';
 import type { Tariff } from '../domain/tariffs.js';
 import { clusterMetadataMembers } from './metadata-store.js';
 import type {
+  AccountStore,
   AggregateQuery,
   AggregateRow,
+  AnomalyCaseStore,
   AnomalyFilter,
   AuditEntry,
   Correction,
   DeadLetter,
   DeadLetterQuery,
+  HourOfDayQuery,
+  HourOfDayRow,
   HourRange,
   InsertOutcome,
   MetadataChange,
   MetadataStore,
+  NotificationStore,
   ReadingWindow,
   SeriesStore,
   Store,
@@ -148,8 +153,23 @@ class ComposedStore implements Store {
   aggregate(query: AggregateQuery): Promise<AggregateRow[]> {
     return this.series.aggregate(query);
   }
+  hourOfDayAmounts(query: HourOfDayQuery): Promise<HourOfDayRow[]> {
+    return this.series.hourOfDayAmounts(query);
+  }
 
   // Metadata.
+
+  get accounts(): AccountStore {
+    return this.metadata.accounts;
+  }
+
+  get notifications(): NotificationStore {
+    return this.metadata.notifications;
+  }
+
+  get anomalyCases(): AnomalyCaseStore {
+    return this.metadata.anomalyCases;
+  }
 
   loadRegistry(): Promise<Registry> {
     return this.metadata.loadRegistry();

@@ -1,4 +1,4 @@
-import type { AnomalyEvent, AnomalyStatus } from '../domain/anomalies.js';
+import type { AnomalyAssignment, AnomalyComment, AnomalyEvent, AnomalyStatus } from '../domain/anomalies.js';
 import type { MeterEvent } from '../domain/meter-events.js';
 import type { ReductionTarget, Target } from '../domain/targets.js';
 import type { DeadLetter, TokenRecord } from './metadata-store.js';
@@ -93,10 +93,34 @@ export function reductionTargetOfRow(r: Row): ReductionTarget {
 const step = (by: unknown, comment: unknown, at: unknown) =>
   by === null || by === undefined ? undefined : { by: String(by), comment: String(comment ?? ''), atMs: Number(at) };
 
-/** An anomaly event from its row (`start_ms`, `end_ms`, `detected_ms`, `ack_ms`, `resolved_ms`) and its decoded evidence. */
-export function anomalyOfRow(r: Row, evidence: Record<string, unknown>): AnomalyEvent {
+/** The assignment of an anomaly row (`assignee`, `due_day`, `assigned_by`, `assigned_ms`), if any. */
+function assignmentOfRow(r: Row): AnomalyAssignment | undefined {
+  if (r.assignee === null || r.assignee === undefined) return undefined;
+  return {
+    assignee: String(r.assignee),
+    ...(r.due_day === null || r.due_day === undefined ? {} : { dueDate: String(r.due_day) }),
+    by: String(r.assigned_by),
+    atMs: Number(r.assigned_ms),
+  };
+}
+
+/** A comment from `author`, `created_ms`, `body` (issue 17, item 3). */
+export function anomalyCommentOfRow(r: Row): AnomalyComment {
+  return { text: String(r.body), by: String(r.author), atMs: Number(r.created_ms) };
+}
+
+/**
+ * An anomaly event from its row (`start_ms`, `end_ms`, `detected_ms`, `ack_ms`, `resolved_ms`, the
+ * assignment's columns), its decoded evidence and its comments.
+ */
+export function anomalyOfRow(
+  r: Row,
+  evidence: Record<string, unknown>,
+  comments: readonly AnomalyComment[] = [],
+): AnomalyEvent {
   const acknowledged = step(r.ack_by, r.ack_comment, r.ack_ms);
   const resolved = step(r.resolved_by, r.resolved_comment, r.resolved_ms);
+  const assignment = assignmentOfRow(r);
   return {
     id: String(r.id),
     type: String(r.type),
@@ -112,5 +136,7 @@ export function anomalyOfRow(r: Row, evidence: Record<string, unknown>): Anomaly
     detectedAtMs: Number(r.detected_ms),
     ...(acknowledged ? { acknowledged } : {}),
     ...(resolved ? { resolved } : {}),
+    ...(assignment ? { assignment } : {}),
+    ...(comments.length === 0 ? {} : { comments: [...comments] }),
   };
 }

@@ -11,6 +11,9 @@ import type { MeterEvent } from '../domain/meter-events.js';
 import type { Registry } from '../domain/registry.js';
 import type { Target } from '../domain/targets.js';
 import type { Tariff } from '../domain/tariffs.js';
+import type { AccountStore } from './account-store.js';
+import type { AnomalyCaseStore } from './anomaly-case-store.js';
+import type { NotificationStore } from './notification-store.js';
 import type { Correction, StoreLifecycle } from './store.js';
 
 export type { MetadataChange };
@@ -23,6 +26,10 @@ export interface AnomalyFilter {
   readonly type?: string;
   readonly status?: AnomalyStatus;
   readonly id?: string;
+  /** Assigned to exactly this assignee (issue 17, item 3). */
+  readonly assignee?: string;
+  /** Overdue on this local day `YYYY-MM-DD`: due before it and not resolved (`isOverdue`). */
+  readonly overdueOn?: string;
 }
 
 /** A rejected message or reading, with the reason. */
@@ -129,7 +136,8 @@ export interface ReadingKeyLock {
 
 /**
  * Everything that is not a time series: registry, lifecycle events, corrections, dead letters,
- * effective-dated facts, targets, anomalies, API tokens and the audit log (later also users, jobs and the archive index).
+ * effective-dated facts, targets, anomalies, API tokens, users and sessions (`accounts`) and the
+ * audit log (later also jobs and the archive index).
  * Implemented by DuckDB (in DATA_DIR: one process) and PostgreSQL (`METADATA_URL`: shared by every
  * process of a cluster). Each call is atomic on its own; nothing spans two calls.
  */
@@ -164,6 +172,18 @@ export interface MetadataStore extends StoreLifecycle {
    * that ran, by job name. Present when `recordJobRun` is.
    */
   lastJobRuns?(): Promise<JobRunRecord[]>;
+  /**
+   * Users and their sign-in sessions (issue 17, item 1), in the same database: an interface of
+   * its own (account-store.ts), so a store wrapping this one passes it on as one member.
+   */
+  readonly accounts: AccountStore;
+  /**
+   * Notification channels, routes and the delivery log (issue 17, item 4), in the same database:
+   * an interface of its own (notification-store.ts), passed on as one member like `accounts`.
+   */
+  readonly notifications: NotificationStore;
+  /** Anomaly assignments and comments (issue 17, item 3), an interface of its own (anomaly-case-store.ts). */
+  readonly anomalyCases: AnomalyCaseStore;
 
   /** The stored registry; an empty registry (every list empty) before the first save. */
   loadRegistry(): Promise<Registry>;
@@ -229,7 +249,10 @@ export interface MetadataStore extends StoreLifecycle {
    * keeping their status, all or none; returns the ids that were new, in input order.
    */
   upsertAnomalies(events: readonly AnomalyEvent[]): Promise<string[]>;
-  /** Anomalies overlapping [fromMs, toMs) that match the filter, newest start first (ties by id), at most 10,000. */
+  /**
+   * Anomalies overlapping [fromMs, toMs) that match the filter, newest start first (ties by id), at
+   * most 10,000, each with its case (assignment and comments, `anomalyCases`).
+   */
   anomalies(filter: AnomalyFilter): Promise<AnomalyEvent[]>;
   /** Moves an anomaly to `acknowledged` or `resolved` with who, why and when; an unknown id changes nothing. */
   setAnomalyStatus(id: string, status: 'acknowledged' | 'resolved', step: AnomalyStep): Promise<void>;

@@ -92,6 +92,31 @@ export interface AggregateQuery {
   readonly sums?: readonly AggregateSum[];
 }
 
+/**
+ * Consumption by meter, segment and local hour of day (`SeriesStore.hourOfDayAmounts`): what a
+ * time-of-use tariff prices, without reading every hour. Segment i is
+ * [boundariesMs[i], boundariesMs[i + 1]).
+ */
+export interface HourOfDayQuery {
+  /** Which meters, as `AggregateQuery.filter` (sub-items excluded): each meter counts its own amount. */
+  readonly filter: Omit<MeterFilter, 'subItemPrefix'>;
+  /** Ascending, hour-aligned, at least two. */
+  readonly boundariesMs: readonly number[];
+  readonly timeZone: string;
+  /** Also count each cell's hours with a non-zero amount (`HourOfDayRow.hours`); costs more. */
+  readonly counts?: boolean;
+}
+
+/** One meter's consumption in one segment by local clock hour (0–23), in its native unit. */
+export interface HourOfDayRow {
+  readonly meterId: string;
+  readonly segment: number;
+  /** 24 amounts, index = local clock hour. */
+  readonly amounts: readonly number[];
+  /** 24 counts of hours with a non-zero amount, when the query asked for `counts`. */
+  readonly hours?: readonly number[];
+}
+
 /** One aggregate cell: a bucket × energy × group, in the energy's native unit. */
 export interface AggregateRow {
   /** Bucket start (epoch ms); `fromMs` for `total`. */
@@ -211,8 +236,16 @@ export interface SeriesStore extends StoreLifecycle {
    * group id; only cells with hourly rows appear (no zero-filled buckets).
    */
   aggregate(query: AggregateQuery): Promise<AggregateRow[]>;
+  /**
+   * Each meter's own hourly consumption summed by segment and local hour of day, where the meter
+   * was in the filter's scope at that hour (as `aggregate` grouped by meter): one row per meter and
+   * segment with hourly rows, in no particular order.
+   */
+  hourOfDayAmounts(query: HourOfDayQuery): Promise<HourOfDayRow[]>;
 }
 
+export type { AccountStore, SessionRecord, UserRecord } from './account-store.js';
+export type { AnomalyCaseStore } from './anomaly-case-store.js';
 export type {
   AnomalyFilter,
   AuditEntry,
@@ -224,6 +257,7 @@ export type {
   ReadingKeyLock,
   TokenRecord,
 } from './metadata-store.js';
+export type { DeliveryQuery, NotificationStore } from './notification-store.js';
 
 /**
  * The persistence contract of Jieneng: series and metadata, as every consumer sees it. The embedded

@@ -9,6 +9,7 @@ import type { Metrics } from '../../core/metrics.js';
 import type { RegistryHolder } from '../../core/registry-holder.js';
 import type { Store } from '../../core/storage/store.js';
 import { targetProgress } from '../../core/targets-progress.js';
+import type { AnomalyNotifier } from '../alerts/notifier.js';
 import { deliverAnomalies, type WebhookOptions } from '../alerts/webhook.js';
 
 /** What a detection job needs. */
@@ -20,6 +21,8 @@ export interface DetectionDeps {
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly webhook?: Omit<WebhookOptions, 'logger'>;
+  /** Routed notifications of new anomalies (issue 17, item 4): handed over, not waited for. */
+  readonly notifier?: AnomalyNotifier;
   readonly now?: () => number;
   /** `BALANCE_TOLERANCE` (default 0.05): the imbalance a meter tree may have before it is an anomaly. */
   readonly balanceTolerance?: number;
@@ -58,6 +61,7 @@ export async function recordFindings(
   const fresh = new Set(await deps.store.upsertAnomalies(events));
   const created = events.filter((e) => fresh.has(e.id));
   for (const e of created) deps.metrics.anomaliesDetected.inc({ type: e.type });
+  deps.notifier?.notify(created);
   if (deps.webhook !== undefined && created.length > 0) {
     await deliverAnomalies(created, {
       ...deps.webhook,
@@ -70,12 +74,16 @@ export async function recordFindings(
 
 /**
  * Over target: a monthly target whose month-to-date consumption plus the seasonal forecast of the
- * rest of the month is above it. One event per scope, energy and month.
+ * rest of the month is above it. One event per scope, energy and month. The current month, or
+ * `at.month` as it stood at `at.nowMs` (a past month at its end: its total against its target).
  */
-export async function detectOverTarget(deps: DetectionDeps): Promise<Finding[]> {
-  const nowMs = (deps.now ?? Date.now)();
+export async function detectOverTarget(
+  deps: DetectionDeps,
+  at?: { readonly month: string; readonly nowMs: number },
+): Promise<Finding[]> {
+  const nowMs = at?.nowMs ?? (deps.now ?? Date.now)();
   const p = localParts(nowMs, deps.timeZone);
-  const month = `${p.year}-${String(p.month).padStart(2, '0')}`;
+  const month = at?.month ?? `${p.year}-${String(p.month).padStart(2, '0')}`;
   // Monthly quotas only: a reduction target's period is a year (issue 16, item 6).
   const targets = (await deps.store.targets()).filter(isQuotaTarget).filter((t) => t.period === month);
   const progress = await targetProgress(deps.store, deps.registry.get(), targets, {

@@ -6,19 +6,20 @@ import type { DetectionDeps, Finding } from './detection.js';
 
 /**
  * Imbalance (总分表平衡): each parent meter of the city whose sub-meters differ from it by more than
- * `BALANCE_TOLERANCE` over yesterday (local day) is an `imbalance` anomaly on the parent, with the
- * balance as evidence. Severity: above 4× the tolerance high, above 2× medium, else low. Nothing is
- * counted as wasted: the difference is losses, an unmetered load or a faulty meter, to be checked.
+ * `BALANCE_TOLERANCE` over a local day (yesterday, or the day starting at `dayStartMs`) is an
+ * `imbalance` anomaly on the parent, with the balance as evidence. Severity: above 4× the tolerance
+ * high, above 2× medium, else low. Nothing is counted as wasted: the difference is losses, an
+ * unmetered load or a faulty meter, to be checked.
  */
-export async function detectImbalance(deps: DetectionDeps): Promise<Finding[]> {
-  const nowMs = (deps.now ?? Date.now)();
-  const toMs = bucketStart(nowMs, 'day', deps.timeZone);
-  const fromMs = bucketStart(toMs - 1, 'day', deps.timeZone);
+export async function detectImbalance(deps: DetectionDeps, dayStartMs?: number): Promise<Finding[]> {
+  const fromMs =
+    dayStartMs ?? bucketStart(bucketStart((deps.now ?? Date.now)(), 'day', deps.timeZone) - 1, 'day', deps.timeZone);
+  const toMs = nextBucketStart(fromMs, 'day', deps.timeZone);
   const tolerance = deps.balanceTolerance ?? DEFAULT_BALANCE_TOLERANCE;
   const lines = await scopeBalance(deps.store, deps.registry.get(), {
     scope: { level: 'city' },
     fromMs,
-    toMs: nextBucketStart(fromMs, 'day', deps.timeZone),
+    toMs,
     timeZone: deps.timeZone,
     tolerance,
   });

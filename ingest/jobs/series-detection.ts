@@ -67,7 +67,21 @@ export async function detectFromSeries(
 ): Promise<Finding[]> {
   const nowMs = (deps.now ?? Date.now)();
   const toMs = Math.floor(nowMs / HOUR_MS) * HOUR_MS;
-  const fromMs = toMs - historyDays * DAY_MS;
+  return detectSeriesWindow(deps, detectors, { fromMs: toMs - historyDays * DAY_MS, toMs, nowMs });
+}
+
+/**
+ * Runs the series detectors over the hourly data of `[fromMs, toMs)` (whole hours) as they would
+ * have run at `nowMs`: nothing at or after it is seen. A past window (`detect-*` over a range,
+ * issue 17 item 5) passes its end as `nowMs`; `offline` is about the present and is for the
+ * present only.
+ */
+export async function detectSeriesWindow(
+  deps: DetectionDeps,
+  detectors: readonly SeriesDetector[],
+  window: { readonly fromMs: number; readonly toMs: number; readonly nowMs: number },
+): Promise<Finding[]> {
+  const { fromMs, toMs, nowMs } = window;
   const ctx: DetectorContext = { timeZone: deps.timeZone, nowMs, isWorkday: makeIsWorkday(deps.timeZone) };
   const registry = deps.registry.get();
   const want = new Set(detectors);

@@ -2,16 +2,16 @@ import { expect, it } from 'vitest';
 import type { SeriesStore } from '../../core/storage/store.js';
 import { cells, H, hour, query, REGISTRY, T0 } from './contract-fixtures.js';
 
-const at = (iso: string) => Date.parse(iso);
+export const at = (iso: string) => Date.parse(iso);
 const iso = (local: string) => new Date(Date.parse(local)).toISOString();
-const Y1 = at('2026-11-15T10:00:00+08:00');
-const A = at('2026-12-31T22:00:00+08:00');
-const B = at('2026-12-31T23:00:00+08:00');
-const C = at('2027-01-01T00:00:00+08:00');
-const D = at('2027-01-01T01:00:00+08:00');
+export const Y1 = at('2026-11-15T10:00:00+08:00');
+export const A = at('2026-12-31T22:00:00+08:00');
+export const B = at('2026-12-31T23:00:00+08:00');
+export const C = at('2027-01-01T00:00:00+08:00');
+export const D = at('2027-01-01T01:00:00+08:00');
 
 /** Hours across a local day, month and year boundary (22:00 → 02:00 on New Year's Eve, Shanghai). */
-const ROWS = [
+export const ROWS = [
   hour('light', Y1, 1_000_001),
   hour('light', A, 2_000_000),
   hour('light', B, 333_333),
@@ -24,7 +24,7 @@ const ROWS = [
   hour('water', A, 7_000_000),
   hour('water', C, 8_000_000),
 ];
-const ALL = ['light', 'hvac', 'school', 'water'].map((meterId) => ({
+export const ALL = ['light', 'hvac', 'school', 'water'].map((meterId) => ({
   meterId,
   fromMs: Y1,
   toMs: D + H,

@@ -1,13 +1,17 @@
 import { afterEach, beforeEach, describe } from 'vitest';
 import type { MetadataStore, SeriesStore } from '../../core/storage/store.js';
+import { accountCases } from './contract-accounts.js';
+import { anomalyCaseCases } from './contract-anomaly-cases.js';
 import { auditCases } from './contract-audit.js';
 import { costCases } from './contract-cost.js';
 import { deadLetterCases } from './contract-dead-letters.js';
 import { factCases } from './contract-facts.js';
 import { REGISTRY } from './contract-fixtures.js';
+import { hourOfDayContract } from './contract-hour-of-day.js';
 import { hourlyContract } from './contract-hourly.js';
 import { metadataCases } from './contract-metadata.js';
 import { migrationCases, type SchemaHarness } from './contract-migrations.js';
+import { notificationCases } from './contract-notifications.js';
 import { readingContract } from './contract-readings.js';
 import { treeContract } from './contract-tree.js';
 
@@ -39,6 +43,7 @@ export function seriesContract(name: string, makeStore: () => Promise<SeriesStor
     const store = eachTestStore(makeStore);
     describe('raw readings, windows and tails', () => readingContract(store));
     describe('hourly consumption and aggregates', () => hourlyContract(store));
+    describe('consumption by local hour of day (time-of-use cost)', () => hourOfDayContract(store));
     describe('meter trees: totals, sub-items and remainders', () => treeContract(store));
   });
 }
@@ -55,6 +60,9 @@ export function metadataContract(name: string, makeStore: () => Promise<Metadata
     describe('effective-dated facts', () => factCases(store));
     describe('tariffs and bills', () => costCases(store));
     describe('data audit: flags and sign-offs', () => auditCases(store));
+    describe('anomaly cases: assignments and comments', () => anomalyCaseCases(store));
+    describe('users and sessions', () => accountCases(() => store().accounts));
+    describe('notification routes and deliveries', () => notificationCases(() => store().notifications));
     if (schema !== undefined) describe('versioned schema migrations', () => migrationCases(schema));
   });
 }

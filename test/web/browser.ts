@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { formatLocalIso } from '../../core/domain/time.js';
 import { readingsTopic } from '../../core/domain/topics.js';
+import { DEMO_TARIFFS } from '../../server/demo-cost.js';
 import { buildFleet } from '../../simulator/fleet.js';
 import type { Fleet } from '../../simulator/model.js';
 import { FleetPublisher } from '../../simulator/publisher.js';
@@ -39,11 +40,30 @@ const H = 3_600_000;
 /** Builds web/dist unless it is fresh (CI builds it in .ci/run; an edit of web/src rebuilds here). */
 export { ensureWebBuild } from '../../web/build.js';
 
-/** Signs in through the form and waits for the overview. */
+/** The first admin's password on the browser tests' platforms (`ADMIN_PASSWORD`, 12+ characters). */
+export const TEST_ADMIN_PASSWORD = 'browser-test-admin-password';
+
+/** Signs in with an API token through the folded-away token form and waits for the overview. */
 export async function signIn(page: Page, baseUrl: string, token: string): Promise<void> {
   await page.goto(`${baseUrl}/signin`);
+  await page.click('details[data-token-signin] summary');
   await page.fill('input[name=token]', token);
-  await page.click('button[type=submit]');
+  await page.click('form[data-signin=token] button[type=submit]');
+  await page.waitForURL(/\/overview$/);
+  await page.locator('main[data-ready="true"]').waitFor();
+}
+
+/** Fills the username and password form and submits it (the caller waits for what it expects). */
+export async function submitPassword(page: Page, baseUrl: string, username: string, password: string): Promise<void> {
+  await page.goto(`${baseUrl}/signin`);
+  await page.fill('input[name=username]', username);
+  await page.fill('input[name=password]', password);
+  await page.click('form[data-signin=password] button[type=submit]');
+}
+
+/** Signs in with a username and password and waits for the overview. */
+export async function signInWithPassword(page: Page, baseUrl: string, username: string, password: string) {
+  await submitPassword(page, baseUrl, username, password);
   await page.waitForURL(/\/overview$/);
   await page.locator('main[data-ready="true"]').waitFor();
 }
@@ -94,16 +114,34 @@ export interface SeededCity {
   /** Local month and year of the data, `YYYY-MM` and `YYYY`. */
   readonly month: string;
   readonly year: string;
+  /** Yesterday, `YYYY-MM-DD`: `overTarget`'s electricity and water bills cover it. */
+  readonly billedDay: string;
+}
+
+/**
+ * The registry with utility accounts on the first building of `institutionId`: one for its
+ * electricity meters, one for its water meters (bills are per account).
+ */
+function withAccounts(fleet: Fleet, institutionId: string): Fleet['registry'] {
+  const building = fleet.registry.buildings.find((b) => b.institutionId === institutionId)?.id;
+  const meters = fleet.registry.meters.map((m) =>
+    m.buildingId !== building || (m.energy !== 'electricity' && m.energy !== 'water')
+      ? m
+      : { ...m, accountNo: m.energy === 'electricity' ? 'WEB-E-1' : 'WEB-W-1' },
+  );
+  return { ...fleet.registry, meters };
 }
 
 /**
  * A small simulated city (2 districts, 4 institutions, ~40 meters) with 3 days of hourly readings
  * published through the broker, one dead letter, a city target and an institution over its monthly
- * target, found by `POST /api/v1/jobs/detect-targets/run`.
+ * target, found by `POST /api/v1/jobs/detect-targets/run`; the demo's tariffs, and yesterday's
+ * electricity and water bills of that institution.
  */
 export async function seedCity(t: TestPlatform): Promise<SeededCity> {
   const fleet = buildFleet({ seed: 11, districts: 2, institutions: 4, intervalS: 3600 });
-  const put = await t.api('PUT', '/api/v1/registry', fleet.registry);
+  const overTarget = fleet.registry.institutions[0]?.id ?? '';
+  const put = await t.api('PUT', '/api/v1/registry', withAccounts(fleet, overTarget));
   if (put.status !== 200) throw new Error(`registry: ${JSON.stringify(put.body)}`);
   const nowMs = Date.now();
   const toMs = Math.floor(nowMs / H) * H + 1;
@@ -128,7 +166,6 @@ export async function seedCity(t: TestPlatform): Promise<SeededCity> {
   // In the first hour of a month the month has no complete hour yet and nothing is over target.
   const month = formatLocalIso(nowMs, t.platform.config.TIMEZONE).slice(0, 7);
   const year = month.slice(0, 4);
-  const overTarget = fleet.registry.institutions[0]?.id ?? '';
   const targets = await t.api('PUT', '/api/v1/targets', {
     targets: [
       { scope: `institution:${overTarget}`, energy: 'all', period: month, value: 1, unit: 'kgce' },
@@ -138,5 +175,18 @@ export async function seedCity(t: TestPlatform): Promise<SeededCity> {
   if (targets.status !== 200) throw new Error(`targets: ${JSON.stringify(targets.body)}`);
   const run = await t.api<{ lastRun: { outcome: string } }>('POST', '/api/v1/jobs/detect-targets/run');
   if (run.body.lastRun.outcome !== 'ok') throw new Error(`detect-targets: ${JSON.stringify(run.body)}`);
-  return { fleet, overTarget, month, year };
+
+  const tariffs = await t.api('PUT', '/api/v1/tariffs', { tariffs: DEMO_TARIFFS });
+  if (tariffs.status !== 200) throw new Error(`tariffs: ${JSON.stringify(tariffs.body)}`);
+  const billedDay = formatLocalIso(nowMs - 24 * H, t.platform.config.TIMEZONE).slice(0, 10);
+  const today = formatLocalIso(nowMs, t.platform.config.TIMEZONE).slice(0, 10);
+  const bill = { energy: 'electricity', from: billedDay, to: today, quantity: 1000, amountYuan: 888.88 };
+  const bills = await t.api('POST', '/api/v1/bills', {
+    bills: [
+      { ...bill, accountNo: 'WEB-E-1' },
+      { ...bill, accountNo: 'WEB-W-1', energy: 'water', quantity: 20, amountYuan: 98.76 },
+    ],
+  });
+  if (bills.status !== 201) throw new Error(`bills: ${JSON.stringify(bills.body)}`);
+  return { fleet, overTarget, month, year, billedDay };
 }

@@ -40,3 +40,17 @@ export function stackTotals(series: readonly ChartSeries[], length: number): num
 export async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
 }
+
+/** A KPI tile: its raw value (`data-value`), the number it shows, and the unit it names. */
+export async function kpiOf(page: Page, id: string): Promise<{ value: number; shown: number; unit: string }> {
+  const tile = page.locator(`[data-kpi="${id}"]`);
+  const value = Number(await tile.getAttribute('data-value'));
+  const shown = Number(((await tile.locator('strong').textContent()) ?? '').replace(/[,\s]/g, ''));
+  const unit = ((await tile.locator('.kpi-unit').textContent()) ?? '').trim();
+  return { value, shown, unit };
+}
+
+/** A shown number equals `value` rounded to `digits` decimals. */
+export function expectShown(shown: number, value: number, digits: number): void {
+  expect(Math.abs(shown - value)).toBeLessThanOrEqual(0.5 * 10 ** -digits + 1e-9);
+}

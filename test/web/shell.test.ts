@@ -1,5 +1,5 @@
 /**
- * The page's shell in a real browser: sign-in with a token (and refusal of a wrong one), what the
+ * The page's shell in a real browser: sign-in with an API token (and refusal of a wrong one), what the
  * token can read, a 403 shown in place, the English switch, a tablet layout, and the way back to
  * sign-in when the API answers 401.
  */
@@ -30,8 +30,9 @@ describe.skipIf(!chromiumAvailable())('the web page’s shell in chromium', () =
   it('sends a visitor without a token to sign-in, refuses a wrong token with the API’s message', async () => {
     await page.goto(`${t.platform.apiUrl}/quality`);
     await page.waitForURL(/\/signin$/);
+    await page.click('details[data-token-signin] summary');
     await page.fill('input[name=token]', 'not-a-token');
-    await page.click('button[type=submit]');
+    await page.click('form[data-signin=token] button[type=submit]');
     await expect.poll(() => page.textContent('[data-signin-message]')).toMatch(/unknown token/);
     expect(await page.evaluate("sessionStorage.getItem('jieneng.token')")).toBeNull();
     await shot(page, 'signin');

@@ -67,3 +67,32 @@ export function bucketLabel(start: string, interval: string): string {
   if (interval === 'month') return start.slice(0, 7);
   return start.slice(0, 4);
 }
+
+/** The platform zone's offset at an instant, `+08:00`. */
+function offsetAt(ms: number): string {
+  const name =
+    new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'longOffset' })
+      .formatToParts(new Date(ms))
+      .find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
+  const m = /GMT([+-]\d{2}):?(\d{2})?/.exec(name);
+  return m === null ? '+00:00' : `${m[1]}:${m[2] ?? '00'}`;
+}
+
+const offsetMs = (offset: string) =>
+  (offset.startsWith('-') ? -1 : 1) * (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(4, 6))) * 60_000;
+
+/**
+ * A local date-time of the platform's zone (`YYYY-MM-DDTHH:mm`, as `<input type=datetime-local>`
+ * gives it) as ISO 8601 with that zone's offset, e.g. `2026-11-05T10:30:00+08:00`.
+ */
+export function zonedIso(local: string): string {
+  const wall = Date.parse(`${local.slice(0, 16)}:00Z`);
+  const offset = offsetAt(wall - offsetMs(offsetAt(wall)));
+  return `${local.slice(0, 16)}:00${offset}`;
+}
+
+/** Now in the platform's zone as `YYYY-MM-DDTHH:mm` (a datetime-local input's value). */
+export function nowLocal(nowMs = Date.now()): string {
+  const local = new Date(nowMs + offsetMs(offsetAt(nowMs)));
+  return local.toISOString().slice(0, 16);
+}

@@ -1,4 +1,6 @@
 /** The page's labels: Chinese by default, English on a switch (kept in localStorage). */
+import { ADMIN_EN, ADMIN_ZH } from './i18n-admin.js';
+import { WORK_EN, WORK_ZH } from './i18n-work.js';
 
 export type Lang = 'zh' | 'en';
 
@@ -12,15 +14,15 @@ const zh = {
   navReports: '报表',
   signOut: '退出',
   langSwitch: 'English',
-  signInTitle: '使用 API 令牌登录',
-  signInHint: '令牌由管理员发放（首次启动时打印在日志中）。仅保存在本浏览器标签页中。',
+  signInTitle: '登录',
+  signInHint: '令牌由管理员发放。仅保存在本浏览器标签页中。',
   token: 'API 令牌',
   signIn: '登录',
   signInFailed: '登录失败：',
   sessionEnded: '会话已失效，请重新登录：',
-  canRead: '此令牌可读取：',
+  canRead: '可读取：',
   noAccess: '无权限',
-  forbidden: '此令牌无权读取该内容（403）。',
+  forbidden: '您的角色或范围无权查看或执行此操作（403）。',
   loading: '加载中…',
   error: '出错了：',
   city: '全市',
@@ -40,6 +42,18 @@ const zh = {
   native: '实物量',
   share: '占比',
   waterNote: '水为资源而非能源，不计入综合能耗（kgce）。',
+  unit: '单位',
+  waterNoteCo2: '水没有二氧化碳排放因子，不计入 kgCO₂ 合计。',
+  waterNoteYuan: '费用合计含水费。',
+  coefficientsUsed: '折标系数：{table}',
+  factorsUsed: '因子：{table}（{years} 年）',
+  fuelsUsed: '燃料：{table}',
+  regionsUsed: '电网区域：{regions}',
+  costBilled: '账单 {amount}（{share}）',
+  costTariffed: '单价 × 计量 {amount}',
+  costSources: '{bills} 张账单 · {tariffs} 个价格',
+  uncosted: '未计价 {hours} 小时（{meters} 块表，按 0 计）',
+  noCostSources: '尚无账单和价格：费用按 0 计。',
   targets: '目标进度',
   noTargets: '未设置目标。',
   period: '周期',
@@ -50,7 +64,7 @@ const zh = {
   on_track: '正常',
   at_risk: '有风险',
   over: '超标',
-  trendDaily: '近 30 天逐日能耗（kgce）',
+  trendDaily: '近 30 天逐日{measure}（{unit}）',
   ranking: '机构能耗强度排名（kgce/m²，本月）',
   rankingComputed: '报表排名接口不可用：由 /consumption 计算。',
   rank: '名次',
@@ -69,6 +83,7 @@ const zh = {
   month: '逐月（本年）',
   subItem: '分项',
   allSubItems: '全部分项',
+  allEnergies: '全部能源',
   lastYear: '去年同期',
   series: '能耗曲线',
   evidence: '证据',
@@ -142,15 +157,15 @@ const en: Record<Key, string> = {
   navReports: 'Reports',
   signOut: 'Sign out',
   langSwitch: '中文',
-  signInTitle: 'Sign in with an API token',
-  signInHint: 'Tokens are issued by an administrator (printed in the log at first start). Kept in this tab only.',
+  signInTitle: 'Sign in',
+  signInHint: 'Tokens are issued by an administrator. Kept in this tab only.',
   token: 'API token',
   signIn: 'Sign in',
   signInFailed: 'Sign-in failed: ',
   sessionEnded: 'Your session ended, please sign in again: ',
-  canRead: 'This token can read: ',
+  canRead: 'You can read: ',
   noAccess: 'no access',
-  forbidden: 'This token may not read this (403).',
+  forbidden: 'Your role or scopes may not see or do this (403).',
   loading: 'Loading…',
   error: 'Error: ',
   city: 'City',
@@ -170,6 +185,18 @@ const en: Record<Key, string> = {
   native: 'Native',
   share: 'Share',
   waterNote: 'Water is a resource, not energy: it is not added into the kgce total.',
+  unit: 'Unit',
+  waterNoteCo2: 'Water has no CO₂ factor: it is not in the kgCO₂ total.',
+  waterNoteYuan: 'The cost total includes water.',
+  coefficientsUsed: 'Coefficients: {table}',
+  factorsUsed: 'Factors: {table} ({years})',
+  fuelsUsed: 'Fuels: {table}',
+  regionsUsed: 'Grid regions: {regions}',
+  costBilled: 'Bills {amount} ({share})',
+  costTariffed: 'tariff × metered {amount}',
+  costSources: '{bills} bills · {tariffs} tariffs',
+  uncosted: 'Uncosted: {hours} hours on {meters} meters (counted as 0)',
+  noCostSources: 'No bills or tariffs yet: the cost counts as 0.',
   targets: 'Targets',
   noTargets: 'No targets set.',
   period: 'Period',
@@ -180,7 +207,7 @@ const en: Record<Key, string> = {
   on_track: 'On track',
   at_risk: 'At risk',
   over: 'Over',
-  trendDaily: 'Daily consumption, last 30 days (kgce)',
+  trendDaily: 'Daily {measure}, last 30 days ({unit})',
   ranking: 'Institutions by intensity (kgce/m², this month)',
   rankingComputed: 'The reports ranking is not available: computed from /consumption.',
   rank: 'Rank',
@@ -199,6 +226,7 @@ const en: Record<Key, string> = {
   month: 'Monthly (this year)',
   subItem: 'Sub-item',
   allSubItems: 'All sub-items',
+  allEnergies: 'All energies',
   lastYear: 'Same period last year',
   series: 'Consumption',
   evidence: 'Evidence',
@@ -262,6 +290,9 @@ const en: Record<Key, string> = {
   other: 'Other',
 };
 
+const ZH: Record<string, string> = { ...zh, ...ADMIN_ZH, ...WORK_ZH };
+const EN: Record<string, string> = { ...en, ...ADMIN_EN, ...WORK_EN };
+
 let current: Lang = localStorage.getItem(LANG_KEY) === 'en' ? 'en' : 'zh';
 
 /** The language in use. */
@@ -278,7 +309,7 @@ export function setLang(next: Lang): void {
 
 /** A label; `{name}` placeholders are filled from `vars`. Unknown keys (e.g. a new status) show as they are. */
 export function t(key: Key | string, vars: Record<string, string> = {}): string {
-  const table: Record<string, string> = current === 'zh' ? zh : en;
+  const table: Record<string, string> = current === 'zh' ? ZH : EN;
   const text = table[key] ?? key;
   return text.replace(/\{(\w+)\}/g, (_, k: string) => vars[k] ?? '');
 }

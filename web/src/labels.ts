@@ -2,6 +2,7 @@
 import { ENERGIES, SUB_ITEM_NAMES } from './codes.js';
 import { lang, t } from './i18n.js';
 import type { Energy, Registry } from './types.js';
+import { isFigureUnit, unitSymbol } from './units.js';
 
 const ANOMALY_TYPES: Readonly<Record<string, readonly [zh: string, en: string]>> = {
   over_target: ['预计超目标', 'Projected over target'],
@@ -63,9 +64,11 @@ export function nativeUnit(energy: string): string {
   return unit.replace('m3', 'm³').replace('m2', 'm²');
 }
 
-/** Shows a unit from the API (`kgce/m2` → `kgce/m²`). */
+/** Shows a unit from the API (`kgce/m2` → `kgce/m²`, `kgco2` → `kgCO₂`, `yuan` → 元). */
 export function showUnit(unit: string): string {
-  return unit.replace('m3', 'm³').replace('m2', 'm²');
+  const [base = '', ...per] = unit.split('/');
+  const shown = isFigureUnit(base) ? unitSymbol(base) : base;
+  return [shown, ...per].join('/').replace('m3', 'm³').replace('m2', 'm²');
 }
 
 /** Whether an energy is added into the kgce total (water is not). */

@@ -1,36 +1,41 @@
 /**
- * The shell: header with navigation and the language switch, a router over the History API (the
- * server falls back to index.html for any page path), and the sign-in guard.
+ * The shell: a router over the History API (the server falls back to index.html for any page
+ * path), the sign-in guard (who is signed in is asked once: `identity.ts`), and the header.
  */
-import { handleUnauthorized, session } from './api.js';
+import { type ApiError, handleUnauthorized } from './api.js';
 import { disposeCharts } from './charts.js';
 import { failure, h } from './dom.js';
 import { lang, setLang, t } from './i18n.js';
+import { forgetIdentity, signOut, whoAmI } from './identity.js';
+import { renderAccount } from './pages/account.js';
+import { renderAdmin } from './pages/admin.js';
 import { renderAnomalies } from './pages/anomalies.js';
+import { renderAudit } from './pages/audit.js';
 import { renderInstitution } from './pages/institution.js';
+import { renderMeters } from './pages/meters.js';
 import { renderOverview } from './pages/overview.js';
 import { renderQuality } from './pages/quality.js';
 import { renderReports } from './pages/reports.js';
 import { renderSignIn } from './pages/signin.js';
+import { renderTargets } from './pages/targets.js';
 import type { PageContext } from './router.js';
-import { accessOf, ensureAccess, loadRegistry, resetState, SECTIONS, type Section } from './state.js';
+import { accessLine, header, type Nav } from './shell.js';
+import { ensureAccess, loadRegistry, resetState } from './state.js';
 
 type Page = (root: HTMLElement, ctx: PageContext) => Promise<void>;
 
-const ROUTES: readonly { pattern: RegExp; section?: Section; page: Page }[] = [
-  { pattern: /^\/overview$/, section: 'overview', page: renderOverview },
-  { pattern: /^\/institutions\/([^/]+)$/, section: 'overview', page: renderInstitution },
-  { pattern: /^\/anomalies$/, section: 'anomalies', page: renderAnomalies },
-  { pattern: /^\/quality$/, section: 'quality', page: renderQuality },
-  { pattern: /^\/reports$/, section: 'reports', page: renderReports },
+const ROUTES: readonly { pattern: RegExp; nav?: Nav; page: Page }[] = [
+  { pattern: /^\/overview$/, nav: 'overview', page: renderOverview },
+  { pattern: /^\/institutions\/([^/]+)$/, nav: 'overview', page: renderInstitution },
+  { pattern: /^\/anomalies$/, nav: 'anomalies', page: renderAnomalies },
+  { pattern: /^\/quality$/, nav: 'quality', page: renderQuality },
+  { pattern: /^\/reports$/, nav: 'reports', page: renderReports },
+  { pattern: /^\/targets$/, nav: 'targets', page: renderTargets },
+  { pattern: /^\/meters$/, nav: 'meters', page: renderMeters },
+  { pattern: /^\/audit$/, nav: 'audit', page: renderAudit },
+  { pattern: /^\/admin(?:\/([a-z]+))?$/, nav: 'admin', page: renderAdmin },
+  { pattern: /^\/account$/, page: renderAccount },
 ];
-
-const NAV_LABEL: Record<Section, string> = {
-  overview: 'navOverview',
-  anomalies: 'navAnomalies',
-  quality: 'navQuality',
-  reports: 'navReports',
-};
 
 const app = document.getElementById('app') as HTMLElement;
 let signInMessage: string | undefined;
@@ -42,49 +47,21 @@ export function navigate(path: string, replace = false): void {
   void render();
 }
 
-function header(active: Section | undefined): HTMLElement {
-  const links = SECTIONS.map((s) => {
-    const denied = accessOf(s) === 'no';
-    return h(
-      'a',
-      {
-        href: `/${s}`,
-        class: `nav-link${s === active ? ' active' : ''}${denied ? ' denied' : ''}`,
-        'data-nav': s,
-        title: denied ? t('noAccess') : undefined,
-      },
-      t(NAV_LABEL[s]),
-      denied ? ` (${t('noAccess')})` : '',
-    );
-  });
-  return h(
-    'header',
-    { class: 'top' },
-    h('a', { href: '/overview', class: 'brand' }, t('appName')),
-    h('nav', {}, ...links),
-    h(
-      'div',
-      { class: 'tools' },
-      h('button', { type: 'button', class: 'link', 'data-action': 'lang', onclick: switchLang }, t('langSwitch')),
-      h('button', { type: 'button', class: 'link', 'data-action': 'signout', onclick: signOut }, t('signOut')),
-    ),
-  );
-}
-
 function switchLang(): void {
   setLang(lang() === 'zh' ? 'en' : 'zh');
   void render();
 }
 
-function signOut(): void {
-  session.clear();
-  resetState();
-  navigate('/signin');
+function leave(): void {
+  void signOut().finally(() => {
+    resetState();
+    navigate('/signin');
+  });
 }
 
-function accessLine(): HTMLElement {
-  const readable = SECTIONS.filter((s) => accessOf(s) === 'yes').map((s) => t(NAV_LABEL[s]));
-  return h('p', { class: 'access muted', 'data-access': readable.length }, t('canRead'), readable.join(' · '));
+function showSignIn(message: string | undefined): void {
+  if (location.pathname !== '/signin') history.replaceState(null, '', '/signin');
+  app.replaceChildren(renderSignIn({ message, onSignedIn: () => navigate('/overview', true), onLang: switchLang }));
 }
 
 let renderSeq = 0;
@@ -94,37 +71,60 @@ async function render(): Promise<void> {
   disposeCharts();
   document.title = t('appName');
   const path = location.pathname;
-  if (session.token() === null || path === '/signin') {
-    if (path !== '/signin') history.replaceState(null, '', '/signin');
+  if (path === '/signin') {
     const message = signInMessage;
     signInMessage = undefined;
-    app.replaceChildren(renderSignIn({ message, onSignedIn: () => navigate('/overview', true), onLang: switchLang }));
+    showSignIn(message);
     return;
   }
-  const route = ROUTES.find((r) => r.pattern.test(path));
-  if (route === undefined) {
-    navigate('/overview', true);
-    return;
-  }
-  const main = h('main', { 'data-page': route.section ?? '' }, h('p', { class: 'muted' }, t('loading')));
+  const main = h('main', { 'data-page': '' }, h('p', { class: 'muted' }, t('loading')));
   app.replaceChildren(main);
   try {
+    const who = await whoAmI();
+    if (seq !== renderSeq) return;
+    if (who.identity === null) {
+      // A first visit has no cookie: nothing to explain. An expired or revoked one says why.
+      showSignIn(who.reason.code === 'JN_AUTH_MISSING' ? undefined : who.reason.message);
+      return;
+    }
+    const route = ROUTES.find((r) => r.pattern.test(path));
+    if (route === undefined) {
+      navigate('/overview', true);
+      return;
+    }
+    main.dataset.page = route.nav ?? path.slice(1);
     const [registry] = await Promise.all([loadRegistry(), ensureAccess()]);
     if (seq !== renderSeq) return;
-    app.replaceChildren(header(route.section), accessLine(), main);
-    const params = route.pattern.exec(path)?.slice(1).map(decodeURIComponent) ?? [];
-    await route.page(main, { params, query: new URLSearchParams(location.search), registry, navigate });
+    const identity = who.identity;
+    app.replaceChildren(
+      header({ active: route.nav, identity, registry, onLang: switchLang, onSignOut: leave }),
+      accessLine(),
+      main,
+    );
+    const params = route.pattern
+      .exec(path)
+      ?.slice(1)
+      .map((p) => (p === undefined ? undefined : decodeURIComponent(p)));
+    await route.page(main, {
+      params: params ?? [],
+      query: new URLSearchParams(location.search),
+      registry,
+      identity,
+      navigate,
+      refresh: () => void render(),
+    });
     if (seq === renderSeq) main.dataset.ready = 'true';
   } catch (error) {
-    if (seq === renderSeq && session.token() !== null) main.replaceChildren(failure(error));
+    if (seq === renderSeq) main.replaceChildren(failure(error));
   }
 }
 
-handleUnauthorized((message) => {
+handleUnauthorized((error: ApiError) => {
   resetState();
+  forgetIdentity();
   // On the sign-in page the form shows the error itself.
   if (location.pathname === '/signin') return;
-  signInMessage = message;
+  signInMessage = error.message;
   navigate('/signin', true);
 });
 

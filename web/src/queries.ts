@@ -12,6 +12,7 @@ import type {
   Target,
   TargetProgress,
 } from './types.js';
+import type { PageUnit } from './units.js';
 
 /** A `/consumption` query (README: scope, from, to, interval, energy, unit, subItem, per). */
 export interface ConsumptionQuery {
@@ -20,7 +21,7 @@ export interface ConsumptionQuery {
   readonly to: string;
   readonly interval: Interval;
   readonly energy?: Energy | undefined;
-  readonly unit?: 'native' | 'kgce';
+  readonly unit?: PageUnit;
   readonly subItem?: string | undefined;
   readonly per?: 'm2' | 'capita';
 }

@@ -16,11 +16,16 @@ let registry: Registry | undefined;
 let access: Partial<Record<Section, Access>> = {};
 let probed: Promise<unknown> | undefined;
 
-/** Forgets everything learnt with the previous token. */
+/** Forgets everything learnt with the previous sign-in. */
 export function resetState(): void {
   registry = undefined;
   access = {};
   probed = undefined;
+}
+
+/** Forgets the registry after a change to it (the next `loadRegistry` reads it again). */
+export function invalidateRegistry(): void {
+  registry = undefined;
 }
 
 /** The registry (loaded once; empty when the token may not read it). */

@@ -2,22 +2,36 @@
  * Shapes of the API answers the page reads (README, "HTTP API"). The registry's types come from
  * core/domain (type-only imports: nothing of core is bundled); the rest mirror api/routes/*.ts.
  */
+import type { FactorsUsed } from '../../core/domain/carbon-series.js';
 import type { Energy } from '../../core/domain/energy.js';
 import type { Registry } from '../../core/domain/registry.js';
 
 export type { Building, District, Institution, Meter } from '../../core/domain/registry.js';
-export type { Energy, Registry };
+export type { Energy, FactorsUsed, Registry };
 
 export type Interval = 'hour' | 'day' | 'month' | 'year';
 
 export interface SeriesPoint {
   readonly start: string;
   readonly value: number;
-  readonly estimatedShare: number;
-  readonly completeness: number;
-  readonly quality: 'good' | 'estimated' | 'suspect' | 'missing';
+  /** The bucket's data quality; a cost answer (`unit=yuan`) has none. */
+  readonly estimatedShare?: number;
+  readonly completeness?: number;
+  readonly quality?: 'good' | 'estimated' | 'suspect' | 'missing';
+  /** `unit=yuan`: the yuan of the value that come from bills and from tariffs. */
+  readonly billed?: number;
+  readonly tariffed?: number;
 }
 
+/** `unit=yuan`: a meter's hours with consumption that neither a bill nor a tariff prices (costed 0). */
+export interface Uncosted {
+  readonly meterId: string;
+  readonly energy: Energy;
+  readonly hours: number;
+  readonly quantity: number;
+}
+
+/** The answer of `/consumption` (api/routes/consumption.ts, and consumption-cost.ts for `unit=yuan`). */
 export interface Consumption {
   readonly scope: string;
   readonly energy: Energy | 'all';
@@ -27,6 +41,16 @@ export interface Consumption {
   readonly series: readonly SeriesPoint[];
   readonly total: number;
   readonly note?: string;
+  /** `unit=kgce`: the 当量值 coefficient table used. */
+  readonly coefficients?: string;
+  /** `unit=kgco2` and `kgce_ev`: the factor tables, years and grid regions used. */
+  readonly factors?: FactorsUsed;
+  /** `unit=yuan`: yuan from bills and from tariffs, the ids of both, and what neither priced. */
+  readonly billed?: number;
+  readonly tariffed?: number;
+  readonly bills?: readonly string[];
+  readonly tariffs?: readonly string[];
+  readonly uncosted?: readonly Uncosted[];
 }
 
 export type TargetStatus = 'on_track' | 'at_risk' | 'over';

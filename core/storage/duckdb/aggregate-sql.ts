@@ -1,6 +1,7 @@
+import type { RollupAlignment } from '../../domain/meter-spans.js';
 import { UNMETERED } from '../../domain/sub-items.js';
 import { bucketStart } from '../../domain/time.js';
-import type { AggregateQuery } from '../store.js';
+import type { AggregateQuery, AggregateRow, MeterFilter } from '../store.js';
 
 const GROUP_COLUMN = {
   none: `''`,
@@ -43,17 +44,40 @@ const SOURCES = {
            count(*) FILTER (WHERE h.quality = 'estimated'${and}) AS estimated_hours,
            count(*) FILTER (WHERE h.quality = 'good'${and}) AS good_hours`,
   },
-  daily: {
-    table: 'daily',
-    time: 'day_start',
-    counts: (and: string) => {
-      const f = and === '' ? '' : ` FILTER (WHERE TRUE${and})`;
-      return `coalesce(sum(h.suspect_hours)${f}, 0) AS suspect_hours,
+  daily: { table: 'daily', time: 'day_start', counts: rollupCounts },
+  monthly: { table: 'monthly', time: 'month_start', counts: rollupCounts },
+} as const;
+
+/** A series table a query reads: `hourly`, or a rollup of whole local days or months. */
+export type SeriesSource = keyof typeof SOURCES;
+
+/** The quality counts of a rollup: sums of its per-row counts. */
+function rollupCounts(and: string): string {
+  const f = and === '' ? '' : ` FILTER (WHERE TRUE${and})`;
+  return `coalesce(sum(h.suspect_hours)${f}, 0) AS suspect_hours,
            coalesce(sum(h.estimated_hours)${f}, 0) AS estimated_hours,
            coalesce(sum(h.good_hours)${f}, 0) AS good_hours`;
-    },
-  },
-} as const;
+}
+
+/**
+ * The coarsest table that answers sums over [fromMs, toMs) cut at `cuts` exactly: the monthly
+ * rollup when every instant starts a local month of the rollup's zone (and every dated move or
+ * parent change does, `aligned.month`), the daily one likewise for days, else the hourly table.
+ */
+export function seriesSource(
+  instantsMs: readonly number[],
+  timeZone: string,
+  rollupZone: string,
+  aligned: RollupAlignment,
+): SeriesSource {
+  if (timeZone !== rollupZone) return 'hourly';
+  const at = (interval: 'day' | 'month') => instantsMs.every((t) => bucketStart(t, interval, rollupZone) === t);
+  if (aligned.month && at('month')) return 'monthly';
+  return aligned.day && at('day') ? 'daily' : 'hourly';
+}
+
+/** Whether the query's buckets are whole local months or longer. */
+const monthBuckets = (q: AggregateQuery) => q.interval === 'month' || q.interval === 'year' || q.interval === 'total';
 
 /**
  * Whether the daily rollup (kept in `rollupZone`) answers a query exactly: buckets of days or longer
@@ -65,32 +89,51 @@ export function dailyRollupServes(q: AggregateQuery, rollupZone: string): boolea
 }
 
 /**
- * SQL summing hourly consumption by local calendar bucket, energy and group, from the daily rollup
- * when it serves the query (and every dated move or parent change is at a local midnight,
- * `spansAligned`). Each hour counts where the meter was at that hour (`meter_spans`). Buckets use `date_trunc` on TIMESTAMPTZ under the connection's
- * `TimeZone`, which is fast in DuckDB (unlike `time_bucket` with a zone).
+ * The SQL conditions of a filter's scope and energy over `i` (institution), `b` (building), `s`
+ * (the meter's span), `h` (the series row) and `m` (the meter), their values appended to `params`.
  */
-export function aggregateSql(
-  q: AggregateQuery,
-  rollupZone: string,
-  spansAligned = true,
-): { sql: string; params: unknown[] } {
-  const source = SOURCES[spansAligned && dailyRollupServes(q, rollupZone) ? 'daily' : 'hourly'];
-  const params: unknown[] = [q.fromMs, q.toMs];
-  const where = [
-    `h.${source.time} >= make_timestamptz($1::BIGINT * 1000)`,
-    `h.${source.time} < make_timestamptz($2::BIGINT * 1000)`,
-  ];
+export function scopeClauses(f: Omit<MeterFilter, 'subItemPrefix'>, params: unknown[]): string[] {
+  const where: string[] = [];
   const add = (clause: (p: string) => string, value: unknown) => {
     params.push(value);
     where.push(clause(`$${params.length}`));
   };
-  const f = q.filter;
   if (f.districtId !== undefined) add((p) => `i.district_id = ${p}`, f.districtId);
   if (f.institutionId !== undefined) add((p) => `b.institution_id = ${p}`, f.institutionId);
   if (f.buildingId !== undefined) add((p) => `s.building_id = ${p}`, f.buildingId);
   if (f.meterId !== undefined) add((p) => `h.meter_id = ${p}`, f.meterId);
   if (f.energy !== undefined) add((p) => `m.energy = ${p}`, f.energy);
+  return where;
+}
+
+/**
+ * SQL summing hourly consumption by local calendar bucket, energy and group, from the monthly or
+ * daily rollup when one serves the query (`seriesSource`). Each hour counts where the meter was at that hour (`meter_spans`). Buckets use `date_trunc` on TIMESTAMPTZ under the connection's
+ * `TimeZone`, which is fast in DuckDB (unlike `time_bucket` with a zone).
+ */
+export function aggregateSql(
+  q: AggregateQuery,
+  rollupZone: string,
+  aligned: RollupAlignment = { day: true, month: true },
+): { sql: string; params: unknown[] } {
+  const source =
+    SOURCES[
+      q.interval === 'hour'
+        ? 'hourly'
+        : seriesSource(
+            [q.fromMs, q.toMs],
+            q.timeZone,
+            rollupZone,
+            monthBuckets(q) ? aligned : { ...aligned, month: false },
+          )
+    ];
+  const params: unknown[] = [q.fromMs, q.toMs];
+  const where = [
+    `h.${source.time} >= make_timestamptz($1::BIGINT * 1000)`,
+    `h.${source.time} < make_timestamptz($2::BIGINT * 1000)`,
+  ];
+  where.push(...scopeClauses(q.filter, params));
+  const f = q.filter;
   const mode = treeMode(q);
   // Sums of `amount`/`estimated` (DECIMAL, exact), and the filter of the data counts.
   let sums = (column: string) => `sum(h.${column})`;
@@ -111,7 +154,9 @@ export function aggregateSql(
   const bucket =
     q.interval === 'total'
       ? 'make_timestamptz($1::BIGINT * 1000)'
-      : q.interval === 'hour' || (q.interval === 'day' && source.table === 'daily')
+      : q.interval === 'hour' ||
+          (q.interval === 'day' && source.table === 'daily') ||
+          (q.interval === 'month' && source.table === 'monthly')
         ? `h.${source.time}`
         : `date_trunc('${q.interval}', h.${source.time})`;
   const sql = `
@@ -127,4 +172,19 @@ export function aggregateSql(
     GROUP BY ALL
     ORDER BY bucket_ms, energy, group_id`;
   return { sql, params };
+}
+
+/** An `aggregateSql` result row as an `AggregateRow`. */
+export function aggregateRowOf(r: Record<string, unknown>): AggregateRow {
+  return {
+    bucketStartMs: Number(r.bucket_ms),
+    energy: String(r.energy) as AggregateRow['energy'],
+    groupId: String(r.group_id ?? ''),
+    amount: Number(r.amount),
+    estimated: Number(r.estimated),
+    readings: Number(r.readings),
+    suspectHours: Number(r.suspect_hours),
+    estimatedHours: Number(r.estimated_hours),
+    goodHours: Number(r.good_hours),
+  };
 }

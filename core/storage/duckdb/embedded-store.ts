@@ -13,7 +13,7 @@ import type { Bill } from '../../domain/bills.js';
 import type { HourlyConsumption } from '../../domain/consumption.js';
 import type { Fact } from '../../domain/facts.js';
 import type { MeterEvent } from '../../domain/meter-events.js';
-import { spansDayAligned } from '../../domain/meter-spans.js';
+import { type RollupAlignment, rollupAlignment } from '../../domain/meter-spans.js';
 import type { Registry } from '../../domain/registry.js';
 import type { Target } from '../../domain/targets.js';
 import type { Tariff } from '../../domain/tariffs.js';
@@ -26,6 +26,8 @@ import type {
   Correction,
   DeadLetter,
   DeadLetterQuery,
+  HourOfDayQuery,
+  HourOfDayRow,
   HourRange,
   InsertOutcome,
   ReadingWindow,
@@ -42,7 +44,9 @@ import {
   selectTokens,
   updateTokenRevoked,
 } from './access-tables.js';
-import { aggregateSql } from './aggregate-sql.js';
+import { DuckDbAccountStore } from './account-tables.js';
+import { aggregateRowOf, aggregateSql } from './aggregate-sql.js';
+import { DuckDbAnomalyCases } from './anomaly-case-tables.js';
 import {
   selectAuditFlags,
   selectAuditSignoffs,
@@ -52,6 +56,7 @@ import {
 } from './audit-tables.js';
 import { insertBills, replaceTariffs, selectBills, selectTariffs } from './cost-tables.js';
 import { insertFacts, selectFacts } from './fact-tables.js';
+import { hourOfDaySql } from './hour-of-day-sql.js';
 import { ensureDailyRollup, replaceHourlyRows } from './hourly-tables.js';
 import {
   findDeadLetters,
@@ -65,6 +70,7 @@ import {
   updateDeadLetterRetried,
 } from './meta-tables.js';
 import { migrateDuckDb } from './migrations.js';
+import { DuckDbNotificationStore } from './notification-tables.js';
 import {
   selectAnomalies,
   selectTargets,
@@ -90,28 +96,25 @@ export interface EmbeddedStoreOptions {
  */
 export class EmbeddedStore implements Store {
   readonly kind = 'embedded';
-  readonly location: string;
   /** DuckDB runs one statement per connection at a time: one lock per connection. */
   private readonly writeLock = new Mutex();
   private readonly readLock = new Mutex();
+  /** Users and sessions (issue 17, item 1), anomaly cases (item 3), notifications (item 4): same connections. */
+  readonly accounts = new DuckDbAccountStore(this.write.bind(this), this.read.bind(this));
+  readonly anomalyCases = new DuckDbAnomalyCases(this.write.bind(this));
+  readonly notifications = new DuckDbNotificationStore(this.write.bind(this), this.read.bind(this));
 
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly writer: DuckDBConnection,
     private readonly reader: DuckDBConnection,
-    location: string,
+    readonly location: string,
     private readerTimeZone: string,
     private readonly rollupZone: string,
-  ) {
-    this.location = location;
-  }
+  ) {}
 
-  /**
-   * Whether every dated move or parent change of the registry falls on a local midnight of the
-   * rollup's zone: only then does a daily rollup row belong to one attribution (else aggregates
-   * read the hours).
-   */
-  private spansAligned = true;
+  /** Whether every dated move or parent change starts a local day (month): then a rollup row has one attribution. */
+  private aligned: RollupAlignment = { day: true, month: true };
 
   /** Opens (creating or migrating when needed) the store; refuses a file of a newer schema version (`JN_STORE_SCHEMA_NEWER`). */
   static async open(options: EmbeddedStoreOptions): Promise<EmbeddedStore> {
@@ -133,7 +136,7 @@ export class EmbeddedStore implements Store {
     for (const conn of [writer, reader]) await conn.run(`SET TimeZone = '${options.timeZone.replace(/'/g, '')}'`);
     await ensureDailyRollup(writer, options.timeZone);
     const store = new EmbeddedStore(instance, writer, reader, path, options.timeZone, options.timeZone);
-    store.spansAligned = spansDayAligned((await readRegistry(writer)).meters, options.timeZone);
+    store.aligned = rollupAlignment((await readRegistry(writer)).meters, options.timeZone);
     return store;
   }
 
@@ -181,7 +184,7 @@ export class EmbeddedStore implements Store {
 
   async saveRegistry(registry: Registry): Promise<void> {
     await this.write((conn) => writeRegistry(conn, registry), true);
-    this.spansAligned = spansDayAligned(registry.meters, this.rollupZone);
+    this.aligned = rollupAlignment(registry.meters, this.rollupZone);
   }
 
   insertReadings(readings: readonly StoredReading[]): Promise<InsertOutcome> {
@@ -240,26 +243,25 @@ export class EmbeddedStore implements Store {
     }, true);
   }
 
-  async aggregate(q: AggregateQuery): Promise<AggregateRow[]> {
-    const { sql, params } = aggregateSql(q, this.rollupZone, this.spansAligned);
-    const rows = await this.read(async (conn) => {
-      if (q.timeZone !== this.readerTimeZone) {
-        await conn.run(`SET TimeZone = '${q.timeZone.replace(/'/g, '')}'`);
-        this.readerTimeZone = q.timeZone;
+  /** Runs a read query with the reader's `TimeZone` set to `timeZone` (local buckets and hours). */
+  private readIn(timeZone: string, q: { sql: string; params: unknown[] }) {
+    return this.read(async (conn) => {
+      if (timeZone !== this.readerTimeZone) {
+        await conn.run(`SET TimeZone = '${timeZone.replace(/'/g, '')}'`);
+        this.readerTimeZone = timeZone;
       }
-      return query(conn, sql, params);
+      return query(conn, q.sql, q.params);
     });
-    return rows.map((r) => ({
-      bucketStartMs: Number(r.bucket_ms),
-      energy: String(r.energy) as AggregateRow['energy'],
-      groupId: String(r.group_id ?? ''),
-      amount: Number(r.amount),
-      estimated: Number(r.estimated),
-      readings: Number(r.readings),
-      suspectHours: Number(r.suspect_hours),
-      estimatedHours: Number(r.estimated_hours),
-      goodHours: Number(r.good_hours),
-    }));
+  }
+
+  async aggregate(q: AggregateQuery): Promise<AggregateRow[]> {
+    return (await this.readIn(q.timeZone, aggregateSql(q, this.rollupZone, this.aligned))).map(aggregateRowOf);
+  }
+
+  async hourOfDayAmounts(q: HourOfDayQuery): Promise<HourOfDayRow[]> {
+    if (q.boundariesMs.length < 2) return [];
+    const statement = hourOfDaySql(q, this.rollupZone, this.aligned);
+    return statement.parse(await this.readIn(q.timeZone, statement));
   }
 
   addDeadLetters(letters: readonly DeadLetter[]): Promise<void> {

@@ -7,7 +7,8 @@ import { appendRows, query, tsParam, tstz } from './sql-util.js';
 /**
  * The daily rollup: per meter and local day (in the store's time zone) the sums of its hours. A
  * month of days or a month's ranking then reads ~24× fewer rows. It is kept equal to the hourly
- * table inside every write transaction, and rebuilt when the store opens in another zone.
+ * table inside every write transaction, and rebuilt when the store opens in another zone; so is
+ * the monthly rollup (the daily one by local month, schema version 11).
  */
 export const ROLLUP_SQL = [
   `CREATE TABLE IF NOT EXISTS daily (meter_id VARCHAR NOT NULL, day_start TIMESTAMPTZ NOT NULL,
@@ -19,12 +20,40 @@ export const ROLLUP_SQL = [
 /** Longer than any local day (25 h at a DST change), in ms. */
 const LONGEST_DAY_MS = 26 * HOUR_MS;
 
-/** Daily sums of hourly rows; `h` is the hourly table, the connection's TimeZone the rollup's zone. */
+/** The daily rollup's amount by local clock hour: `a00` … `a23` (what a time-of-use tariff prices). */
+export const HOUR_COLUMNS = Array.from({ length: 24 }, (_, k) => `a${String(k).padStart(2, '0')}`);
+
+/**
+ * Migration of the daily rollup to amounts by local clock hour (schema version 11); the rollup is
+ * then rebuilt from the hourly table when the store opens (`ensureDailyRollup`).
+ */
+export const HOURS_ROLLUP_SQL = [
+  ...HOUR_COLUMNS.map((c) => `ALTER TABLE daily ADD COLUMN IF NOT EXISTS ${c} DECIMAL(18,6) DEFAULT 0`),
+  // The monthly rollup: the daily one summed by local month (a year of a city reads ~30× fewer rows).
+  `CREATE TABLE IF NOT EXISTS monthly (meter_id VARCHAR NOT NULL, month_start TIMESTAMPTZ NOT NULL,
+     amount DECIMAL(18,6) NOT NULL, estimated DECIMAL(18,6) NOT NULL, readings BIGINT NOT NULL,
+     suspect_hours INTEGER NOT NULL, estimated_hours INTEGER NOT NULL, good_hours INTEGER NOT NULL,
+     ${HOUR_COLUMNS.map((c) => `${c} DECIMAL(18,6) NOT NULL`).join(', ')})`,
+  `DELETE FROM rollup_meta WHERE name = 'daily_zone'`,
+];
+
+/** Monthly sums of daily rows; `d` is the daily table, the connection's TimeZone the rollup's zone. */
+const MONTHLY_SELECT = `
+  SELECT d.meter_id, date_trunc('month', d.day_start) AS month_start, sum(d.amount), sum(d.estimated),
+         sum(d.readings), sum(d.suspect_hours), sum(d.estimated_hours), sum(d.good_hours),
+         ${HOUR_COLUMNS.map((c) => `sum(d.${c})`).join(', ')}
+  FROM daily d`;
+
+/**
+ * Daily sums of hourly rows, and the amounts by local clock hour; `h` is the hourly table (with its
+ * local hour `hod`), the connection's TimeZone the rollup's zone.
+ */
 const DAILY_SELECT = `
   SELECT h.meter_id, date_trunc('day', h.hour_start) AS day_start, sum(h.amount), sum(h.estimated), sum(h.readings),
          count(*) FILTER (WHERE h.quality = 'suspect'), count(*) FILTER (WHERE h.quality = 'estimated'),
-         count(*) FILTER (WHERE h.quality = 'good')
-  FROM hourly h`;
+         count(*) FILTER (WHERE h.quality = 'good'),
+         ${HOUR_COLUMNS.map((_, k) => `coalesce(sum(h.amount) FILTER (WHERE h.hod = ${k}), 0)`).join(', ')}
+  FROM (SELECT *, hour(hour_start) AS hod FROM hourly) h`;
 
 /**
  * Rebuilds the daily rollup from the hourly table when it was built in another zone (or never):
@@ -37,6 +66,8 @@ export async function ensureDailyRollup(conn: DuckDBConnection, timeZone: string
   try {
     await conn.run('DELETE FROM daily');
     await conn.run(`INSERT INTO daily ${DAILY_SELECT} GROUP BY ALL ORDER BY day_start`);
+    await conn.run('DELETE FROM monthly');
+    await conn.run(`INSERT INTO monthly ${MONTHLY_SELECT} GROUP BY ALL ORDER BY month_start`);
     await conn.run(`INSERT OR REPLACE INTO rollup_meta VALUES ('daily_zone', $1)`, [timeZone]);
     await conn.run('COMMIT');
   } catch (error) {
@@ -111,6 +142,25 @@ export async function replaceHourlyRows(
      WHERE h.hour_start >= ${tsParam('$1')}
      GROUP BY ALL ORDER BY day_start`,
     [fromMs],
+  );
+  // The months around those days, from the daily rollup just brought up to date.
+  await conn.run(`CREATE OR REPLACE TEMP TABLE monthly_months AS
+    SELECT meter_id, date_trunc('month', from_day) AS from_month,
+           date_trunc('month', to_day - INTERVAL 1 MICROSECOND) + INTERVAL 1 MONTH AS to_month
+    FROM daily_days`);
+  const fromMonthMs = fromMs - 31 * 24 * HOUR_MS;
+  await conn.run(
+    `DELETE FROM monthly d USING monthly_months r
+     WHERE d.month_start >= ${tsParam('$1')}
+       AND d.meter_id = r.meter_id AND d.month_start >= r.from_month AND d.month_start < r.to_month`,
+    [fromMonthMs],
+  );
+  await conn.run(
+    `INSERT INTO monthly ${MONTHLY_SELECT}
+     JOIN monthly_months r ON d.meter_id = r.meter_id AND d.day_start >= r.from_month AND d.day_start < r.to_month
+     WHERE d.day_start >= ${tsParam('$1')}
+     GROUP BY ALL ORDER BY month_start`,
+    [fromMonthMs],
   );
 }
 

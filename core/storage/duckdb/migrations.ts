@@ -1,9 +1,12 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { type Migration, pendingMigrations } from '../schema-version.js';
+import { ACCOUNTS_SQL } from './account-tables.js';
+import { ANOMALY_CASES_SQL } from './anomaly-case-tables.js';
 import { AUDIT_SQL } from './audit-tables.js';
 import { COST_SQL } from './cost-tables.js';
 import { FACTS_SQL } from './fact-tables.js';
-import { ROLLUP_SQL } from './hourly-tables.js';
+import { HOURS_ROLLUP_SQL, ROLLUP_SQL } from './hourly-tables.js';
+import { NOTIFICATIONS_SQL } from './notification-tables.js';
 import { PLANNING_SQL, REDUCTION_TARGETS_SQL } from './planning-tables.js';
 import { MIGRATIONS_SQL, SCHEMA_SQL } from './schema.js';
 import { query } from './sql-util.js';
@@ -80,6 +83,26 @@ export const DUCKDB_MIGRATIONS: readonly Migration[] = [
     version: 9,
     description: 'reduction targets against a base year (issue "The statutory year", item 6: five-year targets)',
     statements: REDUCTION_TARGETS_SQL,
+  },
+  {
+    version: 10,
+    description: 'users and sign-in sessions (issue 17, item 1: accounts)',
+    statements: ACCOUNTS_SQL,
+  },
+  {
+    version: 11,
+    description: 'the daily rollup keeps amounts by local clock hour (time-of-use cost of long periods)',
+    statements: HOURS_ROLLUP_SQL,
+  },
+  {
+    version: 12,
+    description: 'notification channels, routes and the delivery log (issue 17, item 4: notifications)',
+    statements: NOTIFICATIONS_SQL,
+  },
+  {
+    version: 13,
+    description: 'anomaly cases: assignee, due date and comments (issue 17, item 3)',
+    statements: ANOMALY_CASES_SQL,
   },
 ];
 

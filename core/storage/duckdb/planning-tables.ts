@@ -3,7 +3,8 @@ import type { AnomalyEvent } from '../../domain/anomalies.js';
 import type { Target } from '../../domain/targets.js';
 import { anomalyOfRow, reductionTargetOfRow, targetOfRow } from '../metadata-rows.js';
 import type { AnomalyFilter } from '../store.js';
-import { query, type Row, tsParam, WhereBuilder } from './sql-util.js';
+import { ASSIGNMENT_COLUMNS, selectComments, whereCase } from './anomaly-case-tables.js';
+import { query, tsParam, WhereBuilder } from './sql-util.js';
 
 /** Tables of targets and anomaly events. */
 export const PLANNING_SQL = [
@@ -85,21 +86,23 @@ export async function upsertAnomalies(conn: DuckDBConnection, events: readonly A
   return fresh;
 }
 
-/** Anomalies overlapping [from, to) matching the filter, newest first. */
+/** Anomalies overlapping [from, to) matching the filter, newest first, with their cases. */
 export async function selectAnomalies(conn: DuckDBConnection, f: AnomalyFilter): Promise<AnomalyEvent[]> {
-  const where = new WhereBuilder([f.fromMs, f.toMs], [`end_ts >= ${tsParam('$1')}`, `start_ts < ${tsParam('$2')}`])
+  const base = new WhereBuilder([f.fromMs, f.toMs], [`end_ts >= ${tsParam('$1')}`, `start_ts < ${tsParam('$2')}`])
     .equals('type', f.type)
     .equals('status', f.status)
     .equals('id', f.id)
     .scopeIn(f.scopes);
+  const where = whereCase(base, f);
   const rows = await query(
     conn,
     `SELECT *, epoch_ms(start_ts) AS start_ms, epoch_ms(end_ts) AS end_ms, epoch_ms(detected_at) AS detected_ms,
-            epoch_ms(ack_at) AS ack_ms, epoch_ms(resolved_at) AS resolved_ms
+            epoch_ms(ack_at) AS ack_ms, epoch_ms(resolved_at) AS resolved_ms, ${ASSIGNMENT_COLUMNS}
      FROM anomalies WHERE ${where.sql()} ORDER BY start_ts DESC, id LIMIT 10000`,
     where.params,
   );
-  return rows.map(toAnomaly);
+  const comments = rows.length === 0 ? new Map() : await selectComments(conn, where);
+  return rows.map((r) => anomalyOfRow(r, JSON.parse(String(r.evidence)), comments.get(String(r.id))));
 }
 
 /** Moves an anomaly to `acknowledged` or `resolved`, recording who, why and when. */
@@ -114,9 +117,4 @@ export async function updateAnomalyStatus(
     `UPDATE anomalies SET status = $2, ${prefix}_by = $3, ${prefix}_comment = $4, ${prefix}_at = ${tsParam('$5')} WHERE id = $1`,
     [id, status, s.by, s.comment, s.atMs],
   );
-}
-
-/** An anomaly event from its row (evidence decoded as this backend stores it). */
-function toAnomaly(r: Row): AnomalyEvent {
-  return anomalyOfRow(r, JSON.parse(String(r.evidence)) as Record<string, unknown>);
 }

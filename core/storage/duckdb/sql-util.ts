@@ -70,6 +70,14 @@ export class WhereBuilder {
     return this;
   }
 
+  /** Adds the condition `clause(p)`, `p` the parameter holding `value` (nothing for undefined). */
+  holds(value: string | number | undefined, clause: (p: string) => string): this {
+    if (value === undefined) return this;
+    this.params.push(value);
+    this.clauses.push(clause(`$${this.params.length}`));
+    return this;
+  }
+
   scopeIn(scopes: readonly string[] | undefined): this {
     if (scopes === undefined) return this;
     this.params.push(scopes.join(','));

@@ -6,12 +6,15 @@ import type { MetadataChange } from '../../domain/metadata-change.js';
 import type { Registry } from '../../domain/registry.js';
 import { HOUR_MS } from '../../domain/time.js';
 import { EmbeddedStore } from '../duckdb/embedded-store.js';
+import { hourOfDayFromHourly } from '../hour-of-day.js';
 import { classifyReadings, readingKey } from '../insert-outcome.js';
 import type {
   AggregateQuery,
   AggregateRow,
   Correction,
   DeadLetter,
+  HourOfDayQuery,
+  HourOfDayRow,
   HourRange,
   InsertOutcome,
   MetadataStore,
@@ -336,6 +339,11 @@ export class InfluxStore extends MetadataDelegate implements Store {
 
   aggregate(query: AggregateQuery): Promise<AggregateRow[]> {
     return aggregate(this.http, query, this.state.rollup);
+  }
+
+  /** Folded from hourly reads: InfluxQL cannot group by local hour of day. */
+  hourOfDayAmounts(query: HourOfDayQuery): Promise<HourOfDayRow[]> {
+    return hourOfDayFromHourly((q) => this.aggregate(q), query);
   }
 
   async addDeadLetters(letters: readonly DeadLetter[]): Promise<void> {

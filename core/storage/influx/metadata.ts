@@ -14,12 +14,15 @@ import type { Target } from '../../domain/targets.js';
 import type { Tariff } from '../../domain/tariffs.js';
 import { clusterMetadataMembers } from '../metadata-store.js';
 import type {
+  AccountStore,
+  AnomalyCaseStore,
   AnomalyFilter,
   AuditEntry,
   Correction,
   DeadLetter,
   DeadLetterQuery,
   MetadataStore,
+  NotificationStore,
   TokenRecord,
 } from '../store.js';
 
@@ -55,7 +58,10 @@ type MetadataMethods =
   | 'listTokens'
   | 'revokeToken'
   | 'addAudit'
-  | 'audit';
+  | 'audit'
+  | 'accounts'
+  | 'notifications'
+  | 'anomalyCases';
 
 /**
  * The part of the InfluxDB store that is no time series: registry, dead letters, lifecycle events,
@@ -71,6 +77,18 @@ export abstract class MetadataDelegate implements Pick<MetadataStore, MetadataMe
 
   protected constructor(protected readonly meta: MetadataStore) {
     Object.assign(this, clusterMetadataMembers(meta));
+  }
+
+  get accounts(): AccountStore {
+    return this.meta.accounts;
+  }
+
+  get notifications(): NotificationStore {
+    return this.meta.notifications;
+  }
+
+  get anomalyCases(): AnomalyCaseStore {
+    return this.meta.anomalyCases;
   }
 
   loadRegistry(): Promise<Registry> {

@@ -1,6 +1,9 @@
 import type pg from 'pg';
 import { type Migration, pendingMigrations } from '../schema-version.js';
+import { ACCOUNTS_TABLES_SQL } from './account-tables.js';
+import { ANOMALY_CASES_TABLES_SQL } from './anomaly-case-tables.js';
 import { AUDIT_TABLES_SQL } from './audit-tables.js';
+import { NOTIFICATIONS_TABLES_SQL } from './notification-tables.js';
 import { REDUCTION_TARGETS_SQL } from './planning-tables.js';
 import { ID } from './sql.js';
 
@@ -126,6 +129,21 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
     version: 10,
     description: 'reduction targets against a base year (issue "The statutory year", item 6: five-year targets)',
     statements: REDUCTION_TARGETS_SQL,
+  },
+  {
+    version: 11,
+    description: 'users and sign-in sessions (issue 17, item 1: accounts)',
+    statements: ACCOUNTS_TABLES_SQL,
+  },
+  {
+    version: 12,
+    description: 'notification channels, routes and the delivery log (issue 17, item 4: notifications)',
+    statements: NOTIFICATIONS_TABLES_SQL,
+  },
+  {
+    version: 13,
+    description: 'anomaly cases: assignee, due date and comments (issue 17, item 3)',
+    statements: ANOMALY_CASES_TABLES_SQL,
   },
 ];
 

@@ -2,7 +2,8 @@ import type { AnomalyEvent, AnomalyStep } from '../../domain/anomalies.js';
 import type { Target } from '../../domain/targets.js';
 import { anomalyOfRow, reductionTargetOfRow, targetOfRow } from '../metadata-rows.js';
 import type { AnomalyFilter } from '../store.js';
-import { ID, iso, msOf, type Row, type Run } from './sql.js';
+import { ASSIGNMENT_COLUMNS, addCaseConditions, selectComments } from './anomaly-case-tables.js';
+import { ID, iso, msOf, type Run } from './sql.js';
 
 /**
  * Five-year reduction targets (issue 16, item 6; migrations.ts version 10): a table of their own, so
@@ -93,14 +94,20 @@ export async function selectAnomalies(run: Run, f: AnomalyFilter): Promise<Anoma
   add((p) => `status = ${p}`, f.status);
   add((p) => `id = ${p}`, f.id);
   add((p) => `scope = ANY(${p}::text[])`, f.scopes);
+  addCaseConditions(add, f);
   const rows = await run(
     `SELECT id, type, scope, energy, severity, evidence, wasted_native, wasted_kgce, status, ack_by, ack_comment,
             resolved_by, resolved_comment, ${msOf('start_ts')} AS start_ms, ${msOf('end_ts')} AS end_ms,
-            ${msOf('detected_at')} AS detected_ms, ${msOf('ack_at')} AS ack_ms, ${msOf('resolved_at')} AS resolved_ms
+            ${msOf('detected_at')} AS detected_ms, ${msOf('ack_at')} AS ack_ms, ${msOf('resolved_at')} AS resolved_ms,
+            ${ASSIGNMENT_COLUMNS}
      FROM anomalies WHERE ${where.join(' AND ')} ORDER BY start_ts DESC, id LIMIT 10000`,
     params,
   );
-  return rows.map(toAnomaly);
+  const comments = await selectComments(
+    run,
+    rows.map((r) => String(r.id)),
+  );
+  return rows.map((r) => anomalyOfRow(r, r.evidence as Record<string, unknown>, comments.get(String(r.id))));
 }
 
 /** Moves an anomaly to `acknowledged` or `resolved`, recording who, why and when. */
@@ -116,9 +123,4 @@ export async function updateAnomalyStatus(
      WHERE id = $1`,
     [id, status, s.by, s.comment, iso(s.atMs)],
   );
-}
-
-/** An anomaly event from its row (evidence decoded as this backend stores it). */
-function toAnomaly(r: Row): AnomalyEvent {
-  return anomalyOfRow(r, r.evidence as Record<string, unknown>);
 }

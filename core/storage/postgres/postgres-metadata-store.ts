@@ -43,6 +43,8 @@ import {
   selectTokens,
   updateTokenRevoked,
 } from './access-tables.js';
+import { PostgresAccountStore } from './account-tables.js';
+import { PostgresAnomalyCases } from './anomaly-case-tables.js';
 import {
   selectAuditFlags,
   selectAuditSignoffs,
@@ -65,6 +67,7 @@ import {
 import { insertFacts, selectFacts } from './fact-tables.js';
 import { insertJobRun, selectLastJobRuns } from './job-run-tables.js';
 import { migratePostgres } from './migrations.js';
+import { PostgresNotificationStore } from './notification-tables.js';
 import { MetadataListener, notifyChange } from './notify.js';
 import {
   selectAnomalies,
@@ -135,25 +138,27 @@ function redactedUrl(url: string): string {
  */
 export class PostgresMetadataStore implements MetadataStore {
   readonly kind = 'postgres';
-  readonly location: string;
   private readonly run: Run;
-  /** This instance's id in its notifications: its own are not handed to its subscribers. */
-  private readonly origin: string;
   /** Advisory locks per meter, shared with every process on this database (reading-key-lock.ts). */
   readonly readingKeyLock: ReadingKeyLock;
+  /** Users and sessions (issue 17, item 1) and notifications (item 4), on the same pool. */
+  readonly accounts: PostgresAccountStore;
+  readonly notifications: PostgresNotificationStore;
+  readonly anomalyCases = new PostgresAnomalyCases((fn) => this.changing({ what: 'anomalies' }, fn));
 
   private constructor(
     private readonly pool: pg.Pool,
     private readonly lockPool: pg.Pool,
-    location: string,
-    origin: string,
+    readonly location: string,
+    /** This instance's id in its notifications: its own are not handed to its subscribers. */
+    private readonly origin: string,
     private readonly listener: MetadataListener | undefined,
     logger: Logger | undefined,
   ) {
-    this.location = location;
-    this.origin = origin;
     this.run = runOn(pool);
     this.readingKeyLock = new PostgresReadingKeyLock(lockPool, logger);
+    this.accounts = new PostgresAccountStore(pool);
+    this.notifications = new PostgresNotificationStore(pool);
     this.registryLock = new PostgresReadingKeyLock(lockPool, logger, READING_LOCK_TIMEOUT_MS, 'jieneng:registry:');
   }
 

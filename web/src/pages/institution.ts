@@ -1,6 +1,7 @@
 /**
  * One institution: hourly/daily/monthly series by energy type and sub-item against the same period
- * last year, target progress, completeness, open anomalies with their evidence, buildings and meters.
+ * last year, in native units or in kgce (当量值, 等价值), yuan or kgCO₂ with where the figures come
+ * from; target progress, completeness, open anomalies with their evidence, buildings and meters.
  */
 
 import { api, url } from '../api.js';
@@ -12,9 +13,21 @@ import { energyName, nativeUnit, num, pct, subItemName } from '../labels.js';
 import { anomalies, consumption, energiesIn, targetProgress } from '../queries.js';
 import type { PageContext } from '../router.js';
 import type { Energy, Institution, Interval, MeterQuality, Quality, Registry } from '../types.js';
+import { FIGURE_UNITS, type PageUnit, unitApplies, unitOf, unitOptionName, unitSymbol } from '../units.js';
 import { anomalyTitle, evidence, kpi, targetTable } from './parts.js';
+import { provenance } from './provenance.js';
 
 type View = 'hour' | 'day' | 'month';
+
+/** What the series card shows: `energy` '' is every energy, in a unit that adds them up (not native). */
+interface Choice {
+  readonly view: View;
+  readonly energy: Energy | '';
+  readonly subItem: string;
+  readonly unit: PageUnit;
+}
+
+const PAGE_UNITS: readonly PageUnit[] = ['native', ...FIGURE_UNITS];
 
 /** The local range each view shows. */
 function rangeOf(view: View, day: string): { from: string; to: string } {
@@ -32,38 +45,59 @@ function subItemClasses(institutionId: string, registry: Registry): string[] {
   return [...new Set(codes)].sort();
 }
 
+/**
+ * The bars of a choice: one per energy (every energy), one per sub-item class (electricity without
+ * a sub-item, not in yuan: bills are per account), or none (the total is the bar).
+ */
+function splitOf(c: Choice, energies: readonly Energy[], classes: readonly string[]) {
+  if (c.energy === '')
+    return energies
+      .filter((e) => unitApplies(c.unit, e))
+      .map((e) => ({ key: e as string, name: energyName(e), query: { energy: e } }));
+  if (c.energy !== 'electricity' || c.subItem !== '' || c.unit === 'yuan') return [];
+  return classes.map((k) => ({ key: k, name: subItemName(`${k}00`), query: { subItem: k } }));
+}
+
 async function seriesChart(
   scope: string,
-  view: View,
-  energy: Energy,
-  subItem: string,
+  choice: Choice,
+  energies: readonly Energy[],
   classes: readonly string[],
 ): Promise<Node> {
-  const range = rangeOf(view, today());
-  const interval: Interval = view;
-  const base = { scope, interval, energy, unit: 'native' as const };
-  const split = energy === 'electricity' && subItem === '' ? classes : [];
+  const range = rangeOf(choice.view, today());
+  const interval: Interval = choice.view;
+  const energy = choice.energy === '' ? undefined : choice.energy;
+  const base = { scope, interval, energy, unit: choice.unit, subItem: choice.subItem || undefined };
+  const split = splitOf(choice, energies, classes);
   const [total, previous, ...parts] = await Promise.all([
-    consumption({ ...base, ...range, subItem: subItem || undefined }),
-    consumption({ ...base, from: lastYear(range.from), to: lastYear(range.to), subItem: subItem || undefined }),
-    ...split.map((c) => consumption({ ...base, ...range, subItem: c })),
+    consumption({ ...base, ...range }),
+    consumption({ ...base, from: lastYear(range.from), to: lastYear(range.to) }),
+    ...split.map((s) => consumption({ ...base, ...range, ...s.query })),
   ]);
   if (total === undefined || previous === undefined) return h('p', {}, '—');
+  const unit = choice.unit === 'native' ? nativeUnit(energy ?? '') : choice.unit;
   const series: ChartSeries[] = [];
   if (parts.length === 0) {
-    series.push({ key: 'total', name: energyName(energy), type: 'bar', data: total.series.map((p) => p.value) });
+    series.push({
+      key: 'total',
+      name: energyName(energy ?? 'all'),
+      type: 'bar',
+      data: total.series.map((p) => p.value),
+    });
   } else {
     parts.forEach((c, i) => {
+      const s = split[i];
       series.push({
-        key: split[i] ?? '',
-        name: subItemName(`${split[i]}00`),
+        key: s?.key ?? '',
+        name: s?.name ?? '',
         type: 'bar',
         stack: 'now',
         data: c.series.map((p) => p.value),
       });
     });
+    // Meters without a sub-item. Energies partition the total: no remainder (in yuan each point is rounded alone).
     const other = total.series.map((p, i) => p.value - parts.reduce((s, c) => s + (c.series[i]?.value ?? 0), 0));
-    if (other.some((v) => Math.abs(v) > 1e-6))
+    if (energy !== undefined && other.some((v) => Math.abs(v) > 1e-6))
       series.push({ key: 'other', name: t('other'), type: 'bar', stack: 'now', data: other });
   }
   series.push({ key: 'lastYear', name: t('lastYear'), type: 'line', data: previous.series.map((p) => p.value) });
@@ -73,14 +107,15 @@ async function seriesChart(
     h(
       'div',
       { class: 'kpis' },
-      kpi('series-total', `${t('total')} (${range.from} – ${addDays(range.to, -1)})`, total.total, nativeUnit(energy)),
-      kpi('series-last-year', t('lastYear'), previous.total, nativeUnit(energy)),
+      kpi('series-total', `${t('total')} (${range.from} – ${addDays(range.to, -1)})`, total.total, unit),
+      kpi('series-last-year', t('lastYear'), previous.total, unit),
     ),
     chart('series', {
       categories: total.series.map((p) => bucketLabel(p.start, interval)),
-      unit: nativeUnit(energy),
+      unit: choice.unit === 'native' ? unit : unitSymbol(choice.unit),
       series,
     }),
+    choice.unit === 'native' ? null : provenance(total, choice.unit),
   );
 }
 
@@ -115,7 +150,10 @@ function metersTable(inst: Institution, registry: Registry, quality: Quality | u
   ];
 }
 
-/** Renders `/institutions/:id`; `?view=hour|day|month&energy=…&subItem=01B` choose the series. */
+/**
+ * Renders `/institutions/:id`; `?view=hour|day|month&energy=…&subItem=01B&unit=…` choose the series
+ * (`unit` native by default, or kgce, kgce_ev, yuan, kgco2; with those `energy=` empty is every energy).
+ */
 export async function renderInstitution(root: HTMLElement, ctx: PageContext): Promise<void> {
   const id = ctx.params[0] ?? '';
   const inst = ctx.registry.institutions.find((i) => i.id === id);
@@ -126,14 +164,23 @@ export async function renderInstitution(root: HTMLElement, ctx: PageContext): Pr
   const scope = `institution:${id}`;
   const energies = energiesIn(scope, ctx.registry);
   const view = (['hour', 'day', 'month'] as const).find((v) => v === ctx.query.get('view')) ?? 'day';
-  const energy = energies.find((e) => e === ctx.query.get('energy')) ?? energies[0] ?? 'electricity';
+  const unit = unitOf(ctx.query.get('unit'), PAGE_UNITS, 'native');
+  const shown = energies.filter((e) => unitApplies(unit, e));
+  const wanted = ctx.query.get('energy');
+  const energy: Energy | '' =
+    unit === 'native'
+      ? (energies.find((e) => e === wanted) ?? energies[0] ?? 'electricity')
+      : (shown.find((e) => e === wanted) ?? '');
   const classes = subItemClasses(id, ctx.registry);
-  const subItem = energy === 'electricity' ? (classes.find((c) => c === ctx.query.get('subItem')) ?? '') : '';
+  const subItem =
+    energy === 'electricity' && unit !== 'yuan' ? (classes.find((c) => c === ctx.query.get('subItem')) ?? '') : '';
   const go = (change: Record<string, string>) => {
-    const q = new URLSearchParams({ view, energy, subItem, ...change });
+    const q = new URLSearchParams({ view, energy, subItem, unit, ...change });
     ctx.navigate(`/institutions/${encodeURIComponent(id)}?${q}`, true);
   };
   const district = ctx.registry.districts.find((d) => d.id === inst.districtId);
+  // The overview has no native unit and shows kgce by default.
+  const backUnit = unit === 'native' || unit === 'kgce' ? '' : `&unit=${unit}`;
   const day = today();
   const slot = () => h('div', { class: 'slot' });
   const [seriesSlot, targetsSlot, anomaliesSlot, metersSlot] = [slot(), slot(), slot(), slot()];
@@ -150,15 +197,27 @@ export async function renderInstitution(root: HTMLElement, ctx: PageContext): Pr
       ),
     ),
     field(
+      t('unit'),
+      select(
+        'unit',
+        PAGE_UNITS.map((u) => [u, unitOptionName(u)]),
+        unit,
+        (v) => go({ unit: v }),
+      ),
+    ),
+    field(
       t('energy'),
       select(
         'energy',
-        energies.map((e) => [e, energyName(e)]),
+        [
+          ...(unit === 'native' ? [] : [['', t('allEnergies')] as const]),
+          ...shown.map((e) => [e, energyName(e)] as const),
+        ],
         energy,
         (v) => go({ energy: v, subItem: '' }),
       ),
     ),
-    energy === 'electricity' && classes.length > 0
+    energy === 'electricity' && unit !== 'yuan' && classes.length > 0
       ? field(
           t('subItem'),
           select(
@@ -177,7 +236,7 @@ export async function renderInstitution(root: HTMLElement, ctx: PageContext): Pr
       h('h1', { 'data-scope': scope }, inst.name),
       h(
         'a',
-        { href: `/overview?district=${encodeURIComponent(inst.districtId)}`, class: 'back' },
+        { href: `/overview?district=${encodeURIComponent(inst.districtId)}${backUnit}`, class: 'back' },
         `← ${district?.name ?? inst.districtId}`,
       ),
       h(
@@ -191,7 +250,7 @@ export async function renderInstitution(root: HTMLElement, ctx: PageContext): Pr
     card(`${t('buildings')} · ${t('meters')} · ${t('completeness')} ${monthOf(day)}`, metersSlot),
   );
   await Promise.all([
-    section(seriesSlot, () => seriesChart(scope, view, energy, subItem, classes)),
+    section(seriesSlot, () => seriesChart(scope, { view, energy, subItem, unit }, energies, classes)),
     section(targetsSlot, async () => targetTable(await targetProgress(scope, day.slice(0, 4)))),
     section(anomaliesSlot, async () => {
       const open = await anomalies({ ...yearRange(day.slice(0, 4)), scope, status: 'open' });

@@ -1,16 +1,28 @@
 /**
- * City (or district) overview: this month's and this year's totals in kgce and by energy type,
- * target progress, the daily trend, the ranking by intensity and the districts to drill into.
+ * City (or district) overview: this month's and this year's totals in the chosen unit (`?unit=`:
+ * kgce 当量值 by default, kgce_ev 等价值, yuan, kgCO₂) with where they come from, and by energy
+ * type; target progress, the daily trend, the ranking by intensity and the districts to drill into.
  */
 import { chart } from '../charts.js';
 import { addDays, bucketLabel, monthOf, monthRange, today, yearRange } from '../dates.js';
-import { card, h, section, table } from '../dom.js';
+import { card, field, h, section, select, table } from '../dom.js';
 import { t } from '../i18n.js';
-import { countsAsEnergy, energyName, nativeUnit, num, pct, scopeName } from '../labels.js';
+import { energyName, nativeUnit, num, pct, scopeName } from '../labels.js';
 import { consumption, energiesIn, targetProgress } from '../queries.js';
 import type { PageContext } from '../router.js';
 import type { Consumption, Energy, Registry } from '../types.js';
+import {
+  digitsOf,
+  FIGURE_UNITS,
+  type FigureUnit,
+  measureName,
+  unitApplies,
+  unitOf,
+  unitOptionName,
+  unitSymbol,
+} from '../units.js';
 import { kpi, targetTable } from './parts.js';
+import { provenance } from './provenance.js';
 import { rankingSection } from './ranking.js';
 
 interface Period {
@@ -23,26 +35,44 @@ const slot = () => h('div', { class: 'slot' });
 /** The value of a monthly series' bucket for `month`. */
 const monthValue = (c: Consumption, month: string) => c.series.find((p) => p.start.startsWith(month))?.value ?? 0;
 
-async function totals(scope: string, energies: readonly Energy[], period: Period): Promise<Node[]> {
+/** The overview's address with its choices; kgce, the default unit, is left out. */
+function overviewHref(district: string | null, unit: FigureUnit): string {
+  const q = new URLSearchParams();
+  if (district !== null) q.set('district', district);
+  if (unit !== 'kgce') q.set('unit', unit);
+  const s = q.toString();
+  return s === '' ? '/overview' : `/overview?${s}`;
+}
+
+/** What the water line under the table says in a unit: not energy, no CO₂ factor, or in the cost. */
+const WATER_NOTE: Readonly<Record<FigureUnit, string>> = {
+  kgce: 'waterNote',
+  kgce_ev: 'waterNote',
+  kgco2: 'waterNoteCo2',
+  yuan: 'waterNoteYuan',
+};
+
+async function totals(scope: string, energies: readonly Energy[], period: Period, unit: FigureUnit): Promise<Node[]> {
   const year = yearRange(period.year);
   const base = { scope, ...year, interval: 'month' as const };
   const [all, ...perEnergy] = await Promise.all([
-    consumption({ ...base, unit: 'kgce' }),
+    consumption({ ...base, unit }),
     ...energies.map(async (energy) => {
-      const [native, kgce] = await Promise.all([
+      const [native, figure] = await Promise.all([
         consumption({ ...base, energy, unit: 'native' }),
-        countsAsEnergy(energy) ? consumption({ ...base, energy, unit: 'kgce' }) : undefined,
+        unitApplies(unit, energy) ? consumption({ ...base, energy, unit }) : undefined,
       ]);
-      return { energy, native, kgce };
+      return { energy, native, figure };
     }),
   ]);
   if (all === undefined) return [];
-  const monthKgce = monthValue(all, period.month);
+  const digits = digitsOf(unit);
+  const symbol = unitSymbol(unit);
   const tiles = h(
     'div',
     { class: 'kpis' },
-    kpi('month-kgce', `${t('thisMonth')} · ${t('total')}`, monthKgce, 'kgce'),
-    kpi('year-kgce', `${t('thisYear')} · ${t('total')}`, all.total, 'kgce'),
+    kpi(`month-${unit}`, `${t('thisMonth')} · ${t('total')}`, monthValue(all, period.month), unit),
+    kpi(`year-${unit}`, `${t('thisYear')} · ${t('total')}`, all.total, unit),
     ...perEnergy.map((e) =>
       kpi(
         `month-${e.energy}`,
@@ -57,8 +87,8 @@ async function totals(scope: string, energies: readonly Energy[], period: Period
       t('energy'),
       `${t('thisMonth')} (${t('native')})`,
       `${t('thisYear')} (${t('native')})`,
-      `${t('thisMonth')} kgce`,
-      `${t('thisYear')} kgce`,
+      `${t('thisMonth')} ${symbol}`,
+      `${t('thisYear')} ${symbol}`,
       t('share'),
     ],
     perEnergy,
@@ -66,67 +96,82 @@ async function totals(scope: string, energies: readonly Energy[], period: Period
       energyName(e.energy),
       `${num(monthValue(e.native, period.month), 1)} ${nativeUnit(e.energy)}`,
       `${num(e.native.total, 1)} ${nativeUnit(e.energy)}`,
-      e.kgce === undefined ? '—' : num(monthValue(e.kgce, period.month), 1),
-      e.kgce === undefined ? '—' : num(e.kgce.total, 1),
-      e.kgce === undefined || all.total === 0 ? '—' : pct(e.kgce.total / all.total),
+      e.figure === undefined ? '—' : num(monthValue(e.figure, period.month), digits),
+      e.figure === undefined ? '—' : num(e.figure.total, digits),
+      e.figure === undefined || all.total === 0 ? '—' : pct(e.figure.total / all.total),
     ],
-    (e) => ({ 'data-energy': e.energy }),
+    (e) => ({
+      'data-energy': e.energy,
+      'data-month': e.figure === undefined ? undefined : monthValue(e.figure, period.month),
+      'data-year': e.figure?.total,
+    }),
   );
-  const water = energies.includes('water') ? h('p', { class: 'muted' }, t('waterNote')) : null;
-  return [tiles, h('h3', {}, t('byEnergy')), rows, ...(water === null ? [] : [water])];
+  const water = energies.includes('water') ? h('p', { class: 'muted' }, t(WATER_NOTE[unit])) : null;
+  return [
+    tiles,
+    provenance(all, unit, t('thisYear')),
+    h('h3', {}, t('byEnergy')),
+    rows,
+    ...(water === null ? [] : [water]),
+  ];
 }
 
-async function trend(scope: string, energies: readonly Energy[]): Promise<Node> {
+async function trend(scope: string, energies: readonly Energy[], unit: FigureUnit): Promise<Node> {
   const day = today();
   const range = { from: addDays(day, -29), to: addDays(day, 1) };
-  const counted = energies.filter(countsAsEnergy);
+  const counted = energies.filter((e) => unitApplies(unit, e));
   const series = await Promise.all(
-    counted.map((energy) => consumption({ scope, ...range, interval: 'day', energy, unit: 'kgce' })),
+    counted.map((energy) => consumption({ scope, ...range, interval: 'day', energy, unit })),
   );
   const categories = series[0]?.series.map((p) => bucketLabel(p.start, 'day')) ?? [];
   return chart('trend', {
     categories,
-    unit: 'kgce',
+    unit: unitSymbol(unit),
     series: counted.map((energy, i) => ({
       key: energy,
       name: energyName(energy),
       type: 'bar',
-      stack: 'kgce',
+      stack: unit,
       data: series[i]?.series.map((p) => p.value) ?? [],
     })),
   });
 }
 
-async function districts(registry: Registry, period: Period): Promise<Node> {
+async function districts(registry: Registry, period: Period, unit: FigureUnit): Promise<Node> {
   const range = monthRange(period.month);
   const year = yearRange(period.year);
   const rows = await Promise.all(
     registry.districts.map(async (d) => {
       const scope = `district:${d.id}`;
-      const [month, annual] = await Promise.all([
-        consumption({ scope, ...range, interval: 'month', unit: 'kgce' }),
-        consumption({ scope, ...year, interval: 'year', unit: 'kgce' }),
+      const [month, annual, quality] = await Promise.all([
+        consumption({ scope, ...range, interval: 'month', unit }),
+        consumption({ scope, ...year, interval: 'year', unit }),
+        // A cost answer has no completeness: the month's kgce answer gives it.
+        unit === 'yuan' ? consumption({ scope, ...range, interval: 'month', unit: 'kgce' }) : undefined,
       ]);
-      return { d, month: month.total, year: annual.total, completeness: month.series[0]?.completeness };
+      const completeness = (quality ?? month).series[0]?.completeness;
+      return { d, month: month.total, year: annual.total, completeness };
     }),
   );
+  const symbol = unitSymbol(unit);
   return table(
-    [t('district'), `${t('thisMonth')} kgce`, `${t('thisYear')} kgce`, t('completeness'), ''],
+    [t('district'), `${t('thisMonth')} ${symbol}`, `${t('thisYear')} ${symbol}`, t('completeness'), ''],
     rows,
     (r) => [
       r.d.name,
-      num(r.month, 1),
-      num(r.year, 1),
+      num(r.month, digitsOf(unit)),
+      num(r.year, digitsOf(unit)),
       pct(r.completeness),
-      h('a', { href: `/overview?district=${encodeURIComponent(r.d.id)}`, 'data-district': r.d.id }, t('drillDown')),
+      h('a', { href: overviewHref(r.d.id, unit), 'data-district': r.d.id }, t('drillDown')),
     ],
-    (r) => ({ 'data-row': r.d.id, 'data-value': r.month }),
+    (r) => ({ 'data-row': r.d.id, 'data-value': r.month, 'data-year': r.year }),
   );
 }
 
-/** Renders the overview of the city, or of `?district=ID`. */
+/** Renders the overview of the city, or of `?district=ID`; `?unit=kgce_ev|yuan|kgco2` chooses the unit. */
 export async function renderOverview(root: HTMLElement, ctx: PageContext): Promise<void> {
   const district = ctx.query.get('district');
+  const unit = unitOf(ctx.query.get('unit'), FIGURE_UNITS, 'kgce');
   const scope = district === null ? 'city' : `district:${district}`;
   const day = today();
   const period: Period = { month: monthOf(day), year: day.slice(0, 4) };
@@ -137,19 +182,33 @@ export async function renderOverview(root: HTMLElement, ctx: PageContext): Promi
       'div',
       { class: 'page-head' },
       h('h1', { 'data-scope': scope }, scopeName(scope, ctx.registry)),
-      district === null ? null : h('a', { href: '/overview', class: 'back' }, `← ${t('backToCity')}`),
+      district === null ? null : h('a', { href: overviewHref(null, unit), class: 'back' }, `← ${t('backToCity')}`),
       h('span', { class: 'muted' }, `${period.month} · ${t('thisYear')} ${period.year}`),
+      field(
+        t('unit'),
+        select(
+          'unit',
+          FIGURE_UNITS.map((u) => [u, unitOptionName(u)]),
+          unit,
+          (v) => ctx.navigate(overviewHref(district, unitOf(v, FIGURE_UNITS, 'kgce')), true),
+        ),
+      ),
     ),
     card(`${t('thisMonth')} / ${t('thisYear')}`, totalsSlot),
-    h('div', { class: 'grid-2' }, card(t('trendDaily'), trendSlot), card(t('targets'), targetsSlot)),
+    h(
+      'div',
+      { class: 'grid-2' },
+      card(t('trendDaily', { measure: measureName(unit), unit: unitSymbol(unit) }), trendSlot),
+      card(t('targets'), targetsSlot),
+    ),
     card(t('ranking'), rankingSlot),
   );
   if (district === null) root.append(card(t('districts'), districtsSlot));
   await Promise.all([
-    section(totalsSlot, () => totals(scope, energies, period)),
-    section(trendSlot, () => trend(scope, energies)),
+    section(totalsSlot, () => totals(scope, energies, period, unit)),
+    section(trendSlot, () => trend(scope, energies, unit)),
     section(targetsSlot, async () => targetTable(await targetProgress(scope, period.year))),
-    section(rankingSlot, () => rankingSection(scope, period, ctx.registry)),
-    district === null ? section(districtsSlot, () => districts(ctx.registry, period)) : undefined,
+    section(rankingSlot, () => rankingSection(scope, period, ctx.registry, unit)),
+    district === null ? section(districtsSlot, () => districts(ctx.registry, period, unit)) : undefined,
   ]);
 }

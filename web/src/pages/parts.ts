@@ -3,14 +3,15 @@ import { badge, h, table } from '../dom.js';
 import { t } from '../i18n.js';
 import { anomalyTypeName, energyName, evidenceKey, num, pct, showUnit, when } from '../labels.js';
 import type { Anomaly, TargetProgress } from '../types.js';
+import { digitsOf, isFigureUnit } from '../units.js';
 
-/** A figure tile; `data-kpi` carries the raw value for scripts and tests. */
+/** A figure tile (yuan to the fen, others to one decimal); `data-kpi` carries the raw value for scripts and tests. */
 export function kpi(id: string, label: string, value: number, unit: string, note?: string): HTMLElement {
   return h(
     'div',
-    { class: 'kpi', 'data-kpi': id, 'data-value': value },
+    { class: 'kpi', 'data-kpi': id, 'data-value': value, 'data-unit': unit },
     h('span', { class: 'kpi-label' }, label),
-    h('strong', {}, num(value, 1)),
+    h('strong', {}, num(value, digitsOf(isFigureUnit(unit) ? unit : 'native'))),
     h('span', { class: 'kpi-unit' }, ` ${showUnit(unit)}`),
     note === undefined ? null : h('small', { class: 'muted' }, note),
   );

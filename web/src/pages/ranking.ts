@@ -16,6 +16,7 @@ import {
   targets,
 } from '../queries.js';
 import type { Registry } from '../types.js';
+import type { FigureUnit } from '../units.js';
 
 /** How many institutions the chart shows (the table lists all). */
 const CHART_TOP = 15;
@@ -46,12 +47,17 @@ async function overTarget(scope: string, year: string, registry: Registry): Prom
 /** Highlights are extras: a 403 on anomalies or targets leaves the ranking itself standing. */
 const orEmpty = <T>(p: Promise<T>, empty: T): Promise<T> => p.catch(() => empty);
 
-/** The ranking card's content. */
+/**
+ * The ranking card's content. It stays in kgce/m², the public notice's indicator, whatever the
+ * page's unit; links to an institution carry that unit (`unit`, other than the default kgce).
+ */
 export async function rankingSection(
   scope: string,
   period: { month: string; year: string },
   registry: Registry,
+  unit: FigureUnit = 'kgce',
 ): Promise<Node[]> {
+  const linkQuery = unit === 'kgce' ? '' : `?unit=${unit}`;
   const [ranking, open, over] = await Promise.all([
     intensityRanking(scope, period.month, registry),
     orEmpty(openAnomalyCounts(scope, period.year, registry), new Map<string, number>()),
@@ -82,7 +88,7 @@ export async function rankingSection(
     ranking.entries,
     (e) => [
       String(e.rank),
-      h('a', { href: `/institutions/${encodeURIComponent(e.institutionId)}` }, e.name),
+      h('a', { href: `/institutions/${encodeURIComponent(e.institutionId)}${linkQuery}` }, e.name),
       districts.get(e.districtId) ?? e.districtId,
       t(e.type),
       num(e.value, 4),

@@ -1,58 +1,117 @@
-/** Sign-in with an API token (kept in sessionStorage; README: every /api/v1 call needs a Bearer token). */
-import { ApiError, session } from '../api.js';
+/**
+ * Sign-in with a username and password (README, "Users and sign-in": the API sets an HttpOnly
+ * session cookie), and, folded away, with an API token for machines and old setups (kept in this
+ * tab's sessionStorage only).
+ */
+import { ApiError } from '../api.js';
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
-import { ensureAccess, loadRegistry, resetState } from '../state.js';
+import { signInWithPassword, signInWithToken } from '../identity.js';
+import { resetState } from '../state.js';
 
 /** What the sign-in page needs from the shell. */
 export interface SignInOptions {
-  /** Why the officer is back here (a 401 on the way), shown above the form. */
+  /** Why the user is back here (a 401 on the way), shown above the form. */
   readonly message: string | undefined;
   readonly onSignedIn: () => void;
   readonly onLang: () => void;
 }
 
-/** The sign-in form: checks the token against the API before keeping it. */
+function reason(error: unknown): string {
+  if (!(error instanceof ApiError)) return String(error);
+  if (error.code === 'JN_AUTH_INVALID' && error.message.startsWith('sign-in:')) return t('wrongPassword');
+  if (error.code === 'JN_RATE_LIMITED') return `${t('tooManySignIns')} (${error.message})`;
+  return `${error.message} (${error.status})`;
+}
+
+/** Runs a sign-in from a form: the button disabled meanwhile, the API's reason shown on failure. */
+function wire(form: HTMLFormElement, status: HTMLElement, signIn: () => Promise<unknown>, onSignedIn: () => void) {
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const button = form.querySelector('button[type=submit]') as HTMLButtonElement;
+    button.disabled = true;
+    resetState();
+    signIn()
+      .then(() => onSignedIn())
+      .catch((error: unknown) => {
+        resetState();
+        status.className = 'notice error';
+        status.textContent = `${t('signInFailed')}${reason(error)}`;
+        button.disabled = false;
+      });
+  });
+}
+
+/** The sign-in page. */
 export function renderSignIn(opts: SignInOptions): HTMLElement {
-  const input = h('input', {
+  const username = h('input', {
+    type: 'text',
+    name: 'username',
+    id: 'signin-username',
+    autocomplete: 'username',
+    required: true,
+    autocapitalize: 'none',
+    spellcheck: 'false',
+  });
+  const password = h('input', {
     type: 'password',
-    name: 'token',
+    name: 'password',
+    id: 'signin-password',
     autocomplete: 'current-password',
     required: true,
-    placeholder: 'jn_…',
   });
   const status = h(
     'p',
     { class: opts.message === undefined ? 'hidden' : 'notice error', role: 'alert', 'data-signin-message': '' },
     opts.message === undefined ? '' : `${t('sessionEnded')}${opts.message}`,
   );
-  const button = h('button', { type: 'submit', class: 'primary' }, t('signIn'));
   const form = h(
     'form',
-    { class: 'signin card' },
-    h('h1', {}, t('appName')),
-    h('h2', {}, t('signInTitle')),
-    status,
-    h('label', { class: 'field' }, h('span', {}, t('token')), input),
-    button,
-    h('p', { class: 'muted' }, t('signInHint')),
-    h('button', { type: 'button', class: 'link', 'data-action': 'lang', onclick: opts.onLang }, t('langSwitch')),
+    { class: 'signin-form', 'data-signin': 'password' },
+    h('label', { class: 'field', for: 'signin-username' }, h('span', {}, t('username')), username),
+    h('label', { class: 'field', for: 'signin-password' }, h('span', {}, t('password')), password),
+    h('button', { type: 'submit', class: 'primary' }, t('signIn')),
+    h('p', { class: 'muted' }, t('firstAdminHint')),
   );
-  form.addEventListener('submit', (event) => {
-    event.preventDefault();
-    button.disabled = true;
-    resetState();
-    session.set(input.value.trim());
-    loadRegistry()
-      .then(() => ensureAccess())
-      .then(() => opts.onSignedIn())
-      .catch((error: unknown) => {
-        session.clear();
-        resetState();
-        status.className = 'notice error';
-        status.textContent = `${t('signInFailed')}${error instanceof ApiError ? `${error.message} (${error.status})` : String(error)}`;
-        button.disabled = false;
-      });
+  wire(
+    form,
+    status,
+    () => signInWithPassword(username.value.trim(), password.value),
+    () => {
+      password.value = '';
+      opts.onSignedIn();
+    },
+  );
+
+  const token = h('input', {
+    type: 'password',
+    name: 'token',
+    id: 'signin-token',
+    autocomplete: 'off',
+    required: true,
+    placeholder: 'jn_…',
   });
-  return h('div', { class: 'signin-page' }, form);
+  const tokenForm = h(
+    'form',
+    { class: 'signin-form', 'data-signin': 'token' },
+    h('label', { class: 'field', for: 'signin-token' }, h('span', {}, t('token')), token),
+    h('button', { type: 'submit' }, t('signInToken')),
+    h('p', { class: 'muted' }, t('signInHint')),
+  );
+  wire(tokenForm, status, () => signInWithToken(token.value.trim()), opts.onSignedIn);
+
+  return h(
+    'div',
+    { class: 'signin-page' },
+    h(
+      'div',
+      { class: 'signin card' },
+      h('h1', {}, t('appName')),
+      h('h2', {}, t('signInTitle')),
+      status,
+      form,
+      h('details', { 'data-token-signin': '' }, h('summary', {}, t('useToken')), tokenForm),
+      h('button', { type: 'button', class: 'link', 'data-action': 'lang', onclick: opts.onLang }, t('langSwitch')),
+    ),
+  );
 }
