@@ -42,6 +42,13 @@ export interface FleetPublisherOptions {
   readonly connectTimeoutMs?: number;
   readonly onClientError?: (gatewayId: string, error: Error) => void;
   /**
+   * A back-fill gateway whose connection fails (`connack timeout`, a closed socket) is retried
+   * after `firstDelayMs`, doubling up to `maxDelayMs`, resuming after its last acknowledged
+   * message; it fails the run after `maxAttempts` failures in a row without progress
+   * [500 ms, 30 000 ms, 20]. A refused secret is never retried.
+   */
+  readonly retry?: { readonly firstDelayMs?: number; readonly maxDelayMs?: number; readonly maxAttempts?: number };
+  /**
    * Faults and anomalies to inject (planner.ts) [none]. Its time zone should be `timeZone`.
    * Without one the output is exactly that of a fault-free fleet.
    */
@@ -92,6 +99,8 @@ export class FleetPublisher {
   readonly #secrets = new Map<string, string>();
   readonly #clocks = new Map<string, RegisterClock>();
   readonly #scenario: Scenario | undefined;
+  readonly #retry: { firstDelayMs: number; maxDelayMs: number; maxAttempts: number };
+  readonly #onClientError: ((gatewayId: string, error: Error) => void) | undefined;
   /** Live transports keep their buffers from one interval to the next. */
   readonly #liveTransports = new Map<string, GatewayTransport>();
 
@@ -105,6 +114,8 @@ export class FleetPublisher {
     this.#iso = (opts.timestampFormat ?? 'iso') === 'iso';
     this.#inFlight = new Semaphore(opts.maxInFlight ?? 1000);
     this.#scenario = opts.scenario;
+    this.#retry = { firstDelayMs: 500, maxDelayMs: 30_000, maxAttempts: 20, ...opts.retry };
+    this.#onClientError = opts.onClientError;
     this.#pool = new ClientPool({
       brokerUrl: opts.brokerUrl,
       maxClients: this.#maxClients,
@@ -145,6 +156,7 @@ export class FleetPublisher {
       },
       onProgress,
       signal,
+      true,
     );
   }
 
@@ -169,14 +181,24 @@ export class FleetPublisher {
         }
       }
       const stepEnd = t + 1;
-      const result = await this.#publishAll(
-        this.#fleet.meters.length,
-        (gatewayId, meters) =>
-          gatewayStream(this.#clocksOf(meters), t, stepEnd, intervalS, this.#liveTransport(gatewayId, meters), false),
-        undefined,
-        opts.signal,
-      );
-      opts.onStep?.({ tsMs: t, readings: result.readings });
+      let readings = 0;
+      try {
+        const result = await this.#publishAll(
+          this.#fleet.meters.length,
+          (gatewayId, meters) =>
+            gatewayStream(this.#clocksOf(meters), t, stepEnd, intervalS, this.#liveTransport(gatewayId, meters), false),
+          undefined,
+          opts.signal,
+          false,
+        );
+        readings = result.readings;
+      } catch (error) {
+        // A live interval is not replayed (its transports keep state): like a real gateway, the
+        // publisher loses what a broken connection did not deliver and carries on with the next one.
+        if (!isRetryable(error)) throw error;
+        this.#onClientError?.('*', error as Error);
+      }
+      opts.onStep?.({ tsMs: t, readings });
     }
   }
 
@@ -226,35 +248,47 @@ export class FleetPublisher {
     return JSON.stringify({ readings });
   }
 
-  /** Publishes each gateway's readings on its own connection, gateways in parallel up to the pool size. */
+  /**
+   * Publishes each gateway's readings on its own connection, gateways in parallel up to the pool
+   * size. With `retry` a gateway whose connection fails starts again after a back-off, skipping
+   * the messages already acknowledged (`itemsOf` must then give the same items on every call).
+   */
   async #publishAll(
     total: number,
     itemsOf: (gatewayId: string, meters: readonly SimMeter[]) => Iterable<Outgoing>,
     onProgress?: (p: PublishProgress) => void,
     signal?: AbortSignal,
+    retry = false,
   ): Promise<PublishResult> {
     const gateways = [...this.#byGateway.keys()];
     let next = 0;
     let published = 0;
     let messages = 0;
     let failure: unknown;
-    const publishGateway = async (gatewayId: string) => {
+    const stopped = () => failure !== undefined || signal?.aborted === true;
+    /** One attempt at a gateway's messages; `acked` holds the numbers of those acknowledged before. */
+    const publishGateway = async (gatewayId: string, acked: Set<number>) => {
       const client = await this.#pool.acquire({ id: gatewayId, secret: this.#secrets.get(gatewayId) ?? '' });
       const pending: Promise<void>[] = [];
+      let broken: unknown;
       try {
         const topic = readingsTopic(gatewayId);
         let batch: SimReading[] = [];
+        let seq = 0;
         const send = async (payload: string, readings: number) => {
+          const mine = seq++;
+          if (acked.has(mine)) return;
           await this.#inFlight.acquire();
           pending.push(
             this.#publish(client, topic, payload)
               .then(() => {
+                acked.add(mine);
                 published += readings;
                 messages++;
                 onProgress?.({ published, total, messages });
               })
               .catch((error: unknown) => {
-                failure ??= error;
+                broken ??= error;
               }),
           );
         };
@@ -270,19 +304,35 @@ export class FleetPublisher {
             await send(this.#payload(batch), batch.length);
             batch = [];
           }
-          if (failure !== undefined || signal?.aborted === true) break;
+          if (broken !== undefined || stopped()) break;
         }
-        if (batch.length > 0 && failure === undefined && signal?.aborted !== true)
-          await send(this.#payload(batch), batch.length);
+        if (batch.length > 0 && broken === undefined && !stopped()) await send(this.#payload(batch), batch.length);
       } finally {
         await Promise.all(pending);
         this.#pool.release(gatewayId);
       }
+      if (broken !== undefined) throw broken;
+    };
+    const runGateway = async (gatewayId: string) => {
+      const acked = new Set<number>();
+      for (let failures = 0, progress = 0; ; ) {
+        try {
+          await publishGateway(gatewayId, acked);
+          return;
+        } catch (error) {
+          failures = acked.size > progress ? 1 : failures + 1;
+          progress = acked.size;
+          if (!retry || !isRetryable(error) || stopped() || failures >= this.#retry.maxAttempts) throw error;
+          this.#onClientError?.(gatewayId, error as Error);
+          const delayMs = Math.min(this.#retry.maxDelayMs, this.#retry.firstDelayMs * 2 ** (failures - 1));
+          await sleep(delayMs, undefined, signal === undefined ? {} : { signal }).catch(() => undefined);
+          if (stopped()) return;
+        }
+      }
     };
     const worker = async () => {
       try {
-        while (failure === undefined && signal?.aborted !== true && next < gateways.length)
-          await publishGateway(gateways[next++] ?? '');
+        while (!stopped() && next < gateways.length) await runGateway(gateways[next++] ?? '');
       } catch (error) {
         failure ??= error;
       }
@@ -300,4 +350,13 @@ export class FleetPublisher {
       this.#inFlight.release();
     }
   }
+}
+
+/**
+ * Whether a failed connection or publish is worth another try: anything but the broker refusing
+ * the gateway's credentials (CONNACK return code 4 or 5 [MQTT-3.2.2-3], reason code 0x86 or 0x87 in MQTT 5).
+ */
+export function isRetryable(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return !(code === 4 || code === 5 || code === 134 || code === 135);
 }

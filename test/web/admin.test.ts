@@ -62,7 +62,7 @@ describe.skipIf(!chromiumAvailable())('the administration in chromium', () => {
     await page.click('a[data-nav="admin"]');
     await ready(page);
     expect(page.url()).toMatch(/\/admin$/);
-    expect(await page.locator('[data-tab]').count()).toBe(4);
+    expect(await page.locator('[data-tab]').count()).toBe(5); // users, tokens, jobs, registry, notifications
     const before = await t.api<{ users: UserView[] }>('GET', '/api/v1/users');
     expect(Number(await page.getAttribute('[data-users]', 'data-users'))).toBe(before.body.users.length);
 

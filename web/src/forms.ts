@@ -30,13 +30,18 @@ export function apiField(label: string, control: Control, hint?: string): HTMLEl
   );
 }
 
-/** The names a detail's path may match, most precise first: `meters[0].virtual.plus` → …, `virtual.plus`, `plus`. */
+/**
+ * The names a detail's path may match, most precise first: `meters[0].virtual.plus` → …, `virtual.plus`,
+ * `plus`, then the path's own beginnings (`meters.0.virtual`, `meters.0`).
+ */
 function candidates(path: string): string[] {
   const bare = path.replace(/^(body|querystring|params)\.?/, '');
   const parts = bare.split(/[.[\]]+/).filter(Boolean);
   const named = parts.filter((p) => !/^\d+$/.test(p));
   const suffixes = named.map((_, i) => named.slice(i).join('.'));
-  return [...new Set([bare, parts.join('.'), ...suffixes, parts[0] ?? ''])].filter(Boolean);
+  // A field named by its place in a list (`channels.2.to`) for an item of it (`channels.2.to.0`).
+  const prefixes = parts.slice(2).map((_, i) => parts.slice(0, parts.length - 1 - i).join('.'));
+  return [...new Set([bare, parts.join('.'), ...suffixes, ...prefixes, parts[0] ?? ''])].filter(Boolean);
 }
 
 /** Clears what the last answer said about the form's fields. */

@@ -1,5 +1,6 @@
 /** The page's labels: Chinese by default, English on a switch (kept in localStorage). */
 import { ADMIN_EN, ADMIN_ZH } from './i18n-admin.js';
+import { FOLLOW_UP_EN, FOLLOW_UP_ZH } from './i18n-follow-up.js';
 import { WORK_EN, WORK_ZH } from './i18n-work.js';
 
 export type Lang = 'zh' | 'en';
@@ -290,8 +291,8 @@ const en: Record<Key, string> = {
   other: 'Other',
 };
 
-const ZH: Record<string, string> = { ...zh, ...ADMIN_ZH, ...WORK_ZH };
-const EN: Record<string, string> = { ...en, ...ADMIN_EN, ...WORK_EN };
+const ZH: Record<string, string> = { ...zh, ...ADMIN_ZH, ...WORK_ZH, ...FOLLOW_UP_ZH };
+const EN: Record<string, string> = { ...en, ...ADMIN_EN, ...WORK_EN, ...FOLLOW_UP_EN };
 
 let current: Lang = localStorage.getItem(LANG_KEY) === 'en' ? 'en' : 'zh';
 

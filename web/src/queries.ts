@@ -24,6 +24,8 @@ export interface ConsumptionQuery {
   readonly unit?: PageUnit;
   readonly subItem?: string | undefined;
   readonly per?: 'm2' | 'capita';
+  /** `previous`, `last_year` or `YYYY-MM-DD..YYYY-MM-DD` (the second exclusive). */
+  readonly compare?: string | undefined;
 }
 
 /** `GET /api/v1/consumption`; adopts the platform's time zone from the answer. */
@@ -50,6 +52,8 @@ export async function anomalies(q: {
   scope?: string | undefined;
   type?: string | undefined;
   status?: AnomalyStatus | undefined;
+  assignee?: string | undefined;
+  overdue?: 'true' | undefined;
 }): Promise<Anomaly[]> {
   return (await api<{ anomalies: Anomaly[] }>(url('/api/v1/anomalies', q))).anomalies;
 }
@@ -57,6 +61,17 @@ export async function anomalies(q: {
 /** Acknowledges or resolves an anomaly with a comment. */
 export async function actOnAnomaly(id: string, action: 'ack' | 'resolve', comment: string): Promise<Anomaly> {
   return api<Anomaly>(`/api/v1/anomalies/${encodeURIComponent(id)}/${action}`, { method: 'POST', body: { comment } });
+}
+
+/** Assigns an anomaly to someone, due by the end of a local day or with no due date. */
+export async function assignAnomaly(id: string, assignee: string, dueDate: string): Promise<Anomaly> {
+  const body = dueDate === '' ? { assignee } : { assignee, dueDate };
+  return api<Anomaly>(`/api/v1/anomalies/${encodeURIComponent(id)}/assign`, { method: 'POST', body });
+}
+
+/** Adds a comment to an anomaly (who and when are the API's). */
+export async function commentOnAnomaly(id: string, text: string): Promise<Anomaly> {
+  return api<Anomaly>(`/api/v1/anomalies/${encodeURIComponent(id)}/comments`, { method: 'POST', body: { text } });
 }
 
 /** The institution an anomaly's scope belongs to (`institution:ID`, or a meter's institution). */

@@ -2,6 +2,7 @@
  * Shapes of the API answers the page reads (README, "HTTP API"). The registry's types come from
  * core/domain (type-only imports: nothing of core is bundled); the rest mirror api/routes/*.ts.
  */
+import type { AnomalyView } from '../../core/domain/anomalies.js';
 import type { FactorsUsed } from '../../core/domain/carbon-series.js';
 import type { Energy } from '../../core/domain/energy.js';
 import type { Registry } from '../../core/domain/registry.js';
@@ -51,6 +52,17 @@ export interface Consumption {
   readonly bills?: readonly string[];
   readonly tariffs?: readonly string[];
   readonly uncosted?: readonly Uncosted[];
+  /** `compare=…`: the compared period, point i beside point i, and the change of the total. */
+  readonly comparison?: Comparison;
+}
+
+/** `/consumption?compare=…` (README "Consumption"): `change` is a share, null against 0. */
+export interface Comparison {
+  readonly from: string;
+  readonly to: string;
+  readonly series: readonly { readonly start: string; readonly value: number; readonly change: number | null }[];
+  readonly total: number;
+  readonly change: number | null;
 }
 
 export type TargetStatus = 'on_track' | 'at_risk' | 'over';
@@ -92,30 +104,10 @@ export interface Ranking {
   readonly computed?: boolean;
 }
 
-export type AnomalyStatus = 'open' | 'acknowledged' | 'resolved';
+export type AnomalyStatus = Anomaly['status'];
 
-export interface AnomalyStep {
-  readonly by: string;
-  readonly comment: string;
-  readonly at: string;
-}
-
-export interface Anomaly {
-  readonly id: string;
-  readonly type: string;
-  readonly scope: string;
-  readonly energy: string;
-  readonly start: string;
-  readonly end: string;
-  readonly severity: 'low' | 'medium' | 'high';
-  readonly evidence: Readonly<Record<string, unknown>>;
-  readonly wastedNative: number;
-  readonly wastedKgce: number;
-  readonly status: AnomalyStatus;
-  readonly detectedAt: string;
-  readonly acknowledged: AnomalyStep | null;
-  readonly resolved: AnomalyStep | null;
-}
+/** An anomaly as the API answers it, with its assignment, due date and comments (issue 17, item 3). */
+export type Anomaly = AnomalyView;
 
 export interface MeterQuality {
   readonly meterId: string;

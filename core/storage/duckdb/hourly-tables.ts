@@ -144,20 +144,18 @@ export async function replaceHourlyRows(
     [fromMs],
   );
   // The months around those days, from the daily rollup just brought up to date.
-  await conn.run(`CREATE OR REPLACE TEMP TABLE monthly_months AS
-    SELECT meter_id, date_trunc('month', from_day) AS from_month,
-           date_trunc('month', to_day - INTERVAL 1 MICROSECOND) + INTERVAL 1 MONTH AS to_month
-    FROM daily_days`);
+  const months = `(SELECT meter_id, date_trunc('month', from_day) AS from_month,
+    date_trunc('month', to_day - INTERVAL 1 MICROSECOND) + INTERVAL 1 MONTH AS to_month FROM daily_days)`;
   const fromMonthMs = fromMs - 31 * 24 * HOUR_MS;
   await conn.run(
-    `DELETE FROM monthly d USING monthly_months r
+    `DELETE FROM monthly d USING ${months} r
      WHERE d.month_start >= ${tsParam('$1')}
        AND d.meter_id = r.meter_id AND d.month_start >= r.from_month AND d.month_start < r.to_month`,
     [fromMonthMs],
   );
   await conn.run(
     `INSERT INTO monthly ${MONTHLY_SELECT}
-     JOIN monthly_months r ON d.meter_id = r.meter_id AND d.day_start >= r.from_month AND d.day_start < r.to_month
+     JOIN ${months} r ON d.meter_id = r.meter_id AND d.day_start >= r.from_month AND d.day_start < r.to_month
      WHERE d.day_start >= ${tsParam('$1')}
      GROUP BY ALL ORDER BY month_start`,
     [fromMonthMs],

@@ -1,5 +1,6 @@
 /**
- * The administration (issue 17, item 2): users, API tokens, scheduled jobs and the registry. City
+ * The administration (issue 17, items 2 and 4): users, API tokens, scheduled jobs, the registry and
+ * notifications (channels, routes, delivery log). City
  * admins see every tab, a district admin the users of its districts; anyone else who comes here
  * gets the API's 403 in place, as on every page.
  */
@@ -8,20 +9,22 @@ import { t } from '../i18n.js';
 import { adminLevel } from '../identity.js';
 import type { PageContext } from '../router.js';
 import { renderJobs } from './admin-jobs.js';
+import { renderNotifications } from './admin-notifications.js';
 import { renderRegistryAdmin } from './admin-registry.js';
 import { renderTokens } from './admin-tokens.js';
 import { renderUsers } from './admin-users.js';
 
-type Tab = 'users' | 'tokens' | 'jobs' | 'registry';
+type Tab = 'users' | 'tokens' | 'jobs' | 'registry' | 'notifications';
 
 const TABS: readonly { id: Tab; label: string; level: 'district' | 'city'; render: typeof renderUsers }[] = [
   { id: 'users', label: 'adminUsers', level: 'district', render: renderUsers },
   { id: 'tokens', label: 'adminTokens', level: 'city', render: renderTokens },
   { id: 'jobs', label: 'adminJobs', level: 'city', render: renderJobs },
   { id: 'registry', label: 'adminRegistry', level: 'city', render: renderRegistryAdmin },
+  { id: 'notifications', label: 'tabNotifications', level: 'city', render: renderNotifications },
 ];
 
-/** Renders `/admin/{users,tokens,jobs,registry}`. */
+/** Renders `/admin/{users,tokens,jobs,registry,notifications}`. */
 export async function renderAdmin(root: HTMLElement, ctx: PageContext): Promise<void> {
   const tab = TABS.find((x) => x.id === (ctx.params[0] ?? 'users'));
   if (tab === undefined) {

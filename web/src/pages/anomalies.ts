@@ -1,11 +1,16 @@
-/** Anomalies: filters (type, status, scope, date range), evidence, acknowledge and resolve with a comment. */
+/**
+ * Anomalies: filters (type, status, scope, date range, assignee, overdue), evidence, acknowledge and
+ * resolve with a comment; assign with a due date and comment (issue 17, item 3).
+ */
 import { addDays, today } from '../dates.js';
 import { badge, card, failure, field, h, section, select } from '../dom.js';
 import { t } from '../i18n.js';
+import { mayAct } from '../identity.js';
 import { ANOMALY_TYPE_CODES, anomalyTypeName, num, scopeName, when } from '../labels.js';
 import { actOnAnomaly, anomalies, institutionOfScope } from '../queries.js';
 import type { PageContext } from '../router.js';
 import type { Anomaly, AnomalyStatus, Registry } from '../types.js';
+import { anomalyCase, overdueBadge } from './anomaly-case.js';
 import { anomalyTitle, evidence } from './parts.js';
 
 interface Filters {
@@ -14,6 +19,8 @@ interface Filters {
   scope: string;
   from: string;
   to: string;
+  assignee: string;
+  overdue: boolean;
 }
 
 /** Scopes to filter by: the city, its districts and institutions. */
@@ -29,7 +36,7 @@ function step(label: string, s: Anomaly['acknowledged']): HTMLElement | null {
   return s === null ? null : h('p', { class: 'muted step' }, `${label}: ${s.by} · ${when(s.at)} · ${s.comment || '—'}`);
 }
 
-function item(a: Anomaly, registry: Registry, refresh: () => void): HTMLElement {
+function item(a: Anomaly, registry: Registry, canAct: boolean, refresh: () => void): HTMLElement {
   const comment = h('input', { type: 'text', name: 'comment', placeholder: t('commentPlaceholder'), maxlength: 2000 });
   const message = h('div', {});
   const act = (action: 'ack' | 'resolve') => async () => {
@@ -43,12 +50,13 @@ function item(a: Anomaly, registry: Registry, refresh: () => void): HTMLElement 
   const institution = institutionOfScope(a.scope, registry);
   return h(
     'li',
-    { 'data-anomaly': a.id, 'data-status': a.status, 'data-type': a.type },
+    { 'data-anomaly': a.id, 'data-status': a.status, 'data-type': a.type, 'data-overdue': a.overdue },
     h(
       'div',
       { class: 'anomaly-head' },
       badge(a.status),
       badge(a.severity, `${t('severity')}: ${t(a.severity)}`),
+      overdueBadge(a),
       h('strong', {}, anomalyTitle(a)),
       institution === undefined
         ? h('span', {}, scopeName(a.scope, registry))
@@ -58,6 +66,7 @@ function item(a: Anomaly, registry: Registry, refresh: () => void): HTMLElement 
     h('details', {}, h('summary', {}, t('evidence')), evidence(a)),
     step(t('acknowledged'), a.acknowledged),
     step(t('resolved'), a.resolved),
+    anomalyCase(a, canAct, refresh),
     a.status === 'resolved'
       ? null
       : h(
@@ -77,7 +86,7 @@ function item(a: Anomaly, registry: Registry, refresh: () => void): HTMLElement 
   );
 }
 
-/** Renders `/anomalies?type&status&scope&from&to`. */
+/** Renders `/anomalies?type&status&scope&from&to&assignee&overdue=true`. */
 export async function renderAnomalies(root: HTMLElement, ctx: PageContext): Promise<void> {
   const day = today();
   const q = ctx.query;
@@ -87,6 +96,8 @@ export async function renderAnomalies(root: HTMLElement, ctx: PageContext): Prom
     scope: q.get('scope') ?? '',
     from: q.get('from') ?? `${day.slice(0, 4)}-01-01`,
     to: q.get('to') ?? addDays(day, 1),
+    assignee: q.get('assignee') ?? '',
+    overdue: q.get('overdue') === 'true',
   };
   const fromInput = h('input', { type: 'date', name: 'from', value: filters.from });
   const toInput = h('input', { type: 'date', name: 'to', value: filters.to });
@@ -101,6 +112,8 @@ export async function renderAnomalies(root: HTMLElement, ctx: PageContext): Prom
     filters.status,
   );
   const scopeSelect = select('scope', scopeOptions(ctx.registry), filters.scope);
+  const assigneeInput = h('input', { type: 'text', name: 'assignee', value: filters.assignee });
+  const overdueInput = h('input', { type: 'checkbox', name: 'overdue', checked: filters.overdue });
   const form = h(
     'form',
     { class: 'controls', 'data-filters': '' },
@@ -109,6 +122,8 @@ export async function renderAnomalies(root: HTMLElement, ctx: PageContext): Prom
     field(t('scope'), scopeSelect),
     field(t('from'), fromInput),
     field(t('to'), toInput),
+    field(t('assignee'), assigneeInput),
+    h('label', { class: 'field check' }, h('span', {}, t('overdueOnly')), overdueInput),
     h('button', { type: 'submit', class: 'primary' }, t('filter')),
   );
   form.addEventListener('submit', (event) => {
@@ -120,6 +135,8 @@ export async function renderAnomalies(root: HTMLElement, ctx: PageContext): Prom
       from: fromInput.value,
       to: toInput.value,
     });
+    if (assigneeInput.value.trim() !== '') next.set('assignee', assigneeInput.value.trim());
+    if (overdueInput.checked) next.set('overdue', 'true');
     ctx.navigate(`/anomalies?${next}`, true);
   });
   const list = h('div', { class: 'slot' });
@@ -131,6 +148,8 @@ export async function renderAnomalies(root: HTMLElement, ctx: PageContext): Prom
         scope: filters.scope || undefined,
         type: filters.type || undefined,
         status: (filters.status || undefined) as AnomalyStatus | undefined,
+        assignee: filters.assignee || undefined,
+        overdue: filters.overdue ? 'true' : undefined,
       });
       if (found.length === 0) return h('p', { class: 'muted', 'data-empty': '' }, t('noAnomalies'));
       // Open first, then acknowledged, then resolved; newest first within each.
@@ -139,7 +158,7 @@ export async function renderAnomalies(root: HTMLElement, ctx: PageContext): Prom
       return h(
         'ul',
         { class: 'anomalies', 'data-count': found.length },
-        ...found.map((a) => item(a, ctx.registry, () => void load())),
+        ...found.map((a) => item(a, ctx.registry, mayAct(ctx.identity), () => void load())),
       );
     });
   root.replaceChildren(h('div', { class: 'page-head' }, h('h1', {}, t('navAnomalies'))), card(t('filter'), form), list);

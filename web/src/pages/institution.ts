@@ -1,12 +1,12 @@
 /**
  * One institution: hourly/daily/monthly series by energy type and sub-item against the same period
- * last year, in native units or in kgce (当量值, 等价值), yuan or kgCO₂ with where the figures come
+ * last year (or `?compare=` another period, issue 17 item 3, with the change of the total), in native units or in kgce (当量值, 等价值), yuan or kgCO₂ with where the figures come
  * from; target progress, completeness, open anomalies with their evidence, buildings and meters.
  */
 
 import { api, url } from '../api.js';
 import { type ChartSeries, chart } from '../charts.js';
-import { addDays, bucketLabel, lastYear, monthOf, today, yearRange } from '../dates.js';
+import { addDays, bucketLabel, monthOf, today, yearRange } from '../dates.js';
 import { badge, card, field, h, section, select, table } from '../dom.js';
 import { t } from '../i18n.js';
 import { energyName, nativeUnit, num, pct, subItemName } from '../labels.js';
@@ -14,6 +14,16 @@ import { anomalies, consumption, energiesIn, targetProgress } from '../queries.j
 import type { PageContext } from '../router.js';
 import type { Energy, Institution, Interval, MeterQuality, Quality, Registry } from '../types.js';
 import { FIGURE_UNITS, type PageUnit, unitApplies, unitOf, unitOptionName, unitSymbol } from '../units.js';
+import {
+  type Compare,
+  changeKpi,
+  compareControl,
+  comparedLabel,
+  compareOf,
+  compareParam,
+  comparisonLine,
+} from './compare.js';
+import { flowSection } from './energy-flow.js';
 import { anomalyTitle, evidence, kpi, targetTable } from './parts.js';
 import { provenance } from './provenance.js';
 
@@ -25,6 +35,8 @@ interface Choice {
   readonly energy: Energy | '';
   readonly subItem: string;
   readonly unit: PageUnit;
+  /** What the series is compared with (`?compare=`, the same period last year by default). */
+  readonly compare: Compare;
 }
 
 const PAGE_UNITS: readonly PageUnit[] = ['native', ...FIGURE_UNITS];
@@ -69,12 +81,12 @@ async function seriesChart(
   const energy = choice.energy === '' ? undefined : choice.energy;
   const base = { scope, interval, energy, unit: choice.unit, subItem: choice.subItem || undefined };
   const split = splitOf(choice, energies, classes);
-  const [total, previous, ...parts] = await Promise.all([
-    consumption({ ...base, ...range }),
-    consumption({ ...base, from: lastYear(range.from), to: lastYear(range.to) }),
+  const [total, ...parts] = await Promise.all([
+    consumption({ ...base, ...range, compare: compareParam(choice.compare) }),
     ...split.map((s) => consumption({ ...base, ...range, ...s.query })),
   ]);
-  if (total === undefined || previous === undefined) return h('p', {}, '—');
+  if (total === undefined) return h('p', {}, '—');
+  const comparison = total.comparison;
   const unit = choice.unit === 'native' ? nativeUnit(energy ?? '') : choice.unit;
   const series: ChartSeries[] = [];
   if (parts.length === 0) {
@@ -100,7 +112,14 @@ async function seriesChart(
     if (energy !== undefined && other.some((v) => Math.abs(v) > 1e-6))
       series.push({ key: 'other', name: t('other'), type: 'bar', stack: 'now', data: other });
   }
-  series.push({ key: 'lastYear', name: t('lastYear'), type: 'line', data: previous.series.map((p) => p.value) });
+  if (comparison !== undefined) series.push(comparisonLine(choice.compare, comparison));
+  const compared =
+    comparison === undefined
+      ? []
+      : [
+          kpi('series-compared', comparedLabel(choice.compare, comparison), comparison.total, unit),
+          changeKpi('series-change', comparison.change),
+        ];
   return h(
     'div',
     {},
@@ -108,7 +127,7 @@ async function seriesChart(
       'div',
       { class: 'kpis' },
       kpi('series-total', `${t('total')} (${range.from} – ${addDays(range.to, -1)})`, total.total, unit),
-      kpi('series-last-year', t('lastYear'), previous.total, unit),
+      ...compared,
     ),
     chart('series', {
       categories: total.series.map((p) => bucketLabel(p.start, interval)),
@@ -165,6 +184,7 @@ export async function renderInstitution(root: HTMLElement, ctx: PageContext): Pr
   const energies = energiesIn(scope, ctx.registry);
   const view = (['hour', 'day', 'month'] as const).find((v) => v === ctx.query.get('view')) ?? 'day';
   const unit = unitOf(ctx.query.get('unit'), PAGE_UNITS, 'native');
+  const compare = compareOf(ctx.query.get('compare'), 'last_year');
   const shown = energies.filter((e) => unitApplies(unit, e));
   const wanted = ctx.query.get('energy');
   const energy: Energy | '' =
@@ -175,7 +195,7 @@ export async function renderInstitution(root: HTMLElement, ctx: PageContext): Pr
   const subItem =
     energy === 'electricity' && unit !== 'yuan' ? (classes.find((c) => c === ctx.query.get('subItem')) ?? '') : '';
   const go = (change: Record<string, string>) => {
-    const q = new URLSearchParams({ view, energy, subItem, unit, ...change });
+    const q = new URLSearchParams({ view, energy, subItem, unit, compare, ...change });
     ctx.navigate(`/institutions/${encodeURIComponent(id)}?${q}`, true);
   };
   const district = ctx.registry.districts.find((d) => d.id === inst.districtId);
@@ -183,7 +203,7 @@ export async function renderInstitution(root: HTMLElement, ctx: PageContext): Pr
   const backUnit = unit === 'native' || unit === 'kgce' ? '' : `&unit=${unit}`;
   const day = today();
   const slot = () => h('div', { class: 'slot' });
-  const [seriesSlot, targetsSlot, anomaliesSlot, metersSlot] = [slot(), slot(), slot(), slot()];
+  const [seriesSlot, flowSlot, targetsSlot, anomaliesSlot, metersSlot] = [slot(), slot(), slot(), slot(), slot()];
   const controls = h(
     'div',
     { class: 'controls' },
@@ -228,6 +248,7 @@ export async function renderInstitution(root: HTMLElement, ctx: PageContext): Pr
           ),
         )
       : null,
+    compareControl(compare, (next) => go({ compare: next })),
   );
   root.replaceChildren(
     h(
@@ -246,11 +267,13 @@ export async function renderInstitution(root: HTMLElement, ctx: PageContext): Pr
       ),
     ),
     card(t('series'), controls, seriesSlot),
+    card(t('energyFlow'), flowSlot),
     h('div', { class: 'grid-2' }, card(t('targets'), targetsSlot), card(t('openAnomalies'), anomaliesSlot)),
     card(`${t('buildings')} · ${t('meters')} · ${t('completeness')} ${monthOf(day)}`, metersSlot),
   );
   await Promise.all([
-    section(seriesSlot, () => seriesChart(scope, { view, energy, subItem, unit }, energies, classes)),
+    section(seriesSlot, () => seriesChart(scope, { view, energy, subItem, unit, compare }, energies, classes)),
+    section(flowSlot, () => flowSection(scope, rangeOf(view, day))),
     section(targetsSlot, async () => targetTable(await targetProgress(scope, day.slice(0, 4)))),
     section(anomaliesSlot, async () => {
       const open = await anomalies({ ...yearRange(day.slice(0, 4)), scope, status: 'open' });

@@ -1,7 +1,8 @@
 /**
  * City (or district) overview: this month's and this year's totals in the chosen unit (`?unit=`:
  * kgce 当量值 by default, kgce_ev 等价值, yuan, kgCO₂) with where they come from, and by energy
- * type; target progress, the daily trend, the ranking by intensity and the districts to drill into.
+ * type; target progress, the daily trend, the ranking by intensity and the districts to drill into;
+ * `?compare=` adds the compared period's line and the change of the totals (issue 17, item 3).
  */
 import { chart } from '../charts.js';
 import { addDays, bucketLabel, monthOf, monthRange, today, yearRange } from '../dates.js';
@@ -21,6 +22,17 @@ import {
   unitOptionName,
   unitSymbol,
 } from '../units.js';
+import {
+  type Compare,
+  changeKpi,
+  compareControl,
+  comparedLabel,
+  compareName,
+  compareOf,
+  compareParam,
+  comparisonLine,
+} from './compare.js';
+import { flowSection } from './energy-flow.js';
 import { kpi, targetTable } from './parts.js';
 import { provenance } from './provenance.js';
 import { rankingSection } from './ranking.js';
@@ -35,11 +47,12 @@ const slot = () => h('div', { class: 'slot' });
 /** The value of a monthly series' bucket for `month`. */
 const monthValue = (c: Consumption, month: string) => c.series.find((p) => p.start.startsWith(month))?.value ?? 0;
 
-/** The overview's address with its choices; kgce, the default unit, is left out. */
-function overviewHref(district: string | null, unit: FigureUnit): string {
+/** The overview's address with its choices; kgce, the default unit, and no comparison are left out. */
+function overviewHref(district: string | null, unit: FigureUnit, compare: Compare = 'none'): string {
   const q = new URLSearchParams();
   if (district !== null) q.set('district', district);
   if (unit !== 'kgce') q.set('unit', unit);
+  if (compare !== 'none') q.set('compare', compare);
   const s = q.toString();
   return s === '' ? '/overview' : `/overview?${s}`;
 }
@@ -52,11 +65,17 @@ const WATER_NOTE: Readonly<Record<FigureUnit, string>> = {
   yuan: 'waterNoteYuan',
 };
 
-async function totals(scope: string, energies: readonly Energy[], period: Period, unit: FigureUnit): Promise<Node[]> {
+async function totals(
+  scope: string,
+  energies: readonly Energy[],
+  period: Period,
+  unit: FigureUnit,
+  compare: Compare,
+): Promise<Node[]> {
   const year = yearRange(period.year);
   const base = { scope, ...year, interval: 'month' as const };
   const [all, ...perEnergy] = await Promise.all([
-    consumption({ ...base, unit }),
+    consumption({ ...base, unit, compare: compareParam(compare) }),
     ...energies.map(async (energy) => {
       const [native, figure] = await Promise.all([
         consumption({ ...base, energy, unit: 'native' }),
@@ -73,6 +92,12 @@ async function totals(scope: string, energies: readonly Energy[], period: Period
     { class: 'kpis' },
     kpi(`month-${unit}`, `${t('thisMonth')} · ${t('total')}`, monthValue(all, period.month), unit),
     kpi(`year-${unit}`, `${t('thisYear')} · ${t('total')}`, all.total, unit),
+    ...(all.comparison === undefined
+      ? []
+      : [
+          kpi(`year-compared-${unit}`, `${t('thisYear')} · ${compareName(compare)}`, all.comparison.total, unit),
+          changeKpi('year-change', all.comparison.change),
+        ]),
     ...perEnergy.map((e) =>
       kpi(
         `month-${e.energy}`,
@@ -116,28 +141,45 @@ async function totals(scope: string, energies: readonly Energy[], period: Period
   ];
 }
 
-async function trend(scope: string, energies: readonly Energy[], unit: FigureUnit): Promise<Node> {
+/** The daily trend of the last 30 days by energy; with a comparison, its line and the change of the total. */
+async function trend(scope: string, energies: readonly Energy[], unit: FigureUnit, compare: Compare): Promise<Node> {
   const day = today();
   const range = { from: addDays(day, -29), to: addDays(day, 1) };
   const counted = energies.filter((e) => unitApplies(unit, e));
-  const series = await Promise.all(
-    counted.map((energy) => consumption({ scope, ...range, interval: 'day', energy, unit })),
-  );
+  const [all, ...series] = await Promise.all([
+    compare === 'none' ? undefined : consumption({ scope, ...range, interval: 'day', unit, compare }),
+    ...counted.map((energy) => consumption({ scope, ...range, interval: 'day', energy, unit })),
+  ]);
   const categories = series[0]?.series.map((p) => bucketLabel(p.start, 'day')) ?? [];
-  return chart('trend', {
+  const bars = counted.map((energy, i) => ({
+    key: energy,
+    name: energyName(energy),
+    type: 'bar' as const,
+    stack: unit,
+    data: series[i]?.series.map((p) => p.value) ?? [],
+  }));
+  const comparison = all?.comparison;
+  const figure = chart('trend', {
     categories,
     unit: unitSymbol(unit),
-    series: counted.map((energy, i) => ({
-      key: energy,
-      name: energyName(energy),
-      type: 'bar',
-      stack: unit,
-      data: series[i]?.series.map((p) => p.value) ?? [],
-    })),
+    series: comparison === undefined ? bars : [...bars, comparisonLine(compare, comparison)],
   });
+  if (all === undefined || comparison === undefined) return figure;
+  return h(
+    'div',
+    { 'data-compare': compare, 'data-from': range.from, 'data-to': range.to },
+    h(
+      'div',
+      { class: 'kpis' },
+      kpi('trend-total', `${t('total')} (${range.from} – ${day})`, all.total, unit),
+      kpi('trend-compared', comparedLabel(compare, comparison), comparison.total, unit),
+      changeKpi('trend-change', comparison.change),
+    ),
+    figure,
+  );
 }
 
-async function districts(registry: Registry, period: Period, unit: FigureUnit): Promise<Node> {
+async function districts(registry: Registry, period: Period, unit: FigureUnit, compare: Compare): Promise<Node> {
   const range = monthRange(period.month);
   const year = yearRange(period.year);
   const rows = await Promise.all(
@@ -162,7 +204,7 @@ async function districts(registry: Registry, period: Period, unit: FigureUnit): 
       num(r.month, digitsOf(unit)),
       num(r.year, digitsOf(unit)),
       pct(r.completeness),
-      h('a', { href: overviewHref(r.d.id, unit), 'data-district': r.d.id }, t('drillDown')),
+      h('a', { href: overviewHref(r.d.id, unit, compare), 'data-district': r.d.id }, t('drillDown')),
     ],
     (r) => ({ 'data-row': r.d.id, 'data-value': r.month, 'data-year': r.year }),
   );
@@ -172,17 +214,27 @@ async function districts(registry: Registry, period: Period, unit: FigureUnit): 
 export async function renderOverview(root: HTMLElement, ctx: PageContext): Promise<void> {
   const district = ctx.query.get('district');
   const unit = unitOf(ctx.query.get('unit'), FIGURE_UNITS, 'kgce');
+  const compare = compareOf(ctx.query.get('compare'), 'none');
   const scope = district === null ? 'city' : `district:${district}`;
   const day = today();
   const period: Period = { month: monthOf(day), year: day.slice(0, 4) };
   const energies = energiesIn(scope, ctx.registry);
-  const [totalsSlot, targetsSlot, trendSlot, rankingSlot, districtsSlot] = [slot(), slot(), slot(), slot(), slot()];
+  const [totalsSlot, targetsSlot, trendSlot, flowSlot, rankingSlot, districtsSlot] = [
+    slot(),
+    slot(),
+    slot(),
+    slot(),
+    slot(),
+    slot(),
+  ];
   root.replaceChildren(
     h(
       'div',
       { class: 'page-head' },
       h('h1', { 'data-scope': scope }, scopeName(scope, ctx.registry)),
-      district === null ? null : h('a', { href: overviewHref(null, unit), class: 'back' }, `← ${t('backToCity')}`),
+      district === null
+        ? null
+        : h('a', { href: overviewHref(null, unit, compare), class: 'back' }, `← ${t('backToCity')}`),
       h('span', { class: 'muted' }, `${period.month} · ${t('thisYear')} ${period.year}`),
       field(
         t('unit'),
@@ -190,9 +242,10 @@ export async function renderOverview(root: HTMLElement, ctx: PageContext): Promi
           'unit',
           FIGURE_UNITS.map((u) => [u, unitOptionName(u)]),
           unit,
-          (v) => ctx.navigate(overviewHref(district, unitOf(v, FIGURE_UNITS, 'kgce')), true),
+          (v) => ctx.navigate(overviewHref(district, unitOf(v, FIGURE_UNITS, 'kgce'), compare), true),
         ),
       ),
+      compareControl(compare, (next) => ctx.navigate(overviewHref(district, unit, next), true)),
     ),
     card(`${t('thisMonth')} / ${t('thisYear')}`, totalsSlot),
     h(
@@ -201,14 +254,16 @@ export async function renderOverview(root: HTMLElement, ctx: PageContext): Promi
       card(t('trendDaily', { measure: measureName(unit), unit: unitSymbol(unit) }), trendSlot),
       card(t('targets'), targetsSlot),
     ),
+    card(t('energyFlow'), flowSlot),
     card(t('ranking'), rankingSlot),
   );
   if (district === null) root.append(card(t('districts'), districtsSlot));
   await Promise.all([
-    section(totalsSlot, () => totals(scope, energies, period, unit)),
-    section(trendSlot, () => trend(scope, energies, unit)),
+    section(totalsSlot, () => totals(scope, energies, period, unit, compare)),
+    section(trendSlot, () => trend(scope, energies, unit, compare)),
     section(targetsSlot, async () => targetTable(await targetProgress(scope, period.year))),
+    section(flowSlot, () => flowSection(scope, { from: addDays(day, -29), to: addDays(day, 1) })),
     section(rankingSlot, () => rankingSection(scope, period, ctx.registry, unit)),
-    district === null ? section(districtsSlot, () => districts(ctx.registry, period, unit)) : undefined,
+    district === null ? section(districtsSlot, () => districts(ctx.registry, period, unit, compare)) : undefined,
   ]);
 }
