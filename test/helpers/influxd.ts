@@ -156,12 +156,29 @@ export async function startInfluxd(options: InfluxdOptions = {}): Promise<Influx
     return (await res.json()) as never;
   };
 
+  /** Runs a statement until it succeeds (a loaded machine's fresh influxd may answer /ping before its meta store is ready). */
+  const untilDone = async (what: string, attempt: () => Promise<string | undefined>) => {
+    let problem: string | undefined;
+    for (let i = 0; i < 100; i++) {
+      problem = await attempt().catch((error: unknown) => String(error));
+      if (problem === undefined) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`${what} failed: ${problem}`);
+  };
+  const problemOf = (body: { results?: InfluxResult[]; error?: string }) =>
+    body.error ?? (body.results ?? []).find((r) => r.error !== undefined)?.error;
+
   await start();
   if (options.admin !== undefined) {
     // With auth on, the first admin user may be created without credentials.
     const { username, password } = options.admin;
     const q = `CREATE USER "${username}" WITH PASSWORD '${password}' WITH ALL PRIVILEGES`;
-    await fetch(`${url}/query`, { method: 'POST', body: new URLSearchParams({ q }) });
+    await untilDone('creating the admin user', async () => {
+      await fetch(`${url}/query`, { method: 'POST', body: new URLSearchParams({ q }) });
+      // Done when the user can run an admin statement.
+      return problemOf((await query('SHOW USERS')) as { results?: InfluxResult[]; error?: string });
+    });
   }
   return {
     url,
@@ -184,7 +201,9 @@ export async function startInfluxd(options: InfluxdOptions = {}): Promise<Influx
     },
     async createDatabase(prefix = 'jieneng') {
       const name = `${prefix}_${process.pid}_${++dbCount}`;
-      await query(`CREATE DATABASE "${name}"`);
+      await untilDone(`CREATE DATABASE "${name}"`, async () =>
+        problemOf((await query(`CREATE DATABASE "${name}"`)) as { results?: InfluxResult[]; error?: string }),
+      );
       return name;
     },
     pause() {
