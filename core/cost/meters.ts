@@ -16,14 +16,9 @@ export function costedMeters(registry: Registry, scope: Scope, energy: Energy | 
   );
 }
 
-/** The meters a utility account's bills of an energy cover: those carrying its number, without a parent. */
-export function accountMeters(registry: Registry, accountNo: string, energy: Energy): Meter[] {
-  return accountIndex(registry)(accountNo, energy);
-}
-
 /**
- * `accountMeters` for many bills: the registry's accounts indexed once (a city-year has thousands
- * of bills and thousands of meters).
+ * The meters a utility account's bills of an energy cover (those carrying its number, without a
+ * parent), by account and energy: the registry indexed once (a city-year has thousands of bills).
  */
 export function accountIndex(registry: Registry): (accountNo: string, energy: Energy) => Meter[] {
   const byKey = new Map<string, Meter[]>();

@@ -43,14 +43,6 @@ export function spanAt(spans: readonly MeterSpan[], hourStartMs: number): MeterS
   return spans.find((s) => hourStartMs >= s.fromMs && hourStartMs < s.toMs);
 }
 
-/**
- * Whether every boundary between spans of these meters falls on a local midnight in `timeZone`:
- * then a day's consumption of a meter belongs to one span, and daily sums can be attributed whole.
- */
-export function spansDayAligned(meters: readonly Pick<Meter, 'attribution'>[], timeZone: string): boolean {
-  return spansAlignedTo(meters, 'day', timeZone);
-}
-
 /** Whether every boundary between spans of these meters starts a local day (or month) in `timeZone`. */
 export function spansAlignedTo(
   meters: readonly Pick<Meter, 'attribution'>[],

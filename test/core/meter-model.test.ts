@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { applyAttributionEvent } from '../../core/domain/attribution.js';
 import { balanceLines } from '../../core/domain/balance.js';
-import { meterSpans, SPAN_MAX_MS, SPAN_MIN_MS, spansDayAligned } from '../../core/domain/meter-spans.js';
+import { meterSpans, rollupAlignment, SPAN_MAX_MS, SPAN_MIN_MS } from '../../core/domain/meter-spans.js';
 import { meterTreeProblems } from '../../core/domain/meter-tree.js';
 import type { Meter, Registry } from '../../core/domain/registry.js';
 import { historyChanges } from '../../core/domain/registry-history.js';
@@ -37,11 +37,13 @@ describe('meter spans: where each hour of a meter counts', () => {
       { meterId: 'x', fromMs: SPAN_MIN_MS, toMs: T + 2 * H, buildingId: 'b1', parentId: 'p' },
       { meterId: 'x', fromMs: T + 2 * H, toMs: SPAN_MAX_MS, buildingId: 'b2', parentId: undefined },
     ]);
-    expect(spansDayAligned([m('x', { attribution: [{ until, buildingId: 'b1' }] })], 'Asia/Shanghai')).toBe(false);
-    const midnight = new Date(T).toISOString();
-    expect(spansDayAligned([m('x', { attribution: [{ until: midnight, buildingId: 'b1' }] })], 'Asia/Shanghai')).toBe(
-      true,
-    );
+    const aligned = (at: string) =>
+      rollupAlignment([m('x', { attribution: [{ until: at, buildingId: 'b1' }] })], 'Asia/Shanghai');
+    expect(aligned(until)).toEqual({ day: false, month: false });
+    // A local midnight inside a month (15 Nov) serves the daily rollup only; the 1st of a month both.
+    expect(aligned('2026-11-14T16:00:00.000Z')).toEqual({ day: true, month: false });
+    expect(aligned('2026-11-30T16:00:00.000Z')).toEqual({ day: true, month: true });
+    expect(rollupAlignment([m('x')], 'Asia/Shanghai')).toEqual({ day: true, month: true });
   });
 
   it('records a move as the meter’s newest attribution, detaching it, and refuses what breaks the rules', () => {

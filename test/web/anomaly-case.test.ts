@@ -6,16 +6,8 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatLocalIso } from '../../core/domain/time.js';
-import { startTestPlatform, TEST_ADMIN_TOKEN, type TestPlatform } from '../helpers/platform.js';
-import {
-  type Browser,
-  chromiumAvailable,
-  ensureWebBuild,
-  launchBrowser,
-  type SeededCity,
-  seedCity,
-  signIn,
-} from './browser.js';
+import type { TestPlatform } from '../helpers/platform.js';
+import { type Browser, chromiumAvailable, closeSeededSession, openSeededSession, type SeededCity } from './browser.js';
 import { ready, shot } from './page.js';
 
 interface AnomalyView {
@@ -41,18 +33,9 @@ describe.skipIf(!chromiumAvailable())('anomaly assignment in chromium', () => {
   const yearRange = () => `from=${city.year}-01-01&to=${Number(city.year) + 1}-01-01`;
 
   beforeAll(async () => {
-    await ensureWebBuild();
-    t = await startTestPlatform();
-    tz = t.platform.config.TIMEZONE;
-    city = await seedCity(t);
-    browser = await launchBrowser();
-    page = browser.context.pages()[0] ?? (await browser.context.newPage());
-    await signIn(page, t.platform.apiUrl, TEST_ADMIN_TOKEN);
+    ({ t, tz, city, browser, page } = await openSeededSession());
   }, 180_000);
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
+  afterAll(() => closeSeededSession({ browser, t }));
 
   it('assigns with a due date and comments; the API shows both with who and when', async () => {
     await page.goto(`${t.platform.apiUrl}/anomalies?${yearRange()}&scope=institution:${city.overTarget}`);

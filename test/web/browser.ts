@@ -13,7 +13,7 @@ import { DEMO_TARIFFS } from '../../server/demo-cost.js';
 import { buildFleet } from '../../simulator/fleet.js';
 import type { Fleet } from '../../simulator/model.js';
 import { FleetPublisher } from '../../simulator/publisher.js';
-import type { TestPlatform } from '../helpers/platform.js';
+import { startTestPlatform, TEST_ADMIN_TOKEN, type TestPlatform } from '../helpers/platform.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -38,7 +38,9 @@ export const SCREENSHOT_DIR = join(ROOT, 'test-results', 'web');
 const H = 3_600_000;
 
 /** Builds web/dist unless it is fresh (CI builds it in .ci/run; an edit of web/src rebuilds here). */
-export { ensureWebBuild } from '../../web/build.js';
+import { ensureWebBuild } from '../../web/build.js';
+
+export { ensureWebBuild };
 
 /** The first admin's password on the browser tests' platforms (`ADMIN_PASSWORD`, 12+ characters). */
 export const TEST_ADMIN_PASSWORD = 'browser-test-admin-password';
@@ -189,4 +191,30 @@ export async function seedCity(t: TestPlatform): Promise<SeededCity> {
   });
   if (bills.status !== 201) throw new Error(`bills: ${JSON.stringify(bills.body)}`);
   return { fleet, overTarget, month, year, billedDay };
+}
+
+/** What most page tests start from: a platform with the seeded city and a Chromium page signed in as admin. */
+export interface SeededSession {
+  readonly t: TestPlatform;
+  readonly tz: string;
+  readonly city: SeededCity;
+  readonly browser: Browser;
+  readonly page: Page;
+}
+
+/** Builds the page, starts a platform, seeds the city and signs a fresh Chromium in with the admin token. */
+export async function openSeededSession(): Promise<SeededSession> {
+  await ensureWebBuild();
+  const t = await startTestPlatform();
+  const city = await seedCity(t);
+  const browser = await launchBrowser();
+  const page = browser.context.pages()[0] ?? (await browser.context.newPage());
+  await signIn(page, t.platform.apiUrl, TEST_ADMIN_TOKEN);
+  return { t, tz: t.platform.config.TIMEZONE, city, browser, page };
+}
+
+/** Closes what `openSeededSession` opened (whatever of it was opened). */
+export async function closeSeededSession(s: { browser?: Browser; t?: TestPlatform }): Promise<void> {
+  await s.browser?.close();
+  await s.t?.close();
 }

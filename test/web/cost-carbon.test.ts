@@ -8,16 +8,8 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatLocalIso } from '../../core/domain/time.js';
-import { startTestPlatform, TEST_ADMIN_TOKEN, type TestPlatform } from '../helpers/platform.js';
-import {
-  type Browser,
-  chromiumAvailable,
-  ensureWebBuild,
-  launchBrowser,
-  type SeededCity,
-  seedCity,
-  signIn,
-} from './browser.js';
+import type { TestPlatform } from '../helpers/platform.js';
+import { type Browser, chromiumAvailable, closeSeededSession, openSeededSession, type SeededCity } from './browser.js';
 import { chartSeries, expectClose, expectShown, kpiOf, ready, shot, stackTotals } from './page.js';
 
 interface Answer {
@@ -84,18 +76,9 @@ describe.skipIf(!chromiumAvailable())('cost and CO₂ on the officers’ pages i
   };
 
   beforeAll(async () => {
-    await ensureWebBuild();
-    t = await startTestPlatform();
-    tz = t.platform.config.TIMEZONE;
-    city = await seedCity(t);
-    browser = await launchBrowser();
-    page = browser.context.pages()[0] ?? (await browser.context.newPage());
-    await signIn(page, t.platform.apiUrl, TEST_ADMIN_TOKEN);
+    ({ t, tz, city, browser, page } = await openSeededSession());
   }, 180_000);
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
+  afterAll(() => closeSeededSession({ browser, t }));
 
   for (const lang of ['zh', 'en'] as const) {
     it(`city overview in 元, kgCO₂ and kgce 等价值 equals /consumption (${lang})`, async () => {
