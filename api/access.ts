@@ -32,8 +32,10 @@ export function accessFor(request: FastifyRequest): Access {
   return access;
 }
 
-function forbidden(message: string): AppError {
-  return new AppError('JN_FORBIDDEN', 403, message);
+function forbidden(message: string, field?: string): AppError {
+  // Naming the field lets a form show the refusal next to it (`details[].path`, as a 400 does).
+  const details = field === undefined ? undefined : { details: [{ path: field, message }] };
+  return new AppError('JN_FORBIDDEN', 403, message, details);
 }
 
 /** 403 unless the token's role may take the action. */
@@ -45,7 +47,10 @@ export function requireAction(request: FastifyRequest, action: Action): void {
 /** 403 unless the token may read the whole scope. */
 export function requireScope(request: FastifyRequest, scope: Scope | string, field = 'scope'): void {
   if (!canRead(accessFor(request), scope))
-    throw forbidden(`${field}: ${typeof scope === 'string' ? scope : 'this scope'} is outside the token's scopes`);
+    throw forbidden(
+      `${field}: ${typeof scope === 'string' ? scope : 'this scope'} is outside the token's scopes`,
+      field,
+    );
 }
 
 /** A preHandler for admin-only routes. */

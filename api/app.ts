@@ -6,6 +6,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
+import type { SsoSettings } from '../core/accounts/oidc-client.js';
 import type { GridRegion } from '../core/domain/carbon.js';
 import type { CoefficientTable } from '../core/domain/energy.js';
 import type { ManualEntryRequest, ManualOutcome } from '../core/domain/manual-readings.js';
@@ -33,11 +34,13 @@ import { jobRoutes } from './routes/jobs.js';
 import { manualReadingRoutes } from './routes/manual-readings.js';
 import { noticeRoutes } from './routes/notice.js';
 import { notificationRoutes } from './routes/notifications.js';
+import { oidcRoutes } from './routes/oidc.js';
 import { qualityRoutes } from './routes/quality.js';
 import { readingRoutes } from './routes/readings.js';
 import { registryRoutes } from './routes/registry.js';
 import { registrySheetRoutes } from './routes/registry-sheet.js';
 import { reportRoutes } from './routes/reports.js';
+import { savingsProjectRoutes } from './routes/savings-projects.js';
 import { sessionRoutes, signInRoutes } from './routes/sessions.js';
 import { signoffRoutes } from './routes/signoff.js';
 import { statisticsRoutes } from './routes/statistics.js';
@@ -45,6 +48,7 @@ import { targetRoutes } from './routes/targets.js';
 import { tariffRoutes } from './routes/tariffs.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { userRoutes } from './routes/users.js';
+import { weatherRoutes } from './routes/weather.js';
 import { CSP_DIRECTIVES, webRoutes } from './routes/web.js';
 import { CSRF_HEADER, CSRF_VALUE, type SignInSettings, sessionPlugin } from './session-auth.js';
 
@@ -139,6 +143,8 @@ export interface ApiDeps {
   readonly security?: HttpSecurity;
   /** Users' sign-in: session lifetimes and failed-login limits (default DEFAULT_SIGN_IN_SETTINGS). */
   readonly signIn?: SignInSettings;
+  /** Single sign-on with an OpenID Connect provider (`OIDC_*`); unset: passwords only. */
+  readonly sso?: SsoSettings;
 }
 
 declare module 'fastify' {
@@ -211,6 +217,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes);
   // Signing in needs no credentials: outside the authenticated /api/v1 below.
   await app.register(signInRoutes, { prefix: '/api/v1' });
+  await app.register(oidcRoutes, { prefix: '/api/v1' });
   await app.register(
     async (v1) => {
       await v1.register(authPlugin);
@@ -242,6 +249,8 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
       await v1.register(signoffRoutes);
       await v1.register(statisticsRoutes);
       await v1.register(gatewayRoutes);
+      await v1.register(weatherRoutes);
+      await v1.register(savingsProjectRoutes);
     },
     { prefix: '/api/v1' },
   );

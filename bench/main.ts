@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { benchBacklog } from './backlog.js';
 import { benchDurability } from './durability.js';
 import { type Figure, progress, report } from './harness.js';
@@ -8,16 +8,18 @@ import { benchIngest } from './ingest.js';
 import { benchLatency } from './latency.js';
 import { benchMemory } from './memory.js';
 import { benchMetadata } from './metadata.js';
+import { benchMvSpeed } from './mv-speed.js';
 import { benchQuery } from './query.js';
 import { benchRecompute } from './recompute.js';
 import { benchRegistryImport } from './registry-import.js';
 import { benchReports } from './reports.js';
+import { benchScale } from './scale.js';
 import { benchSoak, parseDuration } from './soak.js';
 import { benchStatutory } from './statutory.js';
 import { benchTree } from './tree.js';
 
 /** Figure groups, in the order they run. */
-const GROUPS: Record<string, (opts: { quick: boolean }) => Promise<Figure[]>> = {
+const GROUPS: Record<string, (opts: { quick: boolean; meters?: number[] }) => Promise<Figure[]>> = {
   ingest: benchIngest,
   latency: benchLatency,
   query: benchQuery,
@@ -31,6 +33,8 @@ const GROUPS: Record<string, (opts: { quick: boolean }) => Promise<Figure[]>> = 
   'registry-import': benchRegistryImport,
   tree: benchTree,
   statutory: benchStatutory,
+  scale: benchScale,
+  mv: benchMvSpeed,
 };
 
 const program = new Command()
@@ -39,12 +43,22 @@ const program = new Command()
   .option('--quick', 'a short run (under a minute), as CI can afford', false)
   .option('--only <names>', `comma-separated groups to run (${Object.keys(GROUPS).join(', ')})`)
   .option(
+    '--meters <sizes>',
+    'scale group: comma-separated fleet sizes, each a year of hourly data (default 1500,6000,24000,96000)',
+    (text: string) =>
+      text.split(',').map((s) => {
+        const n = Number(s.trim());
+        if (!Number.isInteger(n) || n < 10) throw new InvalidArgumentError(`not a meter count: "${s}"`);
+        return n;
+      }),
+  )
+  .option(
     '--soak <duration>',
     'also run a soak of this duration (e.g. 10m, 2h): RSS and p95 latency, first vs last minute',
   )
   .parse();
 
-const opts = program.opts<{ quick: boolean; only?: string; soak?: string }>();
+const opts = program.opts<{ quick: boolean; only?: string; soak?: string; meters?: number[] }>();
 const names = opts.only === undefined ? Object.keys(GROUPS) : opts.only.split(',').map((s) => s.trim());
 const unknown = names.filter((n) => !(n in GROUPS));
 if (unknown.length > 0)
@@ -62,7 +76,8 @@ if (load1m > os.cpus().length / 2)
     `warning: the machine is busy (load average ${load1m.toFixed(1)} on ${os.cpus().length} CPUs): figures will be low`,
   );
 const figures: Figure[] = [];
-for (const name of names) figures.push(...(await (GROUPS[name] as (typeof GROUPS)[string])({ quick: opts.quick })));
+const groupOpts = { quick: opts.quick, ...(opts.meters === undefined ? {} : { meters: opts.meters }) };
+for (const name of names) figures.push(...(await (GROUPS[name] as (typeof GROUPS)[string])(groupOpts)));
 if (opts.soak !== undefined) figures.push(...(await benchSoak({ durationMs: parseDuration(opts.soak) })));
 await report(figures, `${mode}${suffix}${opts.soak === undefined ? '' : '-soak'}`);
 progress('done');

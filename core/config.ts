@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_GRID_REGION, GridRegionSchema } from './domain/carbon.js';
+import { GroupRolesJsonSchema } from './domain/sso.js';
 import { hasWholeHourOffsets, isValidTimeZone } from './domain/time.js';
 
 const port = z.coerce.number().int().min(0).max(65_535);
@@ -86,6 +87,26 @@ export const ConfigSchema = z.object({
   /** Failed sign-ins per minute from one address (above it: 429 with a doubling back-off) and for one username (above it: answered later). */
   LOGIN_MAX_FAILED_PER_MIN: z.coerce.number().int().min(1).default(5),
   /**
+   * Single sign-on (issue 17, item 1): the OpenID Connect provider's issuer URL (https; http only
+   * on loopback), e.g. https://sso.example.gov.cn/realms/city; unset: passwords only. Register
+   * PUBLIC_URL + /api/v1/sessions/oidc/callback as the client's redirect URI.
+   */
+  OIDC_ISSUER: z
+    .url({ protocol: /^https?$/ })
+    .refine((u) => u.startsWith('https:') || isLoopbackUrl(u), 'https (http only on localhost)')
+    .optional(),
+  OIDC_CLIENT_ID: z.string().min(1).optional(),
+  OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  /** Scopes asked of the provider, space-separated; `openid` is required. */
+  OIDC_SCOPES: z
+    .string()
+    .default('openid profile email groups')
+    .refine((s) => s.split(/\s+/).includes('openid'), 'must include openid'),
+  /** Claim (ID token or userinfo) listing the user's groups; a dotted path reaches a nested one (realm_access.roles). */
+  OIDC_GROUPS_CLAIM: z.string().min(1).default('groups'),
+  /** Groups → roles and scopes, JSON: {"energy-admins":{"role":"admin"},"district-a":{"role":"officer","scopes":["district:a"]}}. */
+  OIDC_GROUP_ROLES: GroupRolesJsonSchema.optional(),
+  /**
    * Reverse proxies trusted for X-Forwarded-For/-Proto/-Host, comma-separated addresses or CIDRs
    * (or loopback, linklocal, uniquelocal); unset: none, the client is the TCP peer.
    */
@@ -139,7 +160,10 @@ export const ConfigSchema = z.object({
   /** Where new anomaly events are posted (JSON, signed with ALERT_WEBHOOK_SECRET); unset: no webhook. */
   ALERT_WEBHOOK_URL: z.url().optional(),
   ALERT_WEBHOOK_SECRET: z.string().min(16, 'at least 16 characters').optional(),
-  /** The page's public address, for links in notifications (e.g. https://jieneng.example.gov.cn); unset: no links. */
+  /**
+   * The page's public address, for links in notifications (e.g. https://jieneng.example.gov.cn); unset: no links.
+   * Single sign-on's redirect URI is built on it (unset: on the address of the request).
+   */
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   /**
    * SMTP server of e-mail notifications (issue 17, item 4): smtp://user:password@host:587 (STARTTLS
@@ -283,6 +307,28 @@ function smtpProblems(c: z.infer<typeof ConfigSchema>): string[] {
   return problems;
 }
 
+/** Whether a URL's host is this machine (localhost, 127.0.0.0/8, ::1). */
+function isLoopbackUrl(url: string): boolean {
+  const host = new URL(url).hostname;
+  return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/** Single sign-on: the issuer, the client and the group mapping go together. */
+function oidcProblems(c: z.infer<typeof ConfigSchema>): string[] {
+  const parts = {
+    OIDC_CLIENT_ID: c.OIDC_CLIENT_ID,
+    OIDC_CLIENT_SECRET: c.OIDC_CLIENT_SECRET,
+    OIDC_GROUP_ROLES: c.OIDC_GROUP_ROLES,
+  };
+  const missing = Object.entries(parts)
+    .filter(([, v]) => v === undefined)
+    .map(([name]) => name);
+  if (c.OIDC_ISSUER !== undefined) return missing.map((name) => `${name}: required with OIDC_ISSUER`);
+  return missing.length < 3
+    ? ['OIDC_ISSUER: required with OIDC_CLIENT_ID, OIDC_CLIENT_SECRET and OIDC_GROUP_ROLES']
+    : [];
+}
+
 /** Whether other processes may write the same store: external mode with several workers. */
 export function sharedStoreWriters(c: Config): boolean {
   return c.MQTT_MODE === 'external' && c.INGEST_WORKERS > 1;
@@ -303,7 +349,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (parsed.data.ALERT_WEBHOOK_URL !== undefined && parsed.data.ALERT_WEBHOOK_SECRET === undefined) {
     throw new ConfigError(['ALERT_WEBHOOK_SECRET: required with ALERT_WEBHOOK_URL (deliveries are signed)']);
   }
-  const external = [...externalProblems(parsed.data), ...smtpProblems(parsed.data)];
+  const external = [...externalProblems(parsed.data), ...smtpProblems(parsed.data), ...oidcProblems(parsed.data)];
   if (external.length > 0) throw new ConfigError(external);
   return Object.freeze(parsed.data);
 }

@@ -9,6 +9,19 @@ export type ErrorCode =
    * jieneng`, or from another site's `Origin` (issue 17, item 1: cross-site request forgery).
    */
   | 'JN_AUTH_CSRF'
+  /**
+   * Single sign-on refused (issue 17, item 1; the page shows the code after `?sso_error=`): no
+   * sign-in of this browser to finish, or a `state` that is not its own (STATE); the provider or
+   * a check of its answer refused (FAILED); none of the user's groups is mapped to a role
+   * (UNMAPPED); the username is a local user's or another subject's (CONFLICT); the user is
+   * disabled here (DISABLED); the provider cannot be reached (UNAVAILABLE).
+   */
+  | 'JN_AUTH_SSO_STATE'
+  | 'JN_AUTH_SSO_FAILED'
+  | 'JN_AUTH_SSO_UNMAPPED'
+  | 'JN_AUTH_SSO_CONFLICT'
+  | 'JN_AUTH_SSO_DISABLED'
+  | 'JN_AUTH_SSO_UNAVAILABLE'
   /** A user created with a username another user has (usernames are case-insensitive). */
   | 'JN_USERNAME_TAKEN'
   | 'JN_FORBIDDEN'
@@ -39,6 +52,10 @@ export type ErrorCode =
   | 'JN_STORE_SCHEMA_NEWER'
   /** A year signed off while some of its audit flags are open: the details name each (issue 16, item 4). */
   | 'JN_AUDIT_OPEN_FLAGS'
+  /** A savings project created with the id of another (issue 18, item 3): projects are never replaced. */
+  | 'JN_SAVINGS_PROJECT_EXISTS'
+  /** A savings project whose baseline has too few usable days or hours to fit a model on. */
+  | 'JN_SAVINGS_BASELINE_INSUFFICIENT'
   | 'JN_INTERNAL';
 
 /** An error with a stable code, an HTTP status and, where it helps, the fields at fault. */

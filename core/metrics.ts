@@ -23,7 +23,15 @@ export type RejectReason =
   /** Items beyond MQTT_MAX_READINGS_PER_MESSAGE in one message. */
   | 'too_many_readings'
   /** Storing or deriving the meter's readings failed: quarantined, retriable by an admin. */
-  | 'store_failed';
+  | 'store_failed'
+  /** Weather (issue 18, item 1): a message for a station the registry does not know. */
+  | 'unknown_station'
+  /** Weather: a message for a station whose `gatewayIds` do not name the publishing gateway. */
+  | 'foreign_station'
+  /** Weather: an observation with a bad instant or an impossible temperature. */
+  | 'invalid_weather'
+  /** Weather: storing a message's observations failed (not retriable: re-send or upload them). */
+  | 'weather_store_failed';
 
 /** The platform's Prometheus metrics, on a registry of its own (tests build several). */
 export interface Metrics {

@@ -1,6 +1,6 @@
 import mqtt, { type IClientOptions, type IConnackPacket, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
-import { ALL_READINGS_FILTER, parseTopic, workerGoneTopic } from '../core/domain/topics.js';
+import { ALL_READINGS_FILTER, ALL_WEATHER_FILTER, parseTopic, workerGoneTopic } from '../core/domain/topics.js';
 
 /** Options of the subscriber to an external broker (MQTT_MODE=external). */
 export interface ExternalSubscriberOptions {
@@ -63,6 +63,11 @@ export class ExternalSubscriber {
     return `$share/${this.opts.shareGroup}/${ALL_READINGS_FILTER}`;
   }
 
+  /** The shared subscription filter of weather observations (issue 18, item 1), handed on like readings. */
+  get weatherFilter(): string {
+    return `$share/${this.opts.shareGroup}/${ALL_WEATHER_FILTER}`;
+  }
+
   /** Where the workers' wills go. */
   get goneTopic(): string {
     return workerGoneTopic(this.opts.shareGroup);
@@ -72,6 +77,7 @@ export class ExternalSubscriber {
     for (let n = 1; n <= this.opts.connections; n++) {
       const { client } = await this.connect(`${this.opts.workerId}-c${n}`, 'own');
       await this.subscribe(client, this.filter);
+      await this.subscribe(client, this.weatherFilter);
       this.clients.push(client);
     }
     // The wills come on a connection without a persistent session: a dead worker's subscription to
@@ -173,7 +179,7 @@ export class ExternalSubscriber {
       return;
     }
     const parsed = parseTopic(topic);
-    if (parsed === undefined || parsed.kind !== 'readings') return;
+    if (parsed === undefined || parsed.kind === 'status') return;
     if (payload.length > this.opts.maxPayloadBytes) {
       this.opts.onRefused(
         parsed.gatewayId,

@@ -13,8 +13,6 @@ import { type QuotaTarget, type TargetStatus, targetKey } from '../core/domain/t
 import { formatLocalIso } from '../core/domain/time.js';
 import { newId } from '../core/security.js';
 import { targetProgress } from '../core/targets-progress.js';
-import { detectionJobs } from '../ingest/jobs/catalog.js';
-import type { DetectionDeps } from '../ingest/jobs/detection.js';
 import type { DemoShowcase } from './demo-scenario.js';
 import type { Platform } from './platform.js';
 
@@ -100,51 +98,37 @@ export async function seedDemoTargets(platform: Platform, nowMs: number): Promis
 }
 
 /**
- * Runs `detect-hourly`, `detect-daily` and `detect-targets` over `[fromMs, now]` (local days) the
- * way `POST /api/v1/jobs/{name}/run` with `{"from","to"}` does, then `detect-hourly` as scheduled
- * (offline judges the present only). Findings are stored but not notified: they are the demo's.
- * Returns the stored anomalies of the range by type.
+ * Runs the detection jobs over the whole back-fill through the platform's job runner, as an admin's
+ * `POST /api/v1/jobs/{name}/run` with `{"from","to"}` would: the runs are in job history and new
+ * anomalies are notified like any. Then the hourly job once more without a range, for offline meters
+ * (judged only in the present). Answers the anomalies stored since `fromMs`, by type.
  */
 export async function detectDemoHistory(
   platform: Platform,
   fromMs: number,
   logger: Logger,
 ): Promise<Record<string, number>> {
-  const { store, registry, config, metrics } = platform;
-  const deps: DetectionDeps = {
-    store,
-    registry,
-    timeZone: config.TIMEZONE,
-    coefficients: DEFAULT_COEFFICIENT_TABLE,
-    logger,
-    metrics,
-    balanceTolerance: config.BALANCE_TOLERANCE,
-    defaultGridRegion: config.DEFAULT_GRID_REGION,
-  };
-  const jobs = detectionJobs(deps);
+  const { store, config, jobs } = platform;
   const nowMs = Date.now();
   const body = {
     from: formatLocalIso(fromMs, config.TIMEZONE).slice(0, 10),
     to: formatLocalIso(nowMs + DAY_MS, config.TIMEZONE).slice(0, 10),
   };
-  // The three read different series and store idempotently: run side by side.
-  const overRange = async (name: string) => {
-    const job = jobs.find((j) => j.name === name);
-    if (job === undefined) return;
-    const started = Date.now();
+  const run = async (name: string, input?: unknown) => {
     try {
-      const result = await job.run(job.input === undefined ? body : job.input.parse(body));
-      logger.info({ job: name, result, seconds: (Date.now() - started) / 1000 }, 'demo detection over the back-fill');
+      const { lastRun } = await jobs.run(name, input);
+      const level = lastRun?.outcome === 'ok' ? 'info' : 'warn';
+      logger[level](
+        { job: name, outcome: lastRun?.outcome, detail: lastRun?.detail },
+        'demo detection over the back-fill',
+      );
     } catch (error) {
       logger.warn({ err: error, job: name }, 'demo detection over the back-fill failed');
     }
   };
-  await Promise.all(['detect-hourly', 'detect-daily', 'detect-targets'].map(overRange));
-  try {
-    await jobs.find((j) => j.name === 'detect-hourly')?.run();
-  } catch (error) {
-    logger.warn({ err: error }, 'demo detection of offline meters failed');
-  }
+  // The three read different series and store idempotently: run side by side.
+  await Promise.all(['detect-hourly', 'detect-daily', 'detect-targets'].map((name) => run(name, body)));
+  await run('detect-hourly');
   const byType: Record<string, number> = {};
   for (const a of await store.anomalies({ fromMs, toMs: nowMs + DAY_MS })) byType[a.type] = (byType[a.type] ?? 0) + 1;
   return byType;

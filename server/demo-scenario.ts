@@ -6,6 +6,7 @@
  * the same scenario, byte for byte, so a restart resumes the same city.
  */
 import type { RegistryInput } from '../core/domain/registry.js';
+import { bucketStart, nextBucketStart } from '../core/domain/time.js';
 import { formatIsoWithOffset } from '../simulator/calendar.js';
 import type { Label, LabelKind } from '../simulator/labels.js';
 import type { Fleet, SimMeter } from '../simulator/model.js';
@@ -50,7 +51,12 @@ export interface DemoShowcase {
   readonly offlineGatewayId?: string;
   /** Planted anomaly kinds, by the meter or institution that has them. */
   readonly planted: readonly { readonly kind: LabelKind; readonly subject: string }[];
+  /** The institution whose electricity falls to `factor` from `atMs` (a local midnight) on: a retrofit. */
+  readonly retrofit?: { readonly institutionId: string; readonly atMs: number; readonly factor: number };
 }
+
+/** Where in the back-fill the retrofit starts, and what share of its electricity is left after it. */
+export const DEMO_RETROFIT = { atShare: 0.6, factor: 0.88 } as const;
 
 /**
  * The fleet with a meter tree: the last institution's first building gets an incoming main
@@ -126,6 +132,7 @@ export function demoScenario(
   fleet: Fleet,
   window: DemoWindow,
   showcase: { treeBuildingId: string; mainMeterId: string; keepMeterId: string },
+  opts: { readonly retrofit?: boolean } = {},
 ): { scenario: Scenario; showcase: DemoShowcase } {
   const spanMs = window.toMs - window.fromMs;
   const labels: Label[] = [];
@@ -210,9 +217,49 @@ export function demoScenario(
     for (const b of buildings) take(b);
     break;
   }
+  const retrofit = opts.retrofit === true ? plantRetrofit(fleet, window, reserved, labels) : undefined;
   return out({
+    ...(retrofit === undefined ? {} : { retrofit }),
     ...(replaced === undefined ? {} : { replaced }),
     ...(gapMeter === undefined ? {} : { gapGatewayId: gapMeter.gatewayId }),
     ...(offlineMeter === undefined ? {} : { offlineGatewayId: offlineMeter.gatewayId }),
   });
+}
+
+/**
+ * Plants a retrofit on the first institution none of whose buildings is reserved: its electricity
+ * meters use `DEMO_RETROFIT.factor` of their modelled consumption from the local midnight after
+ * `DEMO_RETROFIT.atShare` of the window on, for good (live publishing keeps it).
+ */
+function plantRetrofit(
+  fleet: Fleet,
+  window: DemoWindow,
+  reserved: ReadonlySet<string | undefined>,
+  labels: Label[],
+): DemoShowcase['retrofit'] {
+  const atMs = nextBucketStart(
+    bucketStart(window.fromMs + (window.toMs - window.fromMs) * DEMO_RETROFIT.atShare, 'day', window.timeZone),
+    'day',
+    window.timeZone,
+  );
+  for (const institution of fleet.registry.institutions) {
+    const buildings = new Set(
+      fleet.registry.buildings.filter((b) => b.institutionId === institution.id).map((b) => b.id),
+    );
+    if ([...buildings].some((b) => reserved.has(b))) continue;
+    const meters = fleet.meters
+      .filter((m) => buildings.has(m.buildingId) && m.energy === 'electricity')
+      .map((m) => m.id);
+    if (meters.length === 0) continue;
+    labels.push({
+      kind: 'retrofit',
+      institution: institution.id,
+      start: formatIsoWithOffset(atMs, window.timeZone),
+      end: formatIsoWithOffset(atMs + 3650 * DAY_MS, window.timeZone),
+      factor: DEMO_RETROFIT.factor,
+      meters,
+    });
+    return { institutionId: institution.id, atMs, factor: DEMO_RETROFIT.factor };
+  }
+  return undefined;
 }

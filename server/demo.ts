@@ -7,6 +7,13 @@ import { FleetPublisher } from '../simulator/publisher.js';
 import { alignUp } from '../simulator/registers.js';
 import { detectDemoHistory, ensureReplacementEvent, seedDemoTargets } from './demo-content.js';
 import { demoAccounts, ensureDemoAccounts, seedDemoBills, seedDemoTariffs, withDemoAccounts } from './demo-cost.js';
+import {
+  DEMO_WEATHER_STATION,
+  demoSavingsProject,
+  ensureDemoSavingsProject,
+  putDemoWeather,
+  withDemoWeather,
+} from './demo-savings.js';
 import { type DemoShowcase, demoScenario, withMeterTree } from './demo-scenario.js';
 import type { Platform } from './platform.js';
 
@@ -14,6 +21,8 @@ import type { Platform } from './platform.js';
 export const DEMO_FLEET = { seed: 2026, districts: 3, institutions: 40 } as const;
 
 const DAY_MS = 86_400_000;
+/** How often the demo's weather station reports while the demo runs live. */
+const WEATHER_EVERY_MS = 3_600_000;
 
 /** A running demo: back-fill, then live publishing through the real broker. */
 export interface Demo {
@@ -54,10 +63,11 @@ export async function startDemo(platform: Platform, logger: Logger): Promise<Dem
     logger.info(
       `seeding the demo city: ${base.registry.institutions.length} institutions, ${tree.fleet.registry.meters.length} meters`,
     );
-    await upsertRegistry(platform.store, platform.registry, {
-      ...tree.fleet.registry,
-      meters: withDemoAccounts(tree.fleet.registry.meters, accounts),
-    });
+    await upsertRegistry(
+      platform.store,
+      platform.registry,
+      withDemoWeather({ ...tree.fleet.registry, meters: withDemoAccounts(tree.fleet.registry.meters, accounts) }),
+    );
   } else {
     const added = await ensureDemoAccounts(platform.store, platform.registry, accounts);
     if (added > 0) logger.info({ meters: added }, 'demo utility accounts added');
@@ -78,10 +88,12 @@ export async function startDemo(platform: Platform, logger: Logger): Promise<Dem
   };
   // A city seeded before the showcase (no main meter) has readings without it: planting now would
   // put steps and a replacement into history already published, so it goes on without them.
+  // Likewise the retrofit: only in a city seeded with the weather station (a later version).
+  const withWeather = (platform.registry.get().weatherStations ?? []).some((s) => s.id === DEMO_WEATHER_STATION.id);
   const planned =
     platform.registry.meter(tree.mainMeterId) === undefined
       ? undefined
-      : demoScenario(fleet, window, { ...tree, keepMeterId });
+      : demoScenario(fleet, window, { ...tree, keepMeterId }, { retrofit: withWeather });
   const scenario = planned?.scenario;
   const showcase = planned?.showcase;
   if (showcase !== undefined && (await ensureReplacementEvent(platform, showcase)))
@@ -99,6 +111,7 @@ export async function startDemo(platform: Platform, logger: Logger): Promise<Dem
     onClientError: (gatewayId, error) => logger.info({ gatewayId, err: error.message }, 'demo gateway reconnecting'),
   });
   const abort = new AbortController();
+  let weatherTimer: NodeJS.Timeout | undefined;
   // Bills need the back-filled readings in the store; a failure leaves the demo running on tariffs.
   const billWholeMonths = async () => {
     try {
@@ -108,6 +121,20 @@ export async function startDemo(platform: Platform, logger: Logger): Promise<Dem
       if (bills.length > 0) logger.info({ bills: bills.length }, 'demo bills recorded');
     } catch (error) {
       logger.warn({ err: error }, 'demo bills not recorded');
+    }
+  };
+  // The station's temperatures up to now, and the retrofit's savings project (issue 18).
+  const fillWeather = async () => {
+    if (!withWeather) return;
+    try {
+      const hours = await putDemoWeather(platform.store, windowFromMs - DAY_MS, Date.now(), config.TIMEZONE);
+      if (hours > 0) logger.info({ hours }, 'demo weather stored');
+      const project =
+        showcase === undefined ? undefined : demoSavingsProject(showcase, windowFromMs, config.TIMEZONE, nowMs);
+      if (await ensureDemoSavingsProject(platform.store, project))
+        logger.info({ project: project?.id, scope: project?.scope }, 'demo savings project stored');
+    } catch (error) {
+      logger.warn({ err: error }, 'demo weather or savings project not stored');
     }
   };
   // Targets and detection need the back-fill (and the bills) in the store.
@@ -152,8 +179,12 @@ export async function startDemo(platform: Platform, logger: Logger): Promise<Dem
       `demo back-fill done: ${result.readings.toLocaleString('en')} readings in ${seconds.toFixed(1)} s; publishing live every ${config.DEMO_INTERVAL_S} s`,
     );
     if (!abort.signal.aborted) await billWholeMonths();
+    if (!abort.signal.aborted) await fillWeather();
     if (!abort.signal.aborted) await fillPages(fromMs < nowMs - DAY_MS);
     markReady();
+    // The station keeps reporting while the demo runs live.
+    weatherTimer = setInterval(() => void fillWeather(), WEATHER_EVERY_MS);
+    weatherTimer.unref();
     await publisher.live({ signal: abort.signal, startMs: nowMs });
   })().catch((error: unknown) => {
     if (!abort.signal.aborted) logger.error({ err: error }, 'demo publisher failed');
@@ -163,6 +194,7 @@ export async function startDemo(platform: Platform, logger: Logger): Promise<Dem
     ready: Promise.race([ready, run]),
     async stop() {
       abort.abort();
+      clearInterval(weatherTimer);
       await run;
       await publisher.close();
     },

@@ -6,8 +6,10 @@ import type { Logger } from 'pino';
 import { buildApp, type HealthReport } from '../api/app.js';
 import { mqttAuthRoutes } from '../api/routes/mqtt-auth.js';
 import { ensureFirstAdmin } from '../core/accounts/first-admin.js';
+import { ssoSettingsOf } from '../core/accounts/oidc-client.js';
 import { type Config, sharedStoreWriters } from '../core/config.js';
 import { DEFAULT_COEFFICIENT_TABLE } from '../core/domain/energy.js';
+import { parseTopic } from '../core/domain/topics.js';
 import { createMetrics, type Metrics } from '../core/metrics.js';
 import { RegistryHolder } from '../core/registry-holder.js';
 import { hashApiToken } from '../core/security.js';
@@ -28,6 +30,7 @@ import { JobRunner, withSchedules } from '../ingest/jobs/runner.js';
 import { IngestPipeline } from '../ingest/pipeline.js';
 import { readingsEarliestMs } from '../ingest/validate.js';
 import { WriteAheadLog } from '../ingest/wal/log.js';
+import { WeatherIngest } from '../ingest/weather.js';
 import { ADMIN_PASSWORD_FILE, writeAdminTokenFile, writeSecretFile } from './admin-token.js';
 import { APP_VERSION } from './app-version.js';
 import { followCluster } from './cluster.js';
@@ -52,6 +55,8 @@ export interface Platform {
   readonly generatedAdminPassword: string | undefined;
   /** Where it was written (`DATA_DIR/admin-password.txt`, mode 0600), if it was. */
   readonly adminPasswordFile: string | undefined;
+  /** The job runner (`POST /api/v1/jobs/{name}/run`): runs are in job history and notify like any. */
+  readonly jobs: Pick<JobRunner, 'run' | 'list'>;
   /** Stops everything in reverse order of start, writing what is in flight. */
   stop(): Promise<void>;
 }
@@ -118,8 +123,18 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
     stops.push(() => pipeline.stop());
     // With METADATA_URL: changes other processes make reach this one (issue "Production parity", item 2).
     stops.push(followCluster({ store, registry, pipeline, logger: logger.child({ part: 'cluster' }) }));
+    // Issue 18, item 1: weather observations go beside the readings pipeline, never through it.
+    const weather = new WeatherIngest({
+      store: store.weather,
+      registry,
+      reject: (rejections, where) => pipeline.reject(rejections, where),
+      logger: logger.child({ part: 'weather' }),
+      clockSkewMaxMs: config.CLOCK_SKEW_MAX_S * 1000,
+    });
     const onReadings = (gatewayId: string, topic: string, payload: Buffer) =>
-      pipeline.submit(gatewayId, topic, payload.toString('utf8'));
+      parseTopic(topic)?.kind === 'weather'
+        ? weather.submit(gatewayId, topic, payload.toString('utf8'))
+        : pipeline.submit(gatewayId, topic, payload.toString('utf8'));
     const onRefused = (gatewayId: string, topic: string, reason: string, payload: Buffer) =>
       pipeline.reject([{ label: 'oversized', reason, raw: payload.subarray(0, 2000).toString('utf8') }], {
         gatewayId,
@@ -249,6 +264,8 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
         meters: registry.get().meters.length,
       };
     };
+    // Issue 17, item 1: single sign-on when OIDC_ISSUER is set.
+    const sso = ssoSettingsOf(config);
     const app = await buildApp({
       store,
       registry,
@@ -278,6 +295,7 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
         idleMs: config.SESSION_IDLE_MIN * 60_000,
         maxFailedLoginsPerMin: config.LOGIN_MAX_FAILED_PER_MIN,
       },
+      ...(sso === undefined ? {} : { sso }),
     });
     if (config.MQTT_AUTH_SECRET !== undefined) {
       await app.register(mqttAuthRoutes, {
@@ -314,6 +332,7 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
       adminTokenFile,
       generatedAdminPassword,
       adminPasswordFile,
+      jobs,
       stop,
     };
   } catch (error) {

@@ -10,7 +10,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import type { RegistryInput } from '../core/domain/registry.js';
 import { isValidTimeZone, parseLocalDateTime } from '../core/domain/time.js';
 import { buildFleet } from './fleet.js';
-import { isLabelKind, LABEL_KINDS, type LabelKind, labelsToJsonLines } from './labels.js';
+import { type LabelKind, labelsToJsonLines, PLANNED_LABEL_KINDS } from './labels.js';
 import { planScenario } from './planner.js';
 import { FleetPublisher } from './publisher.js';
 import type { Scenario } from './scenario.js';
@@ -42,9 +42,9 @@ function kindList(text: string): LabelKind[] {
     .split(',')
     .map((k) => k.trim())
     .filter((k) => k !== '');
-  const unknown = kinds.filter((k) => !isLabelKind(k));
+  const unknown = kinds.filter((k) => !(PLANNED_LABEL_KINDS as readonly string[]).includes(k));
   if (kinds.length === 0 || unknown.length > 0)
-    throw new InvalidArgumentError(`a comma-separated list of: ${LABEL_KINDS.join(', ')}`);
+    throw new InvalidArgumentError(`a comma-separated list of: ${PLANNED_LABEL_KINDS.join(', ')}`);
   return kinds as LabelKind[];
 }
 
@@ -122,7 +122,7 @@ function program(): Command {
       nonNegative,
       0,
     )
-    .option('--kinds <list>', `only these kinds, comma-separated: ${LABEL_KINDS.join(',')}`, kindList)
+    .option('--kinds <list>', `only these kinds, comma-separated: ${PLANNED_LABEL_KINDS.join(',')}`, kindList)
     .option('--labels-out <file>', 'write the ground-truth labels of the injected events as JSON lines')
     .addHelpText(
       'after',

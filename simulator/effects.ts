@@ -4,7 +4,7 @@
  *
  * - extra consumption at a constant rate over known windows (spike, leak, step, after-hours):
  *   the cumulative extra at t is the sum of rate × overlap of each window with (−∞, t);
- * - consumption scaled over a window (month-over-target): the extra is (factor − 1) × the model's
+ * - consumption scaled over a window (month-over-target, retrofit): the extra is (factor − 1) × the model's
  *   consumption from the window start to min(t, window end);
  * - a constant register offset (rollover), a restart at a new initial value (replace), and a
  *   frozen display over a span (stuck).
@@ -103,7 +103,7 @@ function compile(scenario: Scenario, meterId: string): MeterEffects | undefined 
   let any = false;
   for (const label of labelsOfMeter(scenario, meterId)) {
     rates.push(...rateWindows(label, meterId, scenario.timeZone));
-    if (label.kind === 'month-over-target')
+    if (label.kind === 'month-over-target' || label.kind === 'retrofit')
       scales.push({ startMs: Date.parse(label.start), endMs: Date.parse(label.end), extraShare: label.factor - 1 });
     else if (label.kind === 'rollover') registerOffset += label.registerOffset;
     else if (label.kind === 'replace') replacement = { atMs: Date.parse(label.start), newInitial: label.newInitial };

@@ -91,6 +91,18 @@ export const LabelSchema = z.discriminatedUnion('kind', [
     factor: z.number().gt(1),
     meters: z.array(Id),
   }),
+  /**
+   * A retrofit (节能改造): from `start` every listed meter of the institution uses `factor` (< 1)
+   * times its modelled consumption, for good (`end` is the end of the scenario window). A saving,
+   * not an anomaly: measurement and verification finds it (issue 18); no detector should.
+   */
+  z.object({
+    kind: z.literal('retrofit'),
+    institution: Id,
+    ...span,
+    factor: z.number().gt(0).lt(1),
+    meters: z.array(Id),
+  }),
 ]);
 
 /** A ground-truth label. */
@@ -108,13 +120,17 @@ export const GATEWAY_FAULT_KINDS = ['late-upload', 'offline', 'clock-skew', 'mal
 export const METER_ANOMALY_KINDS = ['spike', 'stuck', 'leak', 'step'] as const;
 /** Anomalies of one institution's consumption. */
 export const INSTITUTION_ANOMALY_KINDS = ['after-hours', 'month-over-target'] as const;
-/** Every kind, faults first. */
-export const LABEL_KINDS: readonly LabelKind[] = [
+/** Changes of an institution's consumption that are neither faults nor anomalies (planted by hand). */
+export const INSTITUTION_EVENT_KINDS = ['retrofit'] as const;
+/** The kinds the planner places at random (planner.ts), faults first. */
+export const PLANNED_LABEL_KINDS: readonly LabelKind[] = [
   ...METER_FAULT_KINDS,
   ...GATEWAY_FAULT_KINDS,
   ...METER_ANOMALY_KINDS,
   ...INSTITUTION_ANOMALY_KINDS,
 ];
+/** Every kind: the planned ones, then the events planted by hand. */
+export const LABEL_KINDS: readonly LabelKind[] = [...PLANNED_LABEL_KINDS, ...INSTITUTION_EVENT_KINDS];
 
 /** Whether a string names a label kind. */
 export function isLabelKind(text: string): text is LabelKind {

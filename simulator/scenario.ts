@@ -48,7 +48,8 @@ function indexOf(scenario: Scenario): ScenarioIndex {
       else if ('meter' in label) push(index.byMeter, label.meter, label);
       if (label.kind === 'after-hours')
         for (const meterId of Object.keys(label.extraKwByMeter)) push(index.byMeter, meterId, label);
-      if (label.kind === 'month-over-target') for (const meterId of label.meters) push(index.byMeter, meterId, label);
+      if (label.kind === 'month-over-target' || label.kind === 'retrofit')
+        for (const meterId of label.meters) push(index.byMeter, meterId, label);
     }
     indexes.set(scenario, index);
   }

@@ -13,16 +13,17 @@ import {
 } from '../../core/domain/anomalies.js';
 import { localDateOf } from '../../core/domain/facts.js';
 import { metersInScope } from '../../core/domain/quality.js';
-import { formatScope, parseScope, scopeExists } from '../../core/domain/scope.js';
+import { formatScope } from '../../core/domain/scope.js';
 import { AppError, badRequest } from '../../core/errors.js';
 import { accessFor, requireAction, requireScope } from '../access.js';
 import { audit } from '../audit.js';
-import { parseRange } from './readings.js';
+import { LocalRangeQuery, resolveScope, scopeText, withLocalRange } from '../params.js';
+import { checkedInHandler, ERRORS } from '../schemas/common.js';
 
-const Query = z.object({
-  from: z.string(),
-  to: z.string(),
-  scope: z.string().optional(),
+const Query = LocalRangeQuery.extend({
+  scope: scopeText()
+    .optional()
+    .describe('city | district:ID | institution:ID | building:ID | meter:ID: its events and those of everything in it'),
   type: z.string().optional(),
   status: AnomalyStatusSchema.optional(),
   assignee: z.string().min(1).optional().describe('only those assigned to exactly this assignee'),
@@ -62,19 +63,16 @@ export async function anomalyRoutes(fastify: FastifyInstance): Promise<void> {
     {
       schema: {
         summary: 'Anomaly events overlapping [from, to)',
-        querystring: Query,
-        response: { 200: ListAnswer },
+        querystring: withLocalRange(Query, timeZone),
+        response: { 200: ListAnswer, ...ERRORS },
       },
     },
     async (request) => {
       const q = request.query;
-      const { fromMs, toMs } = parseRange(q, timeZone);
+      const { fromMs, toMs } = q;
       let scopes: string[] | undefined;
       if (q.scope !== undefined) {
-        const scope = parseScope(q.scope);
-        if (scope !== undefined) requireScope(request, scope);
-        if (scope === undefined || !scopeExists(scope, registry.get()))
-          throw badRequest('scope', `unknown scope "${q.scope}"`);
+        const scope = resolveScope(request, q.scope);
         // A scope covers its institutions' and meters' events.
         const meters = metersInScope(registry.get(), scope);
         const buildings = new Map(registry.get().buildings.map((b) => [b.id, b.institutionId]));
@@ -100,7 +98,13 @@ export async function anomalyRoutes(fastify: FastifyInstance): Promise<void> {
 
   app.get(
     '/anomalies/:id',
-    { schema: { summary: 'One anomaly, with its case', params: Params, response: { 200: AnomalyViewSchema } } },
+    {
+      schema: {
+        summary: 'One anomaly, with its case',
+        params: Params,
+        response: { 200: AnomalyViewSchema, ...ERRORS },
+      },
+    },
     async (request) => view(await found(request, request.params.id)),
   );
 
@@ -111,8 +115,8 @@ export async function anomalyRoutes(fastify: FastifyInstance): Promise<void> {
         schema: {
           summary: action === 'ack' ? 'Acknowledge an anomaly' : 'Resolve an anomaly, with a comment',
           params: Params,
-          body: z.unknown(),
-          response: { 200: AnomalyViewSchema },
+          body: checkedInHandler(AnomalyActionSchema),
+          response: { 200: AnomalyViewSchema, ...ERRORS },
         },
       },
       async (request) => {
@@ -138,7 +142,7 @@ export async function anomalyRoutes(fastify: FastifyInstance): Promise<void> {
         summary: 'Assign an anomaly to someone, with an optional due date (replaces the assignment)',
         params: Params,
         body: AnomalyAssignSchema,
-        response: { 200: AnomalyViewSchema },
+        response: { 200: AnomalyViewSchema, ...ERRORS },
       },
     },
     async (request) => {
@@ -159,7 +163,7 @@ export async function anomalyRoutes(fastify: FastifyInstance): Promise<void> {
         summary: 'Comment on an anomaly (comments are kept, never changed)',
         params: Params,
         body: AnomalyCommentSchema,
-        response: { 201: AnomalyViewSchema },
+        response: { 201: AnomalyViewSchema, ...ERRORS },
       },
     },
     async (request, reply) => {

@@ -1,39 +1,32 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { canRead } from '../../core/domain/access.js';
 import {
   type AuditFlag,
-  AuditFlagSchema,
   AuditFlagStatusSchema,
   AuditResolveInputSchema,
   AuditYearSchema,
 } from '../../core/domain/audit-flags.js';
-import type { Registry } from '../../core/domain/registry.js';
-import { formatScope, parseScope, scopeExists } from '../../core/domain/scope.js';
+import { formatScope } from '../../core/domain/scope.js';
 import { AppError, badRequest } from '../../core/errors.js';
 import { accessFor, requireAction, requireScope } from '../access.js';
 import { audit } from '../audit.js';
+import { resolveScope, scopeText } from '../params.js';
+import { AuditFlagViewSchema } from '../schemas/audit.js';
+import { checkedInHandler, ERRORS } from '../schemas/common.js';
 
 const Query = z.object({
   year: AuditYearSchema,
-  scope: z.string().optional().describe('city (default), district:ID or institution:ID'),
+  scope: scopeText(['city', 'district', 'institution'])
+    .optional()
+    .describe('city (default), district:ID or institution:ID'),
   status: AuditFlagStatusSchema.optional(),
 });
 const Params = z.object({ id: z.string().max(300) });
 
-/** A flag as the API serves it: times in ISO 8601 UTC. */
-export const AuditFlagOut = AuditFlagSchema.omit({ detectedAtMs: true, seenAtMs: true, resolution: true }).extend({
-  detectedAt: z.string().describe('when a run first raised it'),
-  seenAt: z.string().describe('when a run last raised it: the evidence is of that run'),
-  resolution: z
-    .object({ status: z.string(), by: z.string(), comment: z.string(), at: z.string() })
-    .nullable()
-    .describe('who took it out of open, to which status, why and when'),
-});
-
 /** A stored flag in the API's words. */
-export function presentFlag(f: AuditFlag): z.infer<typeof AuditFlagOut> {
+export function presentFlag(f: AuditFlag): z.infer<typeof AuditFlagViewSchema> {
   const { detectedAtMs, seenAtMs, resolution, ...rest } = f;
   return {
     ...rest,
@@ -52,17 +45,16 @@ export function presentFlag(f: AuditFlag): z.infer<typeof AuditFlagOut> {
 }
 
 /**
- * The `institution:ID` scopes a query scope covers (undefined: the whole city), or a 400 for a scope
- * that is unknown or finer than an institution (flags and sign-offs are per institution).
+ * The `institution:ID` scopes a query scope covers (undefined: the whole city), 403 outside the
+ * token's scopes, or a 400 for a scope that is unknown or finer than an institution (flags and
+ * sign-offs are per institution).
  */
-export function institutionScopes(registry: Registry, text: string | undefined): string[] | undefined {
+export function institutionScopes(request: FastifyRequest, text: string | undefined): string[] | undefined {
   if (text === undefined || text === 'city') return undefined;
-  const scope = parseScope(text);
-  if (scope === undefined || (scope.level !== 'district' && scope.level !== 'institution'))
-    throw badRequest('scope', 'expected city, district:ID or institution:ID');
-  if (!scopeExists(scope, registry))
-    throw new AppError('JN_SCOPE_UNKNOWN', 400, `scope: unknown ${formatScope(scope)}`);
+  const scope = resolveScope(request, text, { levels: ['city', 'district', 'institution'] });
+  if (scope.level === 'city') return undefined;
   if (scope.level === 'institution') return [formatScope(scope)];
+  const registry = request.server.deps.registry.get();
   return registry.institutions.filter((i) => i.districtId === scope.id).map((i) => `institution:${i.id}`);
 }
 
@@ -81,13 +73,12 @@ export async function auditFlagRoutes(fastify: FastifyInstance): Promise<void> {
       schema: {
         summary: 'Data-audit flags of a year',
         querystring: Query,
-        response: { 200: z.object({ year: z.number(), flags: z.array(AuditFlagOut) }) },
+        response: { 200: z.object({ year: z.number(), flags: z.array(AuditFlagViewSchema) }), ...ERRORS },
       },
     },
     async (request) => {
       const { year, scope, status } = request.query;
-      if (scope !== undefined && scope !== 'city') requireScope(request, scope);
-      const scopes = institutionScopes(app.deps.registry.get(), scope);
+      const scopes = institutionScopes(request, scope);
       const flags = await app.deps.store.auditFlags({
         year,
         ...(scopes === undefined ? {} : { scopes }),
@@ -105,8 +96,8 @@ export async function auditFlagRoutes(fastify: FastifyInstance): Promise<void> {
         summary: 'Resolve an open audit flag: explained (with a comment), corrected or accepted',
         description: 'Body: {"status":"explained"|"corrected"|"accepted","comment"}; explained needs a comment.',
         params: Params,
-        body: z.unknown(),
-        response: { 200: AuditFlagOut },
+        body: checkedInHandler(AuditResolveInputSchema),
+        response: { 200: AuditFlagViewSchema, ...ERRORS },
       },
     },
     async (request) => {

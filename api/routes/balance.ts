@@ -1,18 +1,25 @@
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { scopeBalance } from '../../core/balance.js';
-import { DEFAULT_BALANCE_TOLERANCE } from '../../core/domain/balance.js';
+import { BalanceLineSchema, DEFAULT_BALANCE_TOLERANCE } from '../../core/domain/balance.js';
 import { ENERGY_INFO } from '../../core/domain/energy.js';
-import { formatScope, parseScope, scopeExists } from '../../core/domain/scope.js';
-import { formatLocalIso, HOUR_MS } from '../../core/domain/time.js';
-import { AppError, badRequest } from '../../core/errors.js';
-import { requireScope } from '../access.js';
-import { parseRange } from './readings.js';
+import { formatScope } from '../../core/domain/scope.js';
+import { formatLocalIso } from '../../core/domain/time.js';
+import { LocalRangeQuery, resolveScope, scopeText, withLocalRange } from '../params.js';
+import { ERRORS } from '../schemas/common.js';
 
-const Query = z.object({
-  scope: z.string().describe('building:ID or institution:ID'),
-  from: z.string().describe('YYYY-MM-DD or YYYY-MM-DDTHH:mm, local time, inclusive'),
-  to: z.string().describe('YYYY-MM-DD or YYYY-MM-DDTHH:mm, local time, exclusive'),
+const LEVELS = ['building', 'institution'] as const;
+const Query = LocalRangeQuery.extend({ scope: scopeText(LEVELS) });
+
+/** `GET /api/v1/balance`. */
+export const BalanceAnswerSchema = z.object({
+  scope: z.string(),
+  from: z.string(),
+  to: z.string(),
+  timezone: z.string(),
+  tolerance: z.number().describe('BALANCE_TOLERANCE: the largest |share| not flagged'),
+  meters: z.array(BalanceLineSchema.extend({ unit: z.string() })),
 });
 
 /**
@@ -20,24 +27,21 @@ const Query = z.object({
  * institution over a period: per parent meter its own consumption, its sub-meters' sum, the
  * difference, its share of the parent and whether it exceeds `BALANCE_TOLERANCE`.
  */
-export async function balanceRoutes(app: FastifyInstance): Promise<void> {
+export async function balanceRoutes(fastify: FastifyInstance): Promise<void> {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  const { registry, store, timeZone } = app.deps;
   app.get(
     '/balance',
-    { schema: { summary: 'Balance of parent meters against their sub-meters', querystring: Query } },
+    {
+      schema: {
+        summary: 'Balance of parent meters against their sub-meters',
+        querystring: withLocalRange(Query, timeZone, { wholeHours: true }),
+        response: { 200: BalanceAnswerSchema, ...ERRORS },
+      },
+    },
     async (request) => {
-      const q = request.query as z.infer<typeof Query>;
-      const { registry, store, timeZone } = app.deps;
-      const scope = parseScope(q.scope);
-      if (scope === undefined || (scope.level !== 'building' && scope.level !== 'institution'))
-        throw badRequest('scope', 'expected building:ID or institution:ID');
-      requireScope(request, scope);
-      if (!scopeExists(scope, registry.get()))
-        throw new AppError('JN_SCOPE_UNKNOWN', 400, `scope: unknown ${formatScope(scope)}`, {
-          details: [{ path: 'scope', message: `unknown ${formatScope(scope)}` }],
-        });
-      const { fromMs, toMs } = parseRange(q, timeZone);
-      if (fromMs % HOUR_MS !== 0) throw badRequest('from', 'must be on a whole hour');
-      if (toMs % HOUR_MS !== 0) throw badRequest('to', 'must be on a whole hour');
+      const { fromMs, toMs, ...q } = request.query;
+      const scope = resolveScope(request, q.scope, { levels: LEVELS });
       const tolerance = app.deps.balanceTolerance ?? DEFAULT_BALANCE_TOLERANCE;
       const lines = await scopeBalance(store, registry.get(), { scope, fromMs, toMs, timeZone, tolerance });
       return {

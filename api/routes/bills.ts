@@ -5,12 +5,13 @@ import { invalidRequest, recordBills } from '../../core/cost/bills-service.js';
 import { readBillsWorkbook } from '../../core/cost/bills-sheet.js';
 import { costedMeters } from '../../core/cost/meters.js';
 import { reconcileBills } from '../../core/cost/reconciliation.js';
-import { type Bill, yuanOfFen } from '../../core/domain/bills.js';
+import { type Bill, BillsInputSchema, yuanOfFen } from '../../core/domain/bills.js';
 import { EnergySchema } from '../../core/domain/energy.js';
-import { formatScope, parseScope, scopeExists } from '../../core/domain/scope.js';
-import { badRequest } from '../../core/errors.js';
-import { adminOnly, requireScope } from '../access.js';
+import { formatScope } from '../../core/domain/scope.js';
+import { adminOnly } from '../access.js';
 import { audit } from '../audit.js';
+import { resolveScope, scopeText } from '../params.js';
+import { checkedInHandler, ERRORS } from '../schemas/common.js';
 
 /** The content type of an XLSX workbook. */
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -31,8 +32,31 @@ const BillOut = z.object({
 });
 
 const Year = z.string().regex(/^\d{4}$/, 'expected YYYY');
-const ListQuery = z.object({ scope: z.string(), year: Year.optional() });
-const ReconQuery = z.object({ scope: z.string(), year: Year });
+const ListQuery = z.object({ scope: scopeText(), year: Year.optional() });
+const ReconQuery = z.object({ scope: scopeText(), year: Year });
+
+const BillCheckOut = z.object({
+  accountNo: z.string(),
+  energy: EnergySchema,
+  from: z.string(),
+  to: z.string(),
+  amountYuan: z.number(),
+  meterIds: z.array(z.string()).readonly().describe("the account's meters (without a parent) compared"),
+  billedQuantity: z.number(),
+  meteredQuantity: z.number(),
+  difference: z.number().describe('metered − billed, in the native unit'),
+  share: z.number().nullable().describe('difference / billed; null when nothing was billed'),
+  flagged: z.boolean().describe('|share| beyond the tolerance, or something metered where nothing was billed'),
+});
+
+const ReconOut = z.object({
+  scope: z.string(),
+  year: z.number(),
+  timezone: z.string(),
+  tolerance: z.number(),
+  flagged: z.number().int(),
+  bills: z.array(BillCheckOut),
+});
 
 function present(b: Bill): z.infer<typeof BillOut> {
   return {
@@ -58,13 +82,6 @@ export async function billRoutes(fastify: FastifyInstance): Promise<void> {
     done(null, body),
   );
 
-  const scopeOf = (text: string) => {
-    const scope = parseScope(text);
-    if (scope === undefined || !scopeExists(scope, app.deps.registry.get()))
-      throw badRequest('scope', `unknown scope "${text}"`);
-    return scope;
-  };
-
   app.post(
     '/bills',
     {
@@ -76,8 +93,9 @@ export async function billRoutes(fastify: FastifyInstance): Promise<void> {
           'Each bill: {"accountNo","energy","from":"YYYY-MM-DD","to":"YYYY-MM-DD" (exclusive),"quantity","amountYuan"}. ' +
           'An XLSX body: a sheet (named bills, or the first) with a header row of these keys in rows 1–5. ' +
           'Bills of one account and energy never overlap; a 400 names each item at fault (bills[3].from).',
-        body: z.unknown(),
-        response: { 201: z.object({ bills: z.array(BillOut) }) },
+        consumes: ['application/json', XLSX],
+        body: checkedInHandler(BillsInputSchema.or(z.string().meta({ format: 'binary' }))),
+        response: { 201: z.object({ bills: z.array(BillOut) }), ...ERRORS },
       },
     },
     async (request, reply) => {
@@ -107,13 +125,12 @@ export async function billRoutes(fastify: FastifyInstance): Promise<void> {
       schema: {
         summary: 'Bills of the accounts metered in a scope, optionally overlapping a year',
         querystring: ListQuery,
-        response: { 200: z.object({ scope: z.string(), bills: z.array(BillOut) }) },
+        response: { 200: z.object({ scope: z.string(), bills: z.array(BillOut) }), ...ERRORS },
       },
     },
     async (request) => {
       const q = request.query;
-      const scope = scopeOf(q.scope);
-      requireScope(request, scope);
+      const scope = resolveScope(request, q.scope);
       const keys = new Set(
         costedMeters(app.deps.registry.get(), scope, undefined).flatMap((m) =>
           m.accountNo === undefined ? [] : [`${m.accountNo}|${m.energy}`],
@@ -135,12 +152,12 @@ export async function billRoutes(fastify: FastifyInstance): Promise<void> {
       schema: {
         summary: 'Billed against metered quantity per account and bill period, flagged beyond BILL_TOLERANCE',
         querystring: ReconQuery,
+        response: { 200: ReconOut, ...ERRORS },
       },
     },
     async (request) => {
       const q = request.query;
-      const scope = scopeOf(q.scope);
-      requireScope(request, scope);
+      const scope = resolveScope(request, q.scope);
       const { store, registry, timeZone } = app.deps;
       const tolerance = app.deps.billTolerance ?? DEFAULT_BILL_TOLERANCE;
       const bills = await reconcileBills(store, registry.get(), { scope, year: Number(q.year), timeZone, tolerance });

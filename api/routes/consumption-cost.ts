@@ -1,10 +1,12 @@
 import type { FastifyRequest } from 'fastify';
+import type { z } from 'zod';
 import { scopeCost } from '../../core/cost/scope-cost.js';
 import { yuanOfMicro } from '../../core/domain/bills.js';
 import type { Energy } from '../../core/domain/energy.js';
 import { formatScope, type Scope } from '../../core/domain/scope.js';
 import { formatLocalIso, type Interval } from '../../core/domain/time.js';
 import { badRequest } from '../../core/errors.js';
+import type { ConsumptionAnswerSchema } from '../schemas/consumption.js';
 import { type ComparedSpan, comparisonOf, type PeriodFigures } from './consumption-compare.js';
 
 /** What `GET /api/v1/consumption?unit=yuan` asks, validated by the consumption route. */
@@ -27,7 +29,10 @@ export interface CostRequest {
  * to the fen once, from exact micro-yuan (the total is not the sum of the rounded points). Same shape
  * as the consumption answer; `energy` may be omitted (every energy, water included).
  */
-export async function costAnswer(request: FastifyRequest, q: CostRequest) {
+export async function costAnswer(
+  request: FastifyRequest,
+  q: CostRequest,
+): Promise<z.output<typeof ConsumptionAnswerSchema>> {
   const { registry, store, timeZone } = request.server.deps;
   if (q.subItem !== undefined)
     throw badRequest('subItem', 'not with unit=yuan (bills are per account, not per sub-item)');
@@ -72,9 +77,9 @@ export async function costAnswer(request: FastifyRequest, q: CostRequest) {
     total: yuanOfMicro(cost.micro),
     billed: yuanOfMicro(cost.billedMicro),
     tariffed: yuanOfMicro(cost.tariffMicro),
-    bills: cost.billIds,
-    tariffs: cost.tariffIds,
-    uncosted: cost.uncosted,
+    bills: [...cost.billIds],
+    tariffs: [...cost.tariffIds],
+    uncosted: [...cost.uncosted],
     ...(q.compared === undefined || other === undefined
       ? {}
       : { comparison: comparisonOf(figures(q, cost), figures(q.compared, other), timeZone) }),

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { groupBy } from '../../core/collections.js';
 import { DEFAULT_GRID_REGION } from '../../core/domain/carbon.js';
@@ -13,27 +14,31 @@ import {
 import { CompareSchema, comparisonPeriod } from '../../core/domain/comparison.js';
 import { EnergySchema } from '../../core/domain/energy.js';
 import { bucketQuality, completeness, expectedReadingsPerRange, metersInScope } from '../../core/domain/quality.js';
-import { formatScope, parseScope, scopeExists } from '../../core/domain/scope.js';
+import { formatScope } from '../../core/domain/scope.js';
 import { buildSeries, energyIncluded, round6, scopeFilter, unitLabel } from '../../core/domain/series.js';
 import { SubItemFilterSchema, subItemPrefix } from '../../core/domain/sub-items.js';
-import { bucketStarts, formatLocalIso, HOUR_MS, parseLocalDateTime } from '../../core/domain/time.js';
-import { AppError, badRequest } from '../../core/errors.js';
+import { bucketStarts, formatLocalIso } from '../../core/domain/time.js';
+import { NormalizeSchema } from '../../core/domain/weather-normalized.js';
+import { badRequest } from '../../core/errors.js';
 import { intensityDivisors } from '../../core/facts-service.js';
 import { virtualAggregate } from '../../core/virtual-meter.js';
-import { requireScope } from '../access.js';
+import { LocalRangeQuery, resolveScope, ScopeQuery, withLocalRange } from '../params.js';
+import { ERRORS } from '../schemas/common.js';
+import { ConsumptionAnswerSchema, IntervalSchema } from '../schemas/consumption.js';
 import { type ComparedSpan, comparisonOf } from './consumption-compare.js';
 import { costAnswer } from './consumption-cost.js';
+import { normalizedOf, planNormalize } from './consumption-normalize.js';
 
 const QuerySchema = z.object({
-  scope: z.string().describe('city | district:ID | institution:ID | building:ID | meter:ID'),
-  from: z.string().describe('YYYY-MM-DD or YYYY-MM-DDTHH:mm, local time, inclusive'),
-  to: z.string().describe('YYYY-MM-DD or YYYY-MM-DDTHH:mm, local time, exclusive'),
-  interval: z.enum(['hour', 'day', 'month', 'year']).default('day'),
+  ...ScopeQuery.shape,
+  ...LocalRangeQuery.shape,
+  interval: IntervalSchema.default('day'),
   energy: EnergySchema.optional(),
   unit: z.enum(['native', 'kgce', ...CARBON_UNITS, 'yuan']).default('native'),
   subItem: SubItemFilterSchema.optional(),
   per: z.enum(['m2', 'capita']).optional(),
   compare: CompareSchema.optional(),
+  normalize: NormalizeSchema.optional(),
 });
 
 /** The most buckets one answer may hold. */
@@ -43,29 +48,22 @@ const MAX_BUCKETS = 20_000;
  * `GET /api/v1/consumption`: consumption of a scope by calendar bucket, native or kgce, optionally
  * per m² or capita, and compared with another period (issue 17, item 3).
  */
-export async function consumptionRoutes(app: FastifyInstance): Promise<void> {
+export async function consumptionRoutes(fastify: FastifyInstance): Promise<void> {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  const { registry, store, timeZone, coefficients, lifecycle } = app.deps;
   app.get(
     '/consumption',
-    { schema: { summary: 'Consumption by scope and calendar bucket', querystring: QuerySchema } },
+    {
+      schema: {
+        summary: 'Consumption by scope and calendar bucket',
+        querystring: withLocalRange(QuerySchema, timeZone, { wholeHours: true }),
+        response: { 200: ConsumptionAnswerSchema, ...ERRORS },
+      },
+    },
     async (request) => {
-      const q = request.query as z.infer<typeof QuerySchema>;
-      const { registry, store, timeZone, coefficients, lifecycle } = app.deps;
-      const scope = parseScope(q.scope);
-      if (scope === undefined)
-        throw badRequest('scope', 'expected city, district:ID, institution:ID, building:ID or meter:ID');
-      requireScope(request, scope);
-      if (!scopeExists(scope, registry.get())) {
-        throw new AppError('JN_SCOPE_UNKNOWN', 400, `scope: unknown ${formatScope(scope)}`, {
-          details: [{ path: 'scope', message: `unknown ${formatScope(scope)}` }],
-        });
-      }
-      const fromMs = parseLocalDateTime(q.from, timeZone);
-      if (fromMs === undefined) throw badRequest('from', 'expected a date YYYY-MM-DD or YYYY-MM-DDTHH:mm');
-      const toMs = parseLocalDateTime(q.to, timeZone);
-      if (toMs === undefined) throw badRequest('to', 'expected a date YYYY-MM-DD or YYYY-MM-DDTHH:mm');
-      if (fromMs % HOUR_MS !== 0) throw badRequest('from', 'must be on a whole hour');
-      if (toMs % HOUR_MS !== 0) throw badRequest('to', 'must be on a whole hour');
-      if (toMs <= fromMs) throw badRequest('to', 'must be after from');
+      const q = request.query;
+      const { fromMs, toMs } = q;
+      const scope = resolveScope(request, q.scope);
       let energy = q.energy;
       if (q.subItem !== undefined) {
         if (energy !== undefined && energy !== 'electricity')
@@ -91,6 +89,11 @@ export async function consumptionRoutes(app: FastifyInstance): Promise<void> {
           throw badRequest('compare', `${starts.length} buckets; at most ${MAX_BUCKETS} per request`);
         compared = { ...c.period, bucketStartsMs: starts };
       }
+      // Weather-normalised: the compared period's model under this period's weather (issue 18, item 4).
+      const normalize =
+        q.normalize === undefined
+          ? undefined
+          : planNormalize({ ...q, scope, energy, current: { fromMs, toMs }, compared }, registry.get(), timeZone);
       // Cost: bills and tariffs (issue 16, item 1).
       if (q.unit === 'yuan') {
         const { subItem, per } = q;
@@ -136,9 +139,18 @@ export async function consumptionRoutes(app: FastifyInstance): Promise<void> {
         const built = buildSeries(converted, span.bucketStartsMs, { energy, mode, table: coefficients, divisor });
         return { ...span, rows, points: built.series, total: built.total, totalExact: built.totalExact };
       };
-      const [current, other] = await Promise.all([
+      const nowMs = (app.deps.now ?? Date.now)();
+      const [current, other, normalized] = await Promise.all([
         figuresOf({ fromMs, toMs, bucketStartsMs: buckets }),
         compared === undefined ? undefined : figuresOf(compared),
+        normalize === undefined
+          ? undefined
+          : normalizedOf(
+              { store, registry: registry.get(), timeZone, eventsOf: (id) => lifecycle.eventsOf(id), nowMs },
+              scope,
+              normalize,
+              q.interval === 'hour' ? undefined : buckets,
+            ),
       ]);
       const { rows, points: series, total } = current;
       // Completeness per point: readings received / expected from each meter's interval (DOMAIN.md).
@@ -148,7 +160,6 @@ export async function consumptionRoutes(app: FastifyInstance): Promise<void> {
         ...(energy === undefined ? {} : { energy }),
         ...(q.subItem === undefined ? {} : { subItem: q.subItem }),
       }).filter((m) => energyIncluded(m.energy, energy));
-      const nowMs = (app.deps.now ?? Date.now)();
       const ends = [...buckets.slice(1), toMs];
       const ranges = buckets.map((start, i) => ({
         fromMs: Math.max(start, fromMs),
@@ -175,7 +186,7 @@ export async function consumptionRoutes(app: FastifyInstance): Promise<void> {
       });
       return {
         scope: formatScope(scope),
-        energy: energy ?? 'all',
+        energy: energy ?? ('all' as const),
         unit: isCarbonUnit(q.unit) ? carbonUnitLabel(q.unit, q.per) : unitLabel(energy, q.unit, q.per),
         interval: q.interval,
         timezone: timeZone,
@@ -198,7 +209,14 @@ export async function consumptionRoutes(app: FastifyInstance): Promise<void> {
           ...quality[i],
         })),
         total,
-        ...(other === undefined ? {} : { comparison: comparisonOf(current, other, timeZone) }),
+        ...(other === undefined
+          ? {}
+          : {
+              comparison: {
+                ...comparisonOf(current, other, timeZone),
+                ...(normalized === undefined ? {} : { normalized }),
+              },
+            }),
       };
     },
   );

@@ -1,12 +1,15 @@
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { TimestampSchema } from '../../core/domain/reading.js';
 import { AppError } from '../../core/errors.js';
 import type { Correction } from '../../core/storage/store.js';
 import { requireAction, requireScope } from '../access.js';
 import { audit } from '../audit.js';
+import { checkedInHandler, ERRORS } from '../schemas/common.js';
+import { CorrectionAnswerSchema } from '../schemas/meters.js';
 
-const Params = z.object({ id: z.string() });
+const Params = z.object({ id: z.string().max(100) });
 const Body = z.object({
   ts: TimestampSchema.describe('timestamp of the reading, ISO 8601 with offset or epoch ms'),
   action: z.literal('invalidate').default('invalidate'),
@@ -18,12 +21,21 @@ const Body = z.object({
  * from consumption and the hours around it are recomputed; the raw value, who, when and why stay
  * visible in the readings.
  */
-export async function correctionRoutes(app: FastifyInstance): Promise<void> {
+export async function correctionRoutes(fastify: FastifyInstance): Promise<void> {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
   app.post(
     '/meters/:id/corrections',
-    { schema: { summary: 'Mark a raw reading invalid (with a reason)', params: Params, body: z.unknown() } },
+    {
+      schema: {
+        summary: 'Mark a raw reading invalid (with a reason)',
+        description: 'Body: {"ts" (ISO 8601 with offset or epoch ms),"reason","action":"invalidate"}.',
+        params: Params,
+        body: checkedInHandler(Body),
+        response: { 201: CorrectionAnswerSchema, ...ERRORS },
+      },
+    },
     async (request, reply) => {
-      const { id } = request.params as z.infer<typeof Params>;
+      const { id } = request.params;
       requireAction(request, 'act');
       requireScope(request, `meter:${id}`, 'id');
       if (app.deps.registry.meter(id) === undefined) throw new AppError('JN_NOT_FOUND', 404, `meter "${id}" not found`);

@@ -9,7 +9,9 @@ import { AppError, badRequest } from '../../core/errors.js';
 import type { DeadLetter, DeadLetterQuery } from '../../core/storage/store.js';
 import { accessFor, adminOnly } from '../access.js';
 import { audit } from '../audit.js';
-import { parseRange } from './readings.js';
+import { LocalRangeQuery, withLocalRange } from '../params.js';
+import { ERRORS } from '../schemas/common.js';
+import { DeadLetterSchema as DeadLetterOut, DeadLetterPageSchema as Page } from '../schemas/dead-letters.js';
 
 /**
  * Codes whose letter holds one reading that a retry can store: a failed store write, and the
@@ -30,9 +32,7 @@ const RETRIABLE_CODES: ReadonlySet<string> = new Set([
   'invalid_reading',
 ]);
 
-const Query = z.object({
-  from: z.string(),
-  to: z.string(),
+const Query = LocalRangeQuery.extend({
   limit: z.coerce.number().int().min(1).max(10_000).default(1000),
   cursor: z.string().max(200).optional().describe('nextCursor of the previous page'),
   code: z.string().max(64).optional().describe('reject code, e.g. unknown_meter, store_failed'),
@@ -41,24 +41,6 @@ const Query = z.object({
 });
 
 const Params = z.object({ id: z.string().max(100) });
-
-const DeadLetterOut = z.object({
-  id: z.string(),
-  code: z.string(),
-  receivedAt: z.string(),
-  reason: z.string(),
-  raw: z.string(),
-  gatewayId: z.string().nullable(),
-  topic: z.string().nullable(),
-  meterId: z.string().nullable(),
-  ts: z.string().nullable(),
-  retriedAt: z.string().nullable(),
-});
-
-const Page = z.object({
-  deadLetters: z.array(DeadLetterOut),
-  nextCursor: z.string().nullable().describe('pass as cursor for the next (older) page; null on the last page'),
-});
 
 const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
 
@@ -115,13 +97,13 @@ export async function deadLetterRoutes(fastify: FastifyInstance): Promise<void> 
     {
       schema: {
         summary: 'Rejected readings and messages with reasons, newest first, by pages',
-        querystring: Query,
-        response: { 200: Page },
+        querystring: withLocalRange(Query, app.deps.timeZone),
+        response: { 200: Page, ...ERRORS },
       },
     },
     async (request) => {
       const q = request.query;
-      const { fromMs, toMs } = parseRange(q, app.deps.timeZone);
+      const { fromMs, toMs } = q;
       const access = accessFor(request);
       // A scoped token sees the letters of its meters, and everything its own gateways sent.
       const within = access.all
@@ -155,7 +137,7 @@ export async function deadLetterRoutes(fastify: FastifyInstance): Promise<void> 
       schema: {
         summary: "Re-submit a dead letter's reading through ingest (admin; once per letter)",
         params: Params,
-        response: { 200: DeadLetterOut },
+        response: { 200: DeadLetterOut, ...ERRORS },
       },
     },
     async (request) => {

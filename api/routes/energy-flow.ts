@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import {
   type EnergyFlow,
   EnergyFlowSchema,
@@ -8,20 +7,16 @@ import {
   type FlowCell,
   subItemClass,
 } from '../../core/domain/energy-flow.js';
-import { formatScope, parseScope, scopeExists } from '../../core/domain/scope.js';
+import { formatScope } from '../../core/domain/scope.js';
 import { scopeFilter } from '../../core/domain/series.js';
 import { UNMETERED } from '../../core/domain/sub-items.js';
-import { formatLocalIso, HOUR_MS } from '../../core/domain/time.js';
-import { AppError, badRequest } from '../../core/errors.js';
+import { formatLocalIso } from '../../core/domain/time.js';
 import type { AggregateQuery } from '../../core/storage/store.js';
-import { requireScope } from '../access.js';
-import { parseRange } from './readings.js';
+import { LocalRangeQuery, resolveScope, scopeText, withLocalRange } from '../params.js';
+import { ERRORS } from '../schemas/common.js';
 
-const Query = z.object({
-  scope: z.string().describe('city | district:ID | institution:ID | building:ID'),
-  from: z.string().describe('YYYY-MM-DD or YYYY-MM-DDTHH:mm, local time, inclusive'),
-  to: z.string().describe('YYYY-MM-DD or YYYY-MM-DDTHH:mm, local time, exclusive'),
-});
+const LEVELS = ['city', 'district', 'institution', 'building'] as const;
+const Query = LocalRangeQuery.extend({ scope: scopeText(LEVELS) });
 
 /**
  * `GET /api/v1/energy-flow` (issue 17, item 3): the flow energy type → sub-item → building of a
@@ -38,25 +33,14 @@ export async function energyFlowRoutes(fastify: FastifyInstance): Promise<void> 
     {
       schema: {
         summary: 'Energy flow (Sankey): energy type → sub-item → building, in kgce',
-        querystring: Query,
-        response: { 200: EnergyFlowSchema },
+        querystring: withLocalRange(Query, timeZone, { wholeHours: true }),
+        response: { 200: EnergyFlowSchema, ...ERRORS },
       },
     },
     async (request): Promise<EnergyFlow> => {
-      const q = request.query;
-      const scope = parseScope(q.scope);
-      if (scope === undefined || scope.level === 'meter')
-        throw badRequest('scope', 'expected city, district:ID, institution:ID or building:ID');
-      requireScope(request, scope);
+      const { fromMs, toMs, ...q } = request.query;
+      const scope = resolveScope(request, q.scope, { levels: LEVELS });
       const reg = registry.get();
-      if (!scopeExists(scope, reg)) {
-        throw new AppError('JN_SCOPE_UNKNOWN', 400, `scope: unknown ${formatScope(scope)}`, {
-          details: [{ path: 'scope', message: `unknown ${formatScope(scope)}` }],
-        });
-      }
-      const { fromMs, toMs } = parseRange(q, timeZone);
-      if (fromMs % HOUR_MS !== 0) throw badRequest('from', 'must be on a whole hour');
-      if (toMs % HOUR_MS !== 0) throw badRequest('to', 'must be on a whole hour');
       const query = (filter: AggregateQuery['filter']): AggregateQuery => ({
         filter: { ...scopeFilter(scope), ...filter },
         fromMs,

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { applyAttributionEvent, isAttributionEvent } from '../../core/domain/attribution.js';
 import { eventConflicts, type MeterEvent, MeterEventInputSchema } from '../../core/domain/meter-events.js';
@@ -7,8 +8,10 @@ import { updateRegistry } from '../../core/registry-service.js';
 import { newId } from '../../core/security.js';
 import { requireAction, requireScope } from '../access.js';
 import { audit } from '../audit.js';
+import { checkedInHandler, ERRORS } from '../schemas/common.js';
+import { MeterEventsAnswerSchema, MeterEventViewSchema } from '../schemas/meters.js';
 
-const Params = z.object({ id: z.string() });
+const Params = z.object({ id: z.string().max(100) });
 
 function present(e: MeterEvent) {
   return {
@@ -20,12 +23,19 @@ function present(e: MeterEvent) {
 }
 
 /** `POST/GET /api/v1/meters/{id}/events`: lifecycle events (replace, multiplier, decommission, move, parent). */
-export async function eventRoutes(app: FastifyInstance): Promise<void> {
+export async function eventRoutes(fastify: FastifyInstance): Promise<void> {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
   app.get(
     '/meters/:id/events',
-    { schema: { summary: 'Lifecycle events of a meter', params: Params } },
+    {
+      schema: {
+        summary: 'Lifecycle events of a meter',
+        params: Params,
+        response: { 200: MeterEventsAnswerSchema, ...ERRORS },
+      },
+    },
     async (request) => {
-      const { id } = request.params as z.infer<typeof Params>;
+      const { id } = request.params;
       requireScope(request, `meter:${id}`, 'id');
       if (app.deps.registry.meter(id) === undefined) throw new AppError('JN_NOT_FOUND', 404, `meter "${id}" not found`);
       return { meter: id, events: app.deps.lifecycle.eventsOf(id).map(present) };
@@ -39,11 +49,12 @@ export async function eventRoutes(app: FastifyInstance): Promise<void> {
         summary:
           'Record a replacement, multiplier change, decommission, move or parent change; the affected periods are recomputed',
         params: Params,
-        body: z.unknown(),
+        body: checkedInHandler(MeterEventInputSchema),
+        response: { 201: MeterEventViewSchema, ...ERRORS },
       },
     },
     async (request, reply) => {
-      const { id } = request.params as z.infer<typeof Params>;
+      const { id } = request.params;
       requireAction(request, 'admin');
       const meter = app.deps.registry.meter(id);
       if (meter === undefined) throw new AppError('JN_NOT_FOUND', 404, `meter "${id}" not found`);

@@ -6,6 +6,7 @@ import { AppError } from '../../core/errors.js';
 import { recordFact } from '../../core/facts-service.js';
 import { adminOnly, requireScope } from '../access.js';
 import { audit } from '../audit.js';
+import { checkedInHandler, ERRORS } from '../schemas/common.js';
 
 const Params = z.object({ id: z.string().max(100) });
 
@@ -55,7 +56,7 @@ export async function factRoutes(fastify: FastifyInstance): Promise<void> {
         schema: {
           summary: `Floor area and occupants of a${level === 'institution' ? 'n' : ''} ${level} as effective-dated facts`,
           params: Params,
-          response: { 200: ListOut },
+          response: { 200: ListOut, ...ERRORS },
         },
       },
       async (request) => {
@@ -80,8 +81,8 @@ export async function factRoutes(fastify: FastifyInstance): Promise<void> {
           summary: 'Record floor area and/or occupants from a local day on (admin)',
           description: 'Body: {"from":"YYYY-MM-DD","floorAreaM2"?,"occupants"?}, at least one of the two values.',
           params: Params,
-          body: z.unknown(),
-          response: { 201: CreatedOut },
+          body: checkedInHandler(FactInputSchema),
+          response: { 201: CreatedOut, ...ERRORS },
         },
       },
       async (request, reply) => {

@@ -6,21 +6,10 @@ import { meterKind } from '../../core/domain/registry.js';
 import { AppError } from '../../core/errors.js';
 import { requireAction, requireScope } from '../access.js';
 import { audit } from '../audit.js';
+import { checkedInHandler, ERRORS } from '../schemas/common.js';
+import { ManualEntryAnswerSchema as Entered } from '../schemas/meters.js';
 
 const Params = z.object({ id: z.string().max(64) });
-
-const Entered = z.object({
-  meter: z.string(),
-  kind: z.enum(['readings', 'amounts']),
-  unit: z.string().describe("the meter's unit, in which values and amounts are"),
-  enteredBy: z.string().describe('name of the token that entered them'),
-  receivedAt: z.string().describe('when they were received, ISO 8601 (UTC)'),
-  stored: z.number().int().describe('readings new to the store'),
-  duplicates: z.number().int().describe('readings stored before with the same value (an entry sent again)'),
-  readings: z
-    .array(z.object({ ts: z.string(), value: z.number() }))
-    .describe('the register readings stored; for deliveries, the register built from them'),
-});
 
 function invalid(problems: readonly ManualProblem[]): AppError {
   return new AppError('JN_REQUEST_INVALID', 400, problems.map((p) => `${p.path}: ${p.message}`).join('; '), {
@@ -45,8 +34,8 @@ export async function manualReadingRoutes(fastify: FastifyInstance): Promise<voi
           'Body: {"readings":[{"ts","value"}]} (registers, in the meter unit) or {"amounts":[{"from","to","amount"}]} ' +
           '(deliveries, spread pro rata over [from, to)). Instants: ISO 8601 with offset or epoch ms.',
         params: Params,
-        body: z.unknown(),
-        response: { 200: Entered, 201: Entered },
+        body: checkedInHandler(ManualEntrySchema),
+        response: { 200: Entered, 201: Entered, ...ERRORS },
       },
     },
     async (request, reply) => {

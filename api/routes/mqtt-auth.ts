@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ClientIdOwners } from '../../core/domain/client-ids.js';
 import { type MqttPrincipal, mayAct, SERVICE_USERNAME } from '../../core/domain/mqtt-policy.js';
@@ -28,6 +29,11 @@ const AclBody = z.object({
   clientid: z.string().optional(),
 });
 
+/** EMQX's answer: allow or deny (never a 400: EMQX treats anything else as an error). */
+const Verdict = z.object({ result: z.enum(['allow', 'deny']), is_superuser: z.boolean().optional() });
+const Refused = z.object({ code: z.string(), message: z.string() });
+const schema = { hide: true, body: z.unknown(), response: { 200: Verdict, 401: Refused } };
+
 const same = (a: string, b: string) => {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
@@ -40,6 +46,9 @@ const same = (a: string, b: string) => {
  * proves itself with the shared secret header instead (401 without it).
  */
 export async function mqttAuthRoutes(app: FastifyInstance, opts: MqttAuthOptions): Promise<void> {
+  // The routes' zod schemas work on any Fastify instance (the platform's, or an EMQX hook's own).
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
   const authorized = (sent: string | string[] | undefined) => typeof sent === 'string' && same(sent, opts.secret);
   const refused = { code: 'JN_MQTT_AUTH_SECRET', message: `missing or wrong ${MQTT_AUTH_HEADER}` };
   const isIngest = (username: string) => opts.ingest !== undefined && username === opts.ingest.username;
@@ -63,7 +72,7 @@ export async function mqttAuthRoutes(app: FastifyInstance, opts: MqttAuthOptions
     clientIds.claim(clientid, owner);
     return true;
   };
-  app.post('/api/v1/mqtt/auth', { schema: { hide: true } }, async (request, reply) => {
+  app.post('/api/v1/mqtt/auth', { schema }, async (request, reply) => {
     if (!authorized(request.headers[MQTT_AUTH_HEADER])) return reply.status(401).send(refused);
     const body = AuthBody.safeParse(request.body);
     if (!body.success) return { result: 'deny' };
@@ -78,7 +87,7 @@ export async function mqttAuthRoutes(app: FastifyInstance, opts: MqttAuthOptions
     const ok = gateway !== undefined && password !== '' && (await verifySecret(password, gateway.secretHash));
     return { result: ok && ownsId(clientid, `gateway:${username}`) ? 'allow' : 'deny', is_superuser: false };
   });
-  app.post('/api/v1/mqtt/acl', { schema: { hide: true } }, async (request, reply) => {
+  app.post('/api/v1/mqtt/acl', { schema }, async (request, reply) => {
     if (!authorized(request.headers[MQTT_AUTH_HEADER])) return reply.status(401).send(refused);
     const body = AclBody.safeParse(request.body);
     if (!body.success) return { result: 'deny' };

@@ -4,6 +4,9 @@ import { noticeFor } from '../../core/reports/notice.js';
 import { parseNoticeFormat, renderNotice } from '../../core/reports/notice-export.js';
 import { parseReportLang } from '../../core/reports/params.js';
 import { requireScope } from '../access.js';
+import type { ZodRequestTypeProvider } from '../file-answers.js';
+import { ERRORS, fileAnswer } from '../schemas/common.js';
+import { NoticeSchema } from '../schemas/reports.js';
 import { reportSourceOf } from './reports.js';
 
 const field = (description: string) => z.string().optional().describe(description);
@@ -19,13 +22,24 @@ const NoticeQuery = z.object({
  * ranking by kgce/m², kgce/person and water m³/person with the type's average, each institution's
  * deviation from it and its change on last year (issue 16, item 5).
  */
-export async function noticeRoutes(app: FastifyInstance): Promise<void> {
+export async function noticeRoutes(fastify: FastifyInstance): Promise<void> {
+  // JSON or a file by format: typed requests, the JSON validated by the serializer.
+  const app = fastify.withTypeProvider<ZodRequestTypeProvider>();
   const source = reportSourceOf(app);
   app.get(
     '/reports/notice',
-    { schema: { summary: 'Public notice of a year: institutions ranked within their type', querystring: NoticeQuery } },
+    {
+      schema: {
+        summary: 'Public notice of a year: institutions ranked within their type',
+        querystring: NoticeQuery,
+        response: {
+          200: fileAnswer('The notice: JSON, or a file with format=xlsx|pdf', ['xlsx', 'pdf'], NoticeSchema),
+          ...ERRORS,
+        },
+      },
+    },
     async (request, reply) => {
-      const q = request.query as z.infer<typeof NoticeQuery>;
+      const q = request.query;
       requireScope(request, q.scope ?? 'city');
       const format = parseNoticeFormat(q.format);
       const lang = parseReportLang(q.lang);

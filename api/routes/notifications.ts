@@ -3,7 +3,6 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { invalidRequest, zodProblems } from '../../core/cost/bills-service.js';
 import {
-  DeliverySchema,
   DeliveryStatusSchema,
   mergeChannels,
   type NotificationConfig,
@@ -14,18 +13,15 @@ import {
 } from '../../core/domain/notifications.js';
 import { adminOnly } from '../access.js';
 import { audit } from '../audit.js';
-import { parseRange } from './readings.js';
+import { LocalRangeQuery, withLocalRange } from '../params.js';
+import { checkedInHandler, ERRORS } from '../schemas/common.js';
+import { DeliveriesAnswerSchema as DeliveriesOut } from '../schemas/notifications.js';
 
-const DeliveriesQuery = z.object({
-  from: z.string().describe('local date or date-time, YYYY-MM-DD[THH:mm]'),
-  to: z.string().describe('exclusive'),
+const DeliveriesQuery = LocalRangeQuery.extend({
   channelId: z.string().max(64).optional(),
   status: DeliveryStatusSchema.optional(),
   limit: z.coerce.number().int().min(1).max(10_000).default(1000),
 });
-
-const DeliveryOut = DeliverySchema.omit({ atMs: true }).extend({ at: z.string().describe('when the attempt started') });
-const DeliveriesOut = z.object({ deliveries: z.array(DeliveryOut).describe('newest first') });
 
 /**
  * `PUT/GET /api/v1/notification-routes` and `GET /api/v1/notification-deliveries` (issue 17, item
@@ -48,8 +44,8 @@ export async function notificationRoutes(fastify: FastifyInstance): Promise<void
           '"routes":[{"channelId","districtIds"?,"types"?,"minSeverity"?}]}. A filter left out matches everything. ' +
           'A channel saved before under the same id and kind keeps its url and secret when they are left out ' +
           '("secret": null removes it), so a body read from GET can be sent back as it is.',
-        body: z.unknown(),
-        response: { 200: NotificationRoutesViewSchema },
+        body: checkedInHandler(NotificationRoutesInputSchema),
+        response: { 200: NotificationRoutesViewSchema, ...ERRORS },
       },
     },
     async (request) => {
@@ -75,7 +71,7 @@ export async function notificationRoutes(fastify: FastifyInstance): Promise<void
       preHandler: adminOnly,
       schema: {
         summary: 'Notification channels and routes (admin); no secret, robot URLs by origin only',
-        response: { 200: NotificationRoutesViewSchema },
+        response: { 200: NotificationRoutesViewSchema, ...ERRORS },
       },
     },
     async () => notificationRoutesView(await app.deps.store.notifications.config()),
@@ -90,13 +86,13 @@ export async function notificationRoutes(fastify: FastifyInstance): Promise<void
         description:
           'status: delivered; retrying (failed, another attempt followed); failed (the last attempt failed: ' +
           'the message was not delivered). With the HTTP status, the robot’s errcode or the SMTP reply, and why.',
-        querystring: DeliveriesQuery,
-        response: { 200: DeliveriesOut },
+        querystring: withLocalRange(DeliveriesQuery, app.deps.timeZone),
+        response: { 200: DeliveriesOut, ...ERRORS },
       },
     },
     async (request) => {
       const q = request.query;
-      const { fromMs, toMs } = parseRange(q, app.deps.timeZone);
+      const { fromMs, toMs } = q;
       const rows = await app.deps.store.notifications.deliveries({
         fromMs,
         toMs,

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { groupBy } from '../../core/collections.js';
 import {
@@ -8,35 +9,39 @@ import {
   expectedReadings,
   metersInScope,
 } from '../../core/domain/quality.js';
-import { formatScope, parseScope, scopeExists } from '../../core/domain/scope.js';
+import { formatScope } from '../../core/domain/scope.js';
 import { round6, scopeFilter } from '../../core/domain/series.js';
 import { formatLocalIso, localToEpochMs } from '../../core/domain/time.js';
-import { AppError, badRequest } from '../../core/errors.js';
-import { requireScope } from '../access.js';
+import { badRequest } from '../../core/errors.js';
+import { resolveScope, scopeText } from '../params.js';
+import { ERRORS } from '../schemas/common.js';
+import { QualityAnswerSchema } from '../schemas/quality.js';
 
 const Query = z.object({
   month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'expected YYYY-MM'),
-  scope: z.string().default('city'),
+  scope: scopeText().default('city'),
 });
 
 /**
  * `GET /api/v1/quality?month=YYYY-MM&scope=...`: completeness (received / expected readings) per
  * meter and institution for a month, the hours by quality, and the meters below 90 %.
  */
-export async function qualityRoutes(app: FastifyInstance): Promise<void> {
+export async function qualityRoutes(fastify: FastifyInstance): Promise<void> {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
   app.get(
     '/quality',
-    { schema: { summary: 'Data quality of a month per meter and institution', querystring: Query } },
+    {
+      schema: {
+        summary: 'Data quality of a month per meter and institution',
+        querystring: Query,
+        response: { 200: QualityAnswerSchema, ...ERRORS },
+      },
+    },
     async (request) => {
-      const q = request.query as z.infer<typeof Query>;
+      const q = request.query;
       const { registry, store, timeZone, lifecycle } = app.deps;
       const nowMs = (app.deps.now ?? Date.now)();
-      const scope = parseScope(q.scope);
-      if (scope === undefined)
-        throw badRequest('scope', 'expected city, district:ID, institution:ID, building:ID or meter:ID');
-      requireScope(request, scope);
-      if (!scopeExists(scope, registry.get()))
-        throw new AppError('JN_SCOPE_UNKNOWN', 400, `scope: unknown ${formatScope(scope)}`);
+      const scope = resolveScope(request, q.scope);
       const [year, month] = q.month.split('-').map(Number) as [number, number];
       const fromMs = localToEpochMs(timeZone, year, month);
       const toMs = localToEpochMs(timeZone, year, month + 1);

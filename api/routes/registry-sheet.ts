@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { registryInScope } from '../../core/domain/access.js';
 import { AppError } from '../../core/errors.js';
@@ -8,6 +9,8 @@ import { IMPORT_BODY_LIMIT_BYTES, readRegistryWorkbook, type WorkbookRead } from
 import { registryProblems } from '../../core/registry-sheet/validate.js';
 import { registryWorkbook } from '../../core/registry-sheet/write.js';
 import { accessFor, adminOnly } from '../access.js';
+import { checkedInHandler, ERRORS, fileAnswer } from '../schemas/common.js';
+import { ImportAnswerSchema } from '../schemas/registry.js';
 import { applyRegistry } from './registry.js';
 
 /** The content type of an XLSX workbook. */
@@ -15,20 +18,6 @@ const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
 
 const ImportQuery = z.object({
   dryRun: z.enum(['true', 'false']).optional().describe('true: validate only, apply nothing'),
-});
-
-const Counts = z.object({
-  districts: z.number(),
-  institutions: z.number(),
-  buildings: z.number(),
-  gateways: z.number(),
-  meters: z.number(),
-});
-
-const ImportAnswer = z.object({
-  dryRun: z.boolean(),
-  rows: z.record(z.string(), z.number()).describe('data rows read from each registry sheet found'),
-  registry: Counts.describe('what the registry holds after the import (in a dry run: would hold)'),
 });
 
 /** A 400 listing every problem of an import; `JN_REQUEST_INVALID` when the body is no workbook. */
@@ -61,7 +50,8 @@ function sendWorkbook(reply: FastifyReply, body: Buffer, fileName: string) {
  * `POST /api/v1/registry/import` (an XLSX body, admin; all or nothing, as `PUT /api/v1/registry`,
  * `?dryRun=true` validates only). The XLSX body parser belongs to this plugin only.
  */
-export async function registrySheetRoutes(app: FastifyInstance): Promise<void> {
+export async function registrySheetRoutes(fastify: FastifyInstance): Promise<void> {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { store, registry, timeZone } = app.deps;
 
   app.addContentTypeParser([XLSX, 'application/octet-stream'], { parseAs: 'buffer' }, (_request, body, done) =>
@@ -70,14 +60,24 @@ export async function registrySheetRoutes(app: FastifyInstance): Promise<void> {
 
   app.get(
     '/registry/template.xlsx',
-    { schema: { summary: 'Empty registry workbook: one sheet per table, zh and en headers, instructions' } },
+    {
+      schema: {
+        summary: 'Empty registry workbook: one sheet per table, zh and en headers, instructions',
+        response: { 200: fileAnswer('The workbook', ['xlsx']), ...ERRORS },
+      },
+    },
     async (_request, reply) =>
       sendWorkbook(reply, await registryWorkbook({}, 'input'), 'jieneng-registry-template.xlsx'),
   );
 
   app.get(
     '/registry/export.xlsx',
-    { schema: { summary: 'The registry in the token scope as a workbook that imports unchanged (no secrets)' } },
+    {
+      schema: {
+        summary: 'The registry in the token scope as a workbook that imports unchanged (no secrets)',
+        response: { 200: fileAnswer('The workbook', ['xlsx']), ...ERRORS },
+      },
+    },
     async (request, reply) => {
       const rows = registryInScope(registry.get(), accessFor(request));
       return sendWorkbook(reply, await registryWorkbook(rows, 'export'), 'jieneng-registry.xlsx');
@@ -93,12 +93,13 @@ export async function registrySheetRoutes(app: FastifyInstance): Promise<void> {
       schema: {
         summary: `Import a registry workbook (XLSX body, at most ${IMPORT_BODY_LIMIT_BYTES / 2 ** 20} MiB): all or nothing; a 400 lists every problem with sheet, row and column`,
         querystring: ImportQuery,
-        body: z.unknown(),
-        response: { 200: ImportAnswer },
+        consumes: [XLSX],
+        body: checkedInHandler(z.string().meta({ format: 'binary' })),
+        response: { 200: ImportAnswerSchema, ...ERRORS },
       },
     },
     async (request) => {
-      const dryRun = (request.query as z.infer<typeof ImportQuery>).dryRun === 'true';
+      const dryRun = request.query.dryRun === 'true';
       if (!Buffer.isBuffer(request.body) || request.body.length === 0)
         throw refused([bodyProblem(`expected an XLSX workbook (content type ${XLSX})`)], true);
       const read = await readRegistryWorkbook(request.body, timeZone);

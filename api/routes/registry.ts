@@ -1,18 +1,21 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { z } from 'zod';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { z } from 'zod';
 import { registryInScope } from '../../core/domain/access.js';
-import type { Registry } from '../../core/domain/registry.js';
+import { type Registry, RegistryInputSchema } from '../../core/domain/registry.js';
 import { type RegistryCounts, type UpsertOptions, upsertRegistry } from '../../core/registry-service.js';
 import { accessFor, adminOnly } from '../access.js';
 import { audit } from '../audit.js';
+import { checkedInHandler, ERRORS } from '../schemas/common.js';
+import { PublicRegistrySchema, RegistryCountsSchema } from '../schemas/registry.js';
 
 /** The registry as served: gateways without their secret hashes. */
-export function publicRegistry(registry: Registry) {
+export function publicRegistry(registry: Registry): z.output<typeof PublicRegistrySchema> {
   return { ...registry, gateways: registry.gateways.map(({ secretHash: _hidden, ...g }) => g) };
 }
 
 type Rows = Record<string, { id: string }[]>;
-const KINDS = ['districts', 'institutions', 'buildings', 'gateways', 'meters'] as const;
+const KINDS = ['districts', 'institutions', 'buildings', 'gateways', 'meters', 'weatherStations'] as const;
 
 /** The submission for the audit log, gateway secrets redacted. */
 function redacted(body: unknown): unknown {
@@ -36,12 +39,18 @@ function sameRows(before: ReturnType<typeof publicRegistry>, body: unknown): unk
  * `PUT /api/v1/registry` (validated upsert, all or nothing; a gateway whose secret changes has its
  * MQTT connections closed) and `GET /api/v1/registry`.
  */
-export async function registryRoutes(app: FastifyInstance): Promise<void> {
+export async function registryRoutes(fastify: FastifyInstance): Promise<void> {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { registry } = app.deps;
 
   app.get(
     '/registry',
-    { schema: { summary: 'The registry in the token scope (gateway secrets are never returned)' } },
+    {
+      schema: {
+        summary: 'The registry in the token scope (gateway secrets are never returned)',
+        response: { 200: PublicRegistrySchema, ...ERRORS },
+      },
+    },
     async (request) => publicRegistry(registryInScope(registry.get(), accessFor(request))),
   );
 
@@ -52,7 +61,10 @@ export async function registryRoutes(app: FastifyInstance): Promise<void> {
       schema: {
         summary:
           'Upsert districts, institutions, buildings, gateways and meters (all or nothing; a 400 lists every bad row)',
-        body: z.unknown(),
+        description:
+          'Body: {"districts"?,"institutions"?,"buildings"?,"gateways"? (with their secret in clear),"meters"?}: rows of the kinds to add or change.',
+        body: checkedInHandler(RegistryInputSchema),
+        response: { 200: RegistryCountsSchema, ...ERRORS },
       },
     },
     async (request) => applyRegistry(request, request.body),

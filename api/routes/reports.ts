@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { canRead } from '../../core/domain/access.js';
 import { EnergySchema } from '../../core/domain/energy.js';
@@ -13,6 +14,9 @@ import { parseReportFormat, parseReportLang, parseReportPeriod, parseReportScope
 import { parseRankingMetric, rankInstitutions } from '../../core/reports/ranking.js';
 import { CONTENT_TYPES, renderReport } from '../../core/reports/render.js';
 import { accessFor, requireScope } from '../access.js';
+import type { ZodRequestTypeProvider } from '../file-answers.js';
+import { ERRORS, fileAnswer } from '../schemas/common.js';
+import { ArchiveListSchema, RankingSchema, ReportModelSchema } from '../schemas/reports.js';
 
 const field = (description: string) => z.string().optional().describe(description);
 const common = {
@@ -28,7 +32,16 @@ const RankingQuery = z.object({
   energy: field('one energy type; default every energy but water, in kgce'),
   scope: field('city (default) | district:ID'),
 });
-const ArchiveParams = z.object({ period: z.string(), scope: z.string(), file: z.string() });
+const ArchiveParams = z.object({
+  period: z.string().max(20),
+  scope: z.string().max(200).describe('scope slug, e.g. city or district-gulou'),
+  file: z.string().max(40).describe('v{version}.{json|csv|xlsx|pdf}'),
+});
+const ReportFile = fileAnswer(
+  'The report: JSON, or a file with format=csv|xlsx|pdf',
+  ['csv', 'xlsx', 'pdf'],
+  ReportModelSchema,
+);
 
 /** What reports are generated from: the app's store, registry, zone, coefficients and clock. */
 export function reportSourceOf(app: FastifyInstance): ReportSource {
@@ -48,7 +61,10 @@ export function reportSourceOf(app: FastifyInstance): ReportSource {
  * `GET /api/v1/reports/ranking`, the archive list `GET /api/v1/reports` and downloads of archived
  * versions `GET /api/v1/reports/archive/{period}/{scope}/{version}.{ext}`.
  */
-export async function reportRoutes(app: FastifyInstance): Promise<void> {
+export async function reportRoutes(fastify: FastifyInstance): Promise<void> {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  // Routes that answer JSON or a file: typed requests, replies validated by the serializer only.
+  const files = fastify.withTypeProvider<ZodRequestTypeProvider>();
   const { registry, timeZone } = app.deps;
   const source = reportSourceOf(app);
   const archive = app.deps.reportsDir === undefined ? undefined : new ReportArchive(app.deps.reportsDir);
@@ -74,21 +90,33 @@ export async function reportRoutes(app: FastifyInstance): Promise<void> {
       .send(out.body);
   };
 
-  app.get(
+  files.get(
     '/reports/monthly',
-    { schema: { summary: 'Monthly report of a scope (json, csv, xlsx or pdf)', querystring: MonthlyQuery } },
+    {
+      schema: {
+        summary: 'Monthly report of a scope (json, csv, xlsx or pdf)',
+        querystring: MonthlyQuery,
+        response: { 200: ReportFile, ...ERRORS },
+      },
+    },
     async (request, reply) => {
-      const q = request.query as z.infer<typeof MonthlyQuery>;
+      const q = request.query;
       requireScope(request, q.scope ?? 'city');
       return exportReport('monthly', { ...q, period: q.month }, reply);
     },
   );
 
-  app.get(
+  files.get(
     '/reports/annual',
-    { schema: { summary: 'Annual report of a scope (json, csv, xlsx or pdf)', querystring: AnnualQuery } },
+    {
+      schema: {
+        summary: 'Annual report of a scope (json, csv, xlsx or pdf)',
+        querystring: AnnualQuery,
+        response: { 200: ReportFile, ...ERRORS },
+      },
+    },
     async (request, reply) => {
-      const q = request.query as z.infer<typeof AnnualQuery>;
+      const q = request.query;
       requireScope(request, q.scope ?? 'city');
       return exportReport('annual', { ...q, period: q.year }, reply);
     },
@@ -96,9 +124,15 @@ export async function reportRoutes(app: FastifyInstance): Promise<void> {
 
   app.get(
     '/reports/ranking',
-    { schema: { summary: 'Institutions ranked by a metric, with peer groups by type', querystring: RankingQuery } },
+    {
+      schema: {
+        summary: 'Institutions ranked by a metric, with peer groups by type',
+        querystring: RankingQuery,
+        response: { 200: RankingSchema, ...ERRORS },
+      },
+    },
     async (request) => {
-      const q = request.query as z.infer<typeof RankingQuery>;
+      const q = request.query;
       requireScope(request, q.scope ?? 'city');
       const period = parseReportPeriod('monthly', q.month, timeZone, source.now());
       const metric = parseRankingMetric(q.metric);
@@ -119,7 +153,12 @@ export async function reportRoutes(app: FastifyInstance): Promise<void> {
 
   app.get(
     '/reports',
-    { schema: { summary: 'Archived reports in the token scope, with versions and downloads' } },
+    {
+      schema: {
+        summary: 'Archived reports in the token scope, with versions and downloads',
+        response: { 200: ArchiveListSchema, ...ERRORS },
+      },
+    },
     async (request) => {
       const access = accessFor(request);
       const all = archive === undefined ? [] : await archive.list();
@@ -127,11 +166,17 @@ export async function reportRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  app.get(
+  files.get(
     '/reports/archive/:period/:scope/:file',
-    { schema: { summary: 'Download an archived report version, e.g. 2026-10/city/v1.xlsx', params: ArchiveParams } },
+    {
+      schema: {
+        summary: 'Download an archived report version, e.g. 2026-10/city/v1.xlsx',
+        params: ArchiveParams,
+        response: { 200: fileAnswer('The archived report', ['csv', 'xlsx', 'pdf'], ReportModelSchema), ...ERRORS },
+      },
+    },
     async (request, reply) => {
-      const p = request.params as z.infer<typeof ArchiveParams>;
+      const p = request.params;
       requireScope(request, scopeFromSlug(p.scope));
       const found = archive?.file(p.period, p.scope, p.file);
       const size =

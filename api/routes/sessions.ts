@@ -1,46 +1,17 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
-import { startSession } from '../../core/accounts/sessions.js';
-import {
-  normalizeUsername,
-  PasswordChangeSchema,
-  SignInSchema,
-  UsernameSchema,
-  UserViewSchema,
-} from '../../core/domain/accounts.js';
+import { normalizeUsername, PasswordChangeSchema, SignInSchema, UsernameSchema } from '../../core/domain/accounts.js';
 import { AppError } from '../../core/errors.js';
 import { addressKey } from '../../core/login-guard.js';
 import { hashPassword, verifyPassword } from '../../core/security.js';
 import type { UserRecord } from '../../core/storage/store.js';
 import { sessionCookie } from '../cookies.js';
+import { SessionViewSchema } from '../schemas/accounts.js';
+import { ERRORS, NoContent } from '../schemas/common.js';
 import { requireCsrf } from '../session-auth.js';
+import { auditSignIn, startCookieSession } from '../session-start.js';
 import { presentUser } from './users.js';
-
-const SessionView = z.object({
-  user: UserViewSchema,
-  expiresAt: z.string().describe('absolute expiry; a session idle for SESSION_IDLE_MIN expires earlier'),
-});
-
-const DAY_MS = 86_400_000;
-
-/**
- * Records a sign-in, a failed one, a sign-out or a password change in the audit log (`sign-in:USERNAME`
- * or `user:ID`), naming the user or, for an unknown one, the username tried (when it is a valid one).
- */
-async function auditSignIn(request: FastifyRequest, who: { id: string; name: string }, entity: string, after: unknown) {
-  const { store, now } = request.server.deps;
-  await store.addAudit({
-    atMs: (now ?? Date.now)(),
-    tokenId: who.id,
-    tokenName: who.name,
-    route: `${request.method} ${request.routeOptions.url ?? request.url}`,
-    entity,
-    before: null,
-    after,
-  });
-}
 
 /** A hash no password matches, checked for unknown users so that they take as long as known ones. */
 let decoy: Promise<string> | undefined;
@@ -89,18 +60,6 @@ async function checkPassword(
   throw new AppError('JN_AUTH_INVALID', 401, 'sign-in: wrong username or password');
 }
 
-/** Starts a session for the user, sets its cookie, and answers it. */
-async function signIn(request: FastifyRequest, reply: FastifyReply, user: UserRecord) {
-  const { store, now } = request.server.deps;
-  const settings = request.server.signInSettings;
-  const nowMs = (now ?? Date.now)();
-  // Sessions over for a day are of no use, even to the audit log (which keeps its own entries).
-  await store.accounts.pruneSessions(nowMs - DAY_MS);
-  const { secret, session } = await startSession(store.accounts, user, nowMs, settings);
-  reply.header('set-cookie', sessionCookie(request, secret, settings.maxAgeMs / 1000));
-  return { user: presentUser(user), expiresAt: new Date(session.expiresAtMs).toISOString() };
-}
-
 /**
  * `POST /api/v1/sessions` (issue 17, item 1): signs a user in with `{"username","password"}`,
  * sets the session cookie and answers the user. Registered outside the API's authentication; like
@@ -116,7 +75,7 @@ export async function signInRoutes(fastify: FastifyInstance): Promise<void> {
         summary: 'Sign in: sets the session cookie (HttpOnly, SameSite=Strict) and answers the user',
         description: 'Needs the header X-Requested-With: jieneng. 401 on a wrong password, 429 after repeated ones.',
         body: SignInSchema,
-        response: { 200: SessionView },
+        response: { 200: SessionViewSchema, ...ERRORS },
         security: [],
       },
     },
@@ -125,7 +84,7 @@ export async function signInRoutes(fastify: FastifyInstance): Promise<void> {
       const username = normalizeUsername(request.body.username);
       const load = () => app.deps.store.accounts.userByUsername(username);
       const user = await checkPassword(request, reply, username, request.body.password, load);
-      const answer = await signIn(request, reply, user);
+      const answer = await startCookieSession(request, reply, user);
       await auditSignIn(request, { id: user.id, name: user.username }, `sign-in:${user.username}`, {
         outcome: 'signed_in',
         address: addressKey(request.ip),
@@ -156,7 +115,12 @@ export async function sessionRoutes(fastify: FastifyInstance): Promise<void> {
 
   app.get(
     '/sessions/current',
-    { schema: { summary: 'The signed-in user and when the session expires', response: { 200: SessionView } } },
+    {
+      schema: {
+        summary: 'The signed-in user and when the session expires',
+        response: { 200: SessionViewSchema, ...ERRORS },
+      },
+    },
     async (request) => {
       const { user, session } = accountOf(request);
       return { user: presentUser(user), expiresAt: new Date(session.expiresAtMs).toISOString() };
@@ -165,7 +129,12 @@ export async function sessionRoutes(fastify: FastifyInstance): Promise<void> {
 
   app.delete(
     '/sessions/current',
-    { schema: { summary: 'Sign out: the session is revoked and its cookie removed' } },
+    {
+      schema: {
+        summary: 'Sign out: the session is revoked and its cookie removed',
+        response: { 204: NoContent, ...ERRORS },
+      },
+    },
     async (request, reply) => {
       const { user, session } = accountOf(request);
       await store.accounts.revokeSession(session.id, nowMs());
@@ -175,7 +144,7 @@ export async function sessionRoutes(fastify: FastifyInstance): Promise<void> {
       return reply
         .header('set-cookie', sessionCookie(request, '', 0))
         .status(204)
-        .send();
+        .send(null);
     },
   );
 
@@ -185,7 +154,7 @@ export async function sessionRoutes(fastify: FastifyInstance): Promise<void> {
       schema: {
         summary: 'Change the signed-in user’s password (signs it out everywhere else)',
         body: PasswordChangeSchema,
-        response: { 200: SessionView },
+        response: { 200: SessionViewSchema, ...ERRORS },
       },
     },
     async (request, reply) => {
@@ -201,7 +170,7 @@ export async function sessionRoutes(fastify: FastifyInstance): Promise<void> {
       };
       if (!(await store.accounts.updateUser(changed))) throw new AppError('JN_NOT_FOUND', 404, 'user: removed');
       await store.accounts.revokeSessionsOf(user.id, atMs);
-      const answer = await signIn(request, reply, changed);
+      const answer = await startCookieSession(request, reply, changed);
       await auditSignIn(request, { id: user.id, name: user.username }, `user:${user.id}`, {
         outcome: 'password_changed',
       });

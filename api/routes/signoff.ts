@@ -3,32 +3,21 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { canRead } from '../../core/domain/access.js';
 import { type AuditSignoff, AuditYearSchema } from '../../core/domain/audit-flags.js';
-import { parseScope } from '../../core/domain/scope.js';
 import { localToEpochMs } from '../../core/domain/time.js';
 import { AppError, badRequest } from '../../core/errors.js';
-import { accessFor, requireScope } from '../access.js';
+import { accessFor } from '../access.js';
 import { audit } from '../audit.js';
+import { resolveScope, scopeText } from '../params.js';
+import { SignoffListSchema as ListOut, SignoffSchema as SignoffOut } from '../schemas/audit.js';
+import { ERRORS } from '../schemas/common.js';
 import { institutionScopes } from './audit-flags.js';
 
 const Params = z.object({ year: AuditYearSchema });
-const SignQuery = z.object({ scope: z.string().describe('institution:ID') });
-const ListQuery = z.object({ scope: z.string().optional().describe('city (default), district:ID or institution:ID') });
-
-const SignoffOut = z.object({
-  year: z.number(),
-  scope: z.string(),
-  institutionId: z.string(),
-  by: z.string(),
-  at: z.string().describe('ISO 8601 UTC'),
-  flags: z.number().describe('flags the year had when signed off, all resolved'),
-});
-const ListOut = z.object({
-  year: z.number(),
-  signoffs: z.array(
-    SignoffOut.extend({
-      openFlags: z.number().describe('flags open now: raised by an audit re-run after the sign-off'),
-    }),
-  ),
+const SignQuery = z.object({ scope: scopeText(['institution']) });
+const ListQuery = z.object({
+  scope: scopeText(['city', 'district', 'institution'])
+    .optional()
+    .describe('city (default), district:ID or institution:ID'),
 });
 
 function present(s: AuditSignoff): z.infer<typeof SignoffOut> {
@@ -71,17 +60,15 @@ export async function signoffRoutes(fastify: FastifyInstance): Promise<void> {
         summary: "Sign off an institution's year (no audit flag open)",
         params: Params,
         querystring: SignQuery,
-        response: { 200: SignoffOut },
+        response: { 200: SignoffOut, ...ERRORS },
       },
     },
     async (request) => {
       const { year } = request.params;
       const { store, registry, timeZone, now } = app.deps;
-      const scope = parseScope(request.query.scope);
-      if (scope?.level !== 'institution') throw badRequest('scope', 'expected institution:ID');
-      const institution = registry.get().institutions.find((i) => i.id === scope.id);
-      if (institution === undefined)
-        throw new AppError('JN_SCOPE_UNKNOWN', 400, `scope: unknown institution:${scope.id}`);
+      const scope = resolveScope(request, request.query.scope, { levels: ['institution'] });
+      const institution = registry.get().institutions.find((i) => scope.level === 'institution' && i.id === scope.id);
+      if (institution === undefined) throw badRequest('scope', 'expected institution:ID');
       requireReviewer(request, institution.districtId);
       const nowMs = (now ?? Date.now)();
       if (localToEpochMs(timeZone, year + 1, 1) > nowMs) throw badRequest('year', `${year} is not over`);
@@ -122,14 +109,13 @@ export async function signoffRoutes(fastify: FastifyInstance): Promise<void> {
         summary: 'Institutions whose year is signed off (what the statistics export shows)',
         params: Params,
         querystring: ListQuery,
-        response: { 200: ListOut },
+        response: { 200: ListOut, ...ERRORS },
       },
     },
     async (request) => {
       const { year } = request.params;
       const { scope } = request.query;
-      if (scope !== undefined && scope !== 'city') requireScope(request, scope);
-      const scopes = institutionScopes(app.deps.registry.get(), scope);
+      const scopes = institutionScopes(request, scope);
       const wanted = scopes === undefined ? undefined : new Set(scopes);
       const access = accessFor(request);
       const [signoffs, open] = await Promise.all([

@@ -5,6 +5,9 @@ import { statisticsFor } from '../../core/statistics/annual.js';
 import { parseStatisticsFormat, renderStatistics } from '../../core/statistics/export.js';
 import { DEFAULT_STATISTICS_LAYOUT } from '../../core/statistics/forms.js';
 import { requireScope } from '../access.js';
+import type { ZodRequestTypeProvider } from '../file-answers.js';
+import { ERRORS, fileAnswer } from '../schemas/common.js';
+import { StatisticsSchema } from '../schemas/reports.js';
 import { reportSourceOf } from './reports.js';
 
 const field = (description: string) => z.string().optional().describe(description);
@@ -21,7 +24,9 @@ const StatisticsQuery = z.object({
  * indicators, roll-ups by district, type and nature, and the data-audit sign-offs. Read like
  * reports: the token must read the whole scope.
  */
-export async function statisticsRoutes(app: FastifyInstance): Promise<void> {
+export async function statisticsRoutes(fastify: FastifyInstance): Promise<void> {
+  // JSON or a file by format: typed requests, the JSON validated by the serializer.
+  const app = fastify.withTypeProvider<ZodRequestTypeProvider>();
   const source = {
     ...reportSourceOf(app),
     defaultGridRegion: app.deps.defaultGridRegion ?? DEFAULT_GRID_REGION,
@@ -29,9 +34,18 @@ export async function statisticsRoutes(app: FastifyInstance): Promise<void> {
   };
   app.get(
     '/statistics/annual',
-    { schema: { summary: 'Annual statistics forms of a scope (json, xlsx, pdf)', querystring: StatisticsQuery } },
+    {
+      schema: {
+        summary: 'Annual statistics forms of a scope (json, xlsx, pdf)',
+        querystring: StatisticsQuery,
+        response: {
+          200: fileAnswer('The statistics: JSON, or a file with format=xlsx|pdf', ['xlsx', 'pdf'], StatisticsSchema),
+          ...ERRORS,
+        },
+      },
+    },
     async (request, reply) => {
-      const q = request.query as z.infer<typeof StatisticsQuery>;
+      const q = request.query;
       requireScope(request, q.scope ?? 'city');
       const format = parseStatisticsFormat(q.format);
       const model = await statisticsFor(source, { year: q.year, scope: q.scope });

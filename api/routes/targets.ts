@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { canRead } from '../../core/domain/access.js';
-import { formatScope, parseScope, scopeExists } from '../../core/domain/scope.js';
+import { formatScope } from '../../core/domain/scope.js';
 import {
   isQuotaTarget,
   isReductionTarget,
@@ -10,32 +11,42 @@ import {
   targetKey,
 } from '../../core/domain/targets.js';
 import { formatLocalIso } from '../../core/domain/time.js';
-import { AppError, badRequest } from '../../core/errors.js';
+import { AppError } from '../../core/errors.js';
 import { reductionProgress } from '../../core/reduction-progress.js';
 import { targetProgress } from '../../core/targets-progress.js';
 import { accessFor, requireAction, requireScope } from '../access.js';
 import { audit } from '../audit.js';
+import { isKnownScope, resolveScope, scopeText } from '../params.js';
+import { checkedInHandler, ERRORS } from '../schemas/common.js';
+import { TargetListSchema, TargetsProgressSchema, TargetsSavedSchema } from '../schemas/targets.js';
 
 const ListQuery = z.object({
-  scope: z.string().optional(),
+  scope: scopeText().optional().describe('only the targets of exactly this scope'),
   year: z
     .string()
     .regex(/^\d{4}$/, 'expected YYYY')
     .optional(),
 });
-const ProgressQuery = z.object({ scope: z.string(), year: z.string().regex(/^\d{4}$/, 'expected YYYY') });
+const ProgressQuery = z.object({ scope: scopeText(), year: z.string().regex(/^\d{4}$/, 'expected YYYY') });
 
 function invalid(details: { path: string; message: string }[]): AppError {
   return new AppError('JN_REQUEST_INVALID', 400, details.map((d) => `${d.path}: ${d.message}`).join('; '), { details });
 }
 
 /** `PUT/GET /api/v1/targets` and `GET /api/v1/targets/progress`. */
-export async function targetRoutes(app: FastifyInstance): Promise<void> {
+export async function targetRoutes(fastify: FastifyInstance): Promise<void> {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { store, registry } = app.deps;
 
   app.put(
     '/targets',
-    { schema: { summary: 'Upsert annual and monthly targets (by scope, energy and period)', body: z.unknown() } },
+    {
+      schema: {
+        summary: 'Upsert annual and monthly targets (by scope, energy and period)',
+        body: checkedInHandler(TargetsInputSchema),
+        response: { 200: TargetsSavedSchema, ...ERRORS },
+      },
+    },
     async (request) => {
       requireAction(request, 'act');
       const parsed = TargetsInputSchema.safeParse(request.body);
@@ -43,8 +54,7 @@ export async function targetRoutes(app: FastifyInstance): Promise<void> {
         throw invalid(parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
       const problems = overlappingTargets(parsed.data.targets);
       parsed.data.targets.forEach((t, i) => {
-        const scope = parseScope(t.scope);
-        if (scope === undefined || !scopeExists(scope, registry.get()))
+        if (!isKnownScope(t.scope, registry.get()))
           problems.push({ path: `targets[${i}].scope`, message: `unknown scope "${t.scope}"` });
       });
       if (problems.length > 0) throw invalid(problems);
@@ -61,9 +71,15 @@ export async function targetRoutes(app: FastifyInstance): Promise<void> {
 
   app.get(
     '/targets',
-    { schema: { summary: 'Targets, optionally of a scope and year', querystring: ListQuery } },
+    {
+      schema: {
+        summary: 'Targets, optionally of a scope and year',
+        querystring: ListQuery,
+        response: { 200: TargetListSchema, ...ERRORS },
+      },
+    },
     async (request) => {
-      const q = request.query as z.infer<typeof ListQuery>;
+      const q = request.query;
       const all = await store.targets();
       const access = accessFor(request);
       return {
@@ -84,14 +100,12 @@ export async function targetRoutes(app: FastifyInstance): Promise<void> {
         summary:
           'Consumption to date, seasonal forecasts and status of a scope’s targets for a year; five-year reductions as of the year',
         querystring: ProgressQuery,
+        response: { 200: TargetsProgressSchema, ...ERRORS },
       },
     },
     async (request) => {
-      const q = request.query as z.infer<typeof ProgressQuery>;
-      const scope = parseScope(q.scope);
-      if (scope === undefined || !scopeExists(scope, registry.get()))
-        throw badRequest('scope', `unknown scope "${q.scope}"`);
-      requireScope(request, scope);
+      const q = request.query;
+      const scope = resolveScope(request, q.scope);
       const ofScope = (await store.targets()).filter((t) => t.scope === formatScope(scope));
       const targets = ofScope.filter(isQuotaTarget).filter((t) => t.period.startsWith(q.year));
       // Five-year targets whose span holds the year, as of that year (issue 16, item 6).

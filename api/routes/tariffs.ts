@@ -6,6 +6,7 @@ import { canRead } from '../../core/domain/access.js';
 import { identifyTariffs, TariffSchema, TariffsInputSchema } from '../../core/domain/tariffs.js';
 import { accessFor, adminOnly } from '../access.js';
 import { audit } from '../audit.js';
+import { checkedInHandler, ERRORS } from '../schemas/common.js';
 
 const TariffOut = TariffSchema.safeExtend({ id: z.string() });
 
@@ -32,8 +33,8 @@ export async function tariffRoutes(fastify: FastifyInstance): Promise<void> {
           'Body: {"tariffs":[{"energy","institutionId"?,"from":"YYYY-MM-DD","priceYuanPerUnit"} or ' +
           '{…,"bands":[{"name":"sharp|peak|flat|valley","hours":[[startHour,endHour]…],"priceYuanPerUnit"}]}]}; ' +
           'bands (electricity only) cover the 24 local hours exactly once.',
-        body: z.unknown(),
-        response: { 200: ListOut },
+        body: checkedInHandler(TariffsInputSchema),
+        response: { 200: ListOut, ...ERRORS },
       },
     },
     async (request) => {
@@ -60,7 +61,7 @@ export async function tariffRoutes(fastify: FastifyInstance): Promise<void> {
     {
       schema: {
         summary: 'Tariffs: general ones and those of the institutions in the token scope',
-        response: { 200: ListOut },
+        response: { 200: ListOut, ...ERRORS },
       },
     },
     async (request) => {

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { TokenInputSchema } from '../../core/domain/access.js';
 import { AppError } from '../../core/errors.js';
@@ -6,17 +7,21 @@ import { hashApiToken, newApiToken, newId } from '../../core/security.js';
 import type { TokenRecord } from '../../core/storage/store.js';
 import { adminOnly } from '../access.js';
 import { audit } from '../audit.js';
+import { TokenViewSchema } from '../schemas/accounts.js';
+import { checkedInHandler, ERRORS } from '../schemas/common.js';
 
-const Params = z.object({ id: z.string() });
+const Params = z.object({ id: z.string().max(100) });
+
+const Issued = TokenViewSchema.extend({ token: z.string().describe('the token, shown this once') });
 const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
 
 /** A token as listed: never its hash. */
-function present(t: TokenRecord) {
+function present(t: TokenRecord): z.infer<typeof TokenViewSchema> {
   return {
     id: t.id,
     name: t.name,
     role: t.role,
-    scopes: t.scopes ?? [],
+    scopes: [...(t.scopes ?? [])],
     createdAt: iso(t.createdAtMs),
     expiresAt: iso(t.expiresAtMs),
     revokedAt: iso(t.revokedAtMs),
@@ -27,14 +32,22 @@ function present(t: TokenRecord) {
  * `POST /api/v1/tokens` (issue: the token is shown once, only its hash is kept), `GET` (list, no
  * hashes) and `DELETE /api/v1/tokens/{id}` (revoke). Admin only.
  */
-export async function tokenRoutes(app: FastifyInstance): Promise<void> {
+export async function tokenRoutes(fastify: FastifyInstance): Promise<void> {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { store } = app.deps;
   const now = () => (app.deps.now ?? Date.now)();
   app.addHook('preHandler', adminOnly);
 
   app.post(
     '/tokens',
-    { schema: { summary: 'Issue an API token (shown once)', body: z.unknown() } },
+    {
+      schema: {
+        summary: 'Issue an API token (shown once)',
+        description: 'Body: {"name","role":"admin|officer|auditor|viewer","scopes"?:["district:ID",…],"expiresAt"?}.',
+        body: checkedInHandler(TokenInputSchema),
+        response: { 201: Issued, ...ERRORS },
+      },
+    },
     async (request, reply) => {
       const parsed = TokenInputSchema.safeParse(request.body);
       if (!parsed.success) {
@@ -66,12 +79,20 @@ export async function tokenRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  app.get('/tokens', { schema: { summary: 'API tokens (never their value or hash)' } }, async () => ({
-    tokens: (await store.listTokens()).map(present),
-  }));
+  app.get(
+    '/tokens',
+    {
+      schema: {
+        summary: 'API tokens (never their value or hash)',
+        response: { 200: z.object({ tokens: z.array(TokenViewSchema) }), ...ERRORS },
+      },
+    },
+    async () => ({ tokens: (await store.listTokens()).map(present) }),
+  );
 
-  app.delete('/tokens/:id', { schema: { summary: 'Revoke an API token', params: Params } }, async (request) => {
-    const { id } = request.params as z.infer<typeof Params>;
+  const revoke = { summary: 'Revoke an API token', params: Params, response: { 200: TokenViewSchema, ...ERRORS } };
+  app.delete('/tokens/:id', { schema: revoke }, async (request) => {
+    const { id } = request.params;
     const before = (await store.listTokens()).find((t) => t.id === id);
     if (before === undefined || !(await store.revokeToken(id, now())))
       throw new AppError('JN_NOT_FOUND', 404, `token "${id}" not found`);

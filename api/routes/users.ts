@@ -10,11 +10,13 @@ import {
   UserViewSchema,
   userGrantProblem,
 } from '../../core/domain/accounts.js';
-import { parseScope, scopeExists } from '../../core/domain/scope.js';
+import { isExternalUser } from '../../core/domain/sso.js';
 import { AppError, badRequest } from '../../core/errors.js';
 import { hashPassword, newId } from '../../core/security.js';
 import type { UserRecord } from '../../core/storage/store.js';
 import { audit } from '../audit.js';
+import { isKnownScope } from '../params.js';
+import { ERRORS, NoContent } from '../schemas/common.js';
 
 const Params = z.object({ id: z.string().max(100) });
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -31,6 +33,7 @@ export function presentUser(u: UserRecord): UserView {
     updatedAt: iso(u.updatedAtMs),
     passwordChangedAt: iso(u.passwordChangedAtMs),
     disabledAt: u.disabledAtMs === undefined ? null : iso(u.disabledAtMs),
+    external: isExternalUser(u),
   };
 }
 
@@ -58,8 +61,7 @@ function requireWithin(request: FastifyRequest, scopes: readonly string[], field
 function requireKnownScopes(request: FastifyRequest, scopes: readonly string[]): void {
   const registry = request.server.deps.registry.get();
   scopes.forEach((text, i) => {
-    const scope = parseScope(text);
-    if (scope === undefined || !scopeExists(scope, registry))
+    if (!isKnownScope(text, registry))
       throw new AppError('JN_SCOPE_UNKNOWN', 400, `scopes.${i}: unknown scope "${text}"`, {
         details: [{ path: `scopes.${i}`, message: `unknown scope "${text}"` }],
       });
@@ -94,7 +96,7 @@ export async function userRoutes(fastify: FastifyInstance): Promise<void> {
       schema: {
         summary: 'Create a user (admin; a district admin inside its districts)',
         body: UserInputSchema,
-        response: { 201: UserViewSchema },
+        response: { 201: UserViewSchema, ...ERRORS },
       },
     },
     async (request, reply) => {
@@ -128,7 +130,7 @@ export async function userRoutes(fastify: FastifyInstance): Promise<void> {
     {
       schema: {
         summary: 'Users the caller manages (never their passwords)',
-        response: { 200: z.object({ users: z.array(UserViewSchema) }) },
+        response: { 200: z.object({ users: z.array(UserViewSchema) }), ...ERRORS },
       },
     },
     async (request) => {
@@ -141,7 +143,7 @@ export async function userRoutes(fastify: FastifyInstance): Promise<void> {
 
   app.get(
     '/users/:id',
-    { schema: { summary: 'One user', params: Params, response: { 200: UserViewSchema } } },
+    { schema: { summary: 'One user', params: Params, response: { 200: UserViewSchema, ...ERRORS } } },
     async (request) => presentUser(await managed(request, request.params.id)),
   );
 
@@ -153,7 +155,7 @@ export async function userRoutes(fastify: FastifyInstance): Promise<void> {
         description: 'A new password or disabled: true revokes every session of the user.',
         params: Params,
         body: UserPatchSchema,
-        response: { 200: UserViewSchema },
+        response: { 200: UserViewSchema, ...ERRORS },
       },
     },
     async (request) => {
@@ -163,6 +165,9 @@ export async function userRoutes(fastify: FastifyInstance): Promise<void> {
       const scopes = patch.scopes ?? before.scopes;
       const problem = userGrantProblem(role, scopes);
       if (problem !== undefined) throw badRequest(patch.scopes === undefined ? 'role' : 'scopes', problem);
+      // A single sign-on user proves who it is at the provider: a password here would be a second way in.
+      if (patch.password !== undefined && isExternalUser(before))
+        throw badRequest('password', 'a single sign-on user has no password here');
       if (patch.scopes !== undefined) requireKnownScopes(request, scopes);
       requireWithin(request, scopes, 'scopes');
       const atMs = nowMs();
@@ -193,13 +198,19 @@ export async function userRoutes(fastify: FastifyInstance): Promise<void> {
 
   app.delete(
     '/users/:id',
-    { schema: { summary: 'Remove a user and its sessions', params: Params } },
+    {
+      schema: {
+        summary: 'Remove a user and its sessions',
+        params: Params,
+        response: { 204: NoContent, ...ERRORS },
+      },
+    },
     async (request, reply) => {
       const before = await managed(request, request.params.id);
       if (!(await store.accounts.deleteUser(before.id))) throw new AppError('JN_NOT_FOUND', 404, 'user: removed');
       await audit(request, `user:${before.id}`, presentUser(before), null);
       request.log.info({ userId: before.id }, 'user removed');
-      return reply.status(204).send();
+      return reply.status(204).send(null);
     },
   );
 
@@ -209,7 +220,7 @@ export async function userRoutes(fastify: FastifyInstance): Promise<void> {
       schema: {
         summary: 'Sign a user out everywhere: revoke all its sessions',
         params: Params,
-        response: { 200: z.object({ revoked: z.number().int() }) },
+        response: { 200: z.object({ revoked: z.number().int() }), ...ERRORS },
       },
     },
     async (request) => {

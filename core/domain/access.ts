@@ -132,5 +132,13 @@ export function registryInScope(registry: Registry, access: Access): Registry {
     buildings: registry.buildings.filter((b) => access.buildings.has(b.id)),
     gateways: registry.gateways.filter((g) => access.gateways.has(g.id)),
     meters: registry.meters.filter((m) => access.meters.has(m.id)),
+    // Every station is shown (outdoor temperature is no one's secret), with only the gateways in scope.
+    ...(registry.weatherStations === undefined
+      ? {}
+      : {
+          weatherStations: registry.weatherStations.map((s) =>
+            s.gatewayIds === undefined ? s : { ...s, gatewayIds: s.gatewayIds.filter((g) => access.gateways.has(g)) },
+          ),
+        }),
   };
 }

@@ -126,6 +126,9 @@ export const UserViewSchema = z.object({
   updatedAt: z.string(),
   passwordChangedAt: z.string(),
   disabledAt: z.string().nullable(),
+  external: z
+    .boolean()
+    .describe('signs in through single sign-on: no password here; role and scopes follow its groups at each sign-in'),
 });
 
 /** A user as the API shows it. */

@@ -1,25 +1,24 @@
+import { z } from 'zod';
+import { EnergySchema } from './energy.js';
 import type { Meter } from './registry.js';
 
 /** Default `BALANCE_TOLERANCE`: a parent meter whose sub-meters differ from it by more than 5 % is flagged. */
 export const DEFAULT_BALANCE_TOLERANCE = 0.05;
 
 /** The balance (总分表平衡) of one parent meter over a period, in its energy's native unit. */
-export interface BalanceLine {
-  readonly meterId: string;
-  readonly energy: Meter['energy'];
-  /** The sub-meters under it in the registry. */
-  readonly childIds: readonly string[];
-  /** What the parent measured. */
-  readonly parent: number;
-  /** What its sub-meters measured, summed. */
-  readonly children: number;
-  /** parent − children: losses, unmetered loads, or a faulty meter. */
-  readonly difference: number;
-  /** difference / parent; null when the parent measured nothing. */
-  readonly share: number | null;
-  /** |share| above the tolerance (or children without a parent reading). */
-  readonly flagged: boolean;
-}
+export const BalanceLineSchema = z.object({
+  meterId: z.string(),
+  energy: EnergySchema,
+  childIds: z.array(z.string()).describe('the sub-meters under it in the registry'),
+  parent: z.number().describe('what the parent measured'),
+  children: z.number().describe('what its sub-meters measured, summed'),
+  difference: z.number().describe('parent − children: losses, unmetered loads, or a faulty meter'),
+  share: z.number().nullable().describe('difference / parent; null when the parent measured nothing'),
+  flagged: z.boolean().describe('|share| above the tolerance (or children without a parent reading)'),
+});
+
+/** The balance of one parent meter against its sub-meters. */
+export type BalanceLine = z.infer<typeof BalanceLineSchema>;
 
 const toMicro = (x: number) => Math.round(x * 1e6);
 

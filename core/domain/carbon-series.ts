@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import {
   type CarbonTables,
   DEFAULT_CARBON_TABLES,
@@ -5,6 +6,7 @@ import {
   equalValueFactor,
   type FactorUsed,
   type GridRegion,
+  GridRegionSchema,
   gridFactor,
   localYear,
   regionOf,
@@ -118,19 +120,20 @@ export function convertCells<R extends EnergyCell & { readonly groupId: string }
 }
 
 /** What an answer names about its conversion: the tables, the table years and regions used, and fallbacks. */
-export interface FactorsUsed {
-  /** The year-dependent table: grid factors (kgCO₂) or electricity's 等价值 (kgce_ev). */
-  readonly table: string;
-  /** kgCO₂: the fuel factor table; kgce_ev: the 当量值 table other energies keep. */
-  readonly fuels?: string;
-  readonly coefficients?: string;
-  /** Table years used, ascending. */
-  readonly years: readonly number[];
-  /** kgCO₂: the grid regions of the scope's institutions. */
-  readonly regions?: readonly GridRegion[];
-  /** Why a year or region differs from the one asked (a later year, a region without a value). */
-  readonly notes?: readonly string[];
-}
+export const FactorsUsedSchema = z.object({
+  table: z.string().describe("the year-dependent table: grid factors (kgCO₂) or electricity's 等价值 (kgce_ev)"),
+  fuels: z.string().optional().describe('kgCO₂: the fuel factor table'),
+  coefficients: z.string().optional().describe('kgce_ev: the 当量值 table other energies keep'),
+  years: z.array(z.number()).describe('table years used, ascending'),
+  regions: z.array(GridRegionSchema).optional().describe("kgCO₂: the grid regions of the scope's institutions"),
+  notes: z
+    .array(z.string())
+    .optional()
+    .describe('why a year or region differs from the one asked (a later year, a region without a value)'),
+});
+
+/** What an answer names about its conversion. */
+export type FactorsUsed = z.infer<typeof FactorsUsedSchema>;
 
 /** The factors an answer over these buckets and the plan's regions used. */
 export function factorsUsed(
@@ -152,7 +155,7 @@ export function factorsUsed(
   }
   const base =
     c.unit === 'kgco2'
-      ? { table: tables.grid.version, fuels: tables.fuels.version, regions: plan.regions }
+      ? { table: tables.grid.version, fuels: tables.fuels.version, regions: [...plan.regions] }
       : {
           table: tables.equalValue.version,
           coefficients: (c.coefficients ?? DEFAULT_COEFFICIENT_TABLE).version,

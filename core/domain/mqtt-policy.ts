@@ -5,11 +5,22 @@
  *
  * | login | publishes | reads (subscribes) |
  * |---|---|---|
- * | gateway `G` | `jieneng/v1/G/readings`, `jieneng/v1/G/status` (its will) | anything below `jieneng/v1/G/` (its `errors`, its status) |
+ * | gateway `G` | `jieneng/v1/G/readings`, `jieneng/v1/G/weather`, `jieneng/v1/G/status` (its will) | anything below `jieneng/v1/G/` (its `errors`, its status) |
  * | `service` (admin API token) | nothing | `jieneng/v1/#`, `$SYS/#` |
- * | ingest workers, share group `S` | `jieneng/ingest/S/gone` (its will) | `jieneng/v1/+/readings` and that gone topic, plain or as `$share/S/…` |
+ * | ingest workers, share group `S` | `jieneng/ingest/S/gone` (its will) | `jieneng/v1/+/readings`, `jieneng/v1/+/weather` and that gone topic, plain or as `$share/S/…` |
+ *
+ * Which station a gateway may feed is registry data (a station's `gatewayIds`), checked by ingest:
+ * a message for another station is dead-lettered, not refused by the broker.
  */
-import { ALL_READINGS_FILTER, readingsTopic, statusTopic, TOPIC_ROOT, workerGoneTopic } from './topics.js';
+import {
+  ALL_READINGS_FILTER,
+  ALL_WEATHER_FILTER,
+  readingsTopic,
+  statusTopic,
+  TOPIC_ROOT,
+  weatherTopic,
+  workerGoneTopic,
+} from './topics.js';
 
 /** Username with which a holder of an admin API token logs in to subscribe (monitoring, benchmarks). */
 export const SERVICE_USERNAME = 'service';
@@ -34,7 +45,7 @@ function grants(who: MqttPrincipal): Grants {
   switch (who.kind) {
     case 'gateway':
       return {
-        publish: [readingsTopic(who.gatewayId), statusTopic(who.gatewayId)],
+        publish: [readingsTopic(who.gatewayId), weatherTopic(who.gatewayId), statusTopic(who.gatewayId)],
         // Its errors topic, and its own status (a gateway checks it is seen online).
         read: [`${TOPIC_ROOT}/${who.gatewayId}/#`],
         shareGroups: [],
@@ -44,7 +55,7 @@ function grants(who: MqttPrincipal): Grants {
     case 'ingest':
       return {
         publish: [workerGoneTopic(who.shareGroup)],
-        read: [ALL_READINGS_FILTER, workerGoneTopic(who.shareGroup)],
+        read: [ALL_READINGS_FILTER, ALL_WEATHER_FILTER, workerGoneTopic(who.shareGroup)],
         shareGroups: [who.shareGroup],
       };
   }

@@ -84,28 +84,63 @@ export function completeness(received: number, expected: number): number {
   return Math.min(1, received / expected);
 }
 
+/** Meters by scope (`district:ID`, `institution:ID`, `building:ID`, `meter:ID`), in registry order. */
+interface ScopeIndex {
+  readonly meters: Registry['meters'];
+  readonly buildings: Registry['buildings'];
+  readonly institutions: Registry['institutions'];
+  readonly byScope: ReadonlyMap<string, readonly Meter[]>;
+}
+
+/** One index per registry (a registry is replaced, not changed): a scope's question walks its own meters only (issue 19). */
+const scopeIndexes = new WeakMap<Registry, ScopeIndex>();
+
+function scopeIndex(registry: Registry): ScopeIndex {
+  const known = scopeIndexes.get(registry);
+  if (
+    known !== undefined &&
+    known.meters === registry.meters &&
+    known.buildings === registry.buildings &&
+    known.institutions === registry.institutions
+  )
+    return known;
+  const buildings = new Map(registry.buildings.map((b) => [b.id, b]));
+  const institutions = new Map(registry.institutions.map((i) => [i.id, i]));
+  const byScope = new Map<string, Meter[]>();
+  const add = (key: string, m: Meter) => {
+    const list = byScope.get(key);
+    if (list === undefined) byScope.set(key, [m]);
+    else list.push(m);
+  };
+  for (const m of registry.meters) {
+    add(`meter:${m.id}`, m);
+    add(`building:${m.buildingId}`, m);
+    const institution = institutions.get(buildings.get(m.buildingId)?.institutionId ?? '');
+    if (institution === undefined) continue;
+    add(`institution:${institution.id}`, m);
+    add(`district:${institution.districtId}`, m);
+  }
+  const index = {
+    meters: registry.meters,
+    buildings: registry.buildings,
+    institutions: registry.institutions,
+    byScope,
+  };
+  scopeIndexes.set(registry, index);
+  return index;
+}
+
 /** The meters a scope covers, optionally of one energy and sub-item branch. */
 export function metersInScope(
   registry: Registry,
   scope: Scope,
   filter: { energy?: string; subItem?: string } = {},
 ): Meter[] {
-  const buildings = new Map(registry.buildings.map((b) => [b.id, b]));
-  const institutions = new Map(registry.institutions.map((i) => [i.id, i]));
-  return registry.meters.filter((m) => {
-    if (filter.energy !== undefined && m.energy !== filter.energy) return false;
-    if (filter.subItem !== undefined && !subItemMatches(m.subItem, filter.subItem)) return false;
-    const building = buildings.get(m.buildingId);
-    const institution = institutions.get(building?.institutionId ?? '');
-    if (scope.level === 'city') return true;
-    const ids = {
-      district: institution?.districtId,
-      institution: institution?.id,
-      building: m.buildingId,
-      meter: m.id,
-    };
-    return ids[scope.level] === scope.id;
-  });
+  const filtered = (m: Meter) =>
+    (filter.energy === undefined || m.energy === filter.energy) &&
+    (filter.subItem === undefined || subItemMatches(m.subItem, filter.subItem));
+  if (scope.level === 'city') return registry.meters.filter(filtered);
+  return (scopeIndex(registry).byScope.get(`${scope.level}:${scope.id}`) ?? []).filter(filtered);
 }
 
 /** Counts of meter-hours by quality in a bucket, as the store sums them. */

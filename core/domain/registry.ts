@@ -86,6 +86,8 @@ export const InstitutionSchema = z.object({
   creditCode: CreditCodeSchema.optional(),
   /** The nature of the unit (单位性质) the statistics forms code (01, 021–026, 03): `INSTITUTION_NATURES`. */
   nature: InstitutionNatureSchema.optional(),
+  /** The weather station whose outdoor temperature its buildings take by default (issue 18, item 1). */
+  weatherStationId: IdSchema.optional(),
 });
 export type Institution = z.infer<typeof InstitutionSchema>;
 
@@ -95,8 +97,22 @@ export const BuildingSchema = z.object({
   institutionId: IdSchema,
   name: nameSchema('building name').min(1),
   floorAreaM2: z.number().positive(),
+  /** Its own weather station, overriding its institution's (issue 18, item 1). */
+  weatherStationId: IdSchema.optional(),
 });
 export type Building = z.infer<typeof BuildingSchema>;
+
+/**
+ * A weather station (issue 18, item 1): a source of hourly outdoor temperature, fed through the API
+ * or over MQTT by one of `gatewayIds` (none: the API only).
+ */
+export const WeatherStationSchema = z.object({
+  id: IdSchema,
+  name: nameSchema('weather station name').min(1),
+  /** The gateways that may publish its observations on their `weather` topic. */
+  gatewayIds: z.array(IdSchema).max(100).optional(),
+});
+export type WeatherStation = z.infer<typeof WeatherStationSchema>;
 
 /** A gateway (数据采集器) as submitted: the secret in clear, to be hashed before storage. */
 export const GatewayInputSchema = z.object({
@@ -219,6 +235,7 @@ export const RegistryInputSchema = z.object({
   buildings: z.array(BuildingSchema).default([]),
   gateways: z.array(GatewayInputSchema).default([]),
   meters: z.array(MeterSchema).default([]),
+  weatherStations: z.array(WeatherStationSchema).optional(),
 });
 export type RegistryInput = z.infer<typeof RegistryInputSchema>;
 
@@ -229,6 +246,8 @@ export interface Registry {
   readonly buildings: readonly Building[];
   readonly gateways: readonly Gateway[];
   readonly meters: readonly Meter[];
+  /** Weather stations (issue 18, item 1); absent when there are none. */
+  readonly weatherStations?: readonly WeatherStation[];
 }
 
 /** An empty registry. */
@@ -246,7 +265,7 @@ export interface RegistryProblem {
   readonly message: string;
 }
 
-type Kind = keyof Registry;
+type Kind = Exclude<keyof Registry, 'weatherStations'>;
 
 /**
  * Merges an upsert into the current registry by id and checks referential integrity of the
@@ -269,13 +288,16 @@ export function mergeRegistry(
     });
     return [...byId.values()] as unknown as Registry[K];
   };
-  const registry: Registry = {
+  let registry: Registry = {
     districts: merge('districts'),
     institutions: merge('institutions'),
     buildings: merge('buildings'),
     gateways: merge('gateways'),
     meters: merge('meters'),
   };
+  const stations = mergeStations(current.weatherStations ?? [], upsert.weatherStations ?? [], problems);
+  // None is absent: a registry without stations reads as it did before issue 18.
+  if (stations.length > 0) registry = { ...registry, weatherStations: stations };
   const ids = (kind: Kind) => new Set(registry[kind].map((r) => r.id));
   const districtIds = ids('districts');
   const institutionIds = ids('institutions');
@@ -290,6 +312,12 @@ export function mergeRegistry(
   };
   for (const row of registry.institutions) check('institutions', row, 'districtId', districtIds, 'district');
   for (const row of registry.buildings) check('buildings', row, 'institutionId', institutionIds, 'institution');
+  const stationIds = new Set((registry.weatherStations ?? []).map((s) => s.id));
+  for (const kind of ['institutions', 'buildings'] as const)
+    for (const row of registry[kind])
+      if (row.weatherStationId !== undefined) check(kind, row, 'weatherStationId', stationIds, 'weather station');
+  for (const p of stationProblems(registry.weatherStations ?? [], upsert.weatherStations ?? [], gatewayIds))
+    problems.push(p);
   for (const row of registry.meters) {
     check('meters', row, 'buildingId', buildingIds, 'building');
     if (row.gatewayId !== undefined) check('meters', row, 'gatewayId', gatewayIds, 'gateway');
@@ -301,4 +329,38 @@ export function mergeRegistry(
   for (const p of meterTreeProblems(registry.meters))
     problems.push({ path: `${where(p.meter)}.${p.field}`, message: p.message });
   return { registry, problems };
+}
+
+/** Stations merged by id, a duplicate id of the submission a problem. */
+function mergeStations(
+  current: readonly WeatherStation[],
+  upsert: readonly WeatherStation[],
+  problems: RegistryProblem[],
+): WeatherStation[] {
+  const byId = new Map(current.map((s) => [s.id, s]));
+  const seen = new Set<string>();
+  upsert.forEach((s, i) => {
+    if (seen.has(s.id))
+      problems.push({ path: `weatherStations[${i}].id`, message: `duplicate id "${s.id}" in this submission` });
+    seen.add(s.id);
+    byId.set(s.id, s);
+  });
+  return [...byId.values()];
+}
+
+/** Each gateway a station names must be registered. */
+function stationProblems(
+  stations: readonly WeatherStation[],
+  upsert: readonly WeatherStation[],
+  gatewayIds: ReadonlySet<string>,
+): RegistryProblem[] {
+  const out: RegistryProblem[] = [];
+  for (const s of stations) {
+    const i = upsert.findLastIndex((u) => u.id === s.id);
+    const where = i >= 0 ? `weatherStations[${i}]` : `weatherStations(${s.id})`;
+    (s.gatewayIds ?? []).forEach((g, j) => {
+      if (!gatewayIds.has(g)) out.push({ path: `${where}.gatewayIds[${j}]`, message: `unknown gateway "${g}"` });
+    });
+  }
+  return out;
 }

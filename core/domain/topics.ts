@@ -1,12 +1,13 @@
 /**
  * MQTT topics: the only place they are built or parsed.
  * `jieneng/v1/{gatewayId}/readings` carries readings, `jieneng/v1/{gatewayId}/status` the retained
- * `online`/`offline` status of a gateway (its last will).
+ * `online`/`offline` status of a gateway (its last will), `jieneng/v1/{gatewayId}/weather` the
+ * observations of a weather station the gateway feeds (issue 18, item 1).
  */
 export const TOPIC_ROOT = 'jieneng/v1';
 
 /** What a gateway topic carries. */
-export type TopicKind = 'readings' | 'status';
+export type TopicKind = 'readings' | 'status' | 'weather';
 
 /** Topic on which a gateway publishes its readings. */
 export function readingsTopic(gatewayId: string): string {
@@ -18,6 +19,14 @@ export function statusTopic(gatewayId: string): string {
   return `${TOPIC_ROOT}/${gatewayId}/status`;
 }
 
+/** Topic on which a gateway publishes a weather station's observations (`{"stationId","observations"}`). */
+export function weatherTopic(gatewayId: string): string {
+  return `${TOPIC_ROOT}/${gatewayId}/weather`;
+}
+
+/** Subscription filter matching every gateway's weather observations. */
+export const ALL_WEATHER_FILTER = `${TOPIC_ROOT}/+/weather`;
+
 /** Subscription filter matching every gateway's readings. */
 export const ALL_READINGS_FILTER = `${TOPIC_ROOT}/+/readings`;
 
@@ -27,7 +36,7 @@ export function parseTopic(topic: string): { gatewayId: string; kind: TopicKind 
   if (parts.length !== 4 || `${parts[0]}/${parts[1]}` !== TOPIC_ROOT) return undefined;
   const gatewayId = parts[2] ?? '';
   const kind = parts[3];
-  if (gatewayId === '' || (kind !== 'readings' && kind !== 'status')) return undefined;
+  if (gatewayId === '' || (kind !== 'readings' && kind !== 'status' && kind !== 'weather')) return undefined;
   return { gatewayId, kind };
 }
 

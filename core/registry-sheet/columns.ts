@@ -183,6 +183,9 @@ export function sheetTables(): readonly SheetTable[] {
   const root = z.toJSONSchema(RegistryInputSchema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
   cached = Object.freeze(
     Object.entries(root.properties ?? {}).flatMap(([name, field]) => {
+      // Weather stations (issue 18, item 1) are few and kept through the JSON registry only; the
+      // stations of institutions and buildings (`weatherStationId`) are columns of their sheets.
+      if (name === 'weatherStations') return [];
       const rows = single(field);
       const item = rows?.type === 'array' && rows.items !== undefined ? single(rows.items) : undefined;
       if (item?.type !== 'object') return [];

@@ -44,6 +44,7 @@ const COLUMNS: Readonly<Record<string, string>> = Object.freeze({
   nature: '单位性质',
   accountNo: '户号',
   attribution: '历史归属(平台记录)',
+  weatherStationId: '气象站编号',
 });
 
 /** Notes (zh, en) for columns whose type and bounds do not say enough. */

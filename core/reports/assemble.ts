@@ -5,7 +5,7 @@ import { type CoefficientTable, ENERGY_INFO, type Energy } from '../domain/energ
 import { type Fact, institutionDenominators, periodSoFar } from '../domain/facts.js';
 import type { MeterEvent } from '../domain/meter-events.js';
 import { COMPLETENESS_THRESHOLD, expectedReadings, metersInScope } from '../domain/quality.js';
-import type { Institution, Registry } from '../domain/registry.js';
+import { type Institution, type Meter, meterKind, type Registry } from '../domain/registry.js';
 import { formatScope, type Scope } from '../domain/scope.js';
 import type { Target } from '../domain/targets.js';
 import { bucketStarts, formatLocalIso, localParts } from '../domain/time.js';
@@ -114,39 +114,58 @@ interface EnergyFigures extends Quality {
 function energyFigures(inputs: ReportInputs): EnergyFigures[] {
   const { registry, scope, period, nowMs } = inputs;
   const institutionOf = new Map(registry.buildings.map((b) => [b.id, b.institutionId]));
-  const rows = new Map(inputs.periodRows.map((r) => [`${r.groupId}\u0000${r.energy}`, r]));
+  const rows = new Map<string, Map<Energy, AggregateRow>>();
+  for (const r of inputs.periodRows) rows.set(r.groupId, (rows.get(r.groupId) ?? new Map()).set(r.energy, r));
   const events = groupBy(inputs.events, (e) => e.meterId);
-  const expected = new Map<string, { meters: number; expected: number }>();
+  // Meters without events that share a kind, an interval and an installation expect the same.
+  const same = new Map<string, number>();
+  const expectedOf = (m: Meter) => {
+    const own = events.get(m.id);
+    if (own !== undefined) return expectedReadings(m, own, period.fromMs, period.toMs, nowMs);
+    const key = `${meterKind(m)}|${m.intervalS}|${m.installedAt ?? ''}`;
+    const known = same.get(key);
+    if (known !== undefined) return known;
+    const value = expectedReadings(m, [], period.fromMs, period.toMs, nowMs);
+    same.set(key, value);
+    return value;
+  };
+  // By institution, then energy: a province has ~100,000 meters (issue 19), no key strings per meter.
+  const expected = new Map<string, Map<Energy, { meters: number; expected: number }>>();
   for (const m of metersInScope(registry, scope)) {
-    const key = `${institutionOf.get(m.buildingId) ?? ''}\u0000${m.energy}`;
-    const e = expected.get(key) ?? { meters: 0, expected: 0 };
+    const institutionId = institutionOf.get(m.buildingId) ?? '';
+    const byEnergy = expected.get(institutionId) ?? new Map<Energy, { meters: number; expected: number }>();
+    if (byEnergy.size === 0) expected.set(institutionId, byEnergy);
+    const e = byEnergy.get(m.energy) ?? { meters: 0, expected: 0 };
     e.meters += 1;
-    e.expected += expectedReadings(m, events.get(m.id) ?? [], period.fromMs, period.toMs, nowMs);
-    expected.set(key, e);
+    e.expected += expectedOf(m);
+    byEnergy.set(m.energy, e);
   }
-  return [...expected].map(([key, e]) => {
-    const [institutionId = '', energy] = key.split('\u0000') as [string, Energy];
-    const r = rows.get(key);
-    return {
-      energy,
-      institutionId,
-      amountMicro: toMicro(r?.amount ?? 0),
-      estimated: r?.estimated ?? 0,
-      meters: e.meters,
-      expectedReadings: e.expected,
-      receivedReadings: r?.readings ?? 0,
-      completeness: null,
-      estimatedShare: 0,
-    };
-  });
+  return [...expected]
+    .flatMap(([institutionId, byEnergy]) =>
+      [...byEnergy].map(([energy, e]) => ({ institutionId, energy, e, r: rows.get(institutionId)?.get(energy) })),
+    )
+    .map(({ institutionId, energy, e, r }) => {
+      return {
+        energy,
+        institutionId,
+        amountMicro: toMicro(r?.amount ?? 0),
+        estimated: r?.estimated ?? 0,
+        meters: e.meters,
+        expectedReadings: e.expected,
+        receivedReadings: r?.readings ?? 0,
+        completeness: null,
+        estimatedShare: 0,
+      };
+    });
 }
 
 /** Anomalies per institution: events on the institution or on one of its meters or buildings. */
 function anomalyCounts(inputs: ReportInputs): Map<string, number> {
   const { registry } = inputs;
+  const counts = new Map<string, number>();
+  if (inputs.anomalies.length === 0) return counts;
   const building = new Map(registry.buildings.map((b) => [b.id, b.institutionId]));
   const meter = new Map(registry.meters.map((m) => [m.id, building.get(m.buildingId) ?? '']));
-  const counts = new Map<string, number>();
   for (const a of inputs.anomalies) {
     const colon = a.scope.indexOf(':');
     const [level, id] = [a.scope.slice(0, colon), a.scope.slice(colon + 1)];
@@ -163,12 +182,14 @@ function institutionRow(
   meters: readonly EnergyFigures[],
   reference: { previous: Map<Energy, number> | undefined; lastYear: Map<Energy, number> | undefined },
   anomalies: number,
+  own: { readonly targets: readonly Target[]; readonly facts: readonly Fact[]; readonly districtName: string },
 ): RowWithRaw {
-  const { coefficients: table, period, targets } = inputs;
+  const { coefficients: table, period } = inputs;
+  const targets = own.targets;
   const monthly = period.kind === 'monthly';
   const scope = `institution:${inst.id}`;
   // In force over the period so far, time-weighted where a fact changes them: intensity = kgce / shown area.
-  const w = institutionDenominators(inst, inputs.facts ?? [], periodSoFar(period, inputs.nowMs), inputs.timeZone);
+  const w = institutionDenominators(inst, own.facts, periodSoFar(period, inputs.nowMs), inputs.timeZone);
   const d = denominators({ floorAreaM2Micro: toMicro(w.floorAreaM2), occupantsMicro: toMicro(w.occupants) });
   // Exact kgce of an institution's energy, in micro-units: every kgce total is a sum of these (issue 16, item 7).
   const kgceMicroOf = (energy: Energy, micro: number) => Math.round(micro * table.kgcePerUnit[energy]);
@@ -241,7 +262,7 @@ function institutionRow(
     institutionId: inst.id,
     name: inst.name,
     districtId: inst.districtId,
-    districtName: inputs.registry.districts.find((x) => x.id === inst.districtId)?.name ?? inst.districtId,
+    districtName: own.districtName,
     type: inst.type,
     energies: lines,
     totalKgce: fromMicro(exact.kgceMicro, AMOUNT_DECIMALS),
@@ -291,6 +312,10 @@ export function assembleReport(inputs: ReportInputs, generatedAtMs: number): Rep
     costCarbon: inputs.costCarbon !== undefined,
   };
   const metersOf = groupBy(meters, (m) => m.institutionId);
+  // Each row and subtotal gets its own scope's targets and facts: one pass, not one per institution (issue 19).
+  const targetsOf = groupBy(inputs.targets, (t) => t.scope);
+  const factsOf = groupBy(inputs.facts ?? [], (f) => f.scope);
+  const districtNames = new Map(registry.districts.map((d) => [d.id, d.name]));
   const parts = institutionsInScope(registry, scope).map((inst) =>
     institutionRow(
       inputs,
@@ -298,20 +323,25 @@ export function assembleReport(inputs: ReportInputs, generatedAtMs: number): Rep
       metersOf.get(inst.id) ?? [],
       { previous: previous.get(inst.id), lastYear: lastYear.get(inst.id) },
       anomalies.get(inst.id) ?? 0,
+      {
+        targets: targetsOf.get(`institution:${inst.id}`) ?? [],
+        facts: factsOf.get(`institution:${inst.id}`) ?? [],
+        districtName: districtNames.get(inst.districtId) ?? inst.districtId,
+      },
     ),
   );
   const energies = ENERGY_ORDER.filter((e) => meters.some((m) => m.energy === e));
-  const districtIds = [...new Set(parts.map((p) => p.row.districtId))];
-  const districts = districtIds.map((id) =>
+  const partsOf = groupBy(parts, (p) => p.row.districtId);
+  const districts = [...partsOf].map(([id, ofDistrict]) =>
     subtotal(
       {
         ...head,
         scope: `district:${id}`,
-        name: registry.districts.find((d) => d.id === id)?.name ?? id,
+        name: districtNames.get(id) ?? id,
       },
-      parts.filter((p) => p.row.districtId === id),
+      ofDistrict,
       energies,
-      inputs.targets,
+      targetsOf.get(`district:${id}`) ?? [],
     ),
   );
   const scopeText = formatScope(scope);
@@ -321,7 +351,12 @@ export function assembleReport(inputs: ReportInputs, generatedAtMs: number): Rep
       : scope.level === 'district'
         ? (registry.districts.find((d) => d.id === scope.id)?.name ?? scope.id)
         : (registry.institutions.find((i) => i.id === scope.id)?.name ?? scope.id);
-  const total = subtotal({ ...head, scope: scopeText, name: scopeName }, parts, energies, inputs.targets);
+  const total = subtotal(
+    { ...head, scope: scopeText, name: scopeName },
+    parts,
+    energies,
+    targetsOf.get(scopeText) ?? [],
+  );
   const institutions = parts.map((p) => p.row);
   return {
     schema: 'jieneng.report/1',

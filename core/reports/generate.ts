@@ -61,11 +61,14 @@ export async function generateReport(
   const base = { filter: scopeFilter(scope), timeZone };
   const total = { ...base, interval: 'total' as const, groupBy: 'institution' as const };
   const trend = trendRange(period, timeZone);
-  const scopes = [
-    ...institutionsInScope(registry, scope).map((i) => `institution:${i.id}`),
-    ...metersInScope(registry, scope).map((m) => `meter:${m.id}`),
-  ];
   const full = options.figuresOnly !== true;
+  // The anomalies' scopes: only a full report counts anomalies (a province has ~100,000 meters, issue 19).
+  const scopes = full
+    ? [
+        ...institutionsInScope(registry, scope).map((i) => `institution:${i.id}`),
+        ...metersInScope(registry, scope).map((m) => `meter:${m.id}`),
+      ]
+    : [];
   const none = Promise.resolve([]);
   const [periodRows, previousRows, lastYearRows, trendRows, targets, anomalies, events, facts, costMicro] =
     await Promise.all([

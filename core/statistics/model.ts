@@ -247,8 +247,15 @@ export function rollUps(
   keyOf: (row: StatisticsInstitution) => string,
   layout: StatisticsLayout,
 ): StatisticsRollUp[] {
+  // Grouped once: a province has ~100 districts and ~10,000 institutions (issue 19).
+  const groups = new Map<string, StatisticsInstitution[]>();
+  for (const r of rows) {
+    const group = groups.get(keyOf(r));
+    if (group === undefined) groups.set(keyOf(r), [r]);
+    else group.push(r);
+  }
   return keys.flatMap(({ key, name }) => {
-    const members = rows.filter((r) => keyOf(r) === key);
+    const members = groups.get(key) ?? [];
     return members.length === 0 ? [] : [rollUp(key, name, members, layout)];
   });
 }

@@ -8,6 +8,7 @@ import type { Registry } from '../domain/registry.js';
 import type { Target } from '../domain/targets.js';
 import type { Tariff } from '../domain/tariffs.js';
 import { clusterMetadataMembers } from './metadata-store.js';
+import type { SavingsProjectStore } from './savings-project-store.js';
 import type {
   AccountStore,
   AggregateQuery,
@@ -32,6 +33,7 @@ import type {
   TokenRecord,
   WindowRequest,
 } from './store.js';
+import type { WeatherStore } from './weather-store.js';
 
 /** What `/healthz` shows of a composed store. */
 interface ComposedHealth {
@@ -169,6 +171,14 @@ class ComposedStore implements Store {
 
   get anomalyCases(): AnomalyCaseStore {
     return this.metadata.anomalyCases;
+  }
+
+  get savingsProjects(): SavingsProjectStore {
+    return this.metadata.savingsProjects;
+  }
+
+  get weather(): WeatherStore {
+    return this.metadata.weather;
   }
 
   loadRegistry(): Promise<Registry> {

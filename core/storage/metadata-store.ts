@@ -14,7 +14,9 @@ import type { Tariff } from '../domain/tariffs.js';
 import type { AccountStore } from './account-store.js';
 import type { AnomalyCaseStore } from './anomaly-case-store.js';
 import type { NotificationStore } from './notification-store.js';
+import type { SavingsProjectStore } from './savings-project-store.js';
 import type { Correction, StoreLifecycle } from './store.js';
+import type { WeatherStore } from './weather-store.js';
 
 export type { MetadataChange };
 
@@ -184,6 +186,10 @@ export interface MetadataStore extends StoreLifecycle {
   readonly notifications: NotificationStore;
   /** Anomaly assignments and comments (issue 17, item 3), an interface of its own (anomaly-case-store.ts). */
   readonly anomalyCases: AnomalyCaseStore;
+  /** Savings projects and their adjustments (issue 18, item 3), an interface of its own (savings-project-store.ts). */
+  readonly savingsProjects: SavingsProjectStore;
+  /** Weather stations' hourly observations (issue 18, item 1), an interface of its own (weather-store.ts). */
+  readonly weather: WeatherStore;
 
   /** The stored registry; an empty registry (every list empty) before the first save. */
   loadRegistry(): Promise<Registry>;

@@ -1,4 +1,4 @@
-import type { Building, District, Gateway, Institution, Meter, Registry } from '../domain/registry.js';
+import type { Building, District, Gateway, Institution, Meter, Registry, WeatherStation } from '../domain/registry.js';
 
 /** A row as a SQL driver returns it. */
 type Row = Record<string, unknown>;
@@ -19,8 +19,9 @@ export const REGISTRY_COLUMNS = {
     'grid_region',
     'credit_code',
     'nature',
+    'weather_station_id',
   ],
-  buildings: ['id', 'institution_id', 'name', 'floor_area_m2'],
+  buildings: ['id', 'institution_id', 'name', 'floor_area_m2', 'weather_station_id'],
   gateways: ['id', 'name', 'secret_hash'],
   meters: [
     'id',
@@ -44,6 +45,8 @@ export const REGISTRY_COLUMNS = {
     'attribution',
     'account_no',
   ],
+  /** Issue 18, item 1 (schema version 14); `gateway_ids` comma-separated (ids hold no comma). */
+  weather_stations: ['id', 'name', 'gateway_ids'],
 } as const;
 
 /** A registry table's name. */
@@ -51,6 +54,7 @@ export type RegistryTable = keyof typeof REGISTRY_COLUMNS;
 
 /** Tables in the order a replace deletes them (children first); inserts run in the reverse order. */
 export const REGISTRY_TABLES: readonly RegistryTable[] = [
+  'weather_stations',
   'meters',
   'gateways',
   'buildings',
@@ -72,8 +76,9 @@ export function registryRows(reg: Registry): Record<RegistryTable, unknown[][]> 
       i.gridRegion,
       i.creditCode,
       i.nature,
+      i.weatherStationId,
     ]),
-    buildings: reg.buildings.map((b) => [b.id, b.institutionId, b.name, b.floorAreaM2]),
+    buildings: reg.buildings.map((b) => [b.id, b.institutionId, b.name, b.floorAreaM2, b.weatherStationId]),
     gateways: reg.gateways.map((g) => [g.id, g.name, g.secretHash]),
     meters: reg.meters.map((m) => [
       m.id,
@@ -97,6 +102,7 @@ export function registryRows(reg: Registry): Record<RegistryTable, unknown[][]> 
       m.attribution === undefined ? undefined : JSON.stringify(m.attribution),
       m.accountNo,
     ]),
+    weather_stations: (reg.weatherStations ?? []).map((w) => [w.id, w.name, w.gatewayIds?.join(',')]),
   };
 }
 
@@ -117,12 +123,14 @@ export function registryOfRows(rows: Record<RegistryTable, readonly Row[]>): Reg
     ...(opt(r.grid_region) === undefined ? {} : { gridRegion: str(r.grid_region) as Institution['gridRegion'] }),
     ...(opt(r.credit_code) === undefined ? {} : { creditCode: str(r.credit_code) }),
     ...(opt(r.nature) === undefined ? {} : { nature: str(r.nature) as Institution['nature'] }),
+    ...(opt(r.weather_station_id) === undefined ? {} : { weatherStationId: str(r.weather_station_id) }),
   }));
   const buildings: Building[] = rows.buildings.map((r) => ({
     id: str(r.id),
     institutionId: str(r.institution_id),
     name: str(r.name),
     floorAreaM2: Number(r.floor_area_m2),
+    ...(opt(r.weather_station_id) === undefined ? {} : { weatherStationId: str(r.weather_station_id) }),
   }));
   const gateways: Gateway[] = rows.gateways.map((r) => {
     const name = opt(r.name);
@@ -165,5 +173,21 @@ export function registryOfRows(rows: Record<RegistryTable, readonly Row[]>): Reg
       ...(accountNo === undefined ? {} : { accountNo }),
     };
   });
-  return { districts, institutions, buildings, gateways, meters };
+  const weatherStations: WeatherStation[] = rows.weather_stations.map((r) => {
+    const gatewayIds = opt(r.gateway_ids);
+    return {
+      id: str(r.id),
+      name: str(r.name),
+      ...(gatewayIds === undefined ? {} : { gatewayIds: gatewayIds === '' ? [] : gatewayIds.split(',') }),
+    };
+  });
+  // None is absent, as the merged registry has it (`mergeRegistry`).
+  return {
+    districts,
+    institutions,
+    buildings,
+    gateways,
+    meters,
+    ...(weatherStations.length > 0 ? { weatherStations } : {}),
+  };
 }

@@ -258,6 +258,7 @@ export type {
   TokenRecord,
 } from './metadata-store.js';
 export type { DeliveryQuery, NotificationStore } from './notification-store.js';
+export type { WeatherStore } from './weather-store.js';
 
 /**
  * The persistence contract of Jieneng: series and metadata, as every consumer sees it. The embedded

@@ -160,7 +160,10 @@ export class JobRunner {
       if (lock !== undefined && !(await lock.leads())) return;
       await this.trigger(name, 'scheduled');
     } catch (error) {
-      logger.error({ job: name, err: error }, 'scheduled job not started');
+      // Busy with an on-demand run over another input (e.g. a past range): this tick is skipped.
+      if (error instanceof AppError && error.code === 'JN_JOB_BUSY')
+        logger.info({ job: name }, 'scheduled run skipped: the job is running on demand');
+      else logger.error({ job: name, err: error }, 'scheduled job not started');
     }
   }
 

@@ -110,8 +110,20 @@ describe('registry spreadsheet import of a city', () => {
         '电网区域',
         '统一社会信用代码',
         '单位性质',
+        '气象站编号',
       ],
-      ['id', 'name', 'districtId', 'type', 'floorAreaM2', 'occupants', 'gridRegion', 'creditCode', 'nature'],
+      [
+        'id',
+        'name',
+        'districtId',
+        'type',
+        'floorAreaM2',
+        'occupants',
+        'gridRegion',
+        'creditCode',
+        'nature',
+        'weatherStationId',
+      ],
     ]);
     expect(headers('gateways')).toEqual([
       ['编号', '名称', '接入密钥'],

@@ -16,9 +16,11 @@ import {
 } from '../../core/domain/mqtt-policy.js';
 import {
   ALL_READINGS_FILTER,
+  ALL_WEATHER_FILTER,
   errorsTopic,
   readingsTopic,
   statusTopic,
+  weatherTopic,
   workerGoneTopic,
 } from '../../core/domain/topics.js';
 import { type Mosquitto, mosquittoSkipReason, startMosquitto } from '../helpers/mosquitto.js';
@@ -70,6 +72,10 @@ const CASES: readonly Case[] = [
   { who: 'gw-001', action: 'publish', topic: readingsTopic('gw-002'), allow: false },
   { who: 'gw-001', action: 'publish', topic: statusTopic('gw-002'), allow: false },
   { who: 'gw-001', action: 'publish', topic: errorsTopic('gw-001'), allow: false },
+  // Issue 18, item 1: any gateway may publish weather on its own topic; which station it may feed is ingest's check.
+  { who: 'gw-001', action: 'publish', topic: weatherTopic('gw-001'), allow: true },
+  { who: 'gw-001', action: 'publish', topic: weatherTopic('gw-002'), allow: false },
+  { who: 'service', action: 'publish', topic: weatherTopic('gw-001'), allow: false },
   { who: 'gw-001', action: 'publish', topic: gone, allow: false },
   { who: 'service', action: 'publish', topic: readingsTopic('gw-001'), allow: false },
   { who: 'ingest', action: 'publish', topic: gone, allow: true },
@@ -95,6 +101,16 @@ const CASES: readonly Case[] = [
   },
   { who: 'ingest', action: 'subscribe', topic: ALL_READINGS_FILTER, allow: true, probe: readingsTopic('gw-002') },
   { who: 'ingest', action: 'subscribe', topic: `$share/${GROUP}/${gone}`, allow: true, probe: gone },
+  {
+    who: 'ingest',
+    action: 'subscribe',
+    topic: `$share/${GROUP}/${ALL_WEATHER_FILTER}`,
+    allow: true,
+    probe: weatherTopic('gw-001'),
+  },
+  { who: 'ingest', action: 'subscribe', topic: ALL_WEATHER_FILTER, allow: true, probe: weatherTopic('gw-002') },
+  { who: 'gw-001', action: 'subscribe', topic: ALL_WEATHER_FILTER, allow: false, probe: weatherTopic('gw-002') },
+  { who: 'service', action: 'subscribe', topic: ALL_WEATHER_FILTER, allow: true },
   { who: 'ingest', action: 'subscribe', topic: gone, allow: true, probe: gone },
   { who: 'ingest', action: 'subscribe', topic: 'jieneng/v1/+/status', allow: false, probe: statusTopic('gw-001') },
   {

@@ -46,6 +46,11 @@ describe('the demo city has content on every page (issue 17, item 7)', () => {
     expect(types.length).toBeGreaterThanOrEqual(5);
     expect(types).toEqual(expect.arrayContaining(['imbalance', 'offline', 'over_target']));
     expect(logs.some((l) => l.byType !== undefined)).toBe(true);
+    // Detection ran through the job runner: its runs are in job history, as an admin's would be.
+    const jobs = (await t.api<{ jobs: { name: string; lastRun: { outcome: string } | null }[] }>('GET', '/api/v1/jobs'))
+      .body.jobs;
+    for (const name of ['detect-hourly', 'detect-daily', 'detect-targets'])
+      expect(jobs.find((j) => j.name === name)?.lastRun?.outcome).toBe('ok');
 
     // Targets: on track, at risk and over, across scopes.
     const registry = t.platform.registry.get();

@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { buildFleet } from '../../simulator/fleet.js';
 import {
   GATEWAY_FAULT_KINDS,
-  LABEL_KINDS,
   type Label,
   LabelSchema,
   labelSpanMs,
   labelsToJsonLines,
+  PLANNED_LABEL_KINDS,
   parseLabelsJsonLines,
 } from '../../simulator/labels.js';
 import { planScenario } from '../../simulator/planner.js';
@@ -31,7 +31,7 @@ describe('planScenario', () => {
   });
 
   it('writes valid labels of every kind, with ISO instants in the window, that a labels file reproduces', () => {
-    expect(new Set(scenario.labels.map((l) => l.kind))).toEqual(new Set(LABEL_KINDS));
+    expect(new Set(scenario.labels.map((l) => l.kind))).toEqual(new Set(PLANNED_LABEL_KINDS));
     for (const l of scenario.labels) {
       expect(LabelSchema.parse(l)).toEqual(l);
       expect(l.start).toMatch(/^2026-1[12]-\d\dT\d\d:\d\d:00\+08:00$/);

@@ -13,7 +13,9 @@ import { metadataCases } from './contract-metadata.js';
 import { migrationCases, type SchemaHarness } from './contract-migrations.js';
 import { notificationCases } from './contract-notifications.js';
 import { readingContract } from './contract-readings.js';
+import { savingsProjectCases } from './contract-savings-projects.js';
 import { treeContract } from './contract-tree.js';
+import { weatherCases } from './contract-weather.js';
 
 /** Each test gets a fresh store from `make`, holding the fixture registry, closed afterwards. */
 function eachTestStore<S extends { close(): Promise<void>; saveRegistry(r: typeof REGISTRY): Promise<void> }>(
@@ -63,6 +65,8 @@ export function metadataContract(name: string, makeStore: () => Promise<Metadata
     describe('anomaly cases: assignments and comments', () => anomalyCaseCases(store));
     describe('users and sessions', () => accountCases(() => store().accounts));
     describe('notification routes and deliveries', () => notificationCases(() => store().notifications));
+    describe('savings projects and adjustments', () => savingsProjectCases(() => store().savingsProjects));
+    describe('weather stations and observations', () => weatherCases(store));
     if (schema !== undefined) describe('versioned schema migrations', () => migrationCases(schema));
   });
 }

@@ -174,8 +174,17 @@ describe.skipIf(!chromiumAvailable())('the administration in chromium', () => {
   it('runs detect-daily over a date range and shows its last run as the API has it', async () => {
     await page.click('a[data-tab="jobs"]');
     await ready(page);
-    const jobs = await t.api<{ jobs: { name: string; schedule: string }[] }>('GET', '/api/v1/jobs');
+    const jobs = await t.api<{ jobs: { name: string; schedule: string; description: string }[] }>(
+      'GET',
+      '/api/v1/jobs',
+    );
     expect(Number(await page.getAttribute('[data-jobs]', 'data-jobs'))).toBe(jobs.body.jobs.length);
+    // Every job is described in Chinese on the Chinese page (the API's description is English).
+    for (const job of jobs.body.jobs) {
+      const text = await page.locator(`[data-job="${job.name}"] [data-description]`).textContent();
+      expect(text, job.name).not.toBe(job.description);
+      expect(text, job.name).toMatch(/[\u4e00-\u9fff]/);
+    }
     const block = page.locator('[data-job="detect-daily"]');
     expect(await block.locator('[data-schedule]').textContent()).toBe(
       jobs.body.jobs.find((j) => j.name === 'detect-daily')?.schedule,
@@ -206,6 +215,9 @@ describe.skipIf(!chromiumAvailable())('the administration in chromium', () => {
     await ready(page);
     expect(await page.textContent('a[data-tab="jobs"]')).toBe('Scheduled jobs');
     expect(await page.textContent('[data-job="detect-daily"] [data-action=run]')).toBe('Run now');
+    expect(await page.textContent('[data-job="detect-daily"] [data-description]')).toBe(
+      jobs.body.jobs.find((j) => j.name === 'detect-daily')?.description,
+    );
     await shot(page, 'admin-jobs-en');
     await page.click('header [data-action=lang]');
     await ready(page);

@@ -46,6 +46,10 @@ describe.skipIf(!chromiumAvailable())('anomaly assignment in chromium', () => {
     expect(await item.locator('.badge-overdue').count()).toBe(0);
 
     const yesterday = formatLocalIso(Date.now() - 86_400_000, tz).slice(0, 10);
+    // The case is folded while there are no comments; the assignee field suggests the users.
+    expect(await item.locator('details[data-case]').getAttribute('open')).toBeNull();
+    await item.locator('details[data-case] > summary').click();
+    expect(await page.locator('datalist#anomaly-assignees option[value=admin]').count()).toBe(1);
     await item.locator('form[data-assign] input[name=assignee]').fill('王工');
     await item.locator('form[data-assign] input[name=dueDate]').fill(yesterday);
     await item.locator('form[data-assign] button[data-action=assign]').click();
@@ -58,6 +62,7 @@ describe.skipIf(!chromiumAvailable())('anomaly assignment in chromium', () => {
     expect(await reloaded.locator('[data-assignee]').getAttribute('data-assignee')).toBe('王工');
     expect(await reloaded.locator('[data-assignee]').textContent()).toContain(assigned.assigned?.by ?? '?');
 
+    await reloaded.locator('details[data-case] > summary').click();
     await reloaded.locator('form[data-comment] input[name=commentText]').fill('已派人现场核查');
     await reloaded.locator('form[data-comment] button[data-action=comment]').click();
     await page.locator(`li[data-anomaly="${id}"] ol.comments li`).waitFor();
@@ -65,6 +70,8 @@ describe.skipIf(!chromiumAvailable())('anomaly assignment in chromium', () => {
     expect(commented.comments).toHaveLength(1);
     const comment = commented.comments[0];
     expect(comment?.text).toBe('已派人现场核查');
+    // With a comment the case opens by itself.
+    expect(await page.locator(`li[data-anomaly="${id}"] details[data-case]`).getAttribute('open')).toBe('');
     const shown = page.locator(`li[data-anomaly="${id}"] ol.comments li`);
     expect(await shown.getAttribute('data-by')).toBe(comment?.by);
     expect(await shown.getAttribute('data-at')).toBe(comment?.at);

@@ -138,6 +138,57 @@ describe.skipIf(!chromiumAvailable())('sign-in with a password in chromium', () 
     await shot(page, 'admin-forbidden');
   });
 
+  it('keeps a district officer out of another district: not listed, 403 in place, changes refused by the API', async () => {
+    await signInWithPassword(page, base, OFFICER.username, OFFICER.password);
+    // The overview lists gulou's institutions only.
+    await page.goto(`${base}/overview`);
+    await ready(page);
+    expect(await page.locator('main a[href="/institutions/i-001"]').count()).toBeGreaterThan(0);
+    expect(await page.locator('main a[href="/institutions/i-003"]').count()).toBe(0);
+    // xuanwu's hospital by its address: the registry the officer gets does not hold it; nothing is shown.
+    await page.goto(`${base}/institutions/i-003`);
+    await ready(page);
+    await shot(page, 'district-officer-other-institution');
+    expect(await page.locator('[data-not-visible="i-003"]').count()).toBe(1);
+    expect(await page.locator('main [data-kpi], main [data-series]').count()).toBe(0);
+    // The targets page offers only the officer's own scopes.
+    await page.goto(`${base}/targets`);
+    await ready(page);
+    const scopes = await page
+      .locator('select[name=scope] option')
+      .evaluateAll((os) => os.map((o) => (o as unknown as { value: string }).value));
+    expect(scopes).toContain('district:gulou');
+    expect(scopes.filter((s) => s.includes('xuanwu') || s.includes('i-003'))).toEqual([]);
+    // The API decides: reading or changing xuanwu with the officer's cookie is refused.
+    const secret = (await sessionCookie())?.value ?? '';
+    const headers = {
+      cookie: `jn_session=${secret}`,
+      'x-requested-with': 'jieneng',
+      'content-type': 'application/json',
+    };
+    const month = new Date().toISOString().slice(0, 7);
+    const read = await fetch(`${base}/api/v1/consumption?scope=institution:i-003&from=${month}-01&to=${month}-02`, {
+      headers,
+    });
+    expect(read.status).toBe(403);
+    const target = { scope: 'institution:i-003', energy: 'all', period: month, value: 1, unit: 'kgce' };
+    const change = await fetch(`${base}/api/v1/targets`, {
+      method: 'PUT',
+      headers,
+      body: JSON.stringify({ targets: [target] }),
+    });
+    expect(change.status).toBe(403);
+    expect(((await change.json()) as { details?: { path: string }[] }).details?.[0]?.path).toBe('targets[0].scope');
+    // Its own district's is accepted.
+    const own = await fetch(`${base}/api/v1/targets`, {
+      method: 'PUT',
+      headers,
+      body: JSON.stringify({ targets: [{ ...target, scope: 'institution:i-001' }] }),
+    });
+    expect(own.status).toBe(200);
+    await shot(page, 'district-officer-targets');
+  });
+
   it('changes the officer’s own password, which then signs it in', async () => {
     await page.goto(`${base}/account`);
     await ready(page);

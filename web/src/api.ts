@@ -8,17 +8,13 @@
  * `{code, message, details}`).
  */
 
+import type { z } from 'zod';
+import type { ErrorDetailSchema } from '../../api/schemas/common.js';
+
 const TOKEN_KEY = 'jieneng.token';
 
 /** What the API says is wrong with a field of the request (`path` names it: `scopes.0`, `meters!E7`). */
-export interface ProblemDetail {
-  readonly path: string;
-  readonly message: string;
-  /** The registry import's place of a problem in the workbook. */
-  readonly sheet?: string;
-  readonly row?: number;
-  readonly column?: string;
-}
+export type ProblemDetail = z.output<typeof ErrorDetailSchema>;
 
 /** An API answer other than 2xx; `status` 0 when the server could not be reached. */
 export class ApiError extends Error {

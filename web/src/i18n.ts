@@ -1,6 +1,8 @@
 /** The page's labels: Chinese by default, English on a switch (kept in localStorage). */
 import { ADMIN_EN, ADMIN_ZH } from './i18n-admin.js';
 import { FOLLOW_UP_EN, FOLLOW_UP_ZH } from './i18n-follow-up.js';
+import { SAVINGS_EN, SAVINGS_ZH } from './i18n-savings.js';
+import { SSO_EN, SSO_ZH } from './i18n-sso.js';
 import { WORK_EN, WORK_ZH } from './i18n-work.js';
 
 export type Lang = 'zh' | 'en';
@@ -24,6 +26,7 @@ const zh = {
   canRead: '可读取：',
   noAccess: '无权限',
   forbidden: '您的角色或范围无权查看或执行此操作（403）。',
+  notVisible: '没有此项，或不在您的权限范围内。',
   loading: '加载中…',
   error: '出错了：',
   city: '全市',
@@ -86,6 +89,11 @@ const zh = {
   allSubItems: '全部分项',
   allEnergies: '全部能源',
   lastYear: '去年同期',
+  weatherNormalized: '气候修正',
+  normalizedTotal: '对比期按本期气温',
+  normalizedChange: '修正后变化',
+  normalizedRefused: '无法气候修正',
+  normalizedDays: '{days} 天，本期同日 {current}',
   series: '能耗曲线',
   evidence: '证据',
   severity: '严重程度',
@@ -167,6 +175,7 @@ const en: Record<Key, string> = {
   canRead: 'You can read: ',
   noAccess: 'no access',
   forbidden: 'Your role or scopes may not see or do this (403).',
+  notVisible: 'There is no such item, or it is outside your scopes.',
   loading: 'Loading…',
   error: 'Error: ',
   city: 'City',
@@ -229,6 +238,11 @@ const en: Record<Key, string> = {
   allSubItems: 'All sub-items',
   allEnergies: 'All energies',
   lastYear: 'Same period last year',
+  weatherNormalized: 'Weather-normalised',
+  normalizedTotal: "Compared period under this period's weather",
+  normalizedChange: 'Normalised change',
+  normalizedRefused: 'Not weather-normalised',
+  normalizedDays: '{days} days; this period on them {current}',
   series: 'Consumption',
   evidence: 'Evidence',
   severity: 'Severity',
@@ -291,8 +305,8 @@ const en: Record<Key, string> = {
   other: 'Other',
 };
 
-const ZH: Record<string, string> = { ...zh, ...ADMIN_ZH, ...WORK_ZH, ...FOLLOW_UP_ZH };
-const EN: Record<string, string> = { ...en, ...ADMIN_EN, ...WORK_EN, ...FOLLOW_UP_EN };
+const ZH: Record<string, string> = { ...zh, ...ADMIN_ZH, ...WORK_ZH, ...FOLLOW_UP_ZH, ...SSO_ZH, ...SAVINGS_ZH };
+const EN: Record<string, string> = { ...en, ...ADMIN_EN, ...WORK_EN, ...FOLLOW_UP_EN, ...SSO_EN, ...SAVINGS_EN };
 
 let current: Lang = localStorage.getItem(LANG_KEY) === 'en' ? 'en' : 'zh';
 

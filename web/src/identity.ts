@@ -3,7 +3,10 @@
  * what that lets the page offer. The API still decides: a control the page shows may answer 403,
  * which is then shown in place.
  */
+import type { z } from 'zod';
+import type { SessionViewSchema } from '../../api/schemas/accounts.js';
 import type { UserView } from '../../core/domain/accounts.js';
+import type { SignInMethods } from '../../core/domain/sso.js';
 import { ApiError, api, reportUnauthorized, session } from './api.js';
 
 /** A signed-in user, or a tab signed in with an API token (whose role the page learns by asking). */
@@ -12,10 +15,7 @@ export type Identity =
   | { readonly kind: 'token'; readonly admin: boolean };
 
 /** What `POST /api/v1/sessions` and `GET /api/v1/sessions/current` answer. */
-interface SessionView {
-  readonly user: UserView;
-  readonly expiresAt: string;
-}
+type SessionView = z.output<typeof SessionViewSchema>;
 
 let identity: Identity | undefined;
 
@@ -55,6 +55,21 @@ export async function whoAmI(): Promise<{ identity: Identity } | { identity: nul
     if (error instanceof ApiError && error.status === 401) return { identity: null, reason: error };
     throw error;
   }
+}
+
+/** How one may sign in here (asked of the API before anyone has): single sign-on is optional. */
+export function signInMethods(): Promise<SignInMethods> {
+  return api<SignInMethods>('/api/v1/sessions/methods', { quiet401: true });
+}
+
+/**
+ * Signs in through the OpenID Connect provider: the whole page goes to the API, which sends it on
+ * to the provider; the provider sends it back to the API, which sets the session cookie and
+ * comes back to the page (`/overview`, or `/signin?sso_error=CODE`).
+ */
+export function signInWithSso(): void {
+  session.clear();
+  location.assign('/api/v1/sessions/oidc/login');
 }
 
 /** Signs in with a username and password: the API sets the session cookie. */
@@ -114,6 +129,19 @@ export async function changePassword(currentPassword: string, password: string):
     }
     throw new ApiError(401, error.code, error.message, [{ path: 'currentPassword', message: error.message }]);
   }
+}
+
+/** Whether the identity may read the whole city: an admin token, or a user without scopes. */
+export function readsCity(who: Identity | undefined): boolean {
+  return who === undefined || who.kind === 'token' || who.user.scopes.length === 0;
+}
+
+/**
+ * The scope a page starts from when the address names none: the city, or for a user limited to
+ * districts or institutions its first scope (the city would answer 403).
+ */
+export function homeScope(who: Identity | undefined): string {
+  return readsCity(who) || who?.kind !== 'user' ? 'city' : (who.user.scopes[0] ?? 'city');
 }
 
 /**

@@ -16,6 +16,7 @@ import { renderMeters } from './pages/meters.js';
 import { renderOverview } from './pages/overview.js';
 import { renderQuality } from './pages/quality.js';
 import { renderReports } from './pages/reports.js';
+import { renderSavingsList, renderSavingsProject } from './pages/savings.js';
 import { renderSignIn } from './pages/signin.js';
 import { renderTargets } from './pages/targets.js';
 import type { PageContext } from './router.js';
@@ -32,6 +33,8 @@ const ROUTES: readonly { pattern: RegExp; nav?: Nav; page: Page }[] = [
   { pattern: /^\/reports$/, nav: 'reports', page: renderReports },
   { pattern: /^\/targets$/, nav: 'targets', page: renderTargets },
   { pattern: /^\/meters$/, nav: 'meters', page: renderMeters },
+  { pattern: /^\/savings$/, nav: 'savings', page: renderSavingsList },
+  { pattern: /^\/savings\/([^/]+)$/, nav: 'savings', page: renderSavingsProject },
   { pattern: /^\/audit$/, nav: 'audit', page: renderAudit },
   { pattern: /^\/admin(?:\/([a-z]+))?$/, nav: 'admin', page: renderAdmin },
   { pattern: /^\/account$/, page: renderAccount },

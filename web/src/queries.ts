@@ -1,4 +1,5 @@
 /** Typed calls of the API routes the pages read. */
+import type { UserView } from '../../core/domain/accounts.js';
 import { ApiError, api, url } from './api.js';
 import { useTimeZone } from './dates.js';
 import type {
@@ -26,6 +27,8 @@ export interface ConsumptionQuery {
   readonly per?: 'm2' | 'capita';
   /** `previous`, `last_year` or `YYYY-MM-DD..YYYY-MM-DD` (the second exclusive). */
   readonly compare?: string | undefined;
+  /** `weather`: adds `comparison.normalized` (issue 18, item 4). */
+  readonly normalize?: 'weather' | undefined;
 }
 
 /** `GET /api/v1/consumption`; adopts the platform's time zone from the answer. */
@@ -61,6 +64,20 @@ export async function anomalies(q: {
 /** Acknowledges or resolves an anomaly with a comment. */
 export async function actOnAnomaly(id: string, action: 'ack' | 'resolve', comment: string): Promise<Anomaly> {
   return api<Anomaly>(`/api/v1/anomalies/${encodeURIComponent(id)}/${action}`, { method: 'POST', body: { comment } });
+}
+
+/**
+ * The users the reader may list (`GET /api/v1/users`: admins all, district admins theirs), enabled
+ * ones only, as assignee suggestions; none when the reader may not list users (403).
+ */
+export async function assignableUsers(): Promise<UserView[]> {
+  try {
+    const { users } = await api<{ users: UserView[] }>('/api/v1/users');
+    return users.filter((u) => u.disabledAt === null);
+  } catch (error) {
+    if (error instanceof ApiError && error.forbidden) return [];
+    throw error;
+  }
 }
 
 /** Assigns an anomaly to someone, due by the end of a local day or with no due date. */

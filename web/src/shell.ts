@@ -10,7 +10,7 @@ import { accessOf, SECTIONS, type Section } from './state.js';
 import type { Registry } from './types.js';
 
 /** An entry of the navigation: a probed section, a work page, or the administration. */
-export type Nav = Section | 'targets' | 'meters' | 'audit' | 'admin';
+export type Nav = Section | 'targets' | 'meters' | 'savings' | 'audit' | 'admin';
 
 const NAV_LABEL: Record<Nav, string> = {
   overview: 'navOverview',
@@ -19,12 +19,13 @@ const NAV_LABEL: Record<Nav, string> = {
   reports: 'navReports',
   targets: 'navTargets',
   meters: 'navMeters',
+  savings: 'navSavings',
   audit: 'navAudit',
   admin: 'navAdmin',
 };
 
 /** The work pages: every signed-in user sees them, each part answers for itself (403 in place). */
-const WORK: readonly Nav[] = ['targets', 'meters', 'audit'];
+const WORK: readonly Nav[] = ['targets', 'meters', 'savings', 'audit'];
 
 /** A role's name; a district admin is named as such. */
 export function roleName(role: string, scopes: readonly string[] = []): string {

@@ -1,6 +1,7 @@
 /** What the page learns once per sign-in: the registry and which sections the token can read. */
 import { ApiError, api, url } from './api.js';
 import { addDays, monthOf, today } from './dates.js';
+import { currentIdentity, homeScope } from './identity.js';
 import type { Registry } from './types.js';
 
 /** The page's sections, as in the navigation. */
@@ -45,11 +46,12 @@ function probeUrl(section: Section): string {
   const range = { from: day, to: addDays(day, 1) };
   switch (section) {
     case 'overview':
-      return url('/api/v1/consumption', { scope: 'city', ...range, unit: 'kgce' });
+      // A user limited to districts or institutions has an overview of its own (the city is 403).
+      return url('/api/v1/consumption', { scope: homeScope(currentIdentity()), ...range, unit: 'kgce' });
     case 'anomalies':
       return url('/api/v1/anomalies', range);
     case 'quality':
-      return url('/api/v1/quality', { month: monthOf(day) });
+      return url('/api/v1/quality', { month: monthOf(day), scope: homeScope(currentIdentity()) });
     case 'reports':
       return '/api/v1/reports';
   }

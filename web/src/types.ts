@@ -1,160 +1,60 @@
 /**
- * Shapes of the API answers the page reads (README, "HTTP API"). The registry's types come from
- * core/domain (type-only imports: nothing of core is bundled); the rest mirror api/routes/*.ts.
+ * Shapes of the API answers the page reads: the output types of the routes' own zod schemas
+ * (api/schemas/*.ts, core/domain/*.ts), imported as types only: nothing of them is bundled.
  */
+import type { z } from 'zod';
+import type { ConsumptionAnswerSchema, SeriesPointSchema, UncostedSchema } from '../../api/schemas/consumption.js';
+import type { DeadLetterSchema } from '../../api/schemas/dead-letters.js';
+import type { ReadingViewSchema } from '../../api/schemas/meters.js';
+import type { MeterQualitySchema, QualityAnswerSchema } from '../../api/schemas/quality.js';
+import type { ArchivedReportSchema, RankingEntrySchema, RankingSchema } from '../../api/schemas/reports.js';
+import type { TargetListSchema, TargetProgressViewSchema } from '../../api/schemas/targets.js';
 import type { AnomalyView } from '../../core/domain/anomalies.js';
 import type { FactorsUsed } from '../../core/domain/carbon-series.js';
+import type { Comparison } from '../../core/domain/comparison.js';
 import type { Energy } from '../../core/domain/energy.js';
 import type { Registry } from '../../core/domain/registry.js';
 
 export type { Building, District, Institution, Meter } from '../../core/domain/registry.js';
-export type { Energy, FactorsUsed, Registry };
+export type { Comparison, Energy, FactorsUsed, Registry };
 
 export type Interval = 'hour' | 'day' | 'month' | 'year';
 
-export interface SeriesPoint {
-  readonly start: string;
-  readonly value: number;
-  /** The bucket's data quality; a cost answer (`unit=yuan`) has none. */
-  readonly estimatedShare?: number;
-  readonly completeness?: number;
-  readonly quality?: 'good' | 'estimated' | 'suspect' | 'missing';
-  /** `unit=yuan`: the yuan of the value that come from bills and from tariffs. */
-  readonly billed?: number;
-  readonly tariffed?: number;
-}
+/** A bucket of a consumption or cost series. */
+export type SeriesPoint = z.output<typeof SeriesPointSchema>;
 
 /** `unit=yuan`: a meter's hours with consumption that neither a bill nor a tariff prices (costed 0). */
-export interface Uncosted {
-  readonly meterId: string;
-  readonly energy: Energy;
-  readonly hours: number;
-  readonly quantity: number;
-}
+export type Uncosted = z.output<typeof UncostedSchema>;
 
-/** The answer of `/consumption` (api/routes/consumption.ts, and consumption-cost.ts for `unit=yuan`). */
-export interface Consumption {
-  readonly scope: string;
-  readonly energy: Energy | 'all';
-  readonly unit: string;
-  readonly interval: Interval;
-  readonly timezone: string;
-  readonly series: readonly SeriesPoint[];
-  readonly total: number;
-  readonly note?: string;
-  /** `unit=kgce`: the 当量值 coefficient table used. */
-  readonly coefficients?: string;
-  /** `unit=kgco2` and `kgce_ev`: the factor tables, years and grid regions used. */
-  readonly factors?: FactorsUsed;
-  /** `unit=yuan`: yuan from bills and from tariffs, the ids of both, and what neither priced. */
-  readonly billed?: number;
-  readonly tariffed?: number;
-  readonly bills?: readonly string[];
-  readonly tariffs?: readonly string[];
-  readonly uncosted?: readonly Uncosted[];
-  /** `compare=…`: the compared period, point i beside point i, and the change of the total. */
-  readonly comparison?: Comparison;
-}
+/** The answer of `/consumption`, cost (`unit=yuan`) and comparison (`compare=…`) included. */
+export type Consumption = z.output<typeof ConsumptionAnswerSchema>;
 
-/** `/consumption?compare=…` (README "Consumption"): `change` is a share, null against 0. */
-export interface Comparison {
-  readonly from: string;
-  readonly to: string;
-  readonly series: readonly { readonly start: string; readonly value: number; readonly change: number | null }[];
-  readonly total: number;
-  readonly change: number | null;
-}
+/** How a quota target stands (`/targets/progress`). */
+export type TargetProgress = z.output<typeof TargetProgressViewSchema>;
+export type TargetStatus = TargetProgress['status'];
 
-export type TargetStatus = 'on_track' | 'at_risk' | 'over';
+/** A target as `/targets` lists it: a quota or a five-year reduction. */
+export type Target = z.output<typeof TargetListSchema>['targets'][number];
 
-export interface TargetProgress {
-  readonly scope: string;
-  readonly energy: Energy | 'all';
-  readonly period: string;
-  readonly value: number;
-  readonly unit: string;
-  readonly toDate: number;
-  readonly share: number;
-  readonly forecast: number;
-  readonly status: TargetStatus;
-}
+/** A ranked institution as the page shows it (without its rank within its type). */
+export type RankingEntry = Omit<z.output<typeof RankingEntrySchema>, 'typeRank'>;
 
-export interface Target {
-  readonly scope: string;
-  readonly energy: Energy | 'all';
-  readonly period: string;
-  readonly value: number;
-  readonly unit: string;
-}
-
-export interface RankingEntry {
-  readonly rank: number;
-  readonly institutionId: string;
-  readonly name: string;
-  readonly districtId: string;
-  readonly type: string;
-  readonly value: number;
-  readonly completeness: number | null;
-}
-
-export interface Ranking {
-  readonly unit: string;
+/**
+ * What the page shows of `/reports/ranking`; `computed` is set by the page when it ranked from
+ * /consumption instead (the route answered 404).
+ */
+export type Ranking = Pick<z.output<typeof RankingSchema>, 'unit'> & {
   readonly entries: readonly RankingEntry[];
-  /** Set by the page when the ranking was computed from /consumption (the reports route answered 404). */
   readonly computed?: boolean;
-}
+};
 
 export type AnomalyStatus = Anomaly['status'];
 
 /** An anomaly as the API answers it, with its assignment, due date and comments (issue 17, item 3). */
 export type Anomaly = AnomalyView;
 
-export interface MeterQuality {
-  readonly meterId: string;
-  readonly institutionId: string;
-  readonly energy: Energy;
-  readonly expected: number;
-  readonly received: number;
-  readonly completeness: number;
-  readonly hours: {
-    readonly good: number;
-    readonly estimated: number;
-    readonly suspect: number;
-    readonly missing: number;
-  };
-}
-
-export interface Quality {
-  readonly month: string;
-  readonly threshold: number;
-  readonly meters: readonly MeterQuality[];
-  readonly institutions: readonly { institutionId: string; meters: number; completeness: number }[];
-  readonly below: readonly string[];
-}
-
-export interface DeadLetter {
-  readonly receivedAt: string;
-  readonly reason: string;
-  readonly raw: string;
-  readonly gatewayId: string | null;
-  readonly meterId: string | null;
-  readonly ts: string | null;
-}
-
-export interface Reading {
-  readonly ts: string;
-  readonly value: number;
-  readonly gatewayId: string;
-  readonly receivedAt: string;
-  readonly invalid?: { readonly reason: string; readonly by: string; readonly at: string };
-}
-
-export interface ArchivedReport {
-  readonly period: string;
-  readonly scope: string;
-  readonly kind: string;
-  readonly version: number;
-  readonly generatedAt: string;
-  readonly latest: boolean;
-  readonly downloads: Readonly<Record<string, string>>;
-}
+export type MeterQuality = z.output<typeof MeterQualitySchema>;
+export type Quality = z.output<typeof QualityAnswerSchema>;
+export type DeadLetter = z.output<typeof DeadLetterSchema>;
+export type Reading = z.output<typeof ReadingViewSchema>;
+export type ArchivedReport = z.output<typeof ArchivedReportSchema>;

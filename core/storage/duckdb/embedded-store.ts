@@ -80,8 +80,10 @@ import {
 } from './planning-tables.js';
 import { appendReadingRows, insertReadingsChecked, readingTailsSql, readingWindowsSql } from './readings-sql.js';
 import { readRegistry, writeRegistry } from './registry-tables.js';
+import { DuckDbSavingsProjectStore } from './savings-project-tables.js';
 import { beginDuckDbSnapshot, type DuckDbSnapshot } from './snapshot.js';
 import { query, type Row, tsParam } from './sql-util.js';
+import { DuckDbWeatherStore } from './weather-tables.js';
 
 /** Options of the embedded store. */
 export interface EmbeddedStoreOptions {
@@ -99,10 +101,12 @@ export class EmbeddedStore implements Store {
   /** DuckDB runs one statement per connection at a time: one lock per connection. */
   private readonly writeLock = new Mutex();
   private readonly readLock = new Mutex();
-  /** Users and sessions (issue 17, item 1), anomaly cases (item 3), notifications (item 4): same connections. */
+  /** Same connections: accounts, anomaly cases, notifications (issue 17); savings projects, weather (issue 18). */
   readonly accounts = new DuckDbAccountStore(this.write.bind(this), this.read.bind(this));
   readonly anomalyCases = new DuckDbAnomalyCases(this.write.bind(this));
   readonly notifications = new DuckDbNotificationStore(this.write.bind(this), this.read.bind(this));
+  readonly savingsProjects = new DuckDbSavingsProjectStore(this.write.bind(this), this.read.bind(this));
+  readonly weather = new DuckDbWeatherStore(this.write.bind(this), this.read.bind(this));
 
   private constructor(
     private readonly instance: DuckDBInstance,

@@ -57,7 +57,8 @@ const DAILY_SELECT = `
 
 /**
  * Rebuilds the daily rollup from the hourly table when it was built in another zone (or never):
- * the writer's connection must be in `timeZone`.
+ * the writer's connection must be in `timeZone`. Month by month (issue 19: a province's year is
+ * ~840 M hours, too many groups for one aggregate), each month's rows clustered by meter.
  */
 export async function ensureDailyRollup(conn: DuckDBConnection, timeZone: string): Promise<void> {
   const [row] = await query(conn, `SELECT value FROM rollup_meta WHERE name = 'daily_zone'`);
@@ -65,15 +66,81 @@ export async function ensureDailyRollup(conn: DuckDBConnection, timeZone: string
   await conn.run('BEGIN TRANSACTION');
   try {
     await conn.run('DELETE FROM daily');
-    await conn.run(`INSERT INTO daily ${DAILY_SELECT} GROUP BY ALL ORDER BY day_start`);
     await conn.run('DELETE FROM monthly');
-    await conn.run(`INSERT INTO monthly ${MONTHLY_SELECT} GROUP BY ALL ORDER BY month_start`);
+    const months = await query(
+      conn,
+      `SELECT epoch_ms(m) AS from_ms, epoch_ms(m + INTERVAL 1 MONTH) AS to_ms FROM (
+         SELECT unnest(generate_series(date_trunc('month', min(hour_start)), max(hour_start), INTERVAL 1 MONTH)) AS m
+         FROM hourly) WHERE m IS NOT NULL ORDER BY m`,
+    );
+    for (const m of months) await rebuildMonth(conn, Number(m.from_ms), Number(m.to_ms));
     await conn.run(`INSERT OR REPLACE INTO rollup_meta VALUES ('daily_zone', $1)`, [timeZone]);
+    // Every month is clustered now; the last one is clustered again once a later month is written.
+    const last = months.at(-1);
+    await setClusteredBefore(conn, last === undefined ? 0 : Number(last.from_ms));
     await conn.run('COMMIT');
   } catch (error) {
     await conn.run('ROLLBACK');
     throw error;
   }
+}
+
+/**
+ * The rollups of one local month [fromMs, toMs) from its hours, ordered by meter: a month's rows
+ * then lie in row groups that each hold a range of meter ids, and a scoped question (whose meters'
+ * ids sort together: the simulator's and the national coding put the building before the meter)
+ * reads one or two of them, whatever the number of other meters (issue 19, item 1).
+ */
+async function rebuildMonth(conn: DuckDBConnection, fromMs: number, toMs: number): Promise<void> {
+  const bounds = [fromMs, toMs];
+  await conn.run(
+    `INSERT INTO daily ${DAILY_SELECT} WHERE h.hour_start >= ${tsParam('$1')} AND h.hour_start < ${tsParam('$2')}
+     GROUP BY ALL ORDER BY meter_id, day_start`,
+    bounds,
+  );
+  await conn.run(
+    `INSERT INTO monthly ${MONTHLY_SELECT} WHERE d.day_start >= ${tsParam('$1')} AND d.day_start < ${tsParam('$2')}
+     GROUP BY ALL ORDER BY meter_id`,
+    bounds,
+  );
+}
+
+/** The instant (epoch ms, a local month start) before which the rollups are clustered by meter. */
+const clusteredBefore = new WeakMap<DuckDBConnection, number>();
+
+async function setClusteredBefore(conn: DuckDBConnection, ms: number): Promise<void> {
+  await conn.run(`INSERT OR REPLACE INTO rollup_meta VALUES ('clustered_before', $1)`, [String(ms)]);
+  clusteredBefore.set(conn, ms);
+}
+
+/**
+ * Clusters by meter the rollup rows of the months that ended before `latestMs`'s month began:
+ * ingest appends each write's days in time order, so a month's rows are rewritten, ordered by meter,
+ * once the first hour of a later month is written (at 96,000 meters ~3 M daily rows, once a month).
+ * Rows written later into a clustered month (late data) stay where they were appended.
+ */
+async function clusterClosedMonths(conn: DuckDBConnection, latestMs: number): Promise<void> {
+  let before = clusteredBefore.get(conn);
+  if (before === undefined) {
+    const [row] = await query(conn, `SELECT value FROM rollup_meta WHERE name = 'clustered_before'`);
+    before = row === undefined ? 0 : Number(row.value);
+    clusteredBefore.set(conn, before);
+  }
+  if (latestMs < before + 28 * 24 * HOUR_MS) return;
+  const [month] = await query(conn, `SELECT epoch_ms(date_trunc('month', ${tsParam('$1')})) AS ms`, [latestMs]);
+  const untilMs = Number(month?.ms);
+  if (!(untilMs > before)) return;
+  for (const [table, time] of [
+    ['daily', 'day_start'],
+    ['monthly', 'month_start'],
+  ] as const) {
+    const where = `WHERE ${time} >= ${tsParam('$1')} AND ${time} < ${tsParam('$2')}`;
+    await conn.run(`CREATE OR REPLACE TEMP TABLE cluster_rows AS SELECT * FROM ${table} ${where}`, [before, untilMs]);
+    await conn.run(`DELETE FROM ${table} ${where}`, [before, untilMs]);
+    await conn.run(`INSERT INTO ${table} SELECT * FROM cluster_rows ORDER BY meter_id, ${time}`);
+  }
+  await conn.run('DROP TABLE cluster_rows');
+  await setClusteredBefore(conn, untilMs);
 }
 
 /** Per meter, the span of hours a write touches: its replaced ranges and its new rows. */
@@ -108,7 +175,7 @@ export async function replaceHourlyRows(
       `DELETE FROM hourly h USING hourly_ranges r
        WHERE h.hour_start >= ${tsParam('$1')}
          AND h.meter_id = r.meter_id AND h.hour_start >= r.from_ts AND h.hour_start < r.to_ts`,
-      [Math.min(...ranges.map((r) => r.fromMs))],
+      [ranges.reduce((min, r) => Math.min(min, r.fromMs), Number.POSITIVE_INFINITY)],
     );
   }
   await appendRows(conn, 'hourly', rows, (a, h) => {
@@ -129,7 +196,7 @@ export async function replaceHourlyRows(
            date_trunc('day', to_ts - INTERVAL 1 MICROSECOND) + INTERVAL 1 DAY AS to_day
     FROM daily_spans`);
   // A bound at or before every local day start involved, for zone-map pruning (no day is longer).
-  const fromMs = Math.min(...spans.map((s) => s.fromMs)) - LONGEST_DAY_MS;
+  const fromMs = spans.reduce((min, s) => Math.min(min, s.fromMs), Number.POSITIVE_INFINITY) - LONGEST_DAY_MS;
   await conn.run(
     `DELETE FROM daily d USING daily_days r
      WHERE d.day_start >= ${tsParam('$1')}
@@ -160,6 +227,7 @@ export async function replaceHourlyRows(
      GROUP BY ALL ORDER BY month_start`,
     [fromMonthMs],
   );
+  await clusterClosedMonths(conn, spans.reduce((max, s) => Math.max(max, s.toMs), 0) - 1);
 }
 
 async function writeSpans(conn: DuckDBConnection, table: string, spans: readonly HourRange[]): Promise<void> {

@@ -8,8 +8,10 @@ import { FACTS_SQL } from './fact-tables.js';
 import { HOURS_ROLLUP_SQL, ROLLUP_SQL } from './hourly-tables.js';
 import { NOTIFICATIONS_SQL } from './notification-tables.js';
 import { PLANNING_SQL, REDUCTION_TARGETS_SQL } from './planning-tables.js';
+import { SAVINGS_PROJECTS_SQL } from './savings-project-tables.js';
 import { MIGRATIONS_SQL, SCHEMA_SQL } from './schema.js';
 import { query } from './sql-util.js';
+import { WEATHER_SQL } from './weather-tables.js';
 
 /**
  * The embedded store's schema, by version (issue "Production parity", item 2). Version 1 is every
@@ -103,6 +105,22 @@ export const DUCKDB_MIGRATIONS: readonly Migration[] = [
     version: 13,
     description: 'anomaly cases: assignee, due date and comments (issue 17, item 3)',
     statements: ANOMALY_CASES_SQL,
+  },
+  {
+    version: 14,
+    description: 'weather stations in the registry and their hourly observations (issue 18, item 1)',
+    statements: WEATHER_SQL,
+  },
+  {
+    version: 15,
+    description: 'savings projects and their non-routine adjustments (issue 18, item 3)',
+    statements: SAVINGS_PROJECTS_SQL,
+  },
+  {
+    version: 16,
+    description: 'rollups clustered by meter within each month (issue 19, item 1): rebuilt when the store opens',
+    // ensureDailyRollup rebuilds them month by month, ordered by meter, and marks them clustered.
+    statements: [`DELETE FROM rollup_meta WHERE name IN ('daily_zone', 'clustered_before')`],
   },
 ];
 

@@ -13,6 +13,7 @@ import type { Registry } from '../../domain/registry.js';
 import type { Target } from '../../domain/targets.js';
 import type { Tariff } from '../../domain/tariffs.js';
 import { clusterMetadataMembers } from '../metadata-store.js';
+import type { SavingsProjectStore } from '../savings-project-store.js';
 import type {
   AccountStore,
   AnomalyCaseStore,
@@ -25,6 +26,7 @@ import type {
   NotificationStore,
   TokenRecord,
 } from '../store.js';
+import type { WeatherStore } from '../weather-store.js';
 
 /** The MetadataStore methods the InfluxDB store forwards as they are (the others also touch the series). */
 type MetadataMethods =
@@ -61,7 +63,9 @@ type MetadataMethods =
   | 'audit'
   | 'accounts'
   | 'notifications'
-  | 'anomalyCases';
+  | 'anomalyCases'
+  | 'savingsProjects'
+  | 'weather';
 
 /**
  * The part of the InfluxDB store that is no time series: registry, dead letters, lifecycle events,
@@ -89,6 +93,14 @@ export abstract class MetadataDelegate implements Pick<MetadataStore, MetadataMe
 
   get anomalyCases(): AnomalyCaseStore {
     return this.meta.anomalyCases;
+  }
+
+  get savingsProjects(): SavingsProjectStore {
+    return this.meta.savingsProjects;
+  }
+
+  get weather(): WeatherStore {
+    return this.meta.weather;
   }
 
   loadRegistry(): Promise<Registry> {

@@ -5,7 +5,9 @@ import { ANOMALY_CASES_TABLES_SQL } from './anomaly-case-tables.js';
 import { AUDIT_TABLES_SQL } from './audit-tables.js';
 import { NOTIFICATIONS_TABLES_SQL } from './notification-tables.js';
 import { REDUCTION_TARGETS_SQL } from './planning-tables.js';
+import { SAVINGS_PROJECTS_TABLES_SQL } from './savings-project-tables.js';
 import { ID } from './sql.js';
+import { WEATHER_TABLES_SQL } from './weather-tables.js';
 
 /**
  * The PostgreSQL metadata schema, by version (issue "Production parity", item 2): the same tables
@@ -144,6 +146,16 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
     version: 13,
     description: 'anomaly cases: assignee, due date and comments (issue 17, item 3)',
     statements: ANOMALY_CASES_TABLES_SQL,
+  },
+  {
+    version: 14,
+    description: 'weather stations in the registry and their hourly observations (issue 18, item 1)',
+    statements: WEATHER_TABLES_SQL,
+  },
+  {
+    version: 15,
+    description: 'savings projects and their non-routine adjustments (issue 18, item 3)',
+    statements: SAVINGS_PROJECTS_TABLES_SQL,
   },
 ];
 

@@ -77,7 +77,9 @@ import {
   upsertTargets,
 } from './planning-tables.js';
 import { PostgresReadingKeyLock, READING_LOCK_TIMEOUT_MS } from './reading-key-lock.js';
-import { insertRows, type Row, type Run, runOn } from './sql.js';
+import { PostgresSavingsProjectStore } from './savings-project-tables.js';
+import { insertRows, type Row, type Run, redactedUrl, runOn } from './sql.js';
+import { PostgresWeatherStore } from './weather-tables.js';
 
 /** Options of the PostgreSQL metadata store. */
 export interface PostgresMetadataOptions {
@@ -113,17 +115,6 @@ const NUMERIC_COLUMNS: Readonly<Record<string, string>> = {
 const registryTypes = (table: RegistryTable): string[] =>
   REGISTRY_COLUMNS[table].map((c: string) => NUMERIC_COLUMNS[c] ?? 'text');
 
-/** The URL without its password, for logs. */
-function redactedUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password !== '') u.password = '***';
-    return u.toString();
-  } catch {
-    return 'postgres (unparsable METADATA_URL)';
-  }
-}
-
 /**
  * Metadata in PostgreSQL (issue "Production parity"): registry, events, corrections, dead letters,
  * targets, anomalies, tokens, the audit log and the job runs' history, shared by every process of
@@ -141,9 +132,11 @@ export class PostgresMetadataStore implements MetadataStore {
   private readonly run: Run;
   /** Advisory locks per meter, shared with every process on this database (reading-key-lock.ts). */
   readonly readingKeyLock: ReadingKeyLock;
-  /** Users and sessions (issue 17, item 1) and notifications (item 4), on the same pool. */
+  /** On the same pool: users and sessions, notifications (issue 17), savings projects and weather (issue 18). */
   readonly accounts: PostgresAccountStore;
   readonly notifications: PostgresNotificationStore;
+  readonly savingsProjects: PostgresSavingsProjectStore;
+  readonly weather: PostgresWeatherStore;
   readonly anomalyCases = new PostgresAnomalyCases((fn) => this.changing({ what: 'anomalies' }, fn));
 
   private constructor(
@@ -159,6 +152,8 @@ export class PostgresMetadataStore implements MetadataStore {
     this.readingKeyLock = new PostgresReadingKeyLock(lockPool, logger);
     this.accounts = new PostgresAccountStore(pool);
     this.notifications = new PostgresNotificationStore(pool);
+    this.savingsProjects = new PostgresSavingsProjectStore(pool);
+    this.weather = new PostgresWeatherStore(pool);
     this.registryLock = new PostgresReadingKeyLock(lockPool, logger, READING_LOCK_TIMEOUT_MS, 'jieneng:registry:');
   }
 

@@ -42,3 +42,14 @@ export async function insertRows(
   const unnest = types.map((t, i) => `$${i + 1}::${t}[]`).join(', ');
   await run(`INSERT INTO ${table} (${columns.join(', ')}) SELECT * FROM unnest(${unnest})`, arrays);
 }
+
+/** A `postgres://` URL without its password, for logs. */
+export function redactedUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password !== '') u.password = '***';
+    return u.toString();
+  } catch {
+    return 'postgres (unparsable METADATA_URL)';
+  }
+}

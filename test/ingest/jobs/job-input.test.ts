@@ -51,6 +51,25 @@ describe('on-demand job input (POST /api/v1/jobs/{name}/run with a body, issue 1
     await runner.stop();
   });
 
+  it('skips a scheduled tick while an on-demand run over another input is running, without an error', async () => {
+    const seen: unknown[] = [];
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const lines: { level: number; msg: string }[] = [];
+    const recording = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line)) });
+    const runner = new JobRunner([yearJob(seen, gate)], { timeZone: 'UTC', logger: recording });
+    const onDemand = runner.run('yearly', { year: 2024 });
+    await runner.scheduled('yearly');
+    release();
+    await onDemand;
+    expect(seen).toEqual([{ year: 2024 }]);
+    expect(lines.filter((l) => l.level >= 50)).toEqual([]);
+    expect(lines.some((l) => l.msg.includes('scheduled run skipped'))).toBe(true);
+    await runner.stop();
+  });
+
   it('ignores a body given to a job that takes no input', async () => {
     const runner = new JobRunner(
       [{ name: 'plain', schedule: '0 4 * * *', description: 'no input', run: async (input) => ({ input }) }],

@@ -61,7 +61,7 @@ export async function renderAccount(root: HTMLElement, ctx: PageContext): Promis
     [t('displayName'), u.displayName],
     [t('role'), roleName(u.role, u.scopes)],
     [t('scopes'), scopesText(u.scopes, ctx.registry)],
-    [t('passwordChangedAt'), when(u.passwordChangedAt)],
+    u.external ? [t('passwordChangedAt'), t('ssoUser')] : [t('passwordChangedAt'), when(u.passwordChangedAt)],
     [t('sessionExpires'), when(who.expiresAt)],
   ];
   root.replaceChildren(
@@ -74,6 +74,9 @@ export async function renderAccount(root: HTMLElement, ctx: PageContext): Promis
         ...facts.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]),
       ),
     ),
-    card(t('changePassword'), h('p', { class: 'muted' }, t('changePasswordNote')), passwordForm()),
+    // A single sign-on user has no password here: it changes it at the provider.
+    ...(u.external
+      ? []
+      : [card(t('changePassword'), h('p', { class: 'muted' }, t('changePasswordNote')), passwordForm())]),
   );
 }

@@ -2,7 +2,8 @@
  * The notification delivery log (issue 17, item 4): every attempt to send a message to a channel,
  * newest first, filtered by dates, channel and status (`GET /api/v1/notification-deliveries`).
  */
-import type { Delivery } from '../../../core/domain/notifications.js';
+import type { z } from 'zod';
+import type { DeliveryViewSchema } from '../../../api/schemas/notifications.js';
 import { api, url } from '../api.js';
 import { addDays, today } from '../dates.js';
 import { badge, field, h, section, select, table } from '../dom.js';
@@ -10,7 +11,7 @@ import { t } from '../i18n.js';
 import { when } from '../labels.js';
 
 /** A delivery as the API answers it: `at` instead of `atMs`. */
-type DeliveryView = Omit<Delivery, 'atMs'> & { readonly at: string };
+type DeliveryView = z.output<typeof DeliveryViewSchema>;
 
 interface Filters {
   readonly from: string;

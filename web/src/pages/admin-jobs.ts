@@ -7,6 +7,7 @@ import { api } from '../api.js';
 import { badge, card, h } from '../dom.js';
 import { apiField, done, onSubmit } from '../forms.js';
 import { t } from '../i18n.js';
+import { jobDescription } from '../job-names.js';
 import { num, when } from '../labels.js';
 import type { PageContext } from '../router.js';
 import type { JobRun, JobView } from '../types-admin.js';
@@ -101,7 +102,7 @@ function jobBlock(job: JobView): HTMLElement {
     { class: 'job', 'data-job': job.name },
     h('h3', {}, h('code', {}, job.name), ' ', running),
     h('p', {}, `${t('schedule')}: `, h('code', { 'data-schedule': '' }, job.schedule)),
-    h('p', { class: 'muted' }, job.description),
+    h('p', { class: 'muted', 'data-description': '' }, jobDescription(job.name, job.description)),
     runSlot,
     runForm(job, (state) => {
       runSlot.replaceChildren(lastRun(state.lastRun), clusterRun(state) ?? '');

@@ -18,7 +18,7 @@ import { editor } from './registry-edit.js';
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 function counts(answer: ImportAnswer): HTMLElement {
-  const sheets = Object.keys(answer.registry);
+  const sheets = Object.keys(answer.registry) as (keyof ImportAnswer['registry'])[];
   return h(
     'div',
     { class: 'notice ok', role: 'status', 'data-import': answer.dryRun ? 'dry-run' : 'applied' },
@@ -26,7 +26,7 @@ function counts(answer: ImportAnswer): HTMLElement {
     table(
       [t('sheet'), t('rowsRead'), t('registryAfter')],
       sheets,
-      (s) => [s, answer.rows[s] ?? 0, answer.registry[s] ?? 0],
+      (s) => [s, answer.rows[s] ?? 0, answer.registry[s]],
       (s) => ({ 'data-sheet': s }),
     ),
   );

@@ -70,7 +70,7 @@ function editForm(ctx: PageContext, user: UserView, reload: () => Promise<void>)
     apiField(t('displayName'), displayName),
     apiField(t('role'), role),
     apiField(t('scopes'), scopes, t('scopesHint')),
-    apiField(t('resetPassword'), password, t('resetPasswordHint')),
+    user.external ? null : apiField(t('resetPassword'), password, t('resetPasswordHint')),
     apiField(t('disabled'), disabled, t('disabledHint')),
     general,
     h('div', { class: 'buttons' }, h('button', { type: 'submit', class: 'primary' }, t('save'))),
@@ -108,7 +108,7 @@ function list(
       u.disabledAt === null
         ? badge('active', t('active'))
         : badge('disabled', `${t('disabled')} ${when(u.disabledAt)}`),
-      when(u.passwordChangedAt),
+      u.external ? t('ssoUser') : when(u.passwordChangedAt),
       h(
         'span',
         { class: 'row-actions' },

@@ -7,10 +7,10 @@ import { badge, card, failure, field, h, section, select } from '../dom.js';
 import { t } from '../i18n.js';
 import { mayAct } from '../identity.js';
 import { ANOMALY_TYPE_CODES, anomalyTypeName, num, scopeName, when } from '../labels.js';
-import { actOnAnomaly, anomalies, institutionOfScope } from '../queries.js';
+import { actOnAnomaly, anomalies, assignableUsers, institutionOfScope } from '../queries.js';
 import type { PageContext } from '../router.js';
 import type { Anomaly, AnomalyStatus, Registry } from '../types.js';
-import { anomalyCase, overdueBadge } from './anomaly-case.js';
+import { ASSIGNEES_LIST_ID, anomalyCase, overdueBadge } from './anomaly-case.js';
 import { anomalyTitle, evidence } from './parts.js';
 
 interface Filters {
@@ -161,6 +161,16 @@ export async function renderAnomalies(root: HTMLElement, ctx: PageContext): Prom
         ...found.map((a) => item(a, ctx.registry, mayAct(ctx.identity), () => void load())),
       );
     });
-  root.replaceChildren(h('div', { class: 'page-head' }, h('h1', {}, t('navAnomalies'))), card(t('filter'), form), list);
+  // Suggestions for the assignee fields: the users this reader may list (none for an officer).
+  const assignees = h('datalist', { id: ASSIGNEES_LIST_ID });
+  void assignableUsers().then((users) =>
+    assignees.replaceChildren(...users.map((u) => h('option', { value: u.username }, u.displayName))),
+  );
+  root.replaceChildren(
+    h('div', { class: 'page-head' }, h('h1', {}, t('navAnomalies'))),
+    card(t('filter'), form),
+    assignees,
+    list,
+  );
   await load();
 }

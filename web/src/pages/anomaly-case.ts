@@ -61,34 +61,56 @@ function miniForm(
   return form;
 }
 
-/** The case of an anomaly: assignment, comments and their forms (a resolved one takes comments only). */
+/** The datalist of known usernames the assignee fields suggest (filled by the anomalies page). */
+export const ASSIGNEES_LIST_ID = 'anomaly-assignees';
+
+/**
+ * The case of an anomaly: the assignment line, then comments and the forms folded under one
+ * summary (open when there are comments), so that a long list stays readable. A resolved anomaly
+ * takes comments only. The assignee field suggests the users the reader may list (free text stays
+ * allowed: a contractor may have no account).
+ */
 export function anomalyCase(a: Anomaly, canAct: boolean, refresh: () => void): HTMLElement {
-  const assignee = h('input', { type: 'text', name: 'assignee', value: a.assignee ?? '', maxlength: 100 });
+  const assignee = h('input', {
+    type: 'text',
+    name: 'assignee',
+    value: a.assignee ?? '',
+    maxlength: 100,
+    list: ASSIGNEES_LIST_ID,
+    autocomplete: 'off',
+  });
   const due = h('input', { type: 'date', name: 'dueDate', value: a.dueDate ?? '' });
   const text = h('input', { type: 'text', name: 'commentText', maxlength: 2000, required: true });
+  const summary = canAct
+    ? `${t('comments')} (${a.comments.length}) · ${t('assign')}`
+    : `${t('comments')} (${a.comments.length})`;
   return h(
     'div',
     { class: 'case' },
     assignmentLine(a),
-    h('h4', {}, `${t('comments')} (${a.comments.length})`),
-    commentList(a),
-    canAct
-      ? miniForm(
-          'comment',
-          [field(t('comments'), text)],
-          t('addComment'),
-          () => commentOnAnomaly(a.id, text.value),
-          refresh,
-        )
-      : null,
-    canAct && a.status !== 'resolved'
-      ? miniForm(
-          'assign',
-          [field(t('assignee'), assignee), field(t('dueDate'), due)],
-          t('assign'),
-          () => assignAnomaly(a.id, assignee.value.trim(), due.value),
-          refresh,
-        )
-      : null,
+    h(
+      'details',
+      { 'data-case': '', open: a.comments.length > 0 },
+      h('summary', {}, summary),
+      commentList(a),
+      canAct
+        ? miniForm(
+            'comment',
+            [field(t('comments'), text)],
+            t('addComment'),
+            () => commentOnAnomaly(a.id, text.value),
+            refresh,
+          )
+        : null,
+      canAct && a.status !== 'resolved'
+        ? miniForm(
+            'assign',
+            [field(t('assignee'), assignee), field(t('dueDate'), due)],
+            t('assign'),
+            () => assignAnomaly(a.id, assignee.value.trim(), due.value),
+            refresh,
+          )
+        : null,
+    ),
   );
 }

@@ -8,7 +8,7 @@ import { today } from '../dates.js';
 import { badge, card, field, h, section, select } from '../dom.js';
 import { apiField, done, onSubmit } from '../forms.js';
 import { t } from '../i18n.js';
-import { mayAct } from '../identity.js';
+import { homeScope, mayAct } from '../identity.js';
 import { evidenceKey, num, scopeName, when } from '../labels.js';
 import type { PageContext } from '../router.js';
 import type { Registry } from '../types.js';
@@ -79,10 +79,10 @@ function flagItem(flag: AuditFlagView, registry: Registry, act: boolean, onResol
 export async function renderAudit(root: HTMLElement, ctx: PageContext): Promise<void> {
   const q = ctx.query;
   const year = q.get('year') ?? String(Number(today().slice(0, 4)) - 1);
-  const scope = q.get('scope') ?? 'city';
+  const scope = q.get('scope') ?? homeScope(ctx.identity);
   const status = q.get('status') ?? '';
   const yearInput = h('input', { type: 'number', name: 'year', value: year, min: 2000, max: 2100, step: 1 });
-  const scopeSelect = scopePicker('scope', ctx.registry, scope);
+  const scopeSelect = scopePicker('scope', ctx.registry, scope, ctx.identity);
   const statusSelect = select(
     'status',
     [['', t('all')], ...STATUSES.map((s): [string, string] => [s, t(`flag_${s}`)])],

@@ -7,8 +7,9 @@ import type { ChartSeries } from '../charts.js';
 import { addDays } from '../dates.js';
 import { field, h, select } from '../dom.js';
 import { t } from '../i18n.js';
-import { pct } from '../labels.js';
+import { num, pct } from '../labels.js';
 import type { Comparison } from '../types.js';
+import { kpi } from './parts.js';
 
 /** What a page compares with: `none`, or a value of the API's `compare=`. */
 export type Compare = string;
@@ -106,4 +107,47 @@ export function compareControl(value: Compare, onChange: (next: Compare) => void
     },
   );
   return h('span', { class: 'compare' }, field(t('compareWith'), choice), dates);
+}
+
+/** The weather-normalised part of a comparison (issue 18, item 4; `normalize=weather`). */
+type Normalized = NonNullable<Comparison['normalized']>;
+
+/** The "weather-normalised" checkbox, kept in the address as `?normalize=weather`. */
+export function normalizeControl(on: boolean, onChange: (next: boolean) => void): HTMLElement {
+  const box = h('input', { type: 'checkbox', name: 'normalize', checked: on });
+  box.addEventListener('change', () => onChange(box.checked));
+  return h('label', { class: 'field check' }, h('span', {}, t('weatherNormalized')), box);
+}
+
+/**
+ * The normalised line (`data-series` key `normalized`): the compared period's model under each
+ * bucket's weather, on this period's buckets; none when withheld or without a series (hourly).
+ */
+export function normalizedLine(n: Normalized | undefined): ChartSeries[] {
+  if (n?.status !== 'normalized' || n.series === undefined) return [];
+  return [
+    { key: 'normalized', name: t('normalizedTotal'), type: 'line', data: n.series.map((p) => p.value ?? Number.NaN) },
+  ];
+}
+
+/**
+ * The normalised tiles: the compared period under this period's weather and the change against
+ * it (`data-value` the API's `normalized.total` and `normalized.change`), or why it is withheld.
+ */
+export function normalizedTiles(n: Normalized | undefined, unit: string): HTMLElement[] {
+  if (n === undefined) return [];
+  if (n.status === 'refused')
+    return [h('p', { class: 'notice', 'data-normalize-refused': n.code }, `${t('normalizedRefused')}: ${n.reason}`)];
+  const trend = n.change === null ? '' : n.change > 0 ? 'up' : n.change < 0 ? 'down' : '';
+  // Both sides cover the same days (those with complete use and a temperature): say how many, and this period's use on them.
+  const note = ` · ${t('normalizedDays', { days: String(n.currentDays.used), current: num(n.current, 1) })} · ${n.model.form} · R² ${n.model.fit.r2 ?? '—'}`;
+  return [
+    kpi('series-normalized', t('normalizedTotal'), n.total, unit, note),
+    h(
+      'div',
+      { class: `kpi change ${trend}`, 'data-kpi': 'series-normalized-change', 'data-value': n.change ?? '' },
+      h('span', { class: 'kpi-label' }, t('normalizedChange')),
+      h('strong', {}, changeText(n.change)),
+    ),
+  ];
 }

@@ -4,6 +4,7 @@
  * from; target progress, completeness, open anomalies with their evidence, buildings and meters.
  */
 
+import { scopeWeatherStation } from '../../../core/domain/weather-station.js';
 import { api, url } from '../api.js';
 import { type ChartSeries, chart } from '../charts.js';
 import { addDays, bucketLabel, monthOf, today, yearRange } from '../dates.js';
@@ -22,6 +23,9 @@ import {
   compareOf,
   compareParam,
   comparisonLine,
+  normalizeControl,
+  normalizedLine,
+  normalizedTiles,
 } from './compare.js';
 import { flowSection } from './energy-flow.js';
 import { anomalyTitle, evidence, kpi, targetTable } from './parts.js';
@@ -37,6 +41,8 @@ interface Choice {
   readonly unit: PageUnit;
   /** What the series is compared with (`?compare=`, the same period last year by default). */
   readonly compare: Compare;
+  /** `?normalize=weather`: the compared period under this period's weather too (issue 18, item 4). */
+  readonly normalize: boolean;
 }
 
 const PAGE_UNITS: readonly PageUnit[] = ['native', ...FIGURE_UNITS];
@@ -82,7 +88,12 @@ async function seriesChart(
   const base = { scope, interval, energy, unit: choice.unit, subItem: choice.subItem || undefined };
   const split = splitOf(choice, energies, classes);
   const [total, ...parts] = await Promise.all([
-    consumption({ ...base, ...range, compare: compareParam(choice.compare) }),
+    consumption({
+      ...base,
+      ...range,
+      compare: compareParam(choice.compare),
+      normalize: choice.normalize ? 'weather' : undefined,
+    }),
     ...split.map((s) => consumption({ ...base, ...range, ...s.query })),
   ]);
   if (total === undefined) return h('p', {}, '—');
@@ -112,13 +123,15 @@ async function seriesChart(
     if (energy !== undefined && other.some((v) => Math.abs(v) > 1e-6))
       series.push({ key: 'other', name: t('other'), type: 'bar', stack: 'now', data: other });
   }
-  if (comparison !== undefined) series.push(comparisonLine(choice.compare, comparison));
+  if (comparison !== undefined)
+    series.push(comparisonLine(choice.compare, comparison), ...normalizedLine(comparison.normalized));
   const compared =
     comparison === undefined
       ? []
       : [
           kpi('series-compared', comparedLabel(choice.compare, comparison), comparison.total, unit),
           changeKpi('series-change', comparison.change),
+          ...normalizedTiles(comparison.normalized, unit),
         ];
   return h(
     'div',
@@ -177,7 +190,10 @@ export async function renderInstitution(root: HTMLElement, ctx: PageContext): Pr
   const id = ctx.params[0] ?? '';
   const inst = ctx.registry.institutions.find((i) => i.id === id);
   if (inst === undefined) {
-    root.replaceChildren(h('p', { class: 'notice error' }, `${t('institution')} "${id}" ?`));
+    // The registry a scoped reader gets holds its own institutions only: unknown or not visible.
+    root.replaceChildren(
+      h('p', { class: 'notice error', 'data-not-visible': id }, `${t('institution')} "${id}": ${t('notVisible')}`),
+    );
     return;
   }
   const scope = `institution:${id}`;
@@ -194,8 +210,23 @@ export async function renderInstitution(root: HTMLElement, ctx: PageContext): Pr
   const classes = subItemClasses(id, ctx.registry);
   const subItem =
     energy === 'electricity' && unit !== 'yuan' ? (classes.find((c) => c === ctx.query.get('subItem')) ?? '') : '';
+  // Weather-normalised: one energy in its native unit, compared, and a weather station (issue 18, item 4).
+  const normalizable =
+    unit === 'native' &&
+    subItem === '' &&
+    compare !== 'none' &&
+    scopeWeatherStation(ctx.registry, { level: 'institution', id }).ok;
+  const normalize = normalizable && ctx.query.get('normalize') === 'weather';
   const go = (change: Record<string, string>) => {
-    const q = new URLSearchParams({ view, energy, subItem, unit, compare, ...change });
+    const q = new URLSearchParams({
+      view,
+      energy,
+      subItem,
+      unit,
+      compare,
+      normalize: normalize ? 'weather' : '',
+      ...change,
+    });
     ctx.navigate(`/institutions/${encodeURIComponent(id)}?${q}`, true);
   };
   const district = ctx.registry.districts.find((d) => d.id === inst.districtId);
@@ -249,6 +280,7 @@ export async function renderInstitution(root: HTMLElement, ctx: PageContext): Pr
         )
       : null,
     compareControl(compare, (next) => go({ compare: next })),
+    normalizable ? normalizeControl(normalize, (on) => go({ normalize: on ? 'weather' : '' })) : null,
   );
   root.replaceChildren(
     h(
@@ -272,7 +304,9 @@ export async function renderInstitution(root: HTMLElement, ctx: PageContext): Pr
     card(`${t('buildings')} · ${t('meters')} · ${t('completeness')} ${monthOf(day)}`, metersSlot),
   );
   await Promise.all([
-    section(seriesSlot, () => seriesChart(scope, { view, energy, subItem, unit, compare }, energies, classes)),
+    section(seriesSlot, () =>
+      seriesChart(scope, { view, energy, subItem, unit, compare, normalize }, energies, classes),
+    ),
     section(flowSlot, () => flowSection(scope, rangeOf(view, day))),
     section(targetsSlot, async () => targetTable(await targetProgress(scope, day.slice(0, 4)))),
     section(anomaliesSlot, async () => {

@@ -4,6 +4,8 @@
  * nothing. The API names each bad item's field (`readings[3].value`): the rows' inputs carry those
  * names, so the message appears next to the cell.
  */
+import type { z } from 'zod';
+import type { ManualEntryAnswerSchema } from '../../../api/schemas/meters.js';
 import { api } from '../api.js';
 import { nowLocal, zonedIso } from '../dates.js';
 import { h, select } from '../dom.js';
@@ -25,12 +27,8 @@ const COLUMNS: Record<Kind, readonly { key: string; type: 'datetime-local' | 'nu
   ],
 };
 
-interface Entered {
-  readonly stored: number;
-  readonly duplicates: number;
-  readonly unit: string;
-  readonly readings: readonly { ts: string; value: number }[];
-}
+/** What `POST /api/v1/meters/{id}/manual-readings` answers. */
+type Entered = z.output<typeof ManualEntryAnswerSchema>;
 
 function row(kind: Kind, i: number): HTMLElement {
   return h(

@@ -8,6 +8,7 @@ import { chart } from '../charts.js';
 import { addDays, bucketLabel, monthOf, monthRange, today, yearRange } from '../dates.js';
 import { card, field, h, section, select, table } from '../dom.js';
 import { t } from '../i18n.js';
+import type { Identity } from '../identity.js';
 import { energyName, nativeUnit, num, pct, scopeName } from '../labels.js';
 import { consumption, energiesIn, targetProgress } from '../queries.js';
 import type { PageContext } from '../router.js';
@@ -210,11 +211,29 @@ async function districts(registry: Registry, period: Period, unit: FigureUnit, c
   );
 }
 
+/**
+ * Where a scoped user's overview starts: its first district's overview, or (scoped to institutions
+ * only) its first institution's page; undefined for a user who may read the city.
+ */
+function ownStart(who: Identity, unit: FigureUnit, compare: Compare): string | undefined {
+  if (who.kind !== 'user' || who.user.scopes.length === 0) return undefined;
+  const district = who.user.scopes.find((s) => s.startsWith('district:'));
+  if (district !== undefined) return overviewHref(district.slice('district:'.length), unit, compare);
+  const institution = who.user.scopes.find((s) => s.startsWith('institution:'));
+  return institution === undefined ? undefined : `/institutions/${encodeURIComponent(institution.slice(12))}`;
+}
+
 /** Renders the overview of the city, or of `?district=ID`; `?unit=kgce_ev|yuan|kgco2` chooses the unit. */
 export async function renderOverview(root: HTMLElement, ctx: PageContext): Promise<void> {
   const district = ctx.query.get('district');
   const unit = unitOf(ctx.query.get('unit'), FIGURE_UNITS, 'kgce');
   const compare = compareOf(ctx.query.get('compare'), 'none');
+  // A user limited to districts or institutions may not read the city: its overview is its own.
+  const own = district === null ? ownStart(ctx.identity, unit, compare) : undefined;
+  if (own !== undefined) {
+    ctx.navigate(own, true);
+    return;
+  }
   const scope = district === null ? 'city' : `district:${district}`;
   const day = today();
   const period: Period = { month: monthOf(day), year: day.slice(0, 4) };

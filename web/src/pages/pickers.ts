@@ -1,6 +1,7 @@
 /** Controls several administration forms share: scopes, roles, a two-step confirmation. */
 import { h, select } from '../dom.js';
 import { t } from '../i18n.js';
+import { type Identity, readsCity } from '../identity.js';
 import type { Registry } from '../types.js';
 
 /** The roles of users and tokens (README, "Roles and scopes"). */
@@ -23,9 +24,13 @@ export function scopeChoices(registry: Registry): [string, string][] {
   ];
 }
 
-/** A single scope picker: the city, its districts and institutions. */
-export function scopePicker(name: string, registry: Registry, value: string, city = 'city'): HTMLSelectElement {
-  return select(name, [[city, t('city')], ...scopeChoices(registry)], value);
+/**
+ * A single scope picker: the city (unless `who` is limited to districts or institutions), the
+ * districts and institutions of the registry the reader sees.
+ */
+export function scopePicker(name: string, registry: Registry, value: string, who?: Identity): HTMLSelectElement {
+  const city: [string, string][] = readsCity(who) ? [['city', t('city')]] : [];
+  return select(name, [...city, ...scopeChoices(registry)], value);
 }
 
 /**

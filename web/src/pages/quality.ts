@@ -3,18 +3,12 @@ import { api, url } from '../api.js';
 import { addDays, monthOf, today } from '../dates.js';
 import { card, field, h, section, select, table } from '../dom.js';
 import { t } from '../i18n.js';
+import { homeScope } from '../identity.js';
 import { energyName, num, pct, when } from '../labels.js';
 import type { PageContext } from '../router.js';
 import type { DeadLetter, Quality, Registry } from '../types.js';
+import { scopePicker } from './pickers.js';
 import { showReadings } from './readings.js';
-
-function scopeOptions(registry: Registry): [string, string][] {
-  return [
-    ['city', t('city')],
-    ...registry.districts.map((d): [string, string] => [`district:${d.id}`, `${t('district')} · ${d.name}`]),
-    ...registry.institutions.map((i): [string, string] => [`institution:${i.id}`, `${t('institution')} · ${i.name}`]),
-  ];
-}
 
 async function below(month: string, scope: string, registry: Registry, pick: (meterId: string) => void): Promise<Node> {
   const q = await api<Quality>(url('/api/v1/quality', { month, scope }));
@@ -66,7 +60,7 @@ async function deadLetters(): Promise<Node> {
 export async function renderQuality(root: HTMLElement, ctx: PageContext): Promise<void> {
   const day = today();
   const month = ctx.query.get('month') ?? monthOf(day);
-  const scope = ctx.query.get('scope') ?? 'city';
+  const scope = ctx.query.get('scope') ?? homeScope(ctx.identity);
   const meterIds = ctx.registry.meters.map((m) => m.id);
   const meterInput = h('input', {
     type: 'text',
@@ -94,7 +88,7 @@ export async function renderQuality(root: HTMLElement, ctx: PageContext): Promis
     showMeter();
   });
   const monthInput = h('input', { type: 'month', name: 'month', value: month });
-  const scopeSelect = select('scope', scopeOptions(ctx.registry), scope);
+  const scopeSelect = scopePicker('scope', ctx.registry, scope, ctx.identity);
   const apply = () =>
     ctx.navigate(`/quality?${new URLSearchParams({ month: monthInput.value, scope: scopeSelect.value })}`, true);
   monthInput.addEventListener('change', apply);

@@ -3,19 +3,13 @@ import { ApiError, api, download, url } from '../api.js';
 import { addDays, monthOf, today } from '../dates.js';
 import { card, failure, field, h, section, select, table } from '../dom.js';
 import { t } from '../i18n.js';
+import { homeScope } from '../identity.js';
 import { scopeName, when } from '../labels.js';
 import type { PageContext } from '../router.js';
 import type { ArchivedReport, Registry } from '../types.js';
+import { scopePicker } from './pickers.js';
 
 const FORMATS = ['csv', 'xlsx', 'pdf'] as const;
-
-function scopeOptions(registry: Registry): [string, string][] {
-  return [
-    ['city', t('city')],
-    ...registry.districts.map((d): [string, string] => [`district:${d.id}`, `${t('district')} · ${d.name}`]),
-    ...registry.institutions.map((i): [string, string] => [`institution:${i.id}`, `${t('institution')} · ${i.name}`]),
-  ];
-}
 
 /** Runs a download and reports its outcome in `status` (a 404 means the reports route is not there). */
 async function fetchFile(status: HTMLElement, path: string, fallbackName: string): Promise<void> {
@@ -75,7 +69,12 @@ export async function renderReports(root: HTMLElement, ctx: PageContext): Promis
   // Monthly reports are for finished months: last month by default.
   const lastMonth = monthOf(addDays(`${monthOf(today())}-01`, -1));
   const monthInput = h('input', { type: 'month', name: 'month', value: ctx.query.get('month') ?? lastMonth });
-  const scopeSelect = select('scope', scopeOptions(ctx.registry), ctx.query.get('scope') ?? 'city');
+  const scopeSelect = scopePicker(
+    'scope',
+    ctx.registry,
+    ctx.query.get('scope') ?? homeScope(ctx.identity),
+    ctx.identity,
+  );
   const langSelect = select(
     'lang',
     [

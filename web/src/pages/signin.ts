@@ -6,7 +6,7 @@
 import { ApiError } from '../api.js';
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
-import { signInWithPassword, signInWithToken } from '../identity.js';
+import { signInMethods, signInWithPassword, signInWithSso, signInWithToken } from '../identity.js';
 import { resetState } from '../state.js';
 
 /** What the sign-in page needs from the shell. */
@@ -40,6 +40,29 @@ function wire(form: HTMLFormElement, status: HTMLElement, signIn: () => Promise<
         button.disabled = false;
       });
   });
+}
+
+/**
+ * The single sign-on button, shown once the API says it is configured (issue 17, item 1), and
+ * why the last single sign-on was refused (`?sso_error=CODE`, set by the API's callback).
+ */
+function ssoPart(status: HTMLElement): HTMLElement {
+  const part = h(
+    'div',
+    { class: 'signin-form hidden', 'data-sso': '' },
+    h('button', { type: 'button', class: 'primary', 'data-action': 'sso', onclick: signInWithSso }, t('ssoSignIn')),
+    h('p', { class: 'muted' }, t('ssoOr')),
+  );
+  const refused = new URLSearchParams(location.search).get('sso_error');
+  if (refused !== null) {
+    status.className = 'notice error';
+    status.dataset.ssoError = refused;
+    status.textContent = `${t('ssoFailed')}${t(`sso_${refused}`)}`;
+  }
+  signInMethods()
+    .then((methods) => part.classList.toggle('hidden', !methods.sso))
+    .catch(() => undefined);
+  return part;
 }
 
 /** The sign-in page. */
@@ -109,6 +132,7 @@ export function renderSignIn(opts: SignInOptions): HTMLElement {
       h('h1', {}, t('appName')),
       h('h2', {}, t('signInTitle')),
       status,
+      ssoPart(status),
       form,
       h('details', { 'data-token-signin': '' }, h('summary', {}, t('useToken')), tokenForm),
       h('button', { type: 'button', class: 'link', 'data-action': 'lang', onclick: opts.onLang }, t('langSwitch')),

@@ -3,31 +3,23 @@
  * five-year reductions for a year with their progress, and forms to set a monthly or annual quota
  * or a reduction against a base year. Officers set them in their scopes, admins anywhere.
  */
+import type { z } from 'zod';
+import type { ReductionProgressSchema } from '../../../api/schemas/targets.js';
 import { api, url } from '../api.js';
 import { ENERGIES } from '../codes.js';
 import { today } from '../dates.js';
 import { badge, card, field, h, section, select, table } from '../dom.js';
 import { apiField, done, onSubmit } from '../forms.js';
 import { t } from '../i18n.js';
-import { mayAct } from '../identity.js';
+import { homeScope, mayAct } from '../identity.js';
 import { energyName, num, showUnit } from '../labels.js';
 import type { PageContext } from '../router.js';
 import type { Target, TargetProgress } from '../types.js';
 import { targetTable } from './parts.js';
 import { scopePicker } from './pickers.js';
 
-interface Reduction {
-  readonly energy: string;
-  readonly unit: string;
-  readonly baseYear: number;
-  readonly period: string;
-  readonly reductionPct: number;
-  readonly base: { readonly value: number | null };
-  readonly targetValue: number | null;
-  readonly reductionSoFarPct: number | null;
-  readonly asOfYear: number | null;
-  readonly status: string;
-}
+/** A five-year reduction target's progress (`/targets/progress`, `reductions`). */
+type Reduction = z.output<typeof ReductionProgressSchema>;
 
 type StoredTarget = Target & { kind?: 'quota' | 'reduction'; baseYear?: number; reductionPct?: number };
 
@@ -165,9 +157,9 @@ function storedTable(rows: readonly StoredTarget[]): HTMLElement {
 
 /** Renders `/targets?scope&year`. */
 export async function renderTargets(root: HTMLElement, ctx: PageContext): Promise<void> {
-  const scope = ctx.query.get('scope') ?? 'city';
+  const scope = ctx.query.get('scope') ?? homeScope(ctx.identity);
   const year = ctx.query.get('year') ?? today().slice(0, 4);
-  const scopeSelect = scopePicker('scope', ctx.registry, scope);
+  const scopeSelect = scopePicker('scope', ctx.registry, scope, ctx.identity);
   const yearInput = h('input', { type: 'number', name: 'year', value: year, min: 2000, max: 2100, step: 1 });
   const filters = h(
     'form',
