@@ -40,7 +40,15 @@ export class WeatherIngest {
     const receivedAtMs = this.now();
     const where = { gatewayId, topic, receivedAtMs };
     const stations = this.opts.registry.get().weatherStations ?? [];
-    const checked = validateWeatherMessage(payload, gatewayId, stations, receivedAtMs + this.opts.clockSkewMaxMs);
+    let checked: ReturnType<typeof validateWeatherMessage>;
+    try {
+      checked = validateWeatherMessage(payload, gatewayId, stations, receivedAtMs + this.opts.clockSkewMaxMs);
+    } catch (error) {
+      // Whatever a payload does to validation, it is that payload's dead letter, never ingest's crash.
+      const reason = `payload: not validated (${String(error).slice(0, 200)})`;
+      this.opts.reject([{ label: 'invalid_payload', reason, raw: payload.slice(0, 2000) }], where);
+      return;
+    }
     if (checked.rejections.length > 0)
       this.opts.reject(
         checked.rejections.map((r) => ({

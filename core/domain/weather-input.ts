@@ -26,6 +26,22 @@ export interface WeatherInputProblem {
   readonly message: string;
 }
 
+/**
+ * Observations a gateway stamps before this (2000-01-01Z, as readings without `installedAt`) come
+ * from a clock that was never set (1970 after a power cut): refused over MQTT. The API takes older
+ * history, which an officer uploads on purpose.
+ */
+export const DEVICE_EARLIEST_MS = Date.UTC(2000, 0, 1);
+
+/** `value` as JSON, at most 2,000 characters; `fallback`'s start when it cannot be serialised (nested too deep). */
+function rawOf(value: unknown, fallback: string): string {
+  try {
+    return JSON.stringify(value).slice(0, 2000);
+  } catch {
+    return fallback.slice(0, 2000);
+  }
+}
+
 /** Why an observation cannot be taken as it is, or undefined when it can. */
 function instantProblem(tsMs: number): string | undefined {
   return isWholeHour(tsMs) ? undefined : 'must be on a whole UTC hour (hourly observations)';
@@ -196,18 +212,21 @@ export function validateWeatherMessage(
   const observations: WeatherObservation[] = [];
   const rejections: WeatherRejection[] = [];
   message.data.observations.forEach((item, i) => {
-    const itemRaw = JSON.stringify({ stationId, observations: [item] }).slice(0, 2000);
+    // Only a refused item is kept, cut to 2,000 characters; one too deep to serialise keeps the payload's start.
+    const itemRaw = () => rawOf({ stationId, observations: [item] }, payload);
     const parsed = WeatherObservationInputSchema.safeParse(item);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const reason = `observations[${i}].${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`;
-      rejections.push({ code: 'invalid_weather', reason, raw: itemRaw });
+      rejections.push({ code: 'invalid_weather', reason, raw: itemRaw() });
       return;
     }
     const tsMs = Date.parse(parsed.data.ts);
-    const problem = instantProblem(tsMs) ?? (tsMs > latestMs ? 'in the future' : undefined);
+    const problem =
+      instantProblem(tsMs) ??
+      (tsMs > latestMs ? 'in the future' : tsMs < DEVICE_EARLIEST_MS ? 'before 2000: a clock never set' : undefined);
     if (problem !== undefined) {
-      rejections.push({ code: 'invalid_weather', reason: `observations[${i}].ts: ${problem}`, raw: itemRaw, tsMs });
+      rejections.push({ code: 'invalid_weather', reason: `observations[${i}].ts: ${problem}`, raw: itemRaw(), tsMs });
       return;
     }
     observations.push({ tsMs, temperatureC: parsed.data.temperatureC });

@@ -121,6 +121,36 @@ describe('weather over MQTT', () => {
     expect(foreign).toMatchObject({ observations: [], rejections: [{ code: 'foreign_station' }] });
   });
 
+  it('refuses the worst a device sends: a 1970 clock, 1e308 °C, a payload nested 5,000 deep, one of 10 MB', () => {
+    const out = validateWeatherMessage(
+      message({
+        stationId: 'bedford',
+        observations: [
+          { ts: '1970-01-01T00:00:00Z', temperatureC: 5 },
+          { ts: '2018-01-01T00:00:00Z', temperatureC: 1e308 },
+          { ts: '2018-01-01T01:00:00Z', temperatureC: -1e308 },
+          { ts: '2018-01-01T02:00:00Z', temperatureC: 3 },
+        ],
+      }),
+      'gw-001',
+      stations,
+      latest,
+    );
+    expect(out.observations).toEqual([{ tsMs: Date.parse('2018-01-01T02:00:00Z'), temperatureC: 3 }]);
+    expect(out.rejections.map((r) => r.code)).toEqual(['invalid_weather', 'invalid_weather', 'invalid_weather']);
+    expect(out.rejections[0]?.reason).toContain('before 2000');
+    const deep = `{"stationId":"bedford","observations":[${'['.repeat(5000)}${']'.repeat(5000)}]}`;
+    const nested = validateWeatherMessage(deep, 'gw-001', stations, latest);
+    expect(nested.observations).toEqual([]);
+    expect(nested.rejections.length).toBeGreaterThan(0);
+    const huge = message({
+      stationId: 'bedford',
+      observations: [{ ts: '2018-01-01T00:00:00Z', temperatureC: 1, pad: 'x'.repeat(10_000_000) }],
+    });
+    const big = validateWeatherMessage(huge, 'gw-001', stations, latest);
+    expect(big.rejections.every((r) => r.raw.length <= 2000)).toBe(true);
+  });
+
   it('keeps the good observations beside bad ones', () => {
     const out = validateWeatherMessage(
       message({

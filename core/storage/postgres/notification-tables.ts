@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { Delivery, NotificationConfig } from '../../domain/notifications.js';
 import { channelOfRow, deliveryOfRow, deliveryValues, routeOfRow } from '../notification-rows.js';
 import type { DeliveryQuery, NotificationStore } from '../notification-store.js';
-import { ID, iso, msOf, type Run, runOn } from './sql.js';
+import { ID, inTransaction, iso, msOf, type Run, runOn } from './sql.js';
 
 /** Notification channels, routes and deliveries (issue 17, item 4): schema version 12 of the PostgreSQL metadata. */
 export const NOTIFICATIONS_TABLES_SQL = [
@@ -37,19 +37,8 @@ export class PostgresNotificationStore implements NotificationStore {
   }
 
   /** Runs `fn` in one transaction on one connection: all of it or nothing. */
-  private async transaction<T>(fn: (run: Run) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const out = await fn(runOn(client));
-      await client.query('COMMIT');
-      return out;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+  private transaction<T>(fn: (run: Run) => Promise<T>): Promise<T> {
+    return inTransaction(this.pool, fn);
   }
 
   replaceConfig(config: NotificationConfig): Promise<void> {

@@ -78,7 +78,7 @@ import {
 } from './planning-tables.js';
 import { PostgresReadingKeyLock, READING_LOCK_TIMEOUT_MS } from './reading-key-lock.js';
 import { PostgresSavingsProjectStore } from './savings-project-tables.js';
-import { insertRows, type Row, type Run, redactedUrl, runOn } from './sql.js';
+import { insertRows, inTransaction, type Row, type Run, redactedUrl, runOn } from './sql.js';
 import { PostgresWeatherStore } from './weather-tables.js';
 
 /** Options of the PostgreSQL metadata store. */
@@ -218,19 +218,8 @@ export class PostgresMetadataStore implements MetadataStore {
   }
 
   /** Runs `fn` in one transaction on one connection: all of it or nothing. */
-  private async transaction<T>(fn: (run: Run) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const out = await fn(runOn(client));
-      await client.query('COMMIT');
-      return out;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+  private transaction<T>(fn: (run: Run) => Promise<T>): Promise<T> {
+    return inTransaction(this.pool, fn);
   }
 
   async loadRegistry(): Promise<Registry> {

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { SavingsAdjustment, SavingsAdjustmentInput, SavingsProject } from '../../domain/savings-projects.js';
 import { adjustmentDefinition, adjustmentOfRow, projectDefinition, projectOfRow } from '../savings-project-rows.js';
 import type { AdjustmentAuthor, SavingsProjectStore } from '../savings-project-store.js';
-import { ID, iso, msOf, type Run, runOn } from './sql.js';
+import { ID, inTransaction, iso, msOf, type Run, runOn } from './sql.js';
 
 /** Savings projects and their adjustments (issue 18, item 3): schema version 15 of the PostgreSQL metadata. */
 export const SAVINGS_PROJECTS_TABLES_SQL = [
@@ -46,16 +46,10 @@ export class PostgresSavingsProjectStore implements SavingsProjectStore {
     a: SavingsAdjustmentInput,
     author: AdjustmentAuthor,
   ): Promise<SavingsAdjustment | undefined> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const run = runOn(client);
+    return inTransaction(this.pool, async (run) => {
       // The project's row lock numbers two concurrent adjustments of one project one after the other.
       const found = await run('SELECT id FROM savings_projects WHERE id = $1 FOR UPDATE', [projectId]);
-      if (found.length === 0) {
-        await client.query('ROLLBACK');
-        return undefined;
-      }
+      if (found.length === 0) return undefined;
       const [row] = await run(
         `INSERT INTO savings_adjustments
          SELECT $1, coalesce((SELECT max(n) FROM savings_adjustments WHERE project_id = $1), 0) + 1, $2::jsonb,
@@ -63,14 +57,8 @@ export class PostgresSavingsProjectStore implements SavingsProjectStore {
          RETURNING ${ADJUSTMENT_COLUMNS}`,
         [projectId, adjustmentDefinition(a), iso(author.createdAtMs), author.createdBy],
       );
-      await client.query('COMMIT');
       return row === undefined ? undefined : adjustmentOfRow(row);
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   async adjustments(projectId: string): Promise<SavingsAdjustment[]> {

@@ -53,3 +53,22 @@ export function redactedUrl(url: string): string {
     return 'postgres (unparsable METADATA_URL)';
   }
 }
+
+/**
+ * Runs `fn` in one transaction on one connection of `pool`: all of it or nothing (a throw rolls
+ * back and rethrows; the connection always goes back to the pool).
+ */
+export async function inTransaction<T>(pool: pg.Pool, fn: (run: Run) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const out = await fn(runOn(client));
+    await client.query('COMMIT');
+    return out;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { WeatherObservation, WeatherPutOutcome } from '../../domain/weather.js';
 import { lastPerInstant } from '../weather-rows.js';
 import type { WeatherStore } from '../weather-store.js';
-import { ID, iso, msOf, runOn } from './sql.js';
+import { ID, inTransaction, iso, msOf, runOn } from './sql.js';
 
 /**
  * Weather (issue 18, item 1): schema version 14 of the PostgreSQL metadata. Stations are registry
@@ -32,10 +32,7 @@ export class PostgresWeatherStore implements WeatherStore {
   async putObservations(stationId: string, observations: readonly WeatherObservation[]): Promise<WeatherPutOutcome> {
     const input = lastPerInstant(observations);
     if (input.length === 0) return { inserted: 0, replaced: 0, unchanged: 0 };
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const run = runOn(client);
+    return inTransaction(this.pool, async (run) => {
       await run(`SELECT pg_advisory_xact_lock(hashtext('jieneng:weather:' || $1))`, [stationId]);
       const [counts] = await run(
         `WITH input AS (SELECT * FROM unnest($2::timestamptz[], $3::float8[]) AS i(ts, t)),
@@ -51,18 +48,12 @@ export class PostgresWeatherStore implements WeatherStore {
          FROM old`,
         [stationId, input.map((o) => iso(o.tsMs)), input.map((o) => o.temperatureC)],
       );
-      await client.query('COMMIT');
       return {
         inserted: Number(counts?.inserted ?? 0),
         replaced: Number(counts?.replaced ?? 0),
         unchanged: Number(counts?.unchanged ?? 0),
       };
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   async observations(stationId: string, fromMs: number, toMs: number): Promise<WeatherObservation[]> {
