@@ -21,6 +21,7 @@ import { anomalyRoutes } from './routes/anomalies.js';
 import { auditRoutes } from './routes/audit.js';
 import { auditFlagRoutes } from './routes/audit-flags.js';
 import { balanceRoutes } from './routes/balance.js';
+import { baselineRoutes } from './routes/baselines.js';
 import { billRoutes } from './routes/bills.js';
 import { consumptionRoutes } from './routes/consumption.js';
 import { correctionRoutes } from './routes/corrections.js';
@@ -251,6 +252,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
       await v1.register(gatewayRoutes);
       await v1.register(weatherRoutes);
       await v1.register(savingsProjectRoutes);
+      await v1.register(baselineRoutes);
     },
     { prefix: '/api/v1' },
   );

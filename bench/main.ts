@@ -9,11 +9,13 @@ import { benchLatency } from './latency.js';
 import { benchMemory } from './memory.js';
 import { benchMetadata } from './metadata.js';
 import { benchMvSpeed } from './mv-speed.js';
+import { benchProvince } from './province.js';
 import { benchQuery } from './query.js';
 import { benchRecompute } from './recompute.js';
 import { benchRegistryImport } from './registry-import.js';
 import { benchReports } from './reports.js';
 import { benchScale } from './scale.js';
+import { benchScaleInflux } from './scale-influx.js';
 import { benchSoak, parseDuration } from './soak.js';
 import { benchStatutory } from './statutory.js';
 import { benchTree } from './tree.js';
@@ -34,7 +36,9 @@ const GROUPS: Record<string, (opts: { quick: boolean; meters?: number[] }) => Pr
   tree: benchTree,
   statutory: benchStatutory,
   scale: benchScale,
+  'scale-influx': benchScaleInflux,
   mv: benchMvSpeed,
+  province: benchProvince,
 };
 
 const program = new Command()
@@ -44,7 +48,7 @@ const program = new Command()
   .option('--only <names>', `comma-separated groups to run (${Object.keys(GROUPS).join(', ')})`)
   .option(
     '--meters <sizes>',
-    'scale group: comma-separated fleet sizes, each a year of hourly data (default 1500,6000,24000,96000)',
+    'scale and scale-influx groups: comma-separated fleet sizes, each a year of hourly data (default 1500,6000,24000,96000; scale-influx 1500,6000)',
     (text: string) =>
       text.split(',').map((s) => {
         const n = Number(s.trim());

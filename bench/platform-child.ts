@@ -82,11 +82,19 @@ let bundle: Promise<string> | undefined;
 /**
  * Starts the platform as `npm start` runs it (the bundle of server/main.ts, plain Node, its
  * environment) with DEMO=off, and waits until /healthz answers. Node is spawned directly, not
- * through npm, so that the pid we read is the platform's, not a launcher's.
+ * through npm, so that the pid we read is the platform's, not a launcher's. With `dataDir` (e.g. a
+ * store seeded beforehand, or a restart on the same store) the directory is the caller's: `stop`
+ * leaves it; otherwise a temporary one is made and removed.
  */
-export async function startPlatformChild(env: Record<string, string> = {}): Promise<PlatformChild> {
-  const dataDir = await makeTempDir('jieneng-bench-child-');
-  const [port, mqttPort] = [await freePort(), await freePort()];
+export async function startPlatformChild(
+  env: Record<string, string> = {},
+  options: { readonly dataDir?: string } = {},
+): Promise<PlatformChild> {
+  const owned = options.dataDir === undefined;
+  const dataDir = options.dataDir ?? (await makeTempDir('jieneng-bench-child-'));
+  // Ports given in `env` are kept (a restart on the same addresses).
+  const port = env.PORT ?? String(await freePort());
+  const mqttPort = env.MQTT_PORT ?? String(await freePort());
   let child: Child | undefined;
   try {
     bundle ??= buildServer();
@@ -98,8 +106,8 @@ export async function startPlatformChild(env: Record<string, string> = {}): Prom
         DEMO: 'off',
         HOST: '127.0.0.1',
         MQTT_HOST: '127.0.0.1',
-        PORT: String(port),
-        MQTT_PORT: String(mqttPort),
+        PORT: port,
+        MQTT_PORT: mqttPort,
         DATA_DIR: dataDir,
         ADMIN_TOKEN: BENCH_TOKEN,
         LOG_LEVEL: 'warn',
@@ -140,12 +148,12 @@ export async function startPlatformChild(env: Record<string, string> = {}): Prom
       },
       stop: async () => {
         await stopChild(started);
-        await removeTempDir(dataDir);
+        if (owned) await removeTempDir(dataDir);
       },
     };
   } catch (error) {
     if (child !== undefined) await stopChild(child, 2000);
-    await removeTempDir(dataDir);
+    if (owned) await removeTempDir(dataDir);
     throw error;
   }
 }

@@ -15,14 +15,14 @@ import { apiClient, BENCH_TOKEN, UNLIMITED_RATES } from './platform-child.js';
 import { removeTempDir } from './proc.js';
 import { PROVENANCE, type ScaleSize, scaleCity } from './scale-city.js';
 
-const TIME_ZONE = 'Asia/Shanghai';
-const YEAR = 2025;
+export const TIME_ZONE = 'Asia/Shanghai';
+export const YEAR = 2025;
 /** The sizes of the issue's table, meters. */
 export const DEFAULT_SCALE_METERS = [1500, 6000, 24_000, 96_000];
 const QUICK_SCALE_METERS = [300, 1200];
 
 /** One question of the bench, asked `runs` times (path by call number). */
-interface Question {
+export interface Question {
   readonly key: string;
   readonly name: string;
   readonly runs: number;
@@ -52,7 +52,7 @@ const monthOf = (i: number, months: number) => {
   };
 };
 
-function questions(institutions: readonly string[], months: number, quick: boolean): Question[] {
+export function questions(institutions: readonly string[], months: number, quick: boolean): Question[] {
   // Institutions and months vary from call to call, so no answer is only ever served warm.
   const inst = (i: number) => institutions[(i * 7919) % institutions.length] as string;
   return [

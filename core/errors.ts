@@ -56,6 +56,11 @@ export type ErrorCode =
   | 'JN_SAVINGS_PROJECT_EXISTS'
   /** A savings project whose baseline has too few usable days or hours to fit a model on. */
   | 'JN_SAVINGS_BASELINE_INSUFFICIENT'
+  /**
+   * A change of a savings project's baseline period, model, reporting start or station while it has
+   * non-routine adjustments: they were made against that baseline (register a new project instead).
+   */
+  | 'JN_SAVINGS_PROJECT_ADJUSTED'
   | 'JN_INTERNAL';
 
 /** An error with a stable code, an HTTP status and, where it helps, the fields at fault. */

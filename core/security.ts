@@ -1,4 +1,5 @@
 import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { promisify } from 'node:util';
 
 const scryptAsync = promisify(scrypt) as (
@@ -66,12 +67,98 @@ export function isKnownSecret(secret: string, stored: string): boolean {
   return known !== undefined && timingSafeEqual(Buffer.from(known, 'hex'), Buffer.from(digest(secret), 'hex'));
 }
 
-/** Checks a secret against a stored scrypt hash, in constant time (scrypt only the first time). */
-export async function verifySecret(secret: string, stored: string): Promise<boolean> {
-  if (verified.has(stored)) return isKnownSecret(secret, stored);
-  const ok = await verifyScrypt(secret, stored);
-  if (ok) verified.set(stored, digest(secret));
-  return ok;
+/**
+ * Thrown by `verifySecret` when nobody wanted its answer any more by the time its scrypt could run
+ * (the gateway's connection had closed): not a wrong secret, and not to be counted as one.
+ */
+export class SecretCheckAbandoned extends Error {
+  constructor() {
+    super('secret check abandoned: its login went away while it waited');
+    this.name = 'SecretCheckAbandoned';
+  }
+}
+
+/** One scrypt check, shared by every login that presents the same secret for the same stored hash. */
+interface SecretCheck {
+  readonly key: string;
+  readonly secret: string;
+  readonly stored: string;
+  /** Whether each waiting login still wants the answer. */
+  readonly wanted: (() => boolean)[];
+  readonly settle: (ok: boolean | SecretCheckAbandoned) => void;
+  readonly result: Promise<boolean>;
+}
+
+/**
+ * scrypt checks of secrets run at once, at most (issue 19, item 4: 20,000 gateways logging in after
+ * a restart). libuv's pool (4 threads by default) also serves ingest's file system calls (the
+ * write-ahead log's fsync): thousands of scrypts queued there would stall ingest for minutes. The
+ * rest wait here, in arrival order; two at a time keep a 2-core machine's cores busy.
+ */
+const SCRYPT_SLOTS = Math.max(1, Math.min(2, availableParallelism()));
+const checks = new Map<string, SecretCheck>();
+const queued: SecretCheck[] = [];
+let running = 0;
+const checkCounts = { scrypts: 0, abandoned: 0 };
+
+/** Counts of secret checks since the process started: scrypts run, checks abandoned, checks waiting. */
+export function secretCheckStats(): { readonly scrypts: number; readonly abandoned: number; readonly waiting: number } {
+  return { ...checkCounts, waiting: queued.length };
+}
+
+/**
+ * Checks a secret against a stored scrypt hash, in constant time (scrypt only the first time it
+ * matches). Logins that present the same secret for the same hash while its check waits or runs
+ * share that check. `stillWanted` is asked when the check's turn comes: when no waiting login
+ * wants it any more (a gateway that gave up and will retry), it rejects with `SecretCheckAbandoned`
+ * without running scrypt, so that a login storm with client time-outs does not pile up scrypts of
+ * dead connections.
+ */
+export function verifySecret(
+  secret: string,
+  stored: string,
+  stillWanted: () => boolean = () => true,
+): Promise<boolean> {
+  if (verified.has(stored)) return Promise.resolve(isKnownSecret(secret, stored));
+  const key = `${stored}\u0000${digest(secret)}`;
+  const pending = checks.get(key);
+  if (pending !== undefined) {
+    pending.wanted.push(stillWanted);
+    return pending.result;
+  }
+  let settle: SecretCheck['settle'] = () => undefined;
+  const result = new Promise<boolean>((resolve, reject) => {
+    settle = (ok) => (ok instanceof SecretCheckAbandoned ? reject(ok) : resolve(ok));
+  });
+  const check: SecretCheck = { key, secret, stored, wanted: [stillWanted], settle, result };
+  checks.set(key, check);
+  queued.push(check);
+  runChecks();
+  return result;
+}
+
+function runChecks(): void {
+  while (running < SCRYPT_SLOTS) {
+    const check = queued.shift();
+    if (check === undefined) return;
+    if (!check.wanted.some((wanted) => wanted())) {
+      checkCounts.abandoned++;
+      checks.delete(check.key);
+      check.settle(new SecretCheckAbandoned());
+      continue;
+    }
+    running++;
+    checkCounts.scrypts++;
+    void verifyScrypt(check.secret, check.stored)
+      .catch(() => false)
+      .then((ok) => {
+        if (ok) verified.set(check.stored, digest(check.secret));
+        checks.delete(check.key);
+        running--;
+        check.settle(ok);
+        runChecks();
+      });
+  }
 }
 
 async function verifyScrypt(secret: string, stored: string): Promise<boolean> {

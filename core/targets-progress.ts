@@ -3,12 +3,15 @@ import { carbonPlan, convertCells, isCarbonUnit } from './domain/carbon-series.j
 import type { CoefficientTable } from './domain/energy.js';
 import { denominatorOf, denominatorsOver, type FactTimelines, factTimelines } from './domain/facts.js';
 import { monthEndForecast, yearEndForecast } from './domain/forecast.js';
+import type { MeterEventInput } from './domain/meter-events.js';
 import type { Registry } from './domain/registry.js';
 import { parseScope } from './domain/scope.js';
 import { cellValue, energyIncluded, round6, scopeFilter } from './domain/series.js';
 import { parseTargetUnit, type QuotaTarget, type Target, type TargetStatus, targetStatus } from './domain/targets.js';
 import { HOUR_MS, localParts, localToEpochMs } from './domain/time.js';
+import { StationCache } from './mv/normalize-institutions.js';
 import type { AggregateQuery, AggregateRow, Store } from './storage/store.js';
+import { type TargetNormalize, type TargetNormalized, targetNormalized } from './targets-normalize.js';
 
 /** How a target stands: consumption to date, share, seasonal forecasts and status. */
 export interface TargetProgress {
@@ -25,7 +28,29 @@ export interface TargetProgress {
   readonly forecastMonthEnd?: number;
   readonly method: 'actual' | 'last-year' | 'seasonal-shape' | 'recent-rate' | 'none';
   readonly status: TargetStatus;
+  /** With `normalize`: the year to date under reference weather (issue 18, item 4); figures rounded once. */
+  readonly normalized?: TargetProgressNormalized;
 }
+
+/** A target's year to date under reference weather, in the target's unit, or why it is not given. */
+export type TargetProgressNormalized =
+  | {
+      readonly status: 'normalized';
+      readonly reference: string;
+      readonly throughMs: number;
+      readonly toDate: number;
+      readonly share: number;
+      readonly adjustment: number;
+      readonly forecast: number;
+      readonly targetStatus: TargetStatus;
+      /** Institution-energies of the scope: how many, how many normalised, and the others with why. */
+      readonly institutions: {
+        readonly count: number;
+        readonly normalized: number;
+        readonly notNormalized: Extract<TargetNormalized, { status: 'normalized' }>['notNormalized'];
+      };
+    }
+  | Extract<TargetNormalized, { status: 'refused' }>;
 
 /** The local [from, to) of a period `YYYY` or `YYYY-MM`. */
 export function periodRange(period: string, timeZone: string): { fromMs: number; toMs: number } {
@@ -95,14 +120,28 @@ export function targetMeasure(
   };
 }
 
+/** Asks for the year to date under reference weather; `eventsOf` tells when meters were expected to report. */
+export interface TargetNormalizeOption {
+  readonly reference: TargetNormalize;
+  readonly eventsOf: (meterId: string) => readonly MeterEventInput[];
+}
+
 /** Computes the progress of quota targets against the stored consumption. */
 export async function targetProgress(
   store: Store,
   registry: Registry,
   targets: readonly QuotaTarget[],
-  opts: { nowMs: number } & TargetMeasureOptions,
+  opts: { nowMs: number; normalize?: TargetNormalizeOption } & TargetMeasureOptions,
 ): Promise<TargetProgress[]> {
   const out: TargetProgress[] = [];
+  const normalizing =
+    opts.normalize === undefined
+      ? undefined
+      : {
+          reference: opts.normalize.reference,
+          source: { ...opts, store, registry, eventsOf: opts.normalize.eventsOf },
+          cache: new StationCache({ store, timeZone: opts.timeZone, nowMs: opts.nowMs }),
+        };
   const timelines = targets.length === 0 ? undefined : factTimelines(await store.facts(), opts.timeZone);
   for (const target of targets) {
     const measure = timelines === undefined ? undefined : targetMeasure(target, registry, timelines, opts);
@@ -157,6 +196,33 @@ export async function targetProgress(
     }
     const shown = { toDate: until > fromMs ? per(toDate, fromMs, until) : 0, forecast: per(forecast, fromMs, toMs) };
     const monthEnd = forecastMonthEnd === undefined ? undefined : per(forecastMonthEnd, month.fromMs, month.toMs);
+    let normalized: TargetProgressNormalized | undefined;
+    if (normalizing !== undefined) {
+      const n = await targetNormalized(
+        normalizing.source,
+        target,
+        { fromMs, untilMs: until },
+        normalizing.reference,
+        normalizing.cache,
+      );
+      if (n.status === 'refused') normalized = n;
+      else {
+        const adjustment = per(n.adjustmentExact, fromMs, until);
+        const toDateN = shown.toDate + adjustment;
+        const forecastN = shown.forecast + per(n.adjustmentExact, fromMs, toMs);
+        normalized = {
+          status: 'normalized',
+          reference: n.reference,
+          throughMs: n.throughMs,
+          toDate: round6(toDateN),
+          share: target.value > 0 ? round6(toDateN / target.value) : 0,
+          adjustment: round6(adjustment),
+          forecast: round6(forecastN),
+          targetStatus: targetStatus(toDateN, forecastN, target.value),
+          institutions: { count: n.institutions, normalized: n.normalizedInstitutions, notNormalized: n.notNormalized },
+        };
+      }
+    }
     out.push({
       target,
       fromMs,
@@ -167,6 +233,7 @@ export async function targetProgress(
       ...(monthEnd === undefined ? {} : { forecastMonthEnd: round6(monthEnd) }),
       method,
       status: targetStatus(shown.toDate, shown.forecast, target.value),
+      ...(normalized === undefined ? {} : { normalized }),
     });
   }
   return out;

@@ -8,7 +8,7 @@ import { type MqttPrincipal, mayPublish, maySubscribe, SERVICE_USERNAME } from '
 import { errorsTopic, GATEWAY_STATUS, parseTopic } from '../core/domain/topics.js';
 import type { Metrics } from '../core/metrics.js';
 import type { RegistryHolder } from '../core/registry-holder.js';
-import { isKnownSecret, verifySecret } from '../core/security.js';
+import { isKnownSecret, SecretCheckAbandoned, verifySecret } from '../core/security.js';
 import { addressKey, LoginGuard } from './login-guard.js';
 import { MessagePacer } from './message-pacer.js';
 
@@ -227,7 +227,7 @@ export class EmbeddedBroker {
     // an address that is not in back-off still gets in.
     const delayMs = this.logins.delayMs(username);
     if (delayMs > 0) await sleep(delayMs, undefined, { signal: this.stopping.signal });
-    const who = await this.principal(address, username, secret);
+    const who = await this.principal(client, address, username, secret);
     this.checkClientId(client, who);
     this.principals.set(client, who);
   }
@@ -238,7 +238,7 @@ export class EmbeddedBroker {
     return gateway !== undefined && secret !== '' && isKnownSecret(secret, gateway.secretHash);
   }
 
-  private async principal(address: string, username: string, secret: string): Promise<Principal> {
+  private async principal(client: Client, address: string, username: string, secret: string): Promise<Principal> {
     if (username === SERVICE_USERNAME) {
       if (!(await this.opts.verifyServiceToken(secret)))
         this.failed(address, username, 'bad_token', 'MQTT service login refused');
@@ -247,8 +247,18 @@ export class EmbeddedBroker {
     const gateway = this.opts.registry.gateway(username);
     if (gateway === undefined)
       this.failed(address, username, 'unknown_gateway', `MQTT login of unknown gateway "${username}"`);
-    if (!(await verifySecret(secret, gateway.secretHash)))
-      this.failed(address, username, 'bad_secret', `MQTT login of gateway "${username}" with a wrong secret`);
+    // A gateway that gave up while its check waited (a login storm after a restart) is not checked.
+    const ok = await verifySecret(secret, gateway.secretHash, () => !client.closed && !client.conn.destroyed).catch(
+      (error: unknown) => {
+        // Not a failed login (no back-off) and not worth a warning: the connection is gone already.
+        if (error instanceof SecretCheckAbandoned) {
+          this.opts.metrics.mqttConnectionsRefused.inc({ reason: 'abandoned' });
+          throw authError(error.message, 3);
+        }
+        throw error;
+      },
+    );
+    if (!ok) this.failed(address, username, 'bad_secret', `MQTT login of gateway "${username}" with a wrong secret`);
     // The secret changed while it was checked: the connection would survive the disconnect.
     if (this.opts.registry.gateway(username)?.secretHash !== gateway.secretHash)
       this.refuse('bad_secret', `MQTT login of gateway "${username}" with a secret just replaced`, 4);

@@ -23,6 +23,7 @@ import { EmbeddedBroker } from '../ingest/broker.js';
 import { ExternalSubscriber } from '../ingest/external-subscriber.js';
 import { backupJob } from '../ingest/jobs/backup.js';
 import { detectionJobs } from '../ingest/jobs/catalog.js';
+import { clusterRollupsJob } from '../ingest/jobs/cluster-rollups.js';
 import { dataAuditJob } from '../ingest/jobs/data-audit.js';
 import { rebuildJob } from '../ingest/jobs/rebuild.js';
 import { reportJobs } from '../ingest/jobs/reports.js';
@@ -228,7 +229,8 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
         balanceTolerance: config.BALANCE_TOLERANCE,
         billTolerance: config.BILL_TOLERANCE,
       }),
-      // The embedded store's backup, taken between ingest writes (InfluxDB has its own `influx backup`).
+      // The embedded store's backup, taken between ingest writes (InfluxDB has its own `influx backup`),
+      // and its rollups clustered by meter each night (issue 19).
       store instanceof EmbeddedStore
         ? [
             backupJob({
@@ -238,6 +240,7 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
               appVersion: APP_VERSION,
               logger: logger.child({ part: 'jobs' }),
             }),
+            clusterRollupsJob(store),
           ]
         : [],
     );

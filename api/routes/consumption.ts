@@ -89,11 +89,15 @@ export async function consumptionRoutes(fastify: FastifyInstance): Promise<void>
           throw badRequest('compare', `${starts.length} buckets; at most ${MAX_BUCKETS} per request`);
         compared = { ...c.period, bucketStartsMs: starts };
       }
-      // Weather-normalised: the compared period's model under this period's weather (issue 18, item 4).
+      // Weather-normalised: under the other period's weather, or a normal year's (issue 18, item 4).
       const normalize =
         q.normalize === undefined
           ? undefined
-          : planNormalize({ ...q, scope, energy, current: { fromMs, toMs }, compared }, registry.get(), timeZone);
+          : planNormalize(
+              { ...q, normalize: q.normalize, scope, energy, current: { fromMs, toMs }, compared },
+              registry.get(),
+              timeZone,
+            );
       // Cost: bills and tariffs (issue 16, item 1).
       if (q.unit === 'yuan') {
         const { subItem, per } = q;
@@ -214,9 +218,10 @@ export async function consumptionRoutes(fastify: FastifyInstance): Promise<void>
           : {
               comparison: {
                 ...comparisonOf(current, other, timeZone),
-                ...(normalized === undefined ? {} : { normalized }),
+                ...(normalized !== undefined && !('normalYear' in normalized) ? normalized : {}),
               },
             }),
+        ...(normalized !== undefined && 'normalYear' in normalized ? normalized : {}),
       };
     },
   );

@@ -33,7 +33,7 @@ export async function jobRoutes(fastify: FastifyInstance): Promise<void> {
       schema: {
         summary: 'Run a scheduled job now (waits for it)',
         description:
-          'An optional JSON body is the input of a job that takes one: `{"year":2025}` for data-audit; `{"from":"2025-01-01","to":"2025-03-01"}` (local dates, to exclusive, at most 400 days) for detect-hourly, detect-daily and detect-targets, which then examine that past range.',
+          'An optional JSON body is the input of a job that takes one: `{"year":2025}` for data-audit; `{"from":"2025-01-01","to":"2025-03-01"}` (local dates, to exclusive, at most 400 days) for detect-hourly, detect-daily and detect-targets, which then examine that past range. `{"from","to","model":"daily|hourly","scope"}` (all optional; default the 12 months before this one, daily, every meter) for fit-baselines.',
         params: Params,
         body: RunBody,
         response: { 200: JobViewSchema, ...ERRORS },

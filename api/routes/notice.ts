@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { badRequest } from '../../core/errors.js';
 import { noticeFor } from '../../core/reports/notice.js';
 import { parseNoticeFormat, renderNotice } from '../../core/reports/notice-export.js';
 import { parseReportLang } from '../../core/reports/params.js';
@@ -15,6 +16,9 @@ const NoticeQuery = z.object({
   scope: field('city (default) | district:ID'),
   format: field('json (default) | xlsx | pdf'),
   lang: field('zh (default) | en: labels of xlsx and pdf'),
+  normalize: field(
+    "weather: adds each institution's year-on-year change with its year under last year's weather (yoyChangeNormalized) and weatherNormalization",
+  ),
 });
 
 /**
@@ -43,7 +47,16 @@ export async function noticeRoutes(fastify: FastifyInstance): Promise<void> {
       requireScope(request, q.scope ?? 'city');
       const format = parseNoticeFormat(q.format);
       const lang = parseReportLang(q.lang);
-      const notice = await noticeFor(source, { year: q.year, scope: q.scope });
+      if (q.normalize !== undefined && q.normalize !== 'weather')
+        throw badRequest('normalize', `expected weather, got "${q.normalize}"`);
+      const normalize = q.normalize === 'weather' ? { normalize: 'weather' as const } : {};
+      const notice = await noticeFor(
+        source,
+        { year: q.year, scope: q.scope, ...normalize },
+        {
+          eventsOf: (id) => app.deps.lifecycle.eventsOf(id),
+        },
+      );
       if (format === 'json') return notice;
       const out = await renderNotice(notice, format, lang);
       return reply

@@ -3,14 +3,18 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { canRead } from '../../core/domain/access.js';
 import {
+  BASELINE_FIELDS,
   SavingsAdjustmentInputSchema,
   SavingsAdjustmentSchema,
   type SavingsAnswer,
   SavingsAnswerSchema,
   type SavingsProject,
+  SavingsProjectDefinitionSchema,
   SavingsProjectInputSchema,
+  SavingsProjectPatchSchema,
   SavingsProjectSchema,
 } from '../../core/domain/savings-projects.js';
+import { scopeWeatherStation } from '../../core/domain/weather-station.js';
 import { AppError, badRequest } from '../../core/errors.js';
 import { computeSavingsProject } from '../../core/mv/project.js';
 import { REPORT_LANGS } from '../../core/reports/model.js';
@@ -34,6 +38,10 @@ const ExportQuery = z.object({
  * adjustments), its non-routine adjustments (`POST …/{id}/adjustments`, appended, never changed)
  * and its export (`GET …/{id}/export?format=xlsx|pdf&lang=zh|en`). Creating and adjusting need the
  * `act` action (officers) and the project's scope, and are audited; reading needs the scope.
+ * Without `weatherStationId` a project takes its scope's station. `PATCH …/{id}` edits a project
+ * (audited, before and after): its name and reporting end always; its baseline period, model,
+ * reporting start and station only while it has no adjustments (409 `JN_SAVINGS_PROJECT_ADJUSTED`
+ * after: they were made against that baseline; register a new project instead).
  */
 export async function savingsProjectRoutes(fastify: FastifyInstance): Promise<void> {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
@@ -47,6 +55,11 @@ export async function savingsProjectRoutes(fastify: FastifyInstance): Promise<vo
     if (p === undefined) throw new AppError('JN_NOT_FOUND', 404, `savings project "${id}" not found`);
     requireScope(request, p.scope, 'id');
     return p;
+  };
+
+  const knownStation = (id: string) => {
+    if (!(registry.get().weatherStations ?? []).some((s) => s.id === id))
+      throw badRequest('weatherStationId', `unknown weather station "${id}"`);
   };
 
   const answer = async (project: SavingsProject): Promise<SavingsAnswer> => {
@@ -79,10 +92,20 @@ export async function savingsProjectRoutes(fastify: FastifyInstance): Promise<vo
     async (request, reply) => {
       requireAction(request, 'act');
       const input = request.body;
-      resolveScope(request, input.scope, { levels: ['meter', 'building', 'institution'] });
-      if (!(registry.get().weatherStations ?? []).some((s) => s.id === input.weatherStationId))
-        throw badRequest('weatherStationId', `unknown weather station "${input.weatherStationId}"`);
-      const project: SavingsProject = { ...input, createdAt: new Date(nowMs()).toISOString(), createdBy: by(request) };
+      const scope = resolveScope(request, input.scope, { levels: ['meter', 'building', 'institution'] });
+      let weatherStationId = input.weatherStationId;
+      if (weatherStationId === undefined) {
+        const derived = scopeWeatherStation(registry.get(), scope);
+        if (!derived.ok) throw badRequest('weatherStationId', `not given, and ${derived.reason}`);
+        weatherStationId = derived.stationId;
+      }
+      knownStation(weatherStationId);
+      const project: SavingsProject = {
+        ...input,
+        weatherStationId,
+        createdAt: new Date(nowMs()).toISOString(),
+        createdBy: by(request),
+      };
       if (!(await store.savingsProjects.create(project)))
         throw new AppError('JN_SAVINGS_PROJECT_EXISTS', 409, `id: savings project "${input.id}" exists`, {
           details: [{ path: 'id', message: 'exists' }],
@@ -111,6 +134,49 @@ export async function savingsProjectRoutes(fastify: FastifyInstance): Promise<vo
       },
     },
     async (request) => answer(await found(request, request.params.id)),
+  );
+
+  app.patch(
+    '/savings-projects/:id',
+    {
+      schema: {
+        summary:
+          'Edit a savings project: name and reporting end; baseline period, model, reporting start and station only without adjustments',
+        params: Params,
+        body: SavingsProjectPatchSchema,
+        response: { 200: SavingsProjectSchema, ...ERRORS },
+      },
+    },
+    async (request) => {
+      requireAction(request, 'act');
+      const before = await found(request, request.params.id);
+      const { reportingTo, ...patch } = request.body;
+      if (patch.weatherStationId !== undefined) knownStation(patch.weatherStationId);
+      const { reportingTo: storedTo, createdAt, createdBy, ...definition } = before;
+      // Absent: kept; null: the reporting period runs to today again.
+      const to = reportingTo === undefined ? storedTo : (reportingTo ?? undefined);
+      const merged = { ...definition, ...patch, ...(to === undefined ? {} : { reportingTo: to }) };
+      const checked = SavingsProjectDefinitionSchema.safeParse(merged);
+      if (!checked.success) {
+        const details = checked.error.issues.map((i) => ({ path: i.path.join('.') || 'body', message: i.message }));
+        throw new AppError('JN_REQUEST_INVALID', 400, details.map((d) => `${d.path}: ${d.message}`).join('; '), {
+          details,
+        });
+      }
+      const after: SavingsProject = { ...checked.data, createdAt, createdBy };
+      const changed = BASELINE_FIELDS.filter((f) => after[f] !== before[f]);
+      const outcome = await store.savingsProjects.update(after, { requireNoAdjustments: changed.length > 0 });
+      if (outcome === 'not_found') throw new AppError('JN_NOT_FOUND', 404, `savings project "${before.id}" not found`);
+      if (outcome === 'has_adjustments')
+        throw new AppError(
+          'JN_SAVINGS_PROJECT_ADJUSTED',
+          409,
+          `${changed.join(', ')}: the project has adjustments made against its baseline; register a new project instead`,
+          { details: changed.map((path) => ({ path, message: 'cannot change once the project has adjustments' })) },
+        );
+      await audit(request, `savings-project:${before.id}`, before, after);
+      return after;
+    },
   );
 
   app.post(

@@ -27,7 +27,16 @@ const ListQuery = z.object({
     .regex(/^\d{4}$/, 'expected YYYY')
     .optional(),
 });
-const ProgressQuery = z.object({ scope: scopeText(), year: z.string().regex(/^\d{4}$/, 'expected YYYY') });
+const ProgressQuery = z.object({
+  scope: scopeText(),
+  year: z.string().regex(/^\d{4}$/, 'expected YYYY'),
+  normalize: z
+    .enum(['normal', 'base'])
+    .optional()
+    .describe(
+      "adds progress[].normalized: the year to date under a normal year's weather (normal) or the year before's (base), per institution and energy",
+    ),
+});
 
 function invalid(details: { path: string; message: string }[]): AppError {
   return new AppError('JN_REQUEST_INVALID', 400, details.map((d) => `${d.path}: ${d.message}`).join('; '), { details });
@@ -120,8 +129,12 @@ export async function targetRoutes(fastify: FastifyInstance): Promise<void> {
         coefficients,
         ...(app.deps.defaultGridRegion === undefined ? {} : { defaultGridRegion: app.deps.defaultGridRegion }),
       };
+      const normalize =
+        q.normalize === undefined
+          ? undefined
+          : { reference: q.normalize, eventsOf: (id: string) => app.deps.lifecycle.eventsOf(id) };
       const [progress, reduction] = await Promise.all([
-        targetProgress(store, registry.get(), targets, opts),
+        targetProgress(store, registry.get(), targets, { ...opts, ...(normalize === undefined ? {} : { normalize }) }),
         reductionProgress(store, registry.get(), reductions, { ...opts, year }),
       ]);
       return {
@@ -137,6 +150,18 @@ export async function targetRoutes(fastify: FastifyInstance): Promise<void> {
           ...(p.forecastMonthEnd === undefined ? {} : { forecastMonthEnd: p.forecastMonthEnd }),
           method: p.method,
           status: p.status,
+          ...(p.normalized === undefined
+            ? {}
+            : {
+                normalized:
+                  p.normalized.status === 'refused'
+                    ? p.normalized
+                    : (({ throughMs, institutions, ...n }) => ({
+                        ...n,
+                        through: formatLocalIso(throughMs, timeZone),
+                        institutions: { ...institutions, notNormalized: [...institutions.notNormalized] },
+                      }))(p.normalized),
+              }),
         })),
         reductions: reduction,
       };

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { FactorsUsedSchema } from '../../core/domain/carbon-series.js';
 import { ComparisonSchema } from '../../core/domain/comparison.js';
 import { EnergySchema } from '../../core/domain/energy.js';
+import { NormalYearAnswerSchema } from '../../core/domain/weather-normalized.js';
 
 /** The calendar buckets an answer is cut into. */
 export const IntervalSchema = z.enum(['hour', 'day', 'month', 'year']);
@@ -47,4 +48,7 @@ export const ConsumptionAnswerSchema = z.object({
   tariffs: z.array(z.string()).optional().describe('unit=yuan: ids of the tariffs used'),
   uncosted: z.array(UncostedSchema).optional().describe('unit=yuan: what neither bills nor tariffs priced'),
   comparison: ComparisonSchema.optional().describe('compare=…: the compared period, point i beside point i'),
+  normalYear: NormalYearAnswerSchema.optional().describe(
+    "normalize=normal: this period's use under a normal year's weather from its own model (issue 18, item 4)",
+  ),
 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { HOUR_MS, localParts, localToEpochMs, parseLocalDateTime } from './time.js';
-import { NormalizedComparisonSchema } from './weather-normalized.js';
+import { NormalizedComparisonSchema, ScopeNormalizedSumSchema } from './weather-normalized.js';
 
 /**
  * Comparisons of a consumption answer with another period (issue 17, item 3): `compare=previous`,
@@ -110,6 +110,9 @@ export const ComparisonSchema = z.object({
   change: z.number().nullable().describe('(current − comparison) / comparison of the totals; null when it is 0'),
   normalized: NormalizedComparisonSchema.optional().describe(
     "normalize=weather: what the compared period's scope would have used under this period's weather (issue 18, item 4)",
+  ),
+  normalizedSum: ScopeNormalizedSumSchema.optional().describe(
+    'normalize=weather on a district or the city: the same per institution, each with its own model and station, summed',
   ),
 });
 export type Comparison = z.infer<typeof ComparisonSchema>;

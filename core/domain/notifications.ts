@@ -28,6 +28,7 @@ export const ANOMALY_TYPE_NAMES_ZH: Readonly<Record<string, string>> = {
   leak: '疑似漏水',
   step: '基础负荷突变',
   implausible: '不合理跳变',
+  weather_baseline: '超出天气基线',
   imbalance: '总分表不平衡',
 };
 

@@ -18,28 +18,26 @@ export const SavingsScopeSchema = z
 export const SavingsModelKindSchema = z.enum(['daily', 'hourly']);
 export type SavingsModelKind = z.infer<typeof SavingsModelKindSchema>;
 
-/**
- * `POST /api/v1/savings-projects`. Periods are local dates, `from` inclusive and `to` exclusive
- * (like every range of the API); the baseline ends before the reporting period starts. Without
- * `reportingTo` the reporting period runs to the start of today.
- */
-export const SavingsProjectInputSchema = z
-  .object({
-    id: z
-      .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'expected 1–100 letters, digits, ".", "_" or "-"')
-      .describe('the project id, chosen by the caller'),
-    name: z.string().trim().min(1).max(200),
-    scope: SavingsScopeSchema,
-    energy: EnergySchema,
-    weatherStationId: z.string().min(1).max(100),
-    baselineFrom: LocalDate,
-    baselineTo: LocalDate.describe('exclusive'),
-    reportingFrom: LocalDate,
-    reportingTo: LocalDate.optional().describe('exclusive; default the start of today'),
-    model: SavingsModelKindSchema,
-  })
-  .superRefine((p, ctx) => {
+/** A project's fields; the periods are checked by `withPeriodChecks`. */
+const ProjectFields = z.object({
+  id: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'expected 1–100 letters, digits, ".", "_" or "-"')
+    .describe('the project id, chosen by the caller'),
+  name: z.string().trim().min(1).max(200),
+  scope: SavingsScopeSchema,
+  energy: EnergySchema,
+  weatherStationId: z.string().min(1).max(100),
+  baselineFrom: LocalDate,
+  baselineTo: LocalDate.describe('exclusive'),
+  reportingFrom: LocalDate,
+  reportingTo: LocalDate.optional().describe('exclusive; default the start of today'),
+  model: SavingsModelKindSchema,
+});
+
+/** The periods in order: the baseline ends before the reporting period starts, each `to` after its `from`. */
+function withPeriodChecks<T extends z.ZodType<z.infer<typeof PeriodFields>>>(schema: T) {
+  return schema.superRefine((p, ctx) => {
     if (p.baselineTo <= p.baselineFrom)
       ctx.addIssue({ code: 'custom', path: ['baselineTo'], message: 'must be after baselineFrom' });
     if (p.reportingFrom < p.baselineTo)
@@ -47,13 +45,62 @@ export const SavingsProjectInputSchema = z
     if (p.reportingTo !== undefined && p.reportingTo <= p.reportingFrom)
       ctx.addIssue({ code: 'custom', path: ['reportingTo'], message: 'must be after reportingFrom' });
   });
+}
+const PeriodFields = ProjectFields.pick({
+  baselineFrom: true,
+  baselineTo: true,
+  reportingFrom: true,
+  reportingTo: true,
+});
+
+/** A project's definition as stored: the request with its weather station resolved. */
+export const SavingsProjectDefinitionSchema = withPeriodChecks(ProjectFields);
+export type SavingsProjectDefinition = z.infer<typeof SavingsProjectDefinitionSchema>;
+
+/**
+ * `POST /api/v1/savings-projects`. Periods are local dates, `from` inclusive and `to` exclusive
+ * (like every range of the API); the baseline ends before the reporting period starts. Without
+ * `reportingTo` the reporting period runs to the start of today. Without `weatherStationId` the
+ * scope's station is taken (its building's, else its institution's: `scopeWeatherStation`).
+ */
+export const SavingsProjectInputSchema = withPeriodChecks(
+  ProjectFields.extend({
+    weatherStationId: ProjectFields.shape.weatherStationId
+      .optional()
+      .describe("default the scope's station (its building's, else its institution's)"),
+  }),
+);
 export type SavingsProjectInput = z.infer<typeof SavingsProjectInputSchema>;
 
-/** A stored project: its definition as requested, who created it and when. Never edited. */
-export const SavingsProjectSchema = SavingsProjectInputSchema.and(
+/**
+ * A stored project: its definition, who created it and when. Editable (`PATCH`, audited): its
+ * name and reporting end always; its baseline period, model, reporting start and station only
+ * while it has no adjustments. Its id, scope and energy never.
+ */
+export const SavingsProjectSchema = SavingsProjectDefinitionSchema.and(
   z.object({ createdAt: z.iso.datetime(), createdBy: z.string() }),
 );
 export type SavingsProject = z.infer<typeof SavingsProjectSchema>;
+
+/** The fields whose change refits the baseline: refused once a project has adjustments (they were made against it). */
+export const BASELINE_FIELDS = ['baselineFrom', 'baselineTo', 'reportingFrom', 'model', 'weatherStationId'] as const;
+
+/**
+ * `PATCH /api/v1/savings-projects/{id}`: the fields to change (at least one); `reportingTo: null`
+ * reopens the reporting period. Id, scope and energy cannot change (register a new project).
+ */
+export const SavingsProjectPatchSchema = z
+  .strictObject({
+    name: ProjectFields.shape.name.optional(),
+    reportingTo: LocalDate.nullable().optional().describe('exclusive; null: runs to the start of today'),
+    baselineFrom: LocalDate.optional(),
+    baselineTo: LocalDate.optional(),
+    reportingFrom: LocalDate.optional(),
+    model: SavingsModelKindSchema.optional(),
+    weatherStationId: ProjectFields.shape.weatherStationId.optional(),
+  })
+  .refine((p) => Object.keys(p).length > 0, { message: 'nothing to change' });
+export type SavingsProjectPatch = z.infer<typeof SavingsProjectPatchSchema>;
 
 /**
  * `POST /api/v1/savings-projects/{id}/adjustments`: a non-routine adjustment of the baseline

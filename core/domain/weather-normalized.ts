@@ -6,12 +6,14 @@
  */
 import { z } from 'zod';
 
-/** The `normalize` query parameter: only `weather` for now. */
+/** The `normalize` query parameter. */
 export const NormalizeSchema = z
-  .enum(['weather'])
+  .enum(['weather', 'normal'])
   .describe(
-    'weather (with compare, one energy, unit=native, a meter, building or institution with a weather station): adds comparison.normalized',
+    "weather (with compare, one energy, unit=native): adds comparison.normalized (a meter, building or institution with a weather station) or comparison.normalizedSum (a district or the city, per institution); normal (one energy, unit=native): adds normalYear, this period's use under a normal year's weather from its own model",
   );
+/** A value of `normalize`. */
+export type Normalize = z.infer<typeof NormalizeSchema>;
 
 /** Why a normalised figure could not be given: the raw comparison stands, the normalised one is withheld. */
 export const NORMALIZE_REFUSALS = [
@@ -21,7 +23,13 @@ export const NORMALIZE_REFUSALS = [
   'JN_NORMALIZE_FIT_UNACCEPTABLE',
   /** No day of this period has both complete consumption and a temperature: nothing to compare. */
   'JN_NORMALIZE_NO_CURRENT_DAYS',
+  /** The institution (of a district or the city) has no weather station, or its buildings have several. */
+  'JN_NORMALIZE_NO_STATION',
+  /** The station holds too few full years for a normal year (`normal-year.ts`). */
+  'JN_NORMALIZE_NO_NORMAL_YEAR',
 ] as const;
+/** A reason a normalised figure is withheld. */
+export type NormalizeRefusal = (typeof NORMALIZE_REFUSALS)[number];
 
 /** A period's local days: how many, how many were used, and why the others were not (a day may lack both). */
 export const NormalizedDaysSchema = z.object({
@@ -94,3 +102,80 @@ export const NormalizedComparisonSchema = z.discriminatedUnion('status', [
   }),
 ]);
 export type NormalizedComparison = z.infer<typeof NormalizedComparisonSchema>;
+
+/** Days of a period whose use is put under reference weather: as `NormalizedDaysSchema`, plus the days the reference lacks. */
+export const ReferenceDaysSchema = NormalizedDaysSchema.extend({
+  unpredictable: z
+    .number()
+    .int()
+    .describe('used days whose calendar day has no temperature in the reference weather: left out of both sides'),
+});
+
+const ReferenceShared = {
+  method: z.string(),
+  weatherStationId: z.string(),
+  reference: z.string().describe("normal (a normal year) or YYYY (that year's weather on the same calendar days)"),
+  referenceYears: z.array(z.number().int()).describe('the full years the reference weather is made of'),
+  days: ReferenceDaysSchema,
+};
+
+/**
+ * One scope's use under reference weather (a normal year, or another year's), from the model of
+ * its own period: `total` the model's prediction under the reference weather over the used days,
+ * `current` the use on the very same days, `adjustment` total − current (add it to a raw figure to
+ * normalise it), `change` (current − total) / total (positive: the weather made it use more).
+ */
+export const ReferenceFigureSchema = z.discriminatedUnion('status', [
+  z.object({
+    status: z.literal('normalized'),
+    ...ReferenceShared,
+    model: NormalizedModelSchema,
+    total: z.number().describe('the use under the reference weather over the used days'),
+    current: z.number().describe('the use over the same days'),
+    adjustment: z.number().describe('total − current'),
+    change: z.number().nullable().describe('(current − total) / total; null when total is 0'),
+  }),
+  z.object({
+    status: z.literal('refused'),
+    ...ReferenceShared,
+    code: z.enum(NORMALIZE_REFUSALS),
+    reason: z.string(),
+    model: NormalizedModelSchema.nullable(),
+  }),
+]);
+export type ReferenceFigure = z.infer<typeof ReferenceFigureSchema>;
+
+/** An institution of a district or the city whose figure could not be normalised, and why. */
+export const NotNormalizedSchema = z.object({
+  institutionId: z.string(),
+  weatherStationId: z.string().nullable(),
+  code: z.enum(NORMALIZE_REFUSALS),
+  reason: z.string(),
+});
+export type NotNormalized = z.infer<typeof NotNormalizedSchema>;
+
+/**
+ * A district's or the city's normalised figure: each institution with its own model and station,
+ * summed (exact, rounded once) over the institutions that could be normalised; the others are
+ * counted and listed, and left out of both `total` and `current` so that they compare like with like.
+ */
+export const ScopeNormalizedSumSchema = z.object({
+  status: z.literal('summed'),
+  method: z.string(),
+  reference: z
+    .string()
+    .describe("compared (the compared period's models under this period's weather), normal, or YYYY"),
+  total: z.number().describe("Σ of the normalised institutions' reference figures"),
+  current: z.number().describe("Σ of the same institutions' use over the same days"),
+  change: z.number().nullable().describe('(current − total) / total; null when total is 0'),
+  institutions: z.object({
+    count: z.number().int().describe('institutions of the scope with a meter of the energy'),
+    normalized: z.number().int(),
+    notNormalized: z.array(NotNormalizedSchema),
+  }),
+});
+export type ScopeNormalizedSum = z.infer<typeof ScopeNormalizedSumSchema>;
+
+/** `normalYear` of `/consumption?normalize=normal`: one scope's figure, or a district's or the city's sum. */
+export const NormalYearAnswerSchema = z.union([ReferenceFigureSchema, ScopeNormalizedSumSchema]);
+export type NormalYearAnswer = z.infer<typeof NormalYearAnswerSchema>;

@@ -28,8 +28,8 @@ export function effectiveWeatherStationId(registry: StationHolders, buildingId: 
 /**
  * The weather station of a scope: a meter's building's, a building's own or else its institution's
  * (`effectiveWeatherStationId`); an institution's own, else the one all its buildings share. A
- * district or the city is refused: its institutions may lie under different skies, and a sum of
- * per-institution models is not built yet. Bad input is a value.
+ * district or the city is refused: its institutions may lie under different skies, so it is
+ * normalised per institution instead (`core/mv/normalize-scope.ts`). Bad input is a value.
  */
 export function scopeWeatherStation(
   registry: StationHolders & { readonly meters: readonly { readonly id: string; readonly buildingId: string }[] },
@@ -39,7 +39,8 @@ export function scopeWeatherStation(
   if (scope.level === 'city' || scope.level === 'district')
     return {
       ok: false,
-      reason: 'applies to a meter, building or institution (one weather station and one model); ask per institution',
+      reason:
+        'applies to a meter, building or institution (one weather station and one model); a district or the city is normalised per institution',
     };
   if (scope.level === 'meter' || scope.level === 'building') {
     const buildingId =

@@ -186,7 +186,13 @@ export function fitDailyModel(days: readonly DailyObservation[], options: DailyM
 }
 
 /** kWh per day the model expects on each day, from the day's mean temperature. */
-export function predictDaily(model: DailyModel, days: readonly TemperatureDay[]): number[] {
+export function predictDaily(
+  model: Pick<
+    DailyModel,
+    'interceptKwh' | 'heatingBalanceC' | 'heatingKwhPerDegreeDay' | 'coolingBalanceC' | 'coolingKwhPerDegreeDay'
+  >,
+  days: readonly TemperatureDay[],
+): number[] {
   return days.map((d) => {
     let kwh = model.interceptKwh;
     if (model.heatingBalanceC !== undefined)

@@ -10,10 +10,16 @@ import type { Energy } from '../domain/energy.js';
 import { round6 } from '../domain/series.js';
 import { formatLocalIso } from '../domain/time.js';
 import type { WeatherObservation } from '../domain/weather.js';
-import type { NormalizedComparison, NormalizedDays, NormalizedModel } from '../domain/weather-normalized.js';
+import type {
+  NormalizedComparison,
+  NormalizedDays,
+  NormalizedModel,
+  NormalizeRefusal,
+} from '../domain/weather-normalized.js';
 import { change } from '../reports/model.js';
-import { type DailyModel, fitDailyModel, predictDaily } from './daily-model.js';
-import { describeModel, fitsCooling, MINIMUM_BASELINE_DAYS } from './project.js';
+import { type DailyModel, predictDaily } from './daily-model.js';
+import { type BalancePointSearch, fitNormalizeModel } from './normalize-fit.js';
+import { describeModel, MINIMUM_BASELINE_DAYS } from './project.js';
 import { type ConsumptionHour, hourlyTemperatures, type ProjectStep, projectSteps, usable } from './project-steps.js';
 
 /** One period's data: its bounds (local midnights), the scope's hourly use (NaN or absent: not complete), the station's observations. */
@@ -42,14 +48,16 @@ export const NORMALIZE_METHOD =
   "CalTRACK daily model (HDD/CDD, balance points searched) fitted on the compared period's complete days, predicted under this period's daily mean temperatures; both sides over this period's days with complete consumption and a temperature";
 
 /** A figure on the wire: rounded once, null for NaN and infinities. */
-const shown = (x: number): number | null => (Number.isFinite(x) ? round6(x) : null);
+export const shown = (x: number): number | null => (Number.isFinite(x) ? round6(x) : null);
 
-function stepsOf(p: NormalizePeriod, timeZone: string): ProjectStep[] {
+/** A period's local days (use and temperature) from its hourly data. */
+export function stepsOf(p: NormalizePeriod, timeZone: string): ProjectStep[] {
   const use = new Map(p.consumption.map((c) => [c.hourMs, c.amount]));
   return projectSteps('daily', p.fromMs, p.toMs, timeZone, use, hourlyTemperatures(p.temperatures));
 }
 
-function daysOf(steps: readonly ProjectStep[], used: number): NormalizedDays {
+/** How many of a period's days there are, were used, and why the others were not. */
+export function daysOf(steps: readonly ProjectStep[], used: number): NormalizedDays {
   return {
     days: steps.length,
     used,
@@ -58,7 +66,8 @@ function daysOf(steps: readonly ProjectStep[], used: number): NormalizedDays {
   };
 }
 
-function modelOf(model: DailyModel): NormalizedModel {
+/** A fitted model as an answer shows it, rounded once. */
+export function modelOf(model: DailyModel): NormalizedModel {
   const { statistics, verdict } = model.baseline;
   return {
     type: model.type,
@@ -101,67 +110,117 @@ function byBucket(
   }));
 }
 
+/** The exact outcome of a normalised comparison from its days, before presentation. */
+export type NormalizedExact =
+  | {
+      readonly status: 'normalized';
+      readonly model: DailyModel;
+      readonly comparedDays: NormalizedDays;
+      readonly currentDays: NormalizedDays;
+      /** This period's used days and the model's prediction for each. */
+      readonly used: readonly ProjectStep[];
+      readonly predicted: readonly number[];
+      readonly totalExact: number;
+      readonly currentExact: number;
+    }
+  | {
+      readonly status: 'refused';
+      readonly code: NormalizeRefusal;
+      readonly reason: string;
+      readonly model: DailyModel | null;
+      readonly comparedDays: NormalizedDays;
+      readonly currentDays: NormalizedDays;
+    };
+
 /**
- * Computes `comparison.normalized`. Refuses (a value, not a throw: the raw comparison stands) when
- * the compared period has fewer than 30 usable days, when the model misses the daily acceptance
- * limits, or when this period has no usable day.
+ * The compared period's model predicted on this period's used days, exact: refused (a value, not a
+ * throw: the raw comparison stands) when the compared period has fewer than 30 usable days, when
+ * the model misses the daily acceptance limits, or when this period has no usable day. `search`
+ * is the balance-point search (`normalize-fit.ts`): staged for a district's or the city's institutions.
  */
-export function normalizedComparison(input: NormalizeInput): NormalizedComparison {
-  const { timeZone } = input;
-  const comparedSteps = stepsOf(input.compared, timeZone);
+export function normalizedFromSteps(
+  energy: Energy,
+  comparedSteps: readonly ProjectStep[],
+  currentSteps: readonly ProjectStep[],
+  search: BalancePointSearch = 'full',
+): NormalizedExact {
   const comparedUsed = comparedSteps.filter(usable);
-  const currentSteps = stepsOf(input.current, timeZone);
   const currentUsed = currentSteps.filter(usable);
-  const shared = {
-    method: NORMALIZE_METHOD,
-    weatherStationId: input.weatherStationId,
+  const days = {
     comparedDays: daysOf(comparedSteps, comparedUsed.length),
     currentDays: daysOf(currentSteps, currentUsed.length),
   };
   if (comparedUsed.length < MINIMUM_BASELINE_DAYS)
     return {
       status: 'refused',
-      ...shared,
+      ...days,
       code: 'JN_NORMALIZE_TOO_FEW_DAYS',
       reason: `the compared period has ${comparedUsed.length} usable days (complete consumption and a temperature), fewer than ${MINIMUM_BASELINE_DAYS}`,
       model: null,
     };
-  const model = fitDailyModel(
+  const model = fitNormalizeModel(
     comparedUsed.map((s) => ({ dayMs: s.startMs, temperatureC: s.temperatureC, kwh: s.amount })),
-    { fitCooling: fitsCooling(input.energy) },
+    energy,
+    search,
   );
-  const described = modelOf(model);
   if (!model.baseline.verdict.acceptable)
     return {
       status: 'refused',
-      ...shared,
+      ...days,
       code: 'JN_NORMALIZE_FIT_UNACCEPTABLE',
       reason: `the model of the compared period misses the limits: ${model.baseline.verdict.reasons.join('; ')}`,
-      model: described,
+      model,
     };
   if (currentUsed.length === 0)
     return {
       status: 'refused',
-      ...shared,
+      ...days,
       code: 'JN_NORMALIZE_NO_CURRENT_DAYS',
       reason: 'no day of this period has both complete consumption and a temperature',
-      model: described,
+      model,
     };
   const predicted = predictDaily(
     model,
     currentUsed.map((s) => ({ dayMs: s.startMs, temperatureC: s.temperatureC })),
   );
-  const totalExact = predicted.reduce((a, p) => a + p, 0);
-  const currentExact = currentUsed.reduce((a, s) => a + s.amount, 0);
+  return {
+    status: 'normalized',
+    ...days,
+    model,
+    used: currentUsed,
+    predicted,
+    totalExact: predicted.reduce((a, p) => a + p, 0),
+    currentExact: currentUsed.reduce((a, s) => a + s.amount, 0),
+  };
+}
+
+/** Computes `comparison.normalized` of a meter, building or institution from its hourly data. */
+export function normalizedComparison(input: NormalizeInput): NormalizedComparison {
+  const { timeZone } = input;
+  const exact = normalizedFromSteps(input.energy, stepsOf(input.compared, timeZone), stepsOf(input.current, timeZone));
+  const shared = {
+    method: NORMALIZE_METHOD,
+    weatherStationId: input.weatherStationId,
+    comparedDays: exact.comparedDays,
+    currentDays: exact.currentDays,
+  };
+  if (exact.status === 'refused')
+    return {
+      status: 'refused',
+      ...shared,
+      code: exact.code,
+      reason: exact.reason,
+      model: exact.model === null ? null : modelOf(exact.model),
+    };
   return {
     status: 'normalized',
     ...shared,
-    model: described,
-    total: round6(totalExact),
-    current: round6(currentExact),
-    change: change(currentExact, totalExact),
+    model: modelOf(exact.model),
+    total: round6(exact.totalExact),
+    current: round6(exact.currentExact),
+    change: change(exact.currentExact, exact.totalExact),
     ...(input.bucketStartsMs === undefined
       ? {}
-      : { series: byBucket(input.bucketStartsMs, currentUsed, predicted, timeZone) }),
+      : { series: byBucket(input.bucketStartsMs, exact.used, exact.predicted, timeZone) }),
   };
 }

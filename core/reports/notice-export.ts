@@ -27,6 +27,9 @@ interface NoticeLabels {
   readonly averageNote: string;
   readonly rankNote: string;
   readonly yoyPartial: string;
+  readonly yoyNormalized: string;
+  readonly normalizedNote: (year: number, normalized: number) => string;
+  readonly notNormalized: string;
 }
 
 const ZH: NoticeLabels = {
@@ -45,6 +48,10 @@ const ZH: NoticeLabels = {
   averageNote: '同类平均为同类参与排名单位的合计之比（如综合能耗合计 ÷ 建筑面积合计），不是各单位数值的算术平均。',
   rankNote: '同类单位按各项指标由高到低排名（1 为最高），数值相同者名次相同。',
   yoyPartial: '本年尚未结束，不计同比。',
+  yoyNormalized: '气候修正同比',
+  normalizedNote: (year, n) =>
+    `气候修正同比：各单位本年按 ${year} 年气温折算（各能源各自的 CalTRACK 日模型与本单位气象站），${n} 家单位得到修正；未能修正的能源按实际值计入，水不修正。`,
+  notNormalized: '未能气候修正',
 };
 
 const EN: NoticeLabels = {
@@ -68,6 +75,10 @@ const EN: NoticeLabels = {
     "A type's average is the ratio of its ranked institutions' totals (total kgce ÷ total floor area …), not the mean of their figures.",
   rankNote: 'Institutions are ranked within their type, highest first (1 = highest); equal figures share a rank.',
   yoyPartial: 'The year is not over: no year-on-year change.',
+  yoyNormalized: 'Year on year, weather-normalised',
+  normalizedNote: (year, n) =>
+    `Weather-normalised year on year: each institution's year under ${year}'s weather (a CalTRACK daily model per energy, the institution's station); ${n} institutions normalised; energies not normalised count raw; water is not normalised.`,
+  notNormalized: 'Not weather-normalised',
 };
 
 /** Parses a notice format (default `json`); 400 naming `format` otherwise (no CSV). */
@@ -94,6 +105,7 @@ export function noticeTable(notice: Notice, metric: NoticeMetric, lang: ReportLa
   const l = reportLabels(lang);
   const n = noticeLabels(lang);
   const u = unit(notice.groups[0]?.indicators.find((i) => i.metric === metric)?.unit ?? '', lang);
+  const normalized = notice.weatherNormalization !== undefined;
   const num = (key: string, header: string, decimals: number): Column => ({ key, header, kind: 'number', decimals });
   const text = (key: string, header: string): Column => ({ key, header, kind: 'text', decimals: 0 });
   const columns: Column[] = [
@@ -105,6 +117,7 @@ export function noticeTable(notice: Notice, metric: NoticeMetric, lang: ReportLa
     num('deviation', `${n.deviation} (%)`, 2),
     num('lastYear', `${n.lastYear} (${u})`, 4),
     num('yoy', `${l.yoy} (%)`, 2),
+    ...(normalized ? [num('yoyNormalized', `${n.yoyNormalized} (%)`, 2)] : []),
     num('completeness', `${l.completeness} (%)`, 2),
     text('note', n.note),
   ];
@@ -123,6 +136,7 @@ export function noticeTable(notice: Notice, metric: NoticeMetric, lang: ReportLa
         pct(e.deviation),
         e.lastYear,
         pct(e.yoyChange),
+        ...(normalized ? [pct(e.yoyChangeNormalized ?? null)] : []),
         pct(e.completeness),
         e.unranked !== null
           ? n.unranked[e.unranked]
@@ -133,7 +147,19 @@ export function noticeTable(notice: Notice, metric: NoticeMetric, lang: ReportLa
     }));
     const average = {
       kind: 'subtotal' as const,
-      cells: [type, null, '', n.average, ind.average, null, ind.averageLastYear, pct(ind.averageYoyChange), null, ''],
+      cells: [
+        type,
+        null,
+        '',
+        n.average,
+        ind.average,
+        null,
+        ind.averageLastYear,
+        pct(ind.averageYoyChange),
+        ...(normalized ? [null] : []),
+        null,
+        '',
+      ],
     };
     return [...entries, average];
   });
@@ -152,6 +178,18 @@ function aboutPairs(notice: Notice, lang: ReportLang): [string, string][] {
     ['', n.rankNote],
     ['', l.waterNote],
     ...(notice.partial ? [['', `${l.partial} ${n.yoyPartial}`] as [string, string]] : []),
+    ...weatherPairs(notice, n),
+  ];
+}
+
+/** The weather-normalisation note: how, and the institution-energies that count raw. */
+function weatherPairs(notice: Notice, n: NoticeLabels): [string, string][] {
+  const w = notice.weatherNormalization;
+  if (w === undefined) return [];
+  const raw = w.notNormalized.map((x) => `${x.name} (${x.energy}): ${x.code}`).join('; ');
+  return [
+    ['', n.normalizedNote(w.referenceYear, w.normalizedInstitutions)],
+    ...(raw === '' ? [] : [[n.notNormalized, raw] as [string, string]]),
   ];
 }
 

@@ -1,3 +1,5 @@
+import type { Energy } from '../domain/energy.js';
+import type { MeterEventInput } from '../domain/meter-events.js';
 import { type InstitutionType, InstitutionTypeSchema } from '../domain/registry.js';
 import { formatScope, type Scope } from '../domain/scope.js';
 import { isReductionTarget } from '../domain/targets.js';
@@ -6,6 +8,7 @@ import { type ReductionProgress, reductionProgress } from '../reduction-progress
 import { institutionsInScope } from './assemble.js';
 import { generateReport, type ReportSource } from './generate.js';
 import { change, INTENSITY_DECIMALS, type InstitutionRow, RATIO_DECIMALS, type ReportModel, roundTo } from './model.js';
+import { NOTICE_NORMALIZE_METHOD, type NoticeNormalization, noticeNormalization } from './notice-normalize.js';
 import { parseReportPeriod, parseReportScope, type ReportPeriod } from './params.js';
 import { ranks } from './ranking.js';
 
@@ -43,6 +46,12 @@ export interface NoticeEntry {
   /** Completeness of the institution's data over the year, shown beside its figure. */
   readonly completeness: number | null;
   readonly unranked: UnrankedReason | null;
+  /**
+   * With `normalize=weather` (kgce indicators): the change on last year with this year put under
+   * last year's weather (`notice-normalize.ts`); null while the year runs, without last year's
+   * figure, or when none of the institution's energies could be normalised.
+   */
+  readonly yoyChangeNormalized?: number | null;
 }
 
 /** One indicator of one institution type: the type's average and its institutions, ranked then unranked. */
@@ -94,6 +103,26 @@ export interface Notice {
   readonly groups: readonly NoticeGroup[];
   /** Five-year reduction targets of the notice's scope itself (`city` or `district:ID`), as of the year; null when none. */
   readonly targets: readonly ReductionProgress[] | null;
+  /** With `normalize=weather`: how the normalised changes were obtained and which institutions' energies count raw. */
+  readonly weatherNormalization?: NoticeWeatherNote;
+}
+
+/** The note of a weather-normalised notice. */
+export interface NoticeWeatherNote {
+  readonly method: string;
+  /** The year whose weather the year is put under. */
+  readonly referenceYear: number;
+  /** Institutions with at least one energy normalised. */
+  readonly normalizedInstitutions: number;
+  /** Institution-energies not normalised (counted raw), with the institution's name and why. */
+  readonly notNormalized: readonly {
+    readonly institutionId: string;
+    readonly name: string;
+    readonly energy: Energy;
+    readonly weatherStationId: string | null;
+    readonly code: string;
+    readonly reason: string;
+  }[];
 }
 
 /** Reduction targets' progress for a notice: the scope's own, and its institutions' by id. */
@@ -126,6 +155,7 @@ function indicator(
   last: ReadonlyMap<string, InstitutionRow>,
   metric: NoticeMetric,
   partial: boolean,
+  normalization?: NoticeNormalization,
 ): NoticeIndicator {
   // A year to date is not compared with a whole year: no year-on-year change while the year runs.
   const yoy = (current: number | null, reference: number | null) =>
@@ -148,6 +178,17 @@ function indicator(
   const rs = ranks(sorted.map((r) => r.value));
   const entry = (row: InstitutionRow, rank: number | null, exact: number | null, unranked: UnrankedReason | null) => {
     const lastYear = lastOf.get(row.institutionId) ?? null;
+    const adjustment = normalization?.adjustmentKgceMicro.get(row.institutionId);
+    const p = parts(row, metric);
+    const normalized =
+      normalization === undefined
+        ? {}
+        : {
+            yoyChangeNormalized:
+              metric === 'water_m3_per_person' || adjustment === undefined || typeof p === 'string'
+                ? null
+                : yoy((p.num + adjustment) / p.den, lastYear),
+          };
     return {
       rank,
       institutionId: row.institutionId,
@@ -160,6 +201,7 @@ function indicator(
       yoyChange: yoy(exact, lastYear),
       completeness: row.completeness,
       unranked,
+      ...normalized,
     };
   };
   return {
@@ -185,7 +227,12 @@ function roundDeviation(value: number, average: number): number | null {
  * average, every institution's rank, deviation from the average and change on last year. Every
  * figure is a quotient of exact figures rounded once (issue 16, item 7). Pure.
  */
-export function buildNotice(model: ReportModel, previous: ReportModel | undefined, targets?: NoticeTargets): Notice {
+export function buildNotice(
+  model: ReportModel,
+  previous: ReportModel | undefined,
+  targets?: NoticeTargets,
+  normalization?: NoticeNormalization,
+): Notice {
   const orNull = <T>(list: readonly T[]) => (list.length === 0 ? null : list);
   const last = new Map((previous?.institutions ?? []).map((r) => [r.institutionId, r]));
   const groups = InstitutionTypeSchema.options.flatMap((type): NoticeGroup[] => {
@@ -195,7 +242,7 @@ export function buildNotice(model: ReportModel, previous: ReportModel | undefine
       {
         type,
         institutions: rows.length,
-        indicators: NOTICE_METRICS.map((m) => indicator(rows, last, m, model.partial)),
+        indicators: NOTICE_METRICS.map((m) => indicator(rows, last, m, model.partial, normalization)),
         targets: orNull(rows.flatMap((r) => targets?.byInstitution.get(r.institutionId) ?? [])),
       },
     ];
@@ -214,6 +261,24 @@ export function buildNotice(model: ReportModel, previous: ReportModel | undefine
     completenessThreshold: model.completenessThreshold,
     groups,
     targets: orNull(targets?.scope ?? []),
+    ...(normalization === undefined ? {} : { weatherNormalization: weatherNote(model, normalization) }),
+  };
+}
+
+function weatherNote(model: ReportModel, n: NoticeNormalization): NoticeWeatherNote {
+  const names = new Map(model.institutions.map((r) => [r.institutionId, r.name]));
+  return {
+    method: NOTICE_NORMALIZE_METHOD,
+    referenceYear: n.referenceYear,
+    normalizedInstitutions: n.adjustmentKgceMicro.size,
+    notNormalized: n.notNormalized.map((x) => ({
+      institutionId: x.institutionId,
+      name: names.get(x.institutionId) ?? x.institutionId,
+      energy: x.energy,
+      weatherStationId: x.weatherStationId,
+      code: x.code,
+      reason: x.reason,
+    })),
   };
 }
 
@@ -223,7 +288,8 @@ export function buildNotice(model: ReportModel, previous: ReportModel | undefine
  */
 export async function noticeFor(
   source: ReportSource,
-  request: { year: string | undefined; scope: string | undefined },
+  request: { year: string | undefined; scope: string | undefined; normalize?: 'weather' },
+  meters?: { readonly eventsOf: (meterId: string) => readonly MeterEventInput[] },
 ): Promise<Notice> {
   const period = parseReportPeriod('annual', request.year, source.timeZone, source.now());
   const scope: Scope = parseReportScope(request.scope, source.registry());
@@ -232,12 +298,22 @@ export async function noticeFor(
   const year = Number(period.period);
   const before: ReportPeriod | undefined =
     year > 2000 ? parseReportPeriod('annual', String(year - 1), source.timeZone, source.now()) : undefined;
-  const [model, previous, targets] = await Promise.all([
+  const nowMs = source.now();
+  const normalizing =
+    request.normalize === 'weather'
+      ? noticeNormalization(
+          { ...source, registry: source.registry(), nowMs, eventsOf: meters?.eventsOf ?? (() => []) },
+          scope,
+          year,
+        )
+      : undefined;
+  const [model, previous, targets, normalization] = await Promise.all([
     generateReport(source, period, scope, { figuresOnly: true }),
     before === undefined ? undefined : generateReport(source, before, scope, { figuresOnly: true }),
     noticeTargets(source, scope, year),
+    normalizing,
   ]);
-  return buildNotice(model, previous, targets);
+  return buildNotice(model, previous, targets, normalization);
 }
 
 /**

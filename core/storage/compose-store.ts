@@ -7,6 +7,7 @@ import type { MeterEvent } from '../domain/meter-events.js';
 import type { Registry } from '../domain/registry.js';
 import type { Target } from '../domain/targets.js';
 import type { Tariff } from '../domain/tariffs.js';
+import type { BaselineStore } from './baseline-store.js';
 import { clusterMetadataMembers } from './metadata-store.js';
 import type { SavingsProjectStore } from './savings-project-store.js';
 import type {
@@ -175,6 +176,10 @@ class ComposedStore implements Store {
 
   get savingsProjects(): SavingsProjectStore {
     return this.metadata.savingsProjects;
+  }
+
+  get baselines(): BaselineStore {
+    return this.metadata.baselines;
   }
 
   get weather(): WeatherStore {

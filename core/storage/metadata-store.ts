@@ -13,6 +13,7 @@ import type { Target } from '../domain/targets.js';
 import type { Tariff } from '../domain/tariffs.js';
 import type { AccountStore } from './account-store.js';
 import type { AnomalyCaseStore } from './anomaly-case-store.js';
+import type { BaselineStore } from './baseline-store.js';
 import type { NotificationStore } from './notification-store.js';
 import type { SavingsProjectStore } from './savings-project-store.js';
 import type { Correction, StoreLifecycle } from './store.js';
@@ -188,6 +189,8 @@ export interface MetadataStore extends StoreLifecycle {
   readonly anomalyCases: AnomalyCaseStore;
   /** Savings projects and their adjustments (issue 18, item 3), an interface of its own (savings-project-store.ts). */
   readonly savingsProjects: SavingsProjectStore;
+  /** Each meter's stored baseline model and fit (issue 18, the fit-baselines job), an interface of its own (baseline-store.ts). */
+  readonly baselines: BaselineStore;
   /** Weather stations' hourly observations (issue 18, item 1), an interface of its own (weather-store.ts). */
   readonly weather: WeatherStore;
 

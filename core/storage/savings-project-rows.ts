@@ -8,7 +8,7 @@ import {
   type SavingsAdjustmentInput,
   SavingsAdjustmentInputSchema,
   type SavingsProject,
-  SavingsProjectInputSchema,
+  SavingsProjectDefinitionSchema,
 } from '../domain/savings-projects.js';
 
 /** A row as a SQL driver returns it, with `created_ms` selected as epoch milliseconds. */
@@ -25,7 +25,7 @@ export function projectDefinition(p: SavingsProject): string {
 /** A project from `definition, created_ms, created_by`. */
 export function projectOfRow(r: Row): SavingsProject {
   return {
-    ...SavingsProjectInputSchema.parse(jsonOf(r.definition)),
+    ...SavingsProjectDefinitionSchema.parse(jsonOf(r.definition)),
     createdAt: new Date(Number(r.created_ms)).toISOString(),
     createdBy: String(r.created_by),
   };

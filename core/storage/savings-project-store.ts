@@ -2,8 +2,8 @@
  * Savings projects and their non-routine adjustments (issue 18, item 3): a store of its own, one
  * concern, reached as `MetadataStore.savingsProjects` and implemented beside the metadata by DuckDB
  * (`duckdb/savings-project-tables.ts`) and PostgreSQL (`postgres/savings-project-tables.ts`); one
- * contract suite runs against both. History is immutable: a project's definition is never edited,
- * adjustments are only appended.
+ * contract suite runs against both. Adjustments are only appended; a project's definition may be
+ * replaced (`update`, audited by the API), its baseline only while it has no adjustments.
  */
 import type { SavingsAdjustment, SavingsAdjustmentInput, SavingsProject } from '../domain/savings-projects.js';
 
@@ -17,6 +17,15 @@ export interface AdjustmentAuthor {
 export interface SavingsProjectStore {
   /** Stores a new project; false, and nothing stored, when a project of its id exists. */
   create(project: SavingsProject): Promise<boolean>;
+  /**
+   * Replaces the definition of the project of `project.id` (who created it, and when, are kept).
+   * With `requireNoAdjustments` it is refused while the project has adjustments, atomically with
+   * `addAdjustment` (one waits for the other). Answers what happened; nothing is stored unless `updated`.
+   */
+  update(
+    project: SavingsProject,
+    options: { readonly requireNoAdjustments: boolean },
+  ): Promise<'updated' | 'not_found' | 'has_adjustments'>;
   /** Every project, by id (byte order). */
   list(): Promise<SavingsProject[]>;
   /** One project; undefined when there is none of this id. */

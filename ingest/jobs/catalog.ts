@@ -1,3 +1,4 @@
+import { baselineJob } from './baselines.js';
 import { type DetectionDeps, detectOverTarget, recordFindings } from './detection.js';
 import { type DetectionRange, detectionRangeInput, detectOverRange } from './detection-range.js';
 import { detectImbalance } from './imbalance.js';
@@ -5,7 +6,7 @@ import type { JobSpec } from './runner.js';
 import { detectFromSeries, type SeriesDetector } from './series-detection.js';
 
 const HOURLY: readonly SeriesDetector[] = ['offline', 'spike', 'flat', 'implausible'];
-const DAILY: readonly SeriesDetector[] = ['after_hours', 'leak', 'continuous', 'step'];
+const DAILY: readonly SeriesDetector[] = ['after_hours', 'leak', 'continuous', 'step', 'weather_baseline'];
 const RANGE_NOTE = ' On demand with {"from","to"} (local dates, to exclusive): that past range instead.';
 
 /**
@@ -31,7 +32,7 @@ export function detectionJobs(deps: DetectionDeps): JobSpec[] {
     {
       name: 'detect-daily',
       schedule: '30 1 * * *',
-      description: `The day, every night: after-hours and weekend base load, water leaks, continuous running, base-load steps, main and sub-meter imbalance.${RANGE_NOTE}`,
+      description: `The day, every night: after-hours and weekend base load, water leaks, continuous running, base-load steps, main and sub-meter imbalance, days above their weather baseline.${RANGE_NOTE}`,
       input,
       run: async (body) => {
         const r = range(body);
@@ -52,5 +53,6 @@ export function detectionJobs(deps: DetectionDeps): JobSpec[] {
         return recordFindings(deps, await detectOverTarget(deps));
       },
     },
+    baselineJob(deps),
   ];
 }

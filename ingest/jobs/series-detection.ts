@@ -19,6 +19,7 @@ import { bucketQuality } from '../../core/domain/quality.js';
 import { HOUR_MS } from '../../core/domain/time.js';
 import type { AggregateRow } from '../../core/storage/store.js';
 import type { DetectionDeps, Finding } from './detection.js';
+import { detectWeatherBaselines } from './weather-baseline-detection.js';
 
 const DAY_MS = 24 * HOUR_MS;
 
@@ -31,7 +32,8 @@ export type SeriesDetector =
   | 'after_hours'
   | 'leak'
   | 'continuous'
-  | 'step';
+  | 'step'
+  | 'weather_baseline';
 
 /** Contiguous hourly points from aggregate rows of one series; hours without a row are `missing`. */
 export function hourSeries(rows: readonly AggregateRow[], fromMs: number, toMs: number): HourPoint[] {
@@ -94,7 +96,9 @@ export async function detectSeriesWindow(
       out.push(...detectAfterHours(hourSeries(list, fromMs, toMs), subject, ctx));
     }
   }
-  const meterDetectors = [...want].filter((d) => d !== 'after_hours');
+  // Issue 18, item 4: each meter's day against its stored weather baseline (fit-baselines).
+  if (want.has('weather_baseline')) out.push(...(await detectWeatherBaselines(deps, ctx, { fromMs, toMs })));
+  const meterDetectors = [...want].filter((d) => d !== 'after_hours' && d !== 'weather_baseline');
   if (meterDetectors.length > 0) {
     const rows = groupBy(await deps.store.aggregate({ ...base, filter: {}, groupBy: 'meter' }), (r) => r.groupId);
     const states: MeterReportState[] = [];

@@ -6,7 +6,7 @@
 import { loadMeters } from '../../bench/savings/data.js';
 import type { HourlyConsumption } from '../../core/domain/consumption.js';
 import type { RegistryInput } from '../../core/domain/registry.js';
-import type { SavingsAdjustment, SavingsAnswer, SavingsProjectInput } from '../../core/domain/savings-projects.js';
+import type { SavingsAdjustment, SavingsAnswer, SavingsProjectDefinition } from '../../core/domain/savings-projects.js';
 import { computeSavingsProject } from '../../core/mv/project.js';
 import type { HourRecord } from '../../core/mv/series.js';
 import type { TestPlatform } from '../helpers/platform.js';
@@ -51,7 +51,7 @@ export function savingsRegistry(secret = 'replay-secret-gw-b104'): RegistryInput
 }
 
 /** The project over b104: baseline 2017, reporting 2018. */
-export function b104Project(id: string, model: 'daily' | 'hourly', scope = 'building:b104'): SavingsProjectInput {
+export function b104Project(id: string, model: 'daily' | 'hourly', scope = 'building:b104'): SavingsProjectDefinition {
   return {
     id,
     name: `b104 节能改造 (${model})`,
@@ -68,7 +68,7 @@ export function b104Project(id: string, model: 'daily' | 'hourly', scope = 'buil
 
 /** The pure model's answer on the CSV hours. */
 export function pureAnswer(
-  input: SavingsProjectInput,
+  input: SavingsProjectDefinition,
   hours: readonly HourRecord[],
   adjustments: readonly SavingsAdjustment[] = [],
 ): SavingsAnswer {

@@ -51,3 +51,24 @@ export function savingsProjectCases(store: () => SavingsProjectStore): void {
     expect(await s.adjustments('nope')).toEqual([]);
   });
 }
+
+/** The contract of `SavingsProjectStore.update` (issue 18: projects editable), run against every metadata backend. */
+export function savingsProjectUpdateCases(store: () => SavingsProjectStore): void {
+  it('replaces a definition keeping who created it; refuses a baseline change once adjusted', async () => {
+    const s = store();
+    const p = project('p-1');
+    expect(await s.update(p, { requireNoAdjustments: false })).toBe('not_found');
+    await s.create(p);
+    const renamed = { ...p, name: '更名', reportingTo: '2019-01-01', createdBy: 'someone-else' };
+    expect(await s.update(renamed, { requireNoAdjustments: true })).toBe('updated');
+    expect(await s.get('p-1')).toEqual({ ...renamed, createdBy: 'officer-1' });
+    const by = { createdBy: 'officer-1', createdAtMs: Date.parse('2026-12-02T00:00:00Z') };
+    await s.addAdjustment('p-1', { kind: 'percent', value: 5, from: '2018-02-01', reason: 'wing' }, by);
+    const moved = { ...renamed, baselineFrom: '2016-01-01' };
+    expect(await s.update(moved, { requireNoAdjustments: true })).toBe('has_adjustments');
+    expect((await s.get('p-1'))?.baselineFrom).toBe('2017-01-01');
+    expect(await s.update({ ...renamed, name: 'again' }, { requireNoAdjustments: false })).toBe('updated');
+    expect((await s.get('p-1'))?.name).toBe('again');
+    expect(await s.adjustments('p-1')).toHaveLength(1);
+  });
+}

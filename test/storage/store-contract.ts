@@ -3,6 +3,7 @@ import type { MetadataStore, SeriesStore } from '../../core/storage/store.js';
 import { accountCases } from './contract-accounts.js';
 import { anomalyCaseCases } from './contract-anomaly-cases.js';
 import { auditCases } from './contract-audit.js';
+import { baselineCases } from './contract-baselines.js';
 import { costCases } from './contract-cost.js';
 import { deadLetterCases } from './contract-dead-letters.js';
 import { factCases } from './contract-facts.js';
@@ -13,7 +14,7 @@ import { metadataCases } from './contract-metadata.js';
 import { migrationCases, type SchemaHarness } from './contract-migrations.js';
 import { notificationCases } from './contract-notifications.js';
 import { readingContract } from './contract-readings.js';
-import { savingsProjectCases } from './contract-savings-projects.js';
+import { savingsProjectCases, savingsProjectUpdateCases } from './contract-savings-projects.js';
 import { treeContract } from './contract-tree.js';
 import { weatherCases } from './contract-weather.js';
 
@@ -66,7 +67,9 @@ export function metadataContract(name: string, makeStore: () => Promise<Metadata
     describe('users and sessions', () => accountCases(() => store().accounts));
     describe('notification routes and deliveries', () => notificationCases(() => store().notifications));
     describe('savings projects and adjustments', () => savingsProjectCases(() => store().savingsProjects));
+    describe('savings projects edited', () => savingsProjectUpdateCases(() => store().savingsProjects));
     describe('weather stations and observations', () => weatherCases(store));
+    describe('stored baselines', () => baselineCases(() => store().baselines));
     if (schema !== undefined) describe('versioned schema migrations', () => migrationCases(schema));
   });
 }

@@ -72,6 +72,8 @@ describe.skipIf(!chromiumAvailable())('the savings pages in chromium', () => {
     await form.locator('input[name=id]').fill('b104-page');
     await form.locator('input[name=name]').fill('页面登记的改造');
     await form.locator('select[name=scope]').selectOption('building:b104');
+    // b104 names no station of its own (nor does its institution): the station is chosen.
+    await form.locator('select[name=weatherStationId]').selectOption(b104Project('x', 'daily').weatherStationId);
     await form.locator('input[name=baselineFrom]').fill('2017-01-01');
     // The baseline ends before it starts: the API names baselineTo, shown next to it.
     await form.locator('input[name=baselineTo]').fill('2016-06-01');
@@ -107,5 +109,15 @@ describe.skipIf(!chromiumAvailable())('the savings pages in chromium', () => {
     ]);
     expect(await page.locator('[data-adjustment="1"]').textContent()).toContain('延长开放时间');
     await shot(page, 'savings-registered');
+
+    // Edited in the page: renamed, its reporting end moved (PATCH).
+    await page.click('details:has(form[data-form=savings-edit]) > summary');
+    const edit = page.locator('form[data-form=savings-edit]');
+    await edit.locator('input[name=name]').fill('页面改名的改造');
+    await edit.locator('input[name=reportingTo]').fill('2018-10-01');
+    await edit.locator('button[type=submit]').click();
+    await expect
+      .poll(async () => (await t.api<SavingsAnswer>('GET', '/api/v1/savings-projects/b104-page')).body.project)
+      .toMatchObject({ name: '页面改名的改造', reportingTo: '2018-10-01' });
   });
 });

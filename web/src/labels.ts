@@ -14,6 +14,7 @@ const ANOMALY_TYPES: Readonly<Record<string, readonly [zh: string, en: string]>>
   leak: ['疑似漏水', 'Possible leak'],
   step: ['基础负荷突变', 'Base-load step'],
   implausible: ['不合理跳变', 'Implausible jump'],
+  weather_baseline: ['超出天气基线', 'Above weather baseline'],
   imbalance: ['总分表不平衡', 'Main/sub-meter imbalance'],
 };
 
@@ -39,6 +40,14 @@ const EVIDENCE_ZH: Readonly<Record<string, string>> = {
   share: '差值占比',
   tolerance: '允许偏差',
   childIds: '分表',
+  days: '天数',
+  meanTemperatureC: '平均气温 °C',
+  intervalPerDay: '每日预测区间',
+  confidence: '置信度',
+  model: '基线模型',
+  cvrmse: 'CV(RMSE)',
+  baselineFrom: '基线起',
+  baselineTo: '基线止',
 };
 
 /** An evidence field's label. */

@@ -21,4 +21,12 @@ export { detectSpikes, SPIKE_DEFAULTS, type SpikeOptions } from './spike.js';
 export { mad, median, quantile, robustBand } from './stats.js';
 export { detectStep, STEP_DEFAULTS, type StepOptions } from './step.js';
 export * from './types.js';
+export {
+  detectWeatherBaseline,
+  predictionHalfWidth,
+  WEATHER_BASELINE_DEFAULTS,
+  type WeatherBaselineOptions,
+  type WeatherDay,
+  weatherBaselineUsable,
+} from './weather-baseline.js';
 export { CN_HOLIDAYS, type HolidayTable, type HolidayYear, makeIsWorkday } from './workdays.js';

@@ -16,6 +16,8 @@ export type AnomalyType =
   | 'implausible'
   | 'leak'
   | 'step'
+  /** A day's use above what its weather explains: its stored baseline model's prediction interval (issue 18, item 4). */
+  | 'weather_baseline'
   /** A parent meter and its sub-meters disagree (总分表不平衡); found from stored sums, not a series. */
   | 'imbalance';
 
@@ -30,6 +32,7 @@ export const ANOMALY_TYPES: readonly AnomalyType[] = [
   'implausible',
   'leak',
   'step',
+  'weather_baseline',
   'imbalance',
 ];
 

@@ -1,12 +1,14 @@
 import type { RollupAlignment } from '../../domain/meter-spans.js';
 import { UNMETERED } from '../../domain/sub-items.js';
 import { bucketStart } from '../../domain/time.js';
+import { type AggregateCell, addCounts, cellRow, emptyCell } from '../aggregate-cell.js';
 import type { AggregateQuery, AggregateRow, MeterFilter } from '../store.js';
+import type { Columns } from './sql-util.js';
 
 const GROUP_COLUMN = {
   none: `''`,
-  district: 'i.district_id',
-  institution: 'b.institution_id',
+  district: 's.district_id',
+  institution: 's.institution_id',
   building: 's.building_id',
   meter: 'h.meter_id',
   parent: 's.parent_id',
@@ -25,39 +27,25 @@ export function treeMode(q: AggregateQuery): TreeMode {
 }
 
 /**
- * SQL conditions of a sub-item over `m` (the meter) and `pm` (its parent, LEFT JOINed): `mine`,
+ * SQL conditions of a sub-item over `s` (the meter's span) and `pm` (its parent, LEFT JOINed): `mine`,
  * the meter is of the sub-item; `parents`, its parent is (its amount is then taken out of the
  * parent's remainder). `p` is the parameter holding the code prefix.
  */
 function subItemConditions(prefix: string, p: string): { mine: string; parents: string } {
   return prefix === UNMETERED
-    ? { mine: 'm.sub_item IS NULL', parents: '(s.parent_id IS NOT NULL AND pm.sub_item IS NULL)' }
-    : { mine: `starts_with(m.sub_item, ${p})`, parents: `starts_with(pm.sub_item, ${p})` };
+    ? { mine: 's.sub_item IS NULL', parents: '(s.parent_id IS NOT NULL AND pm.sub_item IS NULL)' }
+    : { mine: `starts_with(s.sub_item, ${p})`, parents: `starts_with(pm.sub_item, ${p})` };
 }
 
-/** Where a query's sums come from: the hourly table, or the daily rollup (same sums, ~24× fewer rows). */
+/** Where a query's sums come from: the hourly table, or a rollup (same sums, ~24× or ~720× fewer rows). */
 const SOURCES = {
-  hourly: {
-    table: 'hourly',
-    time: 'hour_start',
-    counts: (and: string) => `count(*) FILTER (WHERE h.quality = 'suspect'${and}) AS suspect_hours,
-           count(*) FILTER (WHERE h.quality = 'estimated'${and}) AS estimated_hours,
-           count(*) FILTER (WHERE h.quality = 'good'${and}) AS good_hours`,
-  },
-  daily: { table: 'daily', time: 'day_start', counts: rollupCounts },
-  monthly: { table: 'monthly', time: 'month_start', counts: rollupCounts },
+  hourly: { table: 'hourly', time: 'hour_start' },
+  daily: { table: 'daily', time: 'day_start' },
+  monthly: { table: 'monthly', time: 'month_start' },
 } as const;
 
 /** A series table a query reads: `hourly`, or a rollup of whole local days or months. */
 export type SeriesSource = keyof typeof SOURCES;
-
-/** The quality counts of a rollup: sums of its per-row counts. */
-function rollupCounts(and: string): string {
-  const f = and === '' ? '' : ` FILTER (WHERE TRUE${and})`;
-  return `coalesce(sum(h.suspect_hours)${f}, 0) AS suspect_hours,
-           coalesce(sum(h.estimated_hours)${f}, 0) AS estimated_hours,
-           coalesce(sum(h.good_hours)${f}, 0) AS good_hours`;
-}
 
 /**
  * The coarsest table that answers sums over [fromMs, toMs) cut at `cuts` exactly: the monthly
@@ -89,8 +77,8 @@ export function dailyRollupServes(q: AggregateQuery, rollupZone: string): boolea
 }
 
 /**
- * The SQL conditions of a filter's scope and energy over `i` (institution), `b` (building), `s`
- * (the meter's span), `h` (the series row) and `m` (the meter), their values appended to `params`.
+ * The SQL conditions of a filter's scope and energy over `s` (the meter's span, which carries its
+ * energy, institution and district: schema 17) and `h` (the series row), their values appended to `params`.
  */
 export function scopeClauses(f: Omit<MeterFilter, 'subItemPrefix'>, params: unknown[]): string[] {
   const where: string[] = [];
@@ -98,24 +86,34 @@ export function scopeClauses(f: Omit<MeterFilter, 'subItemPrefix'>, params: unkn
     params.push(value);
     where.push(clause(`$${params.length}`));
   };
-  if (f.districtId !== undefined) add((p) => `i.district_id = ${p}`, f.districtId);
-  if (f.institutionId !== undefined) add((p) => `b.institution_id = ${p}`, f.institutionId);
+  if (f.districtId !== undefined) add((p) => `s.district_id = ${p}`, f.districtId);
+  if (f.institutionId !== undefined) add((p) => `s.institution_id = ${p}`, f.institutionId);
   if (f.buildingId !== undefined) add((p) => `s.building_id = ${p}`, f.buildingId);
   if (f.meterId !== undefined) add((p) => `h.meter_id = ${p}`, f.meterId);
-  if (f.energy !== undefined) add((p) => `m.energy = ${p}`, f.energy);
+  if (f.energy !== undefined) add((p) => `s.energy = ${p}`, f.energy);
   return where;
+}
+
+/** A query of `SeriesStore.aggregate` and how its result columns are read. */
+export interface AggregateStatement {
+  readonly sql: string;
+  readonly params: unknown[];
+  readonly parse: (columns: Columns) => AggregateRow[];
 }
 
 /**
  * SQL summing hourly consumption by local calendar bucket, energy and group, from the monthly or
- * daily rollup when one serves the query (`seriesSource`). Each hour counts where the meter was at that hour (`meter_spans`). Buckets use `date_trunc` on TIMESTAMPTZ under the connection's
- * `TimeZone`, which is fast in DuckDB (unlike `time_bucket` with a zone).
+ * daily rollup when one serves the query (`seriesSource`). Each hour counts where the meter was at
+ * that hour (`meter_spans`). Buckets use `date_trunc` on TIMESTAMPTZ under the connection's
+ * `TimeZone`, which is fast in DuckDB (unlike `time_bucket` with a zone). A scoped question (an
+ * institution, building or meter) served by a rollup reads its few rows and sums them here, in
+ * integer micro-units: DuckDB's grouping costs ~8 ms however few the rows (issue 19, item 1).
  */
 export function aggregateSql(
   q: AggregateQuery,
   rollupZone: string,
   aligned: RollupAlignment = { day: true, month: true },
-): { sql: string; params: unknown[] } {
+): AggregateStatement {
   const source =
     SOURCES[
       q.interval === 'hour'
@@ -135,22 +133,37 @@ export function aggregateSql(
   where.push(...scopeClauses(q.filter, params));
   const f = q.filter;
   const mode = treeMode(q);
-  // Sums of `amount`/`estimated` (DECIMAL, exact), and the filter of the data counts.
-  let sums = (column: string) => `sum(h.${column})`;
-  let counted = '';
+  const scoped = f.institutionId !== undefined || f.buildingId !== undefined || f.meterId !== undefined;
+  const perRow = scoped && source.table !== 'hourly';
+  // A sum over the rows where `cond` holds (DECIMAL, exact), or, read per row, the row's share.
+  const sum = (column: string, cond?: string) =>
+    perRow
+      ? cond === undefined
+        ? `h.${column}`
+        : `CASE WHEN ${cond} THEN h.${column} ELSE 0 END`
+      : cond === undefined
+        ? `sum(h.${column})`
+        : `coalesce(sum(h.${column}) FILTER (WHERE ${cond}), 0)`;
+  let sums = (column: string) => sum(column);
+  let counted: string | undefined;
   if (f.subItemPrefix !== undefined) {
     if (f.subItemPrefix !== UNMETERED) params.push(f.subItemPrefix);
     const { mine, parents } = subItemConditions(f.subItemPrefix, `$${params.length}`);
     if (mode === 'own') where.push(mine);
     else {
       where.push(`(${mine} OR ${parents})`);
-      sums = (column) =>
-        `(coalesce(sum(h.${column}) FILTER (WHERE ${mine}), 0) - coalesce(sum(h.${column}) FILTER (WHERE ${parents}), 0))`;
-      counted = ` AND ${mine}`;
+      sums = (column) => `(${sum(column, mine)} - ${sum(column, parents)})`;
+      counted = mine;
     }
-  } else if (mode === 'roots') sums = (column) => `coalesce(sum(h.${column}) FILTER (WHERE s.parent_id IS NULL), 0)`;
+  } else if (mode === 'roots') sums = (column) => sum(column, 's.parent_id IS NULL');
   if (q.groupBy === 'parent') where.push('s.parent_id IS NOT NULL');
-  const readings = counted === '' ? 'sum(h.readings)' : `coalesce(sum(h.readings) FILTER (WHERE TRUE${counted}), 0)`;
+  const counts =
+    source.table === 'hourly'
+      ? (quality: string) => {
+          const cond = `h.quality = '${quality}'${counted === undefined ? '' : ` AND ${counted}`}`;
+          return perRow ? `CASE WHEN ${cond} THEN 1 ELSE 0 END` : `count(*) FILTER (WHERE ${cond})`;
+        }
+      : (quality: string) => sum(`${quality}_hours`, counted);
   const bucket =
     q.interval === 'total'
       ? 'make_timestamptz($1::BIGINT * 1000)'
@@ -160,31 +173,62 @@ export function aggregateSql(
         ? `h.${source.time}`
         : `date_trunc('${q.interval}', h.${source.time})`;
   const sql = `
-    SELECT epoch_ms(${bucket}) AS bucket_ms, m.energy AS energy, ${GROUP_COLUMN[q.groupBy]} AS group_id,
-           ${sums('amount')}::DOUBLE AS amount, ${sums('estimated')}::DOUBLE AS estimated, ${readings} AS readings,
-           ${source.counts(counted)}
+    SELECT epoch_ms(${bucket}) AS bucket_ms, s.energy AS energy, ${GROUP_COLUMN[q.groupBy]} AS group_id,
+           ${sums('amount')}::DOUBLE AS amount, ${sums('estimated')}::DOUBLE AS estimated, ${sum('readings', counted)} AS readings,
+           ${counts('suspect')} AS suspect_hours, ${counts('estimated')} AS estimated_hours, ${counts('good')} AS good_hours
     FROM ${source.table} h
     JOIN meter_spans s ON s.meter_id = h.meter_id AND h.${source.time} >= s.from_ts AND h.${source.time} < s.to_ts
-    JOIN meters m ON m.id = h.meter_id${mode === 'subItem' ? '\n    LEFT JOIN meters pm ON pm.id = s.parent_id' : ''}
-    JOIN buildings b ON b.id = s.building_id
-    JOIN institutions i ON i.id = b.institution_id
-    WHERE ${where.join(' AND ')}
-    GROUP BY ALL
-    ORDER BY bucket_ms, energy, group_id`;
-  return { sql, params };
+    ${mode === 'subItem' ? 'LEFT JOIN meters pm ON pm.id = s.parent_id' : ''}
+    WHERE ${where.join(' AND ')}${perRow ? '' : '\n    GROUP BY ALL\n    ORDER BY bucket_ms, energy, group_id'}`;
+  return { sql, params, parse: perRow ? sumRows : aggregateRows };
 }
 
-/** An `aggregateSql` result row as an `AggregateRow`. */
-export function aggregateRowOf(r: Record<string, unknown>): AggregateRow {
-  return {
-    bucketStartMs: Number(r.bucket_ms),
-    energy: String(r.energy) as AggregateRow['energy'],
-    groupId: String(r.group_id ?? ''),
-    amount: Number(r.amount),
-    estimated: Number(r.estimated),
-    readings: Number(r.readings),
-    suspectHours: Number(r.suspect_hours),
-    estimatedHours: Number(r.estimated_hours),
-    goodHours: Number(r.good_hours),
-  };
+const COUNTS = ['readings', 'suspect_hours', 'estimated_hours', 'good_hours'] as const;
+
+/** The grouped result (`GROUP BY ALL`, ordered) as aggregate rows. */
+function aggregateRows(c: Columns): AggregateRow[] {
+  const [bucket, energy, group, amount, estimated] = ['bucket_ms', 'energy', 'group_id', 'amount', 'estimated'].map(
+    (name) => c.get(name),
+  ) as unknown[][] as [unknown[], unknown[], unknown[], unknown[], unknown[]];
+  const [readings, suspect, estimatedHours, good] = COUNTS.map((name) => c.get(name)) as unknown[][] as [
+    unknown[],
+    unknown[],
+    unknown[],
+    unknown[],
+  ];
+  return Array.from({ length: c.rowCount }, (_, k) => ({
+    bucketStartMs: Number(bucket[k]),
+    energy: String(energy[k]) as AggregateRow['energy'],
+    groupId: String(group[k] ?? ''),
+    amount: Number(amount[k]),
+    estimated: Number(estimated[k]),
+    readings: Number(readings[k]),
+    suspectHours: Number(suspect[k]),
+    estimatedHours: Number(estimatedHours[k]),
+    goodHours: Number(good[k]),
+  }));
+}
+
+/**
+ * Rows read one by one (a scoped question) summed by bucket, energy and group as `GROUP BY` would:
+ * amounts in integer micro-units (each row's DOUBLE of a DECIMAL(18,6) is exact to the micro-unit
+ * below 2^51), so the sums are exact and their DOUBLE is the one DuckDB's DECIMAL sum gives.
+ */
+function sumRows(c: Columns): AggregateRow[] {
+  const cells = new Map<string, AggregateCell>();
+  for (const r of aggregateRows(c)) {
+    const key = `${r.bucketStartMs}\u0000${r.energy}\u0000${r.groupId}`;
+    let cell = cells.get(key);
+    if (cell === undefined) {
+      cell = emptyCell(r.bucketStartMs, r.energy, r.groupId);
+      cells.set(key, cell);
+    }
+    cell.amountMicro += Math.round(r.amount * 1e6);
+    cell.estimatedMicro += Math.round(r.estimated * 1e6);
+    addCounts(cell, r);
+  }
+  const text = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  return [...cells.values()]
+    .sort((a, b) => a.bucketStartMs - b.bucketStartMs || text(a.energy, b.energy) || text(a.groupId, b.groupId))
+    .map(cellRow);
 }

@@ -45,7 +45,7 @@ import {
   updateTokenRevoked,
 } from './access-tables.js';
 import { DuckDbAccountStore } from './account-tables.js';
-import { aggregateRowOf, aggregateSql } from './aggregate-sql.js';
+import { aggregateSql } from './aggregate-sql.js';
 import { DuckDbAnomalyCases } from './anomaly-case-tables.js';
 import {
   selectAuditFlags,
@@ -54,6 +54,7 @@ import {
   upsertAuditFlags,
   upsertAuditSignoff,
 } from './audit-tables.js';
+import { DuckDbBaselineStore } from './baseline-tables.js';
 import { insertBills, replaceTariffs, selectBills, selectTariffs } from './cost-tables.js';
 import { insertFacts, selectFacts } from './fact-tables.js';
 import { hourOfDaySql } from './hour-of-day-sql.js';
@@ -78,11 +79,19 @@ import {
   upsertAnomalies,
   upsertTargets,
 } from './planning-tables.js';
-import { appendReadingRows, insertReadingsChecked, readingTailsSql, readingWindowsSql } from './readings-sql.js';
+import {
+  appendReadingRows,
+  insertReadingsChecked,
+  readingTailsSql,
+  readingWindowsSql,
+  selectReadings,
+  withCorrections,
+} from './readings-sql.js';
 import { readRegistry, writeRegistry } from './registry-tables.js';
+import { type ClusterOutcome, clusterRollups } from './rollup-cluster.js';
 import { DuckDbSavingsProjectStore } from './savings-project-tables.js';
 import { beginDuckDbSnapshot, type DuckDbSnapshot } from './snapshot.js';
-import { query, type Row, tsParam } from './sql-util.js';
+import { type Columns, query, queryColumns } from './sql-util.js';
 import { DuckDbWeatherStore } from './weather-tables.js';
 
 /** Options of the embedded store. */
@@ -106,6 +115,7 @@ export class EmbeddedStore implements Store {
   readonly anomalyCases = new DuckDbAnomalyCases(this.write.bind(this));
   readonly notifications = new DuckDbNotificationStore(this.write.bind(this), this.read.bind(this));
   readonly savingsProjects = new DuckDbSavingsProjectStore(this.write.bind(this), this.read.bind(this));
+  readonly baselines = new DuckDbBaselineStore(this.write.bind(this), this.read.bind(this));
   readonly weather = new DuckDbWeatherStore(this.write.bind(this), this.read.bind(this));
 
   private constructor(
@@ -202,28 +212,10 @@ export class EmbeddedStore implements Store {
     toMs: number,
   ): Promise<(StoredReading & { correction?: Correction })[]> {
     const [rows, corrections] = await Promise.all([
-      this.read((conn) =>
-        query(
-          conn,
-          `SELECT meter_id, epoch_ms(ts) AS ts_ms, value, gateway_id, epoch_ms(received_at) AS recv_ms FROM readings
-           WHERE meter_id = $1 AND ts >= ${tsParam('$2')} AND ts < ${tsParam('$3')} ORDER BY ts`,
-          [meterId, fromMs, toMs],
-        ),
-      ),
+      this.read((conn) => selectReadings(conn, meterId, fromMs, toMs)),
       this.corrections(),
     ]);
-    const byTs = new Map(corrections.filter((c) => c.meterId === meterId).map((c) => [c.tsMs, c]));
-    return rows.map((r: Row) => {
-      const correction = byTs.get(Number(r.ts_ms));
-      return {
-        meterId: String(r.meter_id),
-        tsMs: Number(r.ts_ms),
-        value: Number(r.value),
-        gatewayId: String(r.gateway_id),
-        receivedAtMs: Number(r.recv_ms),
-        ...(correction === undefined ? {} : { correction }),
-      };
-    });
+    return withCorrections(rows, corrections);
   }
 
   readingWindows(requests: readonly WindowRequest[], margin: number): Promise<Map<string, ReadingWindow>> {
@@ -247,19 +239,25 @@ export class EmbeddedStore implements Store {
     }, true);
   }
 
-  /** Runs a read query with the reader's `TimeZone` set to `timeZone` (local buckets and hours). */
-  private readIn(timeZone: string, q: { sql: string; params: unknown[] }) {
+  /** Clusters the closed months' rollups by meter (`clusterRollups`): the nightly `cluster-rollups` job (issue 19). */
+  clusterRollups(): Promise<ClusterOutcome> {
+    return clusterRollups((fn) => this.write(fn, true));
+  }
+
+  /** Runs a read query with the reader's `TimeZone` set to `timeZone` (local buckets and hours); its columns. */
+  private readIn(timeZone: string, q: { sql: string; params: unknown[] }): Promise<Columns> {
     return this.read(async (conn) => {
       if (timeZone !== this.readerTimeZone) {
         await conn.run(`SET TimeZone = '${timeZone.replace(/'/g, '')}'`);
         this.readerTimeZone = timeZone;
       }
-      return query(conn, q.sql, q.params);
+      return queryColumns(conn, q.sql, q.params);
     });
   }
 
   async aggregate(q: AggregateQuery): Promise<AggregateRow[]> {
-    return (await this.readIn(q.timeZone, aggregateSql(q, this.rollupZone, this.aligned))).map(aggregateRowOf);
+    const statement = aggregateSql(q, this.rollupZone, this.aligned);
+    return statement.parse(await this.readIn(q.timeZone, statement));
   }
 
   async hourOfDayAmounts(q: HourOfDayQuery): Promise<HourOfDayRow[]> {

@@ -4,12 +4,13 @@ import { segmentOf } from '../hour-of-day.js';
 import type { HourOfDayQuery, HourOfDayRow } from '../store.js';
 import { scopeClauses, seriesSource } from './aggregate-sql.js';
 import { HOUR_COLUMNS } from './hourly-tables.js';
+import type { Columns } from './sql-util.js';
 
-/** A query of `SeriesStore.hourOfDayAmounts` and how its result rows are read. */
+/** A query of `SeriesStore.hourOfDayAmounts` and how its result columns are read. */
 export interface HourOfDayStatement {
   readonly sql: string;
   readonly params: unknown[];
-  readonly parse: (rows: readonly Record<string, unknown>[]) => HourOfDayRow[];
+  readonly parse: (columns: Columns) => HourOfDayRow[];
 }
 
 /**
@@ -71,35 +72,42 @@ export function hourOfDaySql(
     FROM ${source} h
     JOIN seg ON ${segOn}
     JOIN meter_spans s ON s.meter_id = h.meter_id AND h.${time} >= s.from_ts AND h.${time} < s.to_ts
-    JOIN meters m ON m.id = h.meter_id
-    JOIN buildings b ON b.id = s.building_id
-    JOIN institutions i ON i.id = b.institution_id
     WHERE ${where.join(' AND ')}
     GROUP BY ALL`;
-  const parse = (rows: readonly Record<string, unknown>[]): HourOfDayRow[] => {
-    if (rollup)
-      return rows.map((r) => ({
-        meterId: String(r.meter_id),
-        segment: Number(r.segment),
-        amounts: HOUR_COLUMNS.map((c) => Number(r[c])),
-        ...(counts ? { hours: HOUR_COLUMNS.map((c) => Number(r[`n_${c}`])) } : {}),
-      }));
+  const parse = (columns: Columns): HourOfDayRow[] => {
+    const n = columns.rowCount;
+    const meterIds = columns.get('meter_id');
+    const segments = columns.get('segment');
+    if (rollup) {
+      const amounts = HOUR_COLUMNS.map((c) => columns.get(c));
+      const hours = counts ? HOUR_COLUMNS.map((c) => columns.get(`n_${c}`)) : [];
+      const out: HourOfDayRow[] = [];
+      for (let k = 0; k < n; k++)
+        out.push({
+          meterId: String(meterIds[k]),
+          segment: Number(segments[k]),
+          amounts: amounts.map((a) => Number(a[k])),
+          ...(counts ? { hours: hours.map((a) => Number(a[k])) } : {}),
+        });
+      return out;
+    }
+    const [hourOf, amountOf, hoursOf] = [columns.get('hour_of_day'), columns.get('amount'), columns.get('hours')];
     const cells = new Map<string, { meterId: string; segment: number; amounts: number[]; hours?: number[] }>();
-    for (const r of rows) {
-      const key = `${r.meter_id}\u0000${r.segment}`;
+    for (let k = 0; k < n; k++) {
+      const key = `${meterIds[k]}\u0000${segments[k]}`;
       let cell = cells.get(key);
       if (cell === undefined) {
         cell = {
-          meterId: String(r.meter_id),
-          segment: Number(r.segment),
+          meterId: String(meterIds[k]),
+          segment: Number(segments[k]),
           amounts: new Array<number>(24).fill(0),
           ...(counts ? { hours: new Array<number>(24).fill(0) } : {}),
         };
         cells.set(key, cell);
       }
-      const h = Number(r.hour_of_day);
-      cell.amounts[h] = (cell.amounts[h] ?? 0) + Number(r.amount);
-      if (cell.hours !== undefined) cell.hours[h] = (cell.hours[h] ?? 0) + Number(r.hours);
+      const h = Number(hourOf[k]);
+      cell.amounts[h] = (cell.amounts[h] ?? 0) + Number(amountOf[k]);
+      if (cell.hours !== undefined) cell.hours[h] = (cell.hours[h] ?? 0) + Number(hoursOf[k]);
     }
     return [...cells.values()];
   };

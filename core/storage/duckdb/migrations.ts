@@ -3,9 +3,10 @@ import { type Migration, pendingMigrations } from '../schema-version.js';
 import { ACCOUNTS_SQL } from './account-tables.js';
 import { ANOMALY_CASES_SQL } from './anomaly-case-tables.js';
 import { AUDIT_SQL } from './audit-tables.js';
+import { BASELINES_SQL } from './baseline-tables.js';
 import { COST_SQL } from './cost-tables.js';
 import { FACTS_SQL } from './fact-tables.js';
-import { HOURS_ROLLUP_SQL, ROLLUP_SQL } from './hourly-tables.js';
+import { HOURS_ROLLUP_SQL, MERGED_SPANS_SQL, ROLLUP_SQL } from './hourly-tables.js';
 import { NOTIFICATIONS_SQL } from './notification-tables.js';
 import { PLANNING_SQL, REDUCTION_TARGETS_SQL } from './planning-tables.js';
 import { SAVINGS_PROJECTS_SQL } from './savings-project-tables.js';
@@ -121,6 +122,17 @@ export const DUCKDB_MIGRATIONS: readonly Migration[] = [
     description: 'rollups clustered by meter within each month (issue 19, item 1): rebuilt when the store opens',
     // ensureDailyRollup rebuilds them month by month, ordered by meter, and marks them clustered.
     statements: [`DELETE FROM rollup_meta WHERE name IN ('daily_zone', 'clustered_before')`],
+  },
+  {
+    version: 17,
+    description:
+      'meter spans carry energy, sub-item, institution and district (one join per aggregate); the monthly rollup clustered by meter within each local year by the nightly cluster-rollups job (issue 19)',
+    statements: MERGED_SPANS_SQL,
+  },
+  {
+    version: 18,
+    description: "stored baselines: each meter's fitted model and its fit (issue 18, the fit-baselines job)",
+    statements: BASELINES_SQL,
   },
 ];
 

@@ -1,8 +1,8 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { groupBy } from '../../collections.js';
 import { classifyReadings, readingKey } from '../insert-outcome.js';
-import type { InsertOutcome, ReadingWindow, StoredReading, WindowRequest } from '../store.js';
-import { appendRows, query, tstz } from './sql-util.js';
+import type { Correction, InsertOutcome, ReadingWindow, StoredReading, WindowRequest } from '../store.js';
+import { appendRows, query, tsParam, tstz } from './sql-util.js';
 
 /** Readings not invalidated by a correction. */
 const VALID = `NOT EXISTS (SELECT 1 FROM corrections c WHERE c.meter_id = r.meter_id AND c.ts = r.ts)`;
@@ -109,4 +109,38 @@ export async function readingTailsSql(conn: DuckDBConnection, margin: number): P
     });
   }
   return tails;
+}
+
+/** A meter's stored readings in [fromMs, toMs), by time. */
+export async function selectReadings(
+  conn: DuckDBConnection,
+  meterId: string,
+  fromMs: number,
+  toMs: number,
+): Promise<StoredReading[]> {
+  const rows = await query(
+    conn,
+    `SELECT meter_id, epoch_ms(ts) AS ts_ms, value, gateway_id, epoch_ms(received_at) AS recv_ms FROM readings
+     WHERE meter_id = $1 AND ts >= ${tsParam('$2')} AND ts < ${tsParam('$3')} ORDER BY ts`,
+    [meterId, fromMs, toMs],
+  );
+  return rows.map((r) => ({
+    meterId: String(r.meter_id),
+    tsMs: Number(r.ts_ms),
+    value: Number(r.value),
+    gatewayId: String(r.gateway_id),
+    receivedAtMs: Number(r.recv_ms),
+  }));
+}
+
+/** Readings with the correction of each, where one invalidated it. */
+export function withCorrections(
+  rows: readonly StoredReading[],
+  corrections: readonly Correction[],
+): (StoredReading & { correction?: Correction })[] {
+  const byTs = new Map(corrections.filter((c) => c.meterId === rows[0]?.meterId).map((c) => [c.tsMs, c]));
+  return rows.map((r) => {
+    const correction = byTs.get(r.tsMs);
+    return correction === undefined ? r : { ...r, correction };
+  });
 }

@@ -34,16 +34,26 @@ export async function writeRegistry(conn: DuckDBConnection, reg: Registry): Prom
   const rows = registryRows(reg);
   for (const t of [...REGISTRY_TABLES].reverse()) await fill(conn, t, rows[t]);
   await conn.run('DELETE FROM meter_spans');
+  // Each span carries what a scope filters and groups on (schema 17): aggregates join one table, not four.
+  const meters = new Map(reg.meters.map((m) => [m.id, m]));
+  const institutionOf = new Map(reg.buildings.map((b) => [b.id, b.institutionId]));
+  const districtOf = new Map(reg.institutions.map((i) => [i.id, i.districtId]));
   await appendRows(
     conn,
     'meter_spans',
     reg.meters.filter((m) => m.virtual === undefined).flatMap(meterSpans),
     (a, s) => {
+      const meter = meters.get(s.meterId);
+      const institutionId = institutionOf.get(s.buildingId);
       a.appendVarchar(s.meterId);
       a.appendTimestamp(tstz(s.fromMs));
       a.appendTimestamp(tstz(s.toMs));
       a.appendVarchar(s.buildingId);
       appendText(a, s.parentId);
+      appendText(a, meter?.energy);
+      appendText(a, meter?.subItem);
+      appendText(a, institutionId);
+      appendText(a, institutionId === undefined ? undefined : districtOf.get(institutionId));
     },
   );
 }

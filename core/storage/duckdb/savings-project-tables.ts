@@ -41,6 +41,24 @@ export class DuckDbSavingsProjectStore implements SavingsProjectStore {
     });
   }
 
+  update(
+    p: SavingsProject,
+    options: { readonly requireNoAdjustments: boolean },
+  ): Promise<'updated' | 'not_found' | 'has_adjustments'> {
+    return this.write(async (conn) => {
+      const [found] = await query(
+        conn,
+        `SELECT (SELECT count(*) FROM savings_adjustments WHERE project_id = $1) AS adjustments
+         FROM savings_projects WHERE id = $1`,
+        [p.id],
+      );
+      if (found === undefined) return 'not_found';
+      if (options.requireNoAdjustments && Number(found.adjustments) > 0) return 'has_adjustments';
+      await query(conn, 'UPDATE savings_projects SET definition = $2 WHERE id = $1', [p.id, projectDefinition(p)]);
+      return 'updated';
+    }, true);
+  }
+
   async list(): Promise<SavingsProject[]> {
     const rows = await this.read((conn) => query(conn, `SELECT ${PROJECT_COLUMNS} FROM savings_projects ORDER BY id`));
     return rows.map(projectOfRow);

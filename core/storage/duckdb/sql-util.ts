@@ -18,6 +18,33 @@ export async function query(conn: DuckDBConnection, sql: string, params: unknown
   return (await conn.runAndReadAll(sql, params as never)).getRowObjectsJS() as Row[];
 }
 
+/** A query's result by column: each an array of JS values (DOUBLE a number, BIGINT a bigint, VARCHAR a string). */
+export interface Columns {
+  readonly rowCount: number;
+  /** The values of column `name` (empty when there is no such column). */
+  get(name: string): readonly unknown[];
+}
+
+/**
+ * Runs a query and returns its columns, read straight from the result's vectors: for a wide result
+ * (24 hour-of-day sums × 96,000 meters, issue 19) several times cheaper than row objects.
+ */
+export async function queryColumns(conn: DuckDBConnection, sql: string, params: unknown[] = []): Promise<Columns> {
+  const result = await conn.run(sql, params as never);
+  const names = result.columnNames();
+  const columns = names.map(() => [] as unknown[]);
+  for (let c = 0; c < result.chunkCount; c++) {
+    const chunk = result.getChunk(c);
+    const n = chunk.rowCount;
+    columns.forEach((out, j) => {
+      const vector = chunk.getColumnVector(j);
+      for (let k = 0; k < n; k++) out.push(vector.getItem(k));
+    });
+  }
+  const byName = new Map(names.map((name, j) => [name, columns[j] ?? []]));
+  return { rowCount: result.rowCount, get: (name) => byName.get(name) ?? [] };
+}
+
 /** Appends rows through DuckDB's appender (row-by-row INSERT is ~300× slower). */
 export async function appendRows<T>(
   conn: DuckDBConnection,

@@ -6,7 +6,6 @@ import type { MetadataChange } from '../../domain/metadata-change.js';
 import type { Registry } from '../../domain/registry.js';
 import { HOUR_MS } from '../../domain/time.js';
 import { EmbeddedStore } from '../duckdb/embedded-store.js';
-import { hourOfDayFromHourly } from '../hour-of-day.js';
 import { classifyReadings, readingKey } from '../insert-outcome.js';
 import type {
   AggregateQuery,
@@ -25,6 +24,7 @@ import type {
   WindowRequest,
 } from '../store.js';
 import { aggregate, type DailyRollup } from './aggregate.js';
+import { hourOfDayInSlices, metersMatching } from './hour-of-day.js';
 import { type InfluxConnection, InfluxHttp, quoteIdent, quoteString } from './http.js';
 import { MetadataDelegate } from './metadata.js';
 import { Outbox, type RefusedPoint } from './outbox.js';
@@ -341,9 +341,10 @@ export class InfluxStore extends MetadataDelegate implements Store {
     return aggregate(this.http, query, this.state.rollup);
   }
 
-  /** Folded from hourly reads: InfluxQL cannot group by local hour of day. */
+  /** Folded from hourly reads, a slice at a time: InfluxQL cannot group by local hour of day. */
   hourOfDayAmounts(query: HourOfDayQuery): Promise<HourOfDayRow[]> {
-    return hourOfDayFromHourly((q) => this.aggregate(q), query);
+    const meters = metersMatching(this.state.registry, query.filter);
+    return hourOfDayInSlices((q) => this.aggregate(q), query, meters);
   }
 
   async addDeadLetters(letters: readonly DeadLetter[]): Promise<void> {

@@ -12,6 +12,7 @@ import type { MeterEvent } from '../../domain/meter-events.js';
 import type { Registry } from '../../domain/registry.js';
 import type { Target } from '../../domain/targets.js';
 import type { Tariff } from '../../domain/tariffs.js';
+import type { BaselineStore } from '../baseline-store.js';
 import { clusterMetadataMembers } from '../metadata-store.js';
 import type { SavingsProjectStore } from '../savings-project-store.js';
 import type {
@@ -65,6 +66,7 @@ type MetadataMethods =
   | 'notifications'
   | 'anomalyCases'
   | 'savingsProjects'
+  | 'baselines'
   | 'weather';
 
 /**
@@ -97,6 +99,10 @@ export abstract class MetadataDelegate implements Pick<MetadataStore, MetadataMe
 
   get savingsProjects(): SavingsProjectStore {
     return this.meta.savingsProjects;
+  }
+
+  get baselines(): BaselineStore {
+    return this.meta.baselines;
   }
 
   get weather(): WeatherStore {

@@ -3,6 +3,7 @@ import { type Migration, pendingMigrations } from '../schema-version.js';
 import { ACCOUNTS_TABLES_SQL } from './account-tables.js';
 import { ANOMALY_CASES_TABLES_SQL } from './anomaly-case-tables.js';
 import { AUDIT_TABLES_SQL } from './audit-tables.js';
+import { BASELINES_TABLES_SQL } from './baseline-tables.js';
 import { NOTIFICATIONS_TABLES_SQL } from './notification-tables.js';
 import { REDUCTION_TARGETS_SQL } from './planning-tables.js';
 import { SAVINGS_PROJECTS_TABLES_SQL } from './savings-project-tables.js';
@@ -156,6 +157,11 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
     version: 15,
     description: 'savings projects and their non-routine adjustments (issue 18, item 3)',
     statements: SAVINGS_PROJECTS_TABLES_SQL,
+  },
+  {
+    version: 16,
+    description: "stored baselines: each meter's fitted model and its fit (issue 18, the fit-baselines job)",
+    statements: BASELINES_TABLES_SQL,
   },
 ];
 

@@ -52,6 +52,7 @@ import {
   upsertAuditFlags,
   upsertAuditSignoff,
 } from './audit-tables.js';
+import { PostgresBaselineStore } from './baseline-tables.js';
 import { insertBills, replaceTariffs, selectBills, selectTariffs } from './cost-tables.js';
 import {
   findDeadLetters,
@@ -136,6 +137,7 @@ export class PostgresMetadataStore implements MetadataStore {
   readonly accounts: PostgresAccountStore;
   readonly notifications: PostgresNotificationStore;
   readonly savingsProjects: PostgresSavingsProjectStore;
+  readonly baselines: PostgresBaselineStore;
   readonly weather: PostgresWeatherStore;
   readonly anomalyCases = new PostgresAnomalyCases((fn) => this.changing({ what: 'anomalies' }, fn));
 
@@ -153,6 +155,7 @@ export class PostgresMetadataStore implements MetadataStore {
     this.accounts = new PostgresAccountStore(pool);
     this.notifications = new PostgresNotificationStore(pool);
     this.savingsProjects = new PostgresSavingsProjectStore(pool);
+    this.baselines = new PostgresBaselineStore(pool);
     this.weather = new PostgresWeatherStore(pool);
     this.registryLock = new PostgresReadingKeyLock(lockPool, logger, READING_LOCK_TIMEOUT_MS, 'jieneng:registry:');
   }

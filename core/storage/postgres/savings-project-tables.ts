@@ -32,6 +32,23 @@ export class PostgresSavingsProjectStore implements SavingsProjectStore {
     return rows.length > 0;
   }
 
+  async update(
+    p: SavingsProject,
+    options: { readonly requireNoAdjustments: boolean },
+  ): Promise<'updated' | 'not_found' | 'has_adjustments'> {
+    return inTransaction(this.pool, async (run) => {
+      // The project's row lock orders this against a concurrent adjustment (addAdjustment takes it too).
+      const found = await run('SELECT id FROM savings_projects WHERE id = $1 FOR UPDATE', [p.id]);
+      if (found.length === 0) return 'not_found';
+      if (options.requireNoAdjustments) {
+        const [row] = await run('SELECT count(*)::int AS n FROM savings_adjustments WHERE project_id = $1', [p.id]);
+        if (Number(row?.n ?? 0) > 0) return 'has_adjustments';
+      }
+      await run('UPDATE savings_projects SET definition = $2::jsonb WHERE id = $1', [p.id, projectDefinition(p)]);
+      return 'updated';
+    });
+  }
+
   async list(): Promise<SavingsProject[]> {
     return (await this.run(`SELECT ${PROJECT_COLUMNS} FROM savings_projects ORDER BY id`)).map(projectOfRow);
   }

@@ -1,7 +1,7 @@
 /** Data quality: meters below the completeness threshold, dead letters, and corrections of readings. */
 import { api, url } from '../api.js';
 import { addDays, monthOf, today } from '../dates.js';
-import { card, field, h, section, select, table } from '../dom.js';
+import { card, field, h, section, table } from '../dom.js';
 import { t } from '../i18n.js';
 import { homeScope } from '../identity.js';
 import { energyName, num, pct, when } from '../labels.js';

@@ -3,7 +3,12 @@
  * issue 18, item 3): the API's own request (`POST /api/v1/savings-projects`, `…/{id}/adjustments`),
  * its refusals shown next to the field they name. Offered to those who may act; the API decides.
  */
-import type { SavingsAdjustmentInput, SavingsProjectInput } from '../../../core/domain/savings-projects.js';
+import type {
+  SavingsAdjustmentInput,
+  SavingsProject,
+  SavingsProjectInput,
+  SavingsProjectPatch,
+} from '../../../core/domain/savings-projects.js';
 import { api } from '../api.js';
 import { addDays, today } from '../dates.js';
 import { h, select } from '../dom.js';
@@ -44,8 +49,8 @@ export function createProjectForm(ctx: PageContext): HTMLElement {
     ),
     weatherStationId: select(
       'weatherStationId',
-      stations.map((s): [string, string] => [s.id, s.name]),
-      stations[0]?.id ?? '',
+      [['', t('savingsStationFromScope')], ...stations.map((s): [string, string] => [s.id, s.name])],
+      '',
     ),
     baselineFrom: dateInput('baselineFrom', `${Number(day.slice(0, 4)) - 2}-01-01`),
     baselineTo: dateInput('baselineTo', `${Number(day.slice(0, 4)) - 1}-01-01`),
@@ -83,7 +88,7 @@ export function createProjectForm(ctx: PageContext): HTMLElement {
       name: controls.name.value.trim(),
       scope: controls.scope.value as SavingsProjectInput['scope'],
       energy: controls.energy.value as SavingsProjectInput['energy'],
-      weatherStationId: controls.weatherStationId.value,
+      ...(controls.weatherStationId.value === '' ? {} : { weatherStationId: controls.weatherStationId.value }),
       baselineFrom: controls.baselineFrom.value,
       baselineTo: controls.baselineTo.value,
       reportingFrom: controls.reportingFrom.value,
@@ -136,6 +141,34 @@ export function adjustmentForm(id: string, unit: string, refresh: () => void): H
     await api(`/api/v1/savings-projects/${encodeURIComponent(id)}/adjustments`, { method: 'POST', body });
     refresh();
     return done(t('saved'), 'savings-adjustment');
+  });
+  return form;
+}
+
+/** The form editing project `p` (`PATCH /api/v1/savings-projects/{id}`): name and reporting end; `refresh` draws it again. */
+export function editProjectForm(p: SavingsProject, refresh: () => void): HTMLElement {
+  const controls = {
+    name: textInput('name', { required: true, maxlength: 200, value: p.name }),
+    reportingTo: dateInput('reportingTo', p.reportingTo ?? ''),
+  };
+  const general = h('div', {});
+  const form = h(
+    'form',
+    { class: 'controls wrap', 'data-form': 'savings-edit' },
+    apiField(t('savingsName'), controls.name),
+    apiField(`${t('savingsReportingPeriod')} ${t('to')}`, controls.reportingTo, t('savingsOpenEnd')),
+    h('button', { type: 'submit', class: 'primary' }, t('savingsSave')),
+    h('p', { class: 'muted' }, t('savingsEditNote')),
+    general,
+  );
+  onSubmit(form, general, async () => {
+    const body: SavingsProjectPatch = {
+      name: controls.name.value.trim(),
+      reportingTo: controls.reportingTo.value === '' ? null : controls.reportingTo.value,
+    };
+    await api(`/api/v1/savings-projects/${encodeURIComponent(p.id)}`, { method: 'PATCH', body });
+    refresh();
+    return done(t('saved'), 'savings-edit');
   });
   return form;
 }

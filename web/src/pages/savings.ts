@@ -13,7 +13,7 @@ import { mayAct } from '../identity.js';
 import { energyName, num, scopeName, showUnit } from '../labels.js';
 import type { PageContext } from '../router.js';
 import { kpi } from './parts.js';
-import { adjustmentForm, createProjectForm } from './savings-forms.js';
+import { adjustmentForm, createProjectForm, editProjectForm } from './savings-forms.js';
 
 const fig = (v: number | null, digits = 1) => (v === null ? '—' : num(v, digits));
 // A share rounding to zero prints as 0, not -0 (an in-sample NMBE is zero but for rounding).
@@ -163,6 +163,9 @@ export async function renderSavingsProject(root: HTMLElement, ctx: PageContext):
               h('summary', {}, t('savingsAddAdjustment')),
               adjustmentForm(id, showUnit(a.unit), ctx.refresh),
             )
+          : null,
+        mayAct(ctx.identity)
+          ? h('details', {}, h('summary', {}, t('savingsEdit')), editProjectForm(a.project, ctx.refresh))
           : null,
       ),
       h('p', {}, exportLink('xlsx'), ' ', exportLink('pdf')),

@@ -155,22 +155,78 @@ function storedTable(rows: readonly StoredTarget[]): HTMLElement {
   );
 }
 
-/** Renders `/targets?scope&year`. */
+/**
+ * The quotas' year to date under reference weather (`normalize=normal|base`, issue 18, item 4):
+ * raw and normalised, the adjustment, the status of the normalised figures and how many
+ * institution-energies count raw.
+ */
+function normalizedTable(rows: readonly TargetProgress[]): HTMLElement {
+  return table(
+    [
+      t('period'),
+      t('energy'),
+      t('unit'),
+      t('toDate'),
+      t('normalizedToDate'),
+      t('weatherAdjustment'),
+      t('status'),
+      t('notNormalizedCount'),
+    ],
+    rows,
+    (p) => {
+      const n = p.normalized;
+      if (n === undefined || n.status === 'refused')
+        return [p.period, energyName(p.energy), showUnit(p.unit), num(p.toDate, 3), '—', n?.reason ?? '—', '', ''];
+      return [
+        p.period,
+        energyName(p.energy),
+        showUnit(p.unit),
+        num(p.toDate, 3),
+        num(n.toDate, 3),
+        num(n.adjustment, 3),
+        badge(n.targetStatus),
+        String(n.institutions.notNormalized.length),
+      ];
+    },
+    (p) => ({
+      'data-normalized-target': `${p.energy}|${p.period}|${p.unit}`,
+      'data-value': p.normalized?.status === 'normalized' ? p.normalized.toDate : '',
+    }),
+  );
+}
+
+/** Renders `/targets?scope&year&normalize`. */
 export async function renderTargets(root: HTMLElement, ctx: PageContext): Promise<void> {
   const scope = ctx.query.get('scope') ?? homeScope(ctx.identity);
   const year = ctx.query.get('year') ?? today().slice(0, 4);
   const scopeSelect = scopePicker('scope', ctx.registry, scope, ctx.identity);
   const yearInput = h('input', { type: 'number', name: 'year', value: year, min: 2000, max: 2100, step: 1 });
+  const asked = ctx.query.get('normalize');
+  const normalize = asked === 'normal' || asked === 'base' ? asked : '';
+  const normalizeSelect = select(
+    'normalize',
+    [
+      ['', t('normalizeNone')],
+      ['normal', t('normalizeNormal')],
+      ['base', t('normalizeBase')],
+    ],
+    normalize,
+  );
   const filters = h(
     'form',
     { class: 'controls', 'data-filters': '' },
     field(t('scope'), scopeSelect),
     field(t('year'), yearInput),
+    field(t('weatherNormalized'), normalizeSelect),
     h('button', { type: 'submit', class: 'primary' }, t('show')),
   );
   filters.addEventListener('submit', (event) => {
     event.preventDefault();
-    ctx.navigate(`/targets?${new URLSearchParams({ scope: scopeSelect.value, year: yearInput.value })}`, true);
+    const next = { scope: scopeSelect.value, year: yearInput.value };
+    const query = new URLSearchParams(
+      normalizeSelect.value === '' ? next : { ...next, normalize: normalizeSelect.value },
+    );
+    ctx.navigate(`/targets?${query}`, true);
   });
   const progressSlot = h('div', { class: 'slot' });
   const storedSlot = h('div', { class: 'slot' });
@@ -178,11 +234,12 @@ export async function renderTargets(root: HTMLElement, ctx: PageContext): Promis
     Promise.all([
       section(progressSlot, async () => {
         const res = await api<{ progress: TargetProgress[]; reductions: Reduction[] }>(
-          url('/api/v1/targets/progress', { scope, year }),
+          url('/api/v1/targets/progress', { scope, year, normalize }),
         );
         return [
           h('h3', {}, t('quotas')),
           targetTable(res.progress),
+          ...(normalize === '' ? [] : [h('h3', {}, t('weatherNormalized')), normalizedTable(res.progress)]),
           h('h3', {}, t('reductions')),
           reductionTable(res.reductions),
         ];
