@@ -13,6 +13,7 @@ import { parseTopic } from '../core/domain/topics.js';
 import { createMetrics, type Metrics } from '../core/metrics.js';
 import { RegistryHolder } from '../core/registry-holder.js';
 import { hashApiToken } from '../core/security.js';
+import { clustersRollups } from '../core/storage/compose-store.js';
 import { createStore, storeHealth } from '../core/storage/create-store.js';
 import { EmbeddedStore } from '../core/storage/duckdb/embedded-store.js';
 import { PostgresJobLock } from '../core/storage/postgres/job-lock.js';
@@ -229,8 +230,7 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
         balanceTolerance: config.BALANCE_TOLERANCE,
         billTolerance: config.BILL_TOLERANCE,
       }),
-      // The embedded store's backup, taken between ingest writes (InfluxDB has its own `influx backup`),
-      // and its rollups clustered by meter each night (issue 19).
+      // The embedded store's backup, taken between ingest writes (InfluxDB has its own `influx backup`).
       store instanceof EmbeddedStore
         ? [
             backupJob({
@@ -240,9 +240,9 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
               appVersion: APP_VERSION,
               logger: logger.child({ part: 'jobs' }),
             }),
-            clusterRollupsJob(store),
           ]
         : [],
+      clustersRollups(store) ? [clusterRollupsJob(store)] : [],
     );
     const recordJobRun = store.recordJobRun?.bind(store);
     const jobs = new JobRunner(withSchedules(jobSpecs, config.JOB_SCHEDULES), {

@@ -8,6 +8,7 @@ import type { Registry } from '../domain/registry.js';
 import type { Target } from '../domain/targets.js';
 import type { Tariff } from '../domain/tariffs.js';
 import type { BaselineStore } from './baseline-store.js';
+import type { ClusterOutcome } from './duckdb/rollup-cluster.js';
 import { clusterMetadataMembers } from './metadata-store.js';
 import type { SavingsProjectStore } from './savings-project-store.js';
 import type {
@@ -72,7 +73,13 @@ class ComposedStore implements Store {
     this.location = `${series.location}; metadata in ${metadata.kind} ${metadata.location}`;
     // Present only when the metadata store has them (PostgreSQL: a cluster).
     Object.assign(this, clusterMetadataMembers(metadata));
+    // The embedded series store's nightly clustering (issue 19), also when metadata is in PostgreSQL.
+    const clusterer = series as Partial<RollupClustering>;
+    if (typeof clusterer.clusterRollups === 'function')
+      this.clusterRollups = () => (clusterer as RollupClustering).clusterRollups();
   }
+
+  readonly clusterRollups?: RollupClustering['clusterRollups'];
 
   readonly lockRegistry?: MetadataStore['lockRegistry'];
   readonly recordJobRun?: MetadataStore['recordJobRun'];
@@ -313,6 +320,16 @@ class ComposedStore implements Store {
   audit(fromMs: number, toMs: number): Promise<AuditEntry[]> {
     return this.metadata.audit(fromMs, toMs);
   }
+}
+
+/** A series store whose rollups are clustered by meter (the embedded store: `cluster-rollups`). */
+export interface RollupClustering {
+  clusterRollups(): Promise<ClusterOutcome>;
+}
+
+/** Whether `store` can cluster its rollups: the embedded store, alone or composed with PostgreSQL. */
+export function clustersRollups<S extends object>(store: S): store is S & RollupClustering {
+  return typeof (store as Partial<RollupClustering>).clusterRollups === 'function';
 }
 
 /**

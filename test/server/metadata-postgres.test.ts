@@ -69,5 +69,13 @@ describe.skipIf(skip !== undefined)('platform with METADATA_URL (real PostgreSQL
     );
     const events = await second.api<{ events: { type: string }[] }>('GET', '/api/v1/meters/m-hvac/events');
     expect(events.body.events.map((e) => e.type)).toEqual(['multiplier']);
+
+    // The DuckDB series still get their nightly clustering with metadata in PostgreSQL (issue 19).
+    const run = await second.api<{ lastRun: { outcome: string; detail: unknown } }>(
+      'POST',
+      '/api/v1/jobs/cluster-rollups/run',
+    );
+    expect(run.status).toBe(200);
+    expect(run.body.lastRun).toMatchObject({ outcome: 'ok', detail: { dailyMonths: 0, monthlyYears: 0 } });
   });
 });
