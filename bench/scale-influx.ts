@@ -14,9 +14,9 @@ import { EmbeddedStore } from '../core/storage/duckdb/embedded-store.js';
 import { startPlatform } from '../server/platform.js';
 import { BENCH_TARIFFS } from './cost-seed.js';
 import { type Figure, percentile, progress } from './harness.js';
-import { apiClient, BENCH_TOKEN, UNLIMITED_RATES } from './platform-child.js';
+import { apiClient } from './platform-child.js';
 import { makeTempDir, removeTempDir } from './proc.js';
-import { type Question, questions, TIME_ZONE, YEAR } from './scale.js';
+import { type Question, questions, scalePlatformEnv, TIME_ZONE, YEAR } from './scale.js';
 import { type ScaleSize, scaleCity } from './scale-city.js';
 import { influxCity, SCALE_INFLUX_DB } from './scale-influx-load.js';
 
@@ -83,19 +83,9 @@ async function measure(
 }
 
 const commonEnv = (dataDir: string) => ({
-  DATA_DIR: dataDir,
-  PORT: '0',
-  MQTT_PORT: '0',
-  HOST: '127.0.0.1',
-  MQTT_HOST: '127.0.0.1',
-  DEMO: 'off',
-  JOBS: 'off',
-  ADMIN_TOKEN: BENCH_TOKEN,
-  LOG_LEVEL: 'silent',
-  TIMEZONE: TIME_ZONE,
+  ...scalePlatformEnv(dataDir),
   // The slowest InfluxDB answers take minutes: measured, not cut at the default 120 s.
   HTTP_REQUEST_TIMEOUT_MS: String(INFLUX_TIMEOUT_MS),
-  ...UNLIMITED_RATES,
 });
 
 /** Starts the platform with `env`, measures, stops it. */

@@ -21,6 +21,21 @@ export const YEAR = 2025;
 export const DEFAULT_SCALE_METERS = [1500, 6000, 24_000, 96_000];
 const QUICK_SCALE_METERS = [300, 1200];
 
+/** The platform's settings for a scale city in `dataDir`: local ports, no demo or jobs, no rate limits. */
+export const scalePlatformEnv = (dataDir: string) => ({
+  DATA_DIR: dataDir,
+  PORT: '0',
+  MQTT_PORT: '0',
+  HOST: '127.0.0.1',
+  MQTT_HOST: '127.0.0.1',
+  DEMO: 'off',
+  JOBS: 'off',
+  ADMIN_TOKEN: BENCH_TOKEN,
+  LOG_LEVEL: 'silent',
+  TIMEZONE: TIME_ZONE,
+  ...UNLIMITED_RATES,
+});
+
 /** One question of the bench, asked `runs` times (path by call number). */
 export interface Question {
   readonly key: string;
@@ -101,19 +116,7 @@ async function measureSize(size: ScaleSize, quick: boolean, months: number) {
   await seeded.replaceTariffs(BENCH_TARIFFS).finally(() => seeded.close());
   progress(`scale: ${size.meters} meters: starting the platform on ${city.rows.toLocaleString('en')} hourly rows`);
   const t0 = performance.now();
-  const config = loadConfig({
-    DATA_DIR: city.dataDir,
-    PORT: '0',
-    MQTT_PORT: '0',
-    HOST: '127.0.0.1',
-    MQTT_HOST: '127.0.0.1',
-    DEMO: 'off',
-    JOBS: 'off',
-    ADMIN_TOKEN: BENCH_TOKEN,
-    LOG_LEVEL: 'silent',
-    TIMEZONE: TIME_ZONE,
-    ...UNLIMITED_RATES,
-  });
+  const config = loadConfig(scalePlatformEnv(city.dataDir));
   const platform = await startPlatform(config, pino({ level: 'silent' })).catch(async (error: unknown) => {
     await removeTempDir(city.dataDir);
     throw error;

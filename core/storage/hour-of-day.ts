@@ -35,14 +35,36 @@ export async function hourOfDayFromHourly(
     groupBy: 'meter',
     sums: [],
   });
-  const cells = new Map<string, { meterId: string; segment: number; amounts: number[]; hours: number[] }>();
+  const cells: HourOfDayCells = new Map();
+  foldHourOfDay(cells, rows, b, q.timeZone);
+  return [...cells.values()];
+}
+
+/** Hour-of-day cells being folded, by meter and segment (each one an `HourOfDayRow`). */
+export type HourOfDayCells = Map<
+  string,
+  { readonly meterId: string; readonly segment: number; readonly amounts: number[]; readonly hours: number[] }
+>;
+
+/**
+ * Adds hourly rows grouped by meter to `cells`: each row's amount to its meter's and segment's
+ * local clock hour (hours counted where the amount is not zero). Rows outside the boundaries are
+ * skipped. Folding in time order gives the same sums, to the last bit, whether the rows come in one
+ * read or in slices (the InfluxDB store reads a year in slices).
+ */
+export function foldHourOfDay(
+  cells: HourOfDayCells,
+  rows: readonly AggregateRow[],
+  boundariesMs: readonly number[],
+  timeZone: string,
+): void {
   const hourOf = new Map<number, number>();
   for (const r of rows) {
-    const segment = segmentOf(b, r.bucketStartMs);
+    const segment = segmentOf(boundariesMs, r.bucketStartMs);
     if (segment < 0) continue;
     let hourOfDay = hourOf.get(r.bucketStartMs);
     if (hourOfDay === undefined) {
-      hourOfDay = localParts(r.bucketStartMs, q.timeZone).hour;
+      hourOfDay = localParts(r.bucketStartMs, timeZone).hour;
       hourOf.set(r.bucketStartMs, hourOfDay);
     }
     const key = `${r.groupId}\u0000${segment}`;
@@ -59,5 +81,4 @@ export async function hourOfDayFromHourly(
     cell.amounts[hourOfDay] = (cell.amounts[hourOfDay] ?? 0) + r.amount;
     if (r.amount !== 0) cell.hours[hourOfDay] = (cell.hours[hourOfDay] ?? 0) + 1;
   }
-  return [...cells.values()];
 }

@@ -1,6 +1,6 @@
 import type { Registry } from '../../domain/registry.js';
-import { HOUR_MS, localParts } from '../../domain/time.js';
-import { segmentOf } from '../hour-of-day.js';
+import { HOUR_MS } from '../../domain/time.js';
+import { foldHourOfDay, type HourOfDayCells } from '../hour-of-day.js';
 import type { AggregateQuery, AggregateRow, HourOfDayQuery, HourOfDayRow, MeterFilter } from '../store.js';
 
 /**
@@ -25,13 +25,6 @@ export function metersMatching(registry: Registry, filter: Omit<MeterFilter, 'su
   }).length;
 }
 
-interface Cell {
-  readonly meterId: string;
-  readonly segment: number;
-  readonly amounts: number[];
-  readonly hours: number[];
-}
-
 /**
  * `SeriesStore.hourOfDayAmounts` on InfluxDB (InfluxQL cannot group by local hour of day): the hourly
  * aggregate by meter, read in time slices of about `sliceRows` rows for `meters` meters and folded
@@ -48,8 +41,7 @@ export async function hourOfDayInSlices(
   const [firstMs, lastMs] = [b[0] ?? 0, b[b.length - 1] ?? 0];
   if (b.length < 2 || lastMs <= firstMs) return [];
   const sliceMs = Math.max(1, Math.floor(sliceRows / Math.max(1, meters))) * HOUR_MS;
-  const cells = new Map<string, Cell>();
-  const hourOf = new Map<number, number>();
+  const cells: HourOfDayCells = new Map();
   for (let fromMs = firstMs; fromMs < lastMs; fromMs += sliceMs) {
     const rows = await aggregate({
       filter: q.filter,
@@ -60,25 +52,7 @@ export async function hourOfDayInSlices(
       groupBy: 'meter',
       sums: [],
     });
-    for (const r of rows) {
-      const segment = segmentOf(b, r.bucketStartMs);
-      if (segment < 0) continue;
-      let hourOfDay = hourOf.get(r.bucketStartMs);
-      if (hourOfDay === undefined) {
-        hourOfDay = localParts(r.bucketStartMs, q.timeZone).hour;
-        hourOf.set(r.bucketStartMs, hourOfDay);
-      }
-      const key = `${r.groupId}\u0000${segment}`;
-      let cell = cells.get(key);
-      if (cell === undefined) {
-        const zeros = () => new Array<number>(24).fill(0);
-        cell = { meterId: r.groupId, segment, amounts: zeros(), hours: zeros() };
-        cells.set(key, cell);
-      }
-      cell.amounts[hourOfDay] = (cell.amounts[hourOfDay] ?? 0) + r.amount;
-      if (r.amount !== 0) cell.hours[hourOfDay] = (cell.hours[hourOfDay] ?? 0) + 1;
-    }
-    hourOf.clear();
+    foldHourOfDay(cells, rows, b, q.timeZone);
   }
   return [...cells.values()];
 }
