@@ -6,6 +6,7 @@ import { type Figure, progress, report } from './harness.js';
 import { benchInflux } from './influx.js';
 import { benchIngest } from './ingest.js';
 import { benchLatency } from './latency.js';
+import { benchLogins } from './logins.js';
 import { benchMemory } from './memory.js';
 import { benchMetadata } from './metadata.js';
 import { benchMvSpeed } from './mv-speed.js';
@@ -39,6 +40,7 @@ const GROUPS: Record<string, (opts: { quick: boolean; meters?: number[] }) => Pr
   'scale-influx': benchScaleInflux,
   mv: benchMvSpeed,
   province: benchProvince,
+  logins: benchLogins,
 };
 
 const program = new Command()
@@ -48,7 +50,7 @@ const program = new Command()
   .option('--only <names>', `comma-separated groups to run (${Object.keys(GROUPS).join(', ')})`)
   .option(
     '--meters <sizes>',
-    'scale and scale-influx groups: comma-separated fleet sizes, each a year of hourly data (default 1500,6000,24000,96000; scale-influx 1500,6000)',
+    'scale and scale-influx groups: comma-separated fleet sizes, each a year of hourly data (default 1500,6000,24000,35000,96000; scale-influx 1500,6000)',
     (text: string) =>
       text.split(',').map((s) => {
         const n = Number(s.trim());

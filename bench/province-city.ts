@@ -23,6 +23,8 @@ export interface ProvinceSpec {
 export const STEP_MS = 900_000;
 export const TIME_ZONE = 'Asia/Shanghai';
 const METERS_PER_INSTITUTION = 10;
+/** Institutions per district. */
+const INSTITUTIONS_PER_DISTRICT = 100;
 const SHARED_SECRET = 'bench-province-shared-secret';
 
 const pad = (n: number) => String(n).padStart(6, '0');
@@ -45,12 +47,14 @@ export function metersOfGateway(spec: ProvinceSpec, g: number): number[] {
 function registryInput(spec: ProvinceSpec) {
   const institutions = Math.ceil(spec.meters / METERS_PER_INSTITUTION);
   const is = Array.from({ length: institutions }, (_, i) => i);
+  // A province's counties and city districts: one per 100 institutions (as the scale bench's cities).
+  const districts = Array.from({ length: Math.ceil(institutions / INSTITUTIONS_PER_DISTRICT) }, (_, d) => d);
   return RegistryInputSchema.parse({
-    districts: [{ id: 'pd', name: '压测省' }],
+    districts: districts.map((d) => ({ id: `pd${pad(d)}`, name: `压测区${pad(d)}` })),
     institutions: is.map((i) => ({
       id: `pi${pad(i)}`,
       name: `机构${pad(i)}`,
-      districtId: 'pd',
+      districtId: `pd${pad(Math.floor(i / INSTITUTIONS_PER_DISTRICT))}`,
       type: 'office',
       floorAreaM2: 10_000,
       occupants: 200,

@@ -2,8 +2,11 @@ import { z } from 'zod';
 import { DEFAULT_GRID_REGION, GridRegionSchema } from './domain/carbon.js';
 import { GroupRolesJsonSchema } from './domain/sso.js';
 import { hasWholeHourOffsets, isValidTimeZone } from './domain/time.js';
+import { isInside, parseLoginMemoKey } from './login-memo-key.js';
+import { MIN_DUCKDB_MEMORY_BYTES, memoryLimitBytes } from './memory-size.js';
 
 const port = z.coerce.number().int().min(0).max(65_535);
+
 const onOff = z.enum(['on', 'off']);
 
 /** Every environment variable Jieneng reads, with defaults and units in names (see .env.example). */
@@ -41,6 +44,21 @@ export const ConfigSchema = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
   /** Where readings and consumption live: embedded (DuckDB in DATA_DIR) or influx (InfluxDB; metadata stays in DATA_DIR). */
   STORE: z.enum(['embedded', 'influx']).default('embedded'),
+  /**
+   * Memory DuckDB (the embedded store) may hold, e.g. `2GB`, `1.5GiB`, `512MB` (KB/MB/GB/TB are
+   * powers of 1000, KiB/MiB/GiB/TiB of 1024; at least 128 MiB): beyond it DuckDB spills to
+   * DATA_DIR/jieneng.duckdb.tmp or refuses the statement. DuckDB's own default is 80 % of the
+   * machine's memory, which lets one process crowd out everything else on a shared machine.
+   */
+  DUCKDB_MEMORY_LIMIT: z
+    .string()
+    .default('2GB')
+    .refine(
+      (s) => (memoryLimitBytes(s) ?? 0) >= MIN_DUCKDB_MEMORY_BYTES,
+      'a size of at least 128 MiB, e.g. 2GB, 1.5GiB or 512MB',
+    ),
+  /** Threads DuckDB runs a statement on; unset: one per core (DuckDB's default). */
+  DUCKDB_THREADS: z.coerce.number().int().min(1).max(256).optional(),
   /**
    * PostgreSQL for the metadata (registry, tokens, events, corrections, dead letters, targets,
    * anomalies, audit), shared by every process; unset: DuckDB in DATA_DIR. Migrated at start.
@@ -155,6 +173,18 @@ export const ConfigSchema = z.object({
   MQTT_MAX_READINGS_PER_MESSAGE: z.coerce.number().int().min(1).default(5000),
   /** Failed MQTT logins per minute from one address (above it: refused with a doubling back-off) and for one claimed username (above it: answered later, never refused). */
   MQTT_MAX_FAILED_LOGINS_PER_MIN: z.coerce.number().int().min(1).default(10),
+  /**
+   * Key of the login memo (issue 19, item 4), 32+ bytes as hex or base64: gateway secrets verified
+   * once are remembered across restarts in DATA_DIR/verified-logins.json (HMACs), so a gateway's
+   * first login after a restart costs an HMAC, not a scrypt. Unset (and no LOGIN_MEMO_KEY_FILE):
+   * remembered in memory only. Keep it out of DATA_DIR and its backups.
+   */
+  LOGIN_MEMO_KEY: z
+    .string()
+    .refine((s) => parseLoginMemoKey(s) !== undefined, 'at least 32 bytes, hex or base64')
+    .optional(),
+  /** File holding the login memo key, outside DATA_DIR; created at first start (32 random bytes, mode 0600) when absent. */
+  LOGIN_MEMO_KEY_FILE: z.string().min(1).optional(),
   /** Readings stamped further than this in the future are rejected (gateway clock skew), in seconds. */
   CLOCK_SKEW_MAX_S: z.coerce.number().int().min(0).default(600),
   /** Where new anomaly events are posted (JSON, signed with ALERT_WEBHOOK_SECRET); unset: no webhook. */
@@ -329,6 +359,15 @@ function oidcProblems(c: z.infer<typeof ConfigSchema>): string[] {
     : [];
 }
 
+/** The login memo's key: one source, and not kept beside the memo it protects. */
+function loginMemoProblems(c: z.infer<typeof ConfigSchema>): string[] {
+  if (c.LOGIN_MEMO_KEY !== undefined && c.LOGIN_MEMO_KEY_FILE !== undefined)
+    return ['LOGIN_MEMO_KEY_FILE: set LOGIN_MEMO_KEY or LOGIN_MEMO_KEY_FILE, not both'];
+  if (c.LOGIN_MEMO_KEY_FILE !== undefined && isInside(c.DATA_DIR, c.LOGIN_MEMO_KEY_FILE))
+    return ['LOGIN_MEMO_KEY_FILE: must be outside DATA_DIR (a key beside the memo protects nothing)'];
+  return [];
+}
+
 /** Whether other processes may write the same store: external mode with several workers. */
 export function sharedStoreWriters(c: Config): boolean {
   return c.MQTT_MODE === 'external' && c.INGEST_WORKERS > 1;
@@ -349,7 +388,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (parsed.data.ALERT_WEBHOOK_URL !== undefined && parsed.data.ALERT_WEBHOOK_SECRET === undefined) {
     throw new ConfigError(['ALERT_WEBHOOK_SECRET: required with ALERT_WEBHOOK_URL (deliveries are signed)']);
   }
-  const external = [...externalProblems(parsed.data), ...smtpProblems(parsed.data), ...oidcProblems(parsed.data)];
+  const external = [
+    ...externalProblems(parsed.data),
+    ...smtpProblems(parsed.data),
+    ...oidcProblems(parsed.data),
+    ...loginMemoProblems(parsed.data),
+  ];
   if (external.length > 0) throw new ConfigError(external);
   return Object.freeze(parsed.data);
 }

@@ -22,6 +22,42 @@ const verified = new Map<string, string>();
 const digest = (secret: string) => createHash('sha256').update(secret).digest('hex');
 
 /**
+ * Secrets verified in earlier runs of the platform (core/login-memo.ts): `matches` is undefined when
+ * nothing is remembered for the stored hash. A match is as good as a scrypt check; a mismatch is not
+ * a refusal (the entry may be stale), the secret then goes to scrypt.
+ */
+export interface VerifiedSecretMemo {
+  matches(stored: string, secret: string): boolean | undefined;
+  remember(stored: string, secret: string): void;
+}
+
+let memo: VerifiedSecretMemo | undefined;
+
+/**
+ * Makes secret checks consult and feed `next` (undefined: none). `replacing`, when given, is only
+ * replaced if it is still the one in use (a stopping platform does not unset a newer one's memo).
+ */
+export function useLoginMemo(next: VerifiedSecretMemo | undefined, replacing?: VerifiedSecretMemo): void {
+  if (replacing === undefined || memo === replacing) memo = next;
+}
+
+/**
+ * Forgets the secrets verified in this process, as a restart does (tests and benches restart a
+ * platform inside one process). The login memo, if any, is kept.
+ */
+export function forgetVerifiedSecrets(): void {
+  verified.clear();
+}
+
+/** A match in the login memo: the secret is then known good in this process too (one HMAC). */
+function rememberedBefore(secret: string, stored: string): boolean {
+  if (memo?.matches(stored, secret) !== true) return false;
+  verified.set(stored, digest(secret));
+  checkCounts.memoHits++;
+  return true;
+}
+
+/**
  * scrypt cost of user passwords (issue 17, item 1): N=2^14, r=8, p=5, one of OWASP's equivalents
  * of N=2^17 (Password Storage Cheat Sheet) at 16 MiB of memory per hash; ~300 ms on one core.
  */
@@ -38,6 +74,7 @@ async function scryptHash(secret: string, cost: typeof SCRYPT): Promise<string> 
 export async function hashSecret(secret: string): Promise<string> {
   const stored = await scryptHash(secret, SCRYPT);
   verified.set(stored, digest(secret));
+  memo?.remember(stored, secret);
   return stored;
 }
 
@@ -59,12 +96,13 @@ export function verifyPassword(password: string, stored: string): Promise<boolea
 
 /**
  * Whether `secret` is known to match `stored` without running scrypt: it matched before in this
- * process (or was hashed here). False when unknown, so the caller can refuse cheaply and decide
- * whether the scrypt check is worth its cost.
+ * process (or was hashed here), or in an earlier run (the login memo). False when unknown, so the
+ * caller can refuse cheaply and decide whether the scrypt check is worth its cost.
  */
 export function isKnownSecret(secret: string, stored: string): boolean {
   const known = verified.get(stored);
-  return known !== undefined && timingSafeEqual(Buffer.from(known, 'hex'), Buffer.from(digest(secret), 'hex'));
+  if (known === undefined) return rememberedBefore(secret, stored);
+  return timingSafeEqual(Buffer.from(known, 'hex'), Buffer.from(digest(secret), 'hex'));
 }
 
 /**
@@ -99,10 +137,22 @@ const SCRYPT_SLOTS = Math.max(1, Math.min(2, availableParallelism()));
 const checks = new Map<string, SecretCheck>();
 const queued: SecretCheck[] = [];
 let running = 0;
-const checkCounts = { scrypts: 0, abandoned: 0 };
+const checkCounts = { scrypts: 0, abandoned: 0, memoHits: 0 };
 
-/** Counts of secret checks since the process started: scrypts run, checks abandoned, checks waiting. */
-export function secretCheckStats(): { readonly scrypts: number; readonly abandoned: number; readonly waiting: number } {
+/** Counts of secret checks since the process started. */
+export interface SecretCheckStats {
+  /** scrypt checks run. */
+  readonly scrypts: number;
+  /** Checks dropped because no login wanted them any more. */
+  readonly abandoned: number;
+  /** Secrets found good in the login memo (an HMAC instead of a scrypt). */
+  readonly memoHits: number;
+  /** Checks waiting for a scrypt slot now. */
+  readonly waiting: number;
+}
+
+/** Counts of secret checks since the process started (scrypts, abandoned, memo hits) and those waiting. */
+export function secretCheckStats(): SecretCheckStats {
   return { ...checkCounts, waiting: queued.length };
 }
 
@@ -119,7 +169,7 @@ export function verifySecret(
   stored: string,
   stillWanted: () => boolean = () => true,
 ): Promise<boolean> {
-  if (verified.has(stored)) return Promise.resolve(isKnownSecret(secret, stored));
+  if (verified.has(stored) || rememberedBefore(secret, stored)) return Promise.resolve(isKnownSecret(secret, stored));
   const key = `${stored}\u0000${digest(secret)}`;
   const pending = checks.get(key);
   if (pending !== undefined) {
@@ -152,7 +202,10 @@ function runChecks(): void {
     void verifyScrypt(check.secret, check.stored)
       .catch(() => false)
       .then((ok) => {
-        if (ok) verified.set(check.stored, digest(check.secret));
+        if (ok) {
+          verified.set(check.stored, digest(check.secret));
+          memo?.remember(check.stored, check.secret);
+        }
         checks.delete(check.key);
         running--;
         check.settle(ok);

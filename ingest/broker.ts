@@ -232,7 +232,10 @@ export class EmbeddedBroker {
     this.principals.set(client, who);
   }
 
-  /** A gateway login whose secret matched before in this process (a SHA-256, no scrypt). */
+  /**
+   * A gateway login whose secret matched before: in this process (a SHA-256) or before a restart
+   * (the login memo, an HMAC; core/login-memo.ts). No scrypt either way.
+   */
   private knownGood(username: string | undefined, secret: string): boolean {
     const gateway = username === undefined ? undefined : this.opts.registry.gateway(username);
     return gateway !== undefined && secret !== '' && isKnownSecret(secret, gateway.secretHash);

@@ -17,6 +17,7 @@ import {
   STORE_FAILED,
   undecodableRecordLetter,
 } from './quarantine.js';
+import { batchOf, type QueuedChunk, ReadingQueue, type StoreAck, storedReadings } from './reading-queue.js';
 import { type RebuildReport, rebuildMeters } from './rebuild.js';
 import { RejectLog } from './reject-log.js';
 import { type Rejection, validateMessage, validateOptions } from './validate.js';
@@ -58,19 +59,6 @@ export interface PipelineOptions {
   readonly ackAfterStore?: boolean;
 }
 
-/** A message whose submit waits until all its readings are stored. */
-interface StoreAck {
-  left: number;
-  readonly resolve: () => void;
-}
-
-/** A queued reading, the WAL position of its message (0: not logged), and its message's wait. */
-interface Queued {
-  readonly reading: StoredReading;
-  readonly seq: number;
-  readonly ack?: StoreAck;
-}
-
 /** Longest wait between two writes while the store is down, in ms. */
 const OUTAGE_BACKOFF_MAX_MS = 30_000;
 /** First wait after a write found the store down, in ms (doubled at each failed write). */
@@ -96,7 +84,7 @@ export class IngestPipeline {
   private readonly manual: ManualEntries;
   /** Everything that changes derived data goes through here, one at a time. */
   private readonly line = new Mutex();
-  private queue: Queued[] = [];
+  private readonly queue = new ReadingQueue();
   /** WAL positions whose readings are not all stored yet, with how many are left (by position). */
   private readonly unstored = new Map<number, number>();
   private deadQueue: DeadLetter[] = [];
@@ -139,9 +127,8 @@ export class IngestPipeline {
         readings += decoded.readings.length;
         if (decoded.readings.length > 0) this.unstored.set(record.seq, decoded.readings.length);
         const { gatewayId, receivedAtMs } = decoded;
-        for (const r of decoded.readings)
-          this.queue.push({ reading: { ...r, gatewayId, receivedAtMs }, seq: record.seq });
-        while (this.queue.length >= this.opts.batchMax) await this.flushNow();
+        this.queue.push({ readings: storedReadings(decoded.readings, gatewayId, receivedAtMs), seq: record.seq });
+        while (this.queue.size >= this.opts.batchMax) await this.flushNow();
       }
     } finally {
       this.replayedUpTo = undefined;
@@ -198,15 +185,11 @@ export class IngestPipeline {
         ack = { left: readings.length, resolve };
       });
     }
-    for (const r of readings)
-      this.queue.push({
-        reading: { ...r, gatewayId, receivedAtMs },
-        seq,
-        ...(ack === undefined ? {} : { ack }),
-      });
-    this.opts.metrics.ingestQueueReadings.set(this.queue.length);
+    const queued = storedReadings(readings, gatewayId, receivedAtMs);
+    this.queue.push(ack === undefined ? { readings: queued, seq } : { readings: queued, seq, ack });
+    this.opts.metrics.ingestQueueReadings.set(this.queue.size);
     this.schedule();
-    if (this.queue.length > this.opts.batchMax * 2) {
+    if (this.queue.size > this.opts.batchMax * 2) {
       await new Promise<void>((resolve) => this.waiters.push(resolve));
     }
     await durable;
@@ -278,13 +261,13 @@ export class IngestPipeline {
 
   /** Writes everything queued now; resolves when it is in the store (rejects while the store is down). */
   async drain(): Promise<void> {
-    while (this.queue.length > 0 || this.deadQueue.length > 0) await this.flushNow();
+    while (this.queue.size > 0 || this.deadQueue.length > 0) await this.flushNow();
     await this.line.run(async () => undefined);
   }
 
   private schedule(): void {
     if (this.stopped || this.timer || this.writing) return;
-    const full = this.queue.length >= this.opts.batchMax;
+    const full = this.queue.size >= this.opts.batchMax;
     const delayMs =
       this.outageBackoffMs > 0
         ? this.outageBackoffMs
@@ -303,20 +286,20 @@ export class IngestPipeline {
       .run(() => this.write())
       .finally(() => {
         this.writing = false;
-        if (this.queue.length > 0 || this.deadQueue.length > 0) this.schedule();
+        if (this.queue.size > 0 || this.deadQueue.length > 0) this.schedule();
       });
   }
 
   private async write(): Promise<void> {
-    const queued = this.queue.splice(0, this.opts.batchMax);
+    const queued = this.queue.take(this.opts.batchMax);
     const letters = this.deadQueue.splice(0);
-    this.opts.metrics.ingestQueueReadings.set(this.queue.length);
-    if (this.queue.length <= this.opts.batchMax * 2) for (const wake of this.waiters.splice(0)) wake();
+    this.opts.metrics.ingestQueueReadings.set(this.queue.size);
+    if (this.queue.size <= this.opts.batchMax * 2) for (const wake of this.waiters.splice(0)) wake();
     const { metrics, store } = this.opts;
     let failed: MeterFailure[] = [];
     const quarantined: DeadLetter[] = [];
     if (queued.length > 0) {
-      const batch = queued.map((q) => q.reading);
+      const batch = batchOf(queued);
       const end = metrics.storeWriteSeconds.startTimer();
       const outcome = await writeIsolated(batch, (part) => this.deriver.flush(part)).finally(end);
       metrics.readingsAccepted.inc(outcome.stored);
@@ -352,20 +335,17 @@ export class IngestPipeline {
    * back to the head of the queue and the letters to theirs, and the next write waits a back-off.
    */
   private async outage(
-    queued: readonly Queued[],
+    queued: readonly QueuedChunk[],
     failed: readonly MeterFailure[],
     letters: readonly DeadLetter[],
     error: unknown,
   ): Promise<void> {
     const unstored = new Set<StoredReading>();
     for (const f of failed) for (const r of f.readings) unstored.add(r);
-    const back: Queued[] = [];
-    const done: Queued[] = [];
-    for (const q of queued) (unstored.has(q.reading) ? back : done).push(q);
-    // concat, not unshift(...): a spread of a large queue would overflow the stack.
-    this.queue = back.concat(this.queue);
+    const { back, done } = ReadingQueue.partition(queued, unstored);
+    this.queue.putBack(back);
     this.deadQueue = letters.concat(this.deadQueue);
-    this.opts.metrics.ingestQueueReadings.set(this.queue.length);
+    this.opts.metrics.ingestQueueReadings.set(this.queue.size);
     // The next write waits the back-off, not a flush timer set before the outage.
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
@@ -378,17 +358,21 @@ export class IngestPipeline {
   }
 
   /** Checkpoints the WAL past, and acknowledges, readings that are stored or quarantined. */
-  private async complete(done: readonly Queued[]): Promise<void> {
+  private async complete(done: readonly QueuedChunk[]): Promise<void> {
     await this.checkpoint(done);
-    for (const { ack } of done) if (ack !== undefined && --ack.left === 0) ack.resolve();
+    for (const { ack, readings } of done) {
+      if (ack === undefined) continue;
+      ack.left -= readings.length;
+      if (ack.left === 0) ack.resolve();
+    }
   }
 
   /** Counts the stored readings off their WAL positions and checkpoints below the oldest unstored one. */
-  private async checkpoint(stored: readonly Queued[]): Promise<void> {
+  private async checkpoint(stored: readonly QueuedChunk[]): Promise<void> {
     const { wal } = this.opts;
     if (wal === undefined) return;
-    for (const { seq } of stored) {
-      const left = (this.unstored.get(seq) ?? 1) - 1;
+    for (const { seq, readings } of stored) {
+      const left = (this.unstored.get(seq) ?? readings.length) - readings.length;
       if (left > 0) this.unstored.set(seq, left);
       else this.unstored.delete(seq);
     }

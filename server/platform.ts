@@ -10,6 +10,7 @@ import { ssoSettingsOf } from '../core/accounts/oidc-client.js';
 import { type Config, sharedStoreWriters } from '../core/config.js';
 import { DEFAULT_COEFFICIENT_TABLE } from '../core/domain/energy.js';
 import { parseTopic } from '../core/domain/topics.js';
+import { startLoginMemo } from '../core/login-memo.js';
 import { createMetrics, type Metrics } from '../core/metrics.js';
 import { RegistryHolder } from '../core/registry-holder.js';
 import { hashApiToken } from '../core/security.js';
@@ -76,6 +77,8 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
   };
   try {
     const registry = new RegistryHolder(await store.loadRegistry());
+    // Issue 19, item 4: secrets verified before the restart cost an HMAC, not a scrypt (stopped late: after the broker).
+    stops.push(await startLoginMemo(config, registry, logger.child({ part: 'logins' })));
     const generatedAdminToken = await ensureAdminToken(store, config.ADMIN_TOKEN, Date.now());
     const adminTokenFile =
       generatedAdminToken === undefined ? undefined : await writeAdminTokenFile(config.DATA_DIR, generatedAdminToken);

@@ -7,7 +7,7 @@ import { canRead } from '../../core/domain/access.js';
 import { EnergySchema } from '../../core/domain/energy.js';
 import { AppError, badRequest } from '../../core/errors.js';
 import { ReportArchive } from '../../core/reports/archive.js';
-import { generateReport, type ReportSource, reportFor } from '../../core/reports/generate.js';
+import { type ReportSource, rankingReport, reportFor } from '../../core/reports/generate.js';
 import type { ReportKind } from '../../core/reports/model.js';
 import { scopeFromSlug } from '../../core/reports/model.js';
 import { parseReportFormat, parseReportLang, parseReportPeriod, parseReportScope } from '../../core/reports/params.js';
@@ -140,10 +140,10 @@ export async function reportRoutes(fastify: FastifyInstance): Promise<void> {
       if (energy !== undefined && !energy.success)
         throw badRequest('energy', `expected one of ${EnergySchema.options.join(', ')}, got "${q.energy}"`);
       const scope = parseReportScope(q.scope, registry.get());
-      const model = await generateReport(source, period, scope, { figuresOnly: true });
+      const figures = await rankingReport(source, period, scope);
       return {
-        ...rankInstitutions(model, metric, energy?.data),
-        coefficients: model.coefficients.version,
+        ...rankInstitutions(figures, metric, energy?.data),
+        coefficients: figures.coefficients,
         ...(energy === undefined
           ? { note: 'water is a resource, not energy: it is excluded from the kgce total' }
           : {}),

@@ -18,15 +18,18 @@ export async function costByInstitution(
 ): Promise<Map<string, Map<Energy, number>>> {
   const cost = await scopeCost(store, registry, { ...q, bucketStartsMs: [q.fromMs] });
   const institutionOf = new Map(registry.buildings.map((b) => [b.id, b.institutionId]));
-  const meters = new Map(registry.meters.map((m) => [m.id, m]));
   const out = new Map<string, Map<Energy, number>>();
-  for (const [meterId, micro] of cost.byMeterMicro) {
-    const meter = meters.get(meterId);
-    const id = meter === undefined ? undefined : institutionOf.get(meter.buildingId);
-    if (meter === undefined || id === undefined) continue;
-    const byEnergy = out.get(id) ?? new Map<Energy, number>();
+  // By the registry's meters (a city has ~10 per institution): sums of whole micro-yuan, exact in any order.
+  for (const meter of registry.meters) {
+    const micro = cost.byMeterMicro.get(meter.id);
+    const id = micro === undefined ? undefined : institutionOf.get(meter.buildingId);
+    if (micro === undefined || id === undefined) continue;
+    let byEnergy = out.get(id);
+    if (byEnergy === undefined) {
+      byEnergy = new Map<Energy, number>();
+      out.set(id, byEnergy);
+    }
     byEnergy.set(meter.energy, (byEnergy.get(meter.energy) ?? 0) + micro);
-    out.set(id, byEnergy);
   }
   return out;
 }

@@ -8,7 +8,7 @@ import { spread } from '../domain/bills.js';
 import type { Energy } from '../domain/energy.js';
 import type { Meter, Registry } from '../domain/registry.js';
 import type { Scope } from '../domain/scope.js';
-import { tariffSteps } from '../domain/tariffs.js';
+import { type TariffStep, tariffSteps } from '../domain/tariffs.js';
 import type { Store } from '../storage/store.js';
 import { billSpanMs } from './bill-span.js';
 import { accountIndex, costedMeters } from './meters.js';
@@ -87,17 +87,16 @@ function bucketOf(starts: readonly number[], t: number): number {
  */
 export async function scopeCost(store: Store, registry: Registry, q: CostQuery): Promise<ScopeCost> {
   const meters = costedMeters(registry, q.scope, q.energy);
-  const inScope = new Set(meters.map((m) => m.id));
   const accountKey = (accountNo: string, energy: string) => `${accountNo}\u0000${energy}`;
-  const accounts = new Set(
-    meters.flatMap((m) => (m.accountNo === undefined ? [] : [accountKey(m.accountNo, m.energy)])),
-  );
-  const metersOf = accountIndex(registry);
-  const bills = (await store.bills())
-    .filter((b) => accounts.has(accountKey(b.accountNo, b.energy)))
+  const accounts = new Set<string>();
+  for (const m of meters) if (m.accountNo !== undefined) accounts.add(accountKey(m.accountNo, m.energy));
+  const [storedBills, tariffs] = await Promise.all([store.bills(), store.tariffs()]);
+  const scopeBills = storedBills.filter((b) => accounts.has(accountKey(b.accountNo, b.energy)));
+  const metersOf = scopeBills.length === 0 ? () => [] : accountIndex(registry);
+  const bills = scopeBills
     .map((b) => ({ bill: b, ...billSpanMs(b, q.timeZone), meters: metersOf(b.accountNo, b.energy) }))
     .filter((b) => b.fromMs < b.toMs && b.fromMs < q.toMs && q.fromMs < b.toMs);
-  const steps = tariffSteps(await store.tariffs(), q.timeZone);
+  const steps = tariffSteps(tariffs, q.timeZone);
   // Bills are spread over their whole period, which may reach outside the one asked for.
   const fromMs = Math.min(q.fromMs, ...bills.map((b) => b.fromMs));
   const toMs = Math.max(q.toMs, ...bills.map((b) => b.toMs));
@@ -108,6 +107,8 @@ export async function scopeCost(store: Store, registry: Registry, q: CostQuery):
     ...bills.flatMap((b) => [b.fromMs, b.toMs]),
     ...steps.startsMs,
   ]);
+  // Only bills need the scope's meters by id (a city without bills skips 10,000s of set entries).
+  const inScope = new Set(bills.length === 0 ? [] : meters.map((m) => m.id));
   const extra = bills.flatMap((b) => b.meters.filter((m) => !inScope.has(m.id)).map((m) => m.id));
   const amounts = await segmentAmounts(store, q.scope, q.energy, bounds, q.timeZone, extra);
   const segmentsIn = (a: number, b: number) => {
@@ -145,22 +146,55 @@ export async function scopeCost(store: Store, registry: Registry, q: CostQuery):
   const tariffIds = new Set<string>();
   // Segments of meters with consumption that nothing prices: costed 0, listed in `uncosted`.
   const unpriced = new Map<string, number[]>();
+  // What prices a segment depends on the energy and institution only: looked up once per pair and
+  // segment (a city has ~10 meters per institution, issue 19).
+  const stepsOf = new Map<Energy, Map<string | undefined, (TariffStep | null)[]>>();
+  const stepAt = (energy: Energy, institutionId: string | undefined, s: number) => {
+    let byInstitution = stepsOf.get(energy);
+    if (byInstitution === undefined) {
+      byInstitution = new Map();
+      stepsOf.set(energy, byInstitution);
+    }
+    let bySegment = byInstitution.get(institutionId);
+    if (bySegment === undefined) {
+      bySegment = [];
+      byInstitution.set(institutionId, bySegment);
+    }
+    let step = bySegment[s];
+    if (step === undefined) {
+      step = steps.at(energy, institutionId, bounds[s] ?? 0) ?? null;
+      bySegment[s] = step;
+    }
+    return step ?? undefined;
+  };
   for (const m of meters) {
-    for (const [s, cell] of amounts.segments(m.id)) {
-      if (!asked(s) || covered.has(`${m.id}\u0000${s}`)) continue;
-      const step = steps.at(m.energy, institutionOf.get(m.buildingId), bounds[s] ?? 0);
+    const cells = amounts.cells(m.id);
+    if (cells.length === 0) continue;
+    const institutionId = institutionOf.get(m.buildingId);
+    let meterMicro = 0;
+    let priceable = false;
+    for (let s = 0; s < cells.length; s++) {
+      const cell = cells[s];
+      if (cell === undefined || !asked(s) || (covered.size > 0 && covered.has(`${m.id}\u0000${s}`))) continue;
+      const step = stepAt(m.energy, institutionId, s);
       if (step === undefined) {
         if (cell.amounts.some((a) => a !== 0)) unpriced.set(m.id, [...(unpriced.get(m.id) ?? []), s]);
         continue;
       }
       tariffIds.add(step.tariff.id);
+      const hourly = step.hourly;
       let micro = 0;
-      cell.amounts.forEach((amount, h) => {
-        micro += Math.round(amount * (step.hourly[h]?.micro ?? 0));
-      });
-      const k = bucketOf(q.bucketStartsMs, bounds[s] ?? 0);
+      for (let h = 0; h < cell.amounts.length; h++)
+        micro += Math.round((cell.amounts[h] ?? 0) * (hourly[h]?.micro ?? 0));
+      const k = n === 1 ? 0 : bucketOf(q.bucketStartsMs, bounds[s] ?? 0);
       priced[k] = (priced[k] ?? 0) + micro;
-      addToMeter(m.id, micro);
+      meterMicro += micro;
+      priceable = true;
+    }
+    // Without bills no meter has a share yet: one set, no get.
+    if (priceable) {
+      if (bills.length === 0) byMeterMicro.set(m.id, meterMicro);
+      else addToMeter(m.id, meterMicro);
     }
   }
   const uncosted = await uncostedOf(store, q, bounds, unpriced, meters);

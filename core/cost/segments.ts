@@ -5,37 +5,61 @@ import type { HourOfDayRow, SeriesStore } from '../storage/store.js';
 
 /** A meter's consumption in one segment, by local clock hour 0–23 (native unit), and its hours with some (when counted). */
 export interface SegmentCell {
-  readonly amounts: number[];
-  readonly hours: number[];
+  readonly amounts: readonly number[];
+  /** Zeros when the hours were not counted. */
+  readonly hours: readonly number[];
+  readonly total: number;
+}
+
+/** No hours counted. */
+const NO_HOURS: readonly number[] = Object.freeze(new Array<number>(24).fill(0));
+
+/** A cell being summed: it holds a store row's arrays until a second row of its meter and segment comes. */
+interface OpenCell {
+  amounts: readonly number[];
+  hours: readonly number[];
   total: number;
+  /** Whether `amounts` and `hours` are this cell's own copies (added to in place). */
+  owned: boolean;
 }
 
 /** Consumption by meter and segment index (`SegmentAmounts.cell`). */
 export class SegmentAmounts {
-  private readonly byMeter = new Map<string, Map<number, SegmentCell>>();
+  /** By meter, its cells by segment index (a city's year has one segment or a few). */
+  private readonly byMeter = new Map<string, (OpenCell | undefined)[]>();
 
-  /** Adds store rows (`SeriesStore.hourOfDayAmounts`). */
+  /** `segmentCount`: rows of a segment outside [0, segmentCount) are left out (nothing prices them). */
+  constructor(private readonly segmentCount: number) {}
+
+  /**
+   * Adds store rows (`SeriesStore.hourOfDayAmounts`). A city's year is one row per meter and
+   * segment (~100,000 rows of 24 amounts, issue 19): a cell keeps its row's arrays and copies them
+   * only when a second row adds to it.
+   */
   add(rows: readonly HourOfDayRow[]): this {
     for (const r of rows) {
+      if (!Number.isInteger(r.segment) || r.segment < 0 || r.segment >= this.segmentCount) continue;
       let segments = this.byMeter.get(r.meterId);
       if (segments === undefined) {
-        segments = new Map();
+        segments = [];
         this.byMeter.set(r.meterId, segments);
       }
-      const cell = segments.get(r.segment);
-      const total = r.amounts.reduce((s, a) => s + a, 0);
+      let total = 0;
+      for (let h = 0; h < r.amounts.length; h++) total += r.amounts[h] ?? 0;
+      const cell = segments[r.segment];
       if (cell === undefined) {
-        segments.set(r.segment, {
-          amounts: [...r.amounts],
-          hours: r.hours === undefined ? new Array<number>(24).fill(0) : [...r.hours],
-          total,
-        });
+        segments[r.segment] = { amounts: r.amounts, hours: r.hours ?? NO_HOURS, total, owned: false };
         continue;
       }
-      r.amounts.forEach((a, h) => {
-        cell.amounts[h] = (cell.amounts[h] ?? 0) + a;
-        cell.hours[h] = (cell.hours[h] ?? 0) + (r.hours?.[h] ?? 0);
-      });
+      const amounts = cell.owned ? (cell.amounts as number[]) : [...cell.amounts];
+      const hours = cell.owned ? (cell.hours as number[]) : [...cell.hours];
+      for (let h = 0; h < r.amounts.length; h++) {
+        amounts[h] = (amounts[h] ?? 0) + (r.amounts[h] ?? 0);
+        hours[h] = (hours[h] ?? 0) + (r.hours?.[h] ?? 0);
+      }
+      cell.amounts = amounts;
+      cell.hours = hours;
+      cell.owned = true;
       cell.total += total;
     }
     return this;
@@ -47,12 +71,21 @@ export class SegmentAmounts {
 
   /** A meter's cell of a segment, undefined when it has no hourly rows there. */
   cell(meterId: string, segment: number): SegmentCell | undefined {
-    return this.byMeter.get(meterId)?.get(segment);
+    return this.byMeter.get(meterId)?.[segment];
   }
 
-  /** A meter's segments with rows. */
+  /** A meter's cells by segment index (undefined where it has no rows; empty for a meter without any). */
+  cells(meterId: string): readonly (SegmentCell | undefined)[] {
+    return this.byMeter.get(meterId) ?? [];
+  }
+
+  /** A meter's segments with rows, by ascending segment. */
   segments(meterId: string): ReadonlyMap<number, SegmentCell> {
-    return this.byMeter.get(meterId) ?? new Map();
+    const out = new Map<number, SegmentCell>();
+    this.cells(meterId).forEach((cell, s) => {
+      if (cell !== undefined) out.set(s, cell);
+    });
+    return out;
   }
 }
 
@@ -79,7 +112,7 @@ export async function segmentAmounts(
   extraMeterIds: readonly string[],
   options: { readonly counts?: boolean } = {},
 ): Promise<SegmentAmounts> {
-  const out = new SegmentAmounts();
+  const out = new SegmentAmounts(boundariesMs.length - 1);
   if (boundariesMs.length < 2) return out;
   const energyFilter = energy === undefined ? {} : { energy };
   const q = { boundariesMs, timeZone, ...options };

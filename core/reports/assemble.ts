@@ -4,12 +4,13 @@ import { type CarbonTables, type GridRegion, kgco2MicroOf } from '../domain/carb
 import { type CoefficientTable, ENERGY_INFO, type Energy } from '../domain/energy.js';
 import { type Fact, institutionDenominators, periodSoFar } from '../domain/facts.js';
 import type { MeterEvent } from '../domain/meter-events.js';
-import { COMPLETENESS_THRESHOLD, expectedReadings, metersInScope } from '../domain/quality.js';
-import { type Institution, type Meter, meterKind, type Registry } from '../domain/registry.js';
+import { COMPLETENESS_THRESHOLD } from '../domain/quality.js';
+import type { Institution, Registry } from '../domain/registry.js';
 import { formatScope, type Scope } from '../domain/scope.js';
 import type { Target } from '../domain/targets.js';
 import { bucketStarts, formatLocalIso, localParts } from '../domain/time.js';
 import type { AggregateRow } from '../storage/store.js';
+import { type EnergyFigures, energyFigures } from './energy-figures.js';
 import {
   attainment,
   changes,
@@ -30,7 +31,6 @@ import {
   fromMicro,
   type InstitutionRow,
   MICRO,
-  type Quality,
   type ReportModel,
   roundTo,
   toMicro,
@@ -95,68 +95,6 @@ function byInstitution(rows: readonly AggregateRow[] | undefined): Map<string, M
     out.set(r.groupId, m);
   }
   return out;
-}
-
-/** Per institution and energy: its amount, estimated amount and readings, and its meters' expected readings. */
-interface EnergyFigures extends Quality {
-  readonly energy: Energy;
-  readonly institutionId: string;
-  readonly amountMicro: number;
-  readonly estimated: number;
-}
-
-/**
- * The period's figures per (institution, energy) that the registry gives the scope a meter of:
- * amounts and readings from the store's rows by institution, expected readings from the registry's
- * meters and their events. Stored consumption of an energy the institution has no meter of (any
- * more) is left out, as a meter the registry no longer lists is.
- */
-function energyFigures(inputs: ReportInputs): EnergyFigures[] {
-  const { registry, scope, period, nowMs } = inputs;
-  const institutionOf = new Map(registry.buildings.map((b) => [b.id, b.institutionId]));
-  const rows = new Map<string, Map<Energy, AggregateRow>>();
-  for (const r of inputs.periodRows) rows.set(r.groupId, (rows.get(r.groupId) ?? new Map()).set(r.energy, r));
-  const events = groupBy(inputs.events, (e) => e.meterId);
-  // Meters without events that share a kind, an interval and an installation expect the same.
-  const same = new Map<string, number>();
-  const expectedOf = (m: Meter) => {
-    const own = events.get(m.id);
-    if (own !== undefined) return expectedReadings(m, own, period.fromMs, period.toMs, nowMs);
-    const key = `${meterKind(m)}|${m.intervalS}|${m.installedAt ?? ''}`;
-    const known = same.get(key);
-    if (known !== undefined) return known;
-    const value = expectedReadings(m, [], period.fromMs, period.toMs, nowMs);
-    same.set(key, value);
-    return value;
-  };
-  // By institution, then energy: a province has ~100,000 meters (issue 19), no key strings per meter.
-  const expected = new Map<string, Map<Energy, { meters: number; expected: number }>>();
-  for (const m of metersInScope(registry, scope)) {
-    const institutionId = institutionOf.get(m.buildingId) ?? '';
-    const byEnergy = expected.get(institutionId) ?? new Map<Energy, { meters: number; expected: number }>();
-    if (byEnergy.size === 0) expected.set(institutionId, byEnergy);
-    const e = byEnergy.get(m.energy) ?? { meters: 0, expected: 0 };
-    e.meters += 1;
-    e.expected += expectedOf(m);
-    byEnergy.set(m.energy, e);
-  }
-  return [...expected]
-    .flatMap(([institutionId, byEnergy]) =>
-      [...byEnergy].map(([energy, e]) => ({ institutionId, energy, e, r: rows.get(institutionId)?.get(energy) })),
-    )
-    .map(({ institutionId, energy, e, r }) => {
-      return {
-        energy,
-        institutionId,
-        amountMicro: toMicro(r?.amount ?? 0),
-        estimated: r?.estimated ?? 0,
-        meters: e.meters,
-        expectedReadings: e.expected,
-        receivedReadings: r?.readings ?? 0,
-        completeness: null,
-        estimatedShare: 0,
-      };
-    });
 }
 
 /** Anomalies per institution: events on the institution or on one of its meters or buildings. */

@@ -15,6 +15,7 @@ import type { Store } from '../storage/store.js';
 import { assembleReport, institutionsInScope } from './assemble.js';
 import type { ReportKind, ReportModel } from './model.js';
 import { parseReportPeriod, parseReportScope, type ReportPeriod, trendRange } from './params.js';
+import { type RankableReport, rankingRows } from './ranking-rows.js';
 
 /** What generating a report needs: the store, the current registry, the tenant's zone and table, a clock. */
 export interface ReportSource {
@@ -41,8 +42,9 @@ export interface ReportRequest {
 
 /**
  * Reads the aggregates, targets, anomalies and events of a period and assembles the report.
- * `figuresOnly` skips what a ranking does not show (previous period, last year, the 12-month
- * trend, anomaly counts, estimated shares), which keeps a city ranking to two store queries, and
+ * `figuresOnly` skips what a notice or the statistics do not show (previous period, last year, the
+ * 12-month trend, anomaly counts, estimated shares), which keeps them to two store queries (a
+ * ranking reads less still: `rankingReport`), and
  * asks only for the amounts and readings (on InfluxDB a third of the fields read). The period is read
  * by institution, not by meter: on InfluxDB a result series costs as much as a field read, and a
  * city has ~8 meters per institution (issue "Production parity"). Cost and kgCO₂ (issue 16, items 1
@@ -124,6 +126,47 @@ export async function generateReport(
     },
     nowMs,
   );
+}
+
+/**
+ * The figures a ranking of a month reads (`rankInstitutions`), as `generateReport` with
+ * `figuresOnly` computes them, from three store reads: the period by institution (amounts and
+ * readings only), the meter events and the facts. Targets, the report's other figures and its
+ * subtotals are not computed: a city's ranking is one pass over its institutions (issue 19).
+ */
+export async function rankingReport(
+  source: ReportSource,
+  period: ReportPeriod,
+  scope: Scope,
+): Promise<RankableReport & { readonly coefficients: string }> {
+  const { store, timeZone } = source;
+  const registry = source.registry();
+  const nowMs = source.now();
+  const [periodRows, events, facts] = await Promise.all([
+    store.aggregate({
+      filter: scopeFilter(scope),
+      timeZone,
+      interval: 'total',
+      groupBy: 'institution',
+      fromMs: period.fromMs,
+      toMs: period.toMs,
+      sums: ['readings'],
+    }),
+    store.meterEvents(),
+    store.facts(),
+  ]);
+  const rows = rankingRows({
+    registry,
+    scope,
+    period,
+    nowMs,
+    timeZone,
+    coefficients: source.coefficients,
+    periodRows,
+    events,
+    facts,
+  });
+  return { ...rows, coefficients: source.coefficients.version };
 }
 
 /** Validates a request (400s naming `month`/`year` or `scope`) and generates its report. */

@@ -1,7 +1,8 @@
 import type { Energy } from '../domain/energy.js';
 import type { InstitutionType } from '../domain/registry.js';
 import { badRequest } from '../errors.js';
-import { INTENSITY_DECIMALS, type InstitutionRow, type ReportModel, roundTo } from './model.js';
+import { INTENSITY_DECIMALS, roundTo } from './model.js';
+import type { RankableReport, RankableRow } from './ranking-rows.js';
 
 /** What institutions are ranked by: total kgce, or kgce per m² of floor area or per occupant. */
 export const RANKING_METRICS = ['kgce', 'kgce_per_m2', 'kgce_per_capita'] as const;
@@ -61,7 +62,7 @@ export function median(values: readonly number[]): number {
   return s.length % 2 === 1 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
 }
 
-function metricValue(row: InstitutionRow, metric: RankingMetric, energy: Energy | undefined): number | null {
+function metricValue(row: RankableRow, metric: RankingMetric, energy: Energy | undefined): number | null {
   const line = energy === undefined ? undefined : row.energies.find((l) => l.energy === energy);
   if (metric === 'kgce') return energy === undefined ? row.totalKgce : (line?.kgce ?? 0);
   // Intensities of the exact figures, rounded once (issue 16, item 7).
@@ -82,23 +83,33 @@ export function ranks(values: readonly number[]): number[] {
 /**
  * Ranks a report's institutions by a metric (highest first; ties by id), with each one's rank within
  * its type and each type's median: the public notice (通报) compares institutions with their peers.
+ * Takes a report model or the figures `rankingReport` computes for a ranking alone.
  */
-export function rankInstitutions(report: ReportModel, metric: RankingMetric, energy?: Energy): Ranking {
+export function rankInstitutions(report: RankableReport, metric: RankingMetric, energy?: Energy): Ranking {
   const valued = report.institutions.map((row) => ({ row, value: metricValue(row, metric, energy) }));
   const ranked = valued
-    .filter((v): v is { row: InstitutionRow; value: number } => v.value !== null)
+    .filter((v): v is { row: RankableRow; value: number } => v.value !== null)
     .sort((a, b) => b.value - a.value || a.row.institutionId.localeCompare(b.row.institutionId));
   const overall = ranks(ranked.map((r) => r.value));
-  const types = [...new Set(ranked.map((r) => r.row.type))];
-  const typeRanks = new Map<string, number>();
-  const peerGroups = types.map((type) => {
-    const peers = ranked.filter((r) => r.row.type === type);
-    const rs = ranks(peers.map((p) => p.value));
-    peers.forEach((p, i) => {
-      typeRanks.set(p.row.institutionId, rs[i] ?? 0);
-    });
-    return { type, institutions: peers.length, median: roundTo(median(peers.map((p) => p.value)), INTENSITY_DECIMALS) };
+  // Each type's ranks and median in one pass: `ranked` is highest first, so each type's peers are too.
+  const byType = new Map<InstitutionType, { values: number[]; last: number; rank: number }>();
+  const typeRanks: number[] = new Array(ranked.length);
+  ranked.forEach(({ row, value }, i) => {
+    let peers = byType.get(row.type);
+    if (peers === undefined) {
+      peers = { values: [], last: Number.NaN, rank: 0 };
+      byType.set(row.type, peers);
+    }
+    peers.values.push(value);
+    if (value !== peers.last) peers.rank = peers.values.length;
+    peers.last = value;
+    typeRanks[i] = peers.rank;
   });
+  const peerGroups = [...byType].map(([type, peers]) => ({
+    type,
+    institutions: peers.values.length,
+    median: roundTo(median(peers.values), INTENSITY_DECIMALS),
+  }));
   const unit = metric === 'kgce' ? 'kgce' : metric === 'kgce_per_m2' ? 'kgce/m2' : 'kgce/capita';
   return {
     period: report.period,
@@ -113,7 +124,7 @@ export function rankInstitutions(report: ReportModel, metric: RankingMetric, ene
       districtId: row.districtId,
       type: row.type,
       value,
-      typeRank: typeRanks.get(row.institutionId) ?? 0,
+      typeRank: typeRanks[i] ?? 0,
       completeness: row.completeness,
     })),
     peerGroups,

@@ -1,4 +1,4 @@
-import { equalValueFactor, kgco2MicroOf } from '../domain/carbon.js';
+import { emissionFactor, equalValueFactor, type GridRegion } from '../domain/carbon.js';
 import { INSTITUTION_NATURES, type InstitutionNature } from '../domain/credit-code.js';
 import type { Energy } from '../domain/energy.js';
 import { InstitutionTypeSchema } from '../domain/registry.js';
@@ -17,30 +17,65 @@ import {
 /** Key of the nature roll-up of institutions without a nature. */
 export const UNSPECIFIED_NATURE = 'unspecified';
 
+/** The year's factors, looked up once per energy (and grid region) rather than per institution. */
+interface Factors {
+  readonly kgceEv: (energy: Energy) => number;
+  /** Undefined for water (no CO₂ factor). */
+  readonly kgco2: (energy: Energy, region: GridRegion) => number | undefined;
+}
+
+function factorsOf(year: number, input: StatisticsInput): Factors {
+  const ev = new Map<Energy, number>();
+  const co2 = new Map<string, number | undefined>();
+  return {
+    kgceEv: (energy) => {
+      let f = ev.get(energy);
+      if (f === undefined) {
+        f = equalValueFactor(energy, year, input.tables, input.coefficients).value;
+        ev.set(energy, f);
+      }
+      return f;
+    },
+    kgco2: (energy, region) => {
+      const key = `${energy}\u0000${region}`;
+      if (!co2.has(key)) co2.set(key, emissionFactor(energy, year, region, input.tables)?.value);
+      return co2.get(key);
+    },
+  };
+}
+
 /**
  * The exact figures of one institution: per energy the report's exact amount and kgce (当量值), the
  * form's quantity, the cost, 等价值 kgce and CO₂ by the year's factors and the institution's grid
- * region, each `round(amountMicro × factor)` as the report rounds kgce.
+ * region, each `round(amountMicro × factor)` as the report rounds kgce (and as `kgco2MicroOf` does).
  */
-function exactOf(row: InstitutionRow | undefined, id: string, year: number, input: StatisticsInput): ExactStatFigures {
+function exactOf(
+  row: InstitutionRow | undefined,
+  id: string,
+  region: GridRegion,
+  factors: Factors,
+  input: StatisticsInput,
+): ExactStatFigures {
   const cost = input.costMicro.get(id);
-  const region = input.regionOf(id);
-  const energies = input.layout.energies.filter(
-    (e) => row?.energies.some((l) => l.energy === e) === true || (cost?.get(e) ?? 0) !== 0,
-  );
-  const lines = energies.map((energy): ExactStatLine & { energy: Energy } => {
-    const line = row?.energies.find((l) => l.energy === energy);
+  const reported = new Map<Energy, InstitutionRow['energies'][number]>();
+  for (const l of row?.energies ?? []) if (!reported.has(l.energy)) reported.set(l.energy, l);
+  const lines: (ExactStatLine & { energy: Energy })[] = [];
+  for (const energy of input.layout.energies) {
+    const line = reported.get(energy);
+    const costMicro = cost?.get(energy) ?? 0;
+    if (line === undefined && costMicro === 0) continue;
     const amountMicro = line?.exact.amountMicro ?? 0;
-    return {
+    const co2 = factors.kgco2(energy, region);
+    lines.push({
       energy,
       amountMicro,
       formQuantityMicro: Math.round(amountMicro * input.layout.units[energy].perNative),
-      costMicro: cost?.get(energy) ?? 0,
+      costMicro,
       kgceMicro: line?.exact.kgceMicro ?? Math.round(amountMicro * input.coefficients.kgcePerUnit[energy]),
-      kgceEvMicro: Math.round(amountMicro * equalValueFactor(energy, year, input.tables, input.coefficients).value),
-      kgco2Micro: kgco2MicroOf(energy, amountMicro, year, region, input.tables),
-    };
-  });
+      kgceEvMicro: Math.round(amountMicro * factors.kgceEv(energy)),
+      kgco2Micro: co2 === undefined ? null : Math.round(amountMicro * co2),
+    });
+  }
   return {
     floorAreaM2Micro: row?.exact.floorAreaM2Micro ?? 0,
     occupantsMicro: row?.exact.occupantsMicro ?? 0,
@@ -59,8 +94,10 @@ export function buildStatistics(input: StatisticsInput): StatisticsModel {
   const year = Number(report.period);
   const byId = new Map(input.registry.institutions.map((i) => [i.id, i]));
   const signed = new Map(input.signoffs.map((s) => [s.scope, s]));
+  const factors = factorsOf(year, input);
   const institutions = report.institutions.map((row): StatisticsInstitution => {
     const reg = byId.get(row.institutionId);
+    const region = input.regionOf(row.institutionId);
     const nature = reg?.nature ?? null;
     const signoff = signed.get(`institution:${row.institutionId}`);
     return {
@@ -72,13 +109,14 @@ export function buildStatistics(input: StatisticsInput): StatisticsModel {
       districtId: row.districtId,
       districtName: row.districtName,
       type: row.type,
-      gridRegion: input.regionOf(row.institutionId),
+      gridRegion: region,
       completeness: row.completeness,
       signedOff: signoff === undefined ? null : { by: signoff.by, at: new Date(signoff.atMs).toISOString() },
-      ...presentFigures(exactOf(row, row.institutionId, year, input), layout),
+      ...presentFigures(exactOf(row, row.institutionId, region, factors, input), layout),
     };
   });
-  const energies = layout.energies.filter((e) => institutions.some((i) => i.lines.some((l) => l.energy === e)));
+  const present = new Set(institutions.flatMap((i) => i.lines.map((l) => l.energy)));
+  const energies = layout.energies.filter((e) => present.has(e));
   const natures = Object.keys(INSTITUTION_NATURES) as InstitutionNature[];
   const total = rollUp('total', report.scopeName, institutions, layout);
   return {

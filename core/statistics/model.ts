@@ -215,29 +215,55 @@ export function presentFigures(exact: ExactStatFigures, layout: StatisticsLayout
   };
 }
 
-/** Adds exact figures: areas, persons and each energy's line, in layout order. */
+/** Adds exact figures: areas, persons and each energy's line, in layout order. One pass over the parts. */
 export function addFigures(parts: readonly ExactStatFigures[], layout: StatisticsLayout): ExactStatFigures {
+  const byEnergy = new Map<Energy, { -readonly [K in keyof ExactStatLine]: ExactStatLine[K] } & { co2Lines: number }>();
+  let floorAreaM2Micro = 0;
+  let occupantsMicro = 0;
+  for (const p of parts) {
+    floorAreaM2Micro += p.floorAreaM2Micro;
+    occupantsMicro += p.occupantsMicro;
+    for (const l of p.lines) {
+      let s = byEnergy.get(l.energy);
+      if (s === undefined) {
+        s = {
+          amountMicro: 0,
+          formQuantityMicro: 0,
+          costMicro: 0,
+          kgceMicro: 0,
+          kgceEvMicro: 0,
+          kgco2Micro: 0,
+          co2Lines: 0,
+        };
+        byEnergy.set(l.energy, s);
+      }
+      s.amountMicro += l.amountMicro;
+      s.formQuantityMicro += l.formQuantityMicro;
+      s.costMicro += l.costMicro;
+      s.kgceMicro += l.kgceMicro;
+      s.kgceEvMicro += l.kgceEvMicro;
+      if (l.kgco2Micro !== null) {
+        s.kgco2Micro = (s.kgco2Micro ?? 0) + l.kgco2Micro;
+        s.co2Lines++;
+      }
+    }
+  }
   const lines = layout.energies.flatMap((energy) => {
-    const of = parts.flatMap((p) => p.lines.filter((l) => l.energy === energy));
-    if (of.length === 0) return [];
-    const co2 = of.map((l) => l.kgco2Micro);
+    const s = byEnergy.get(energy);
+    if (s === undefined) return [];
     return [
       {
         energy,
-        amountMicro: sum(of.map((l) => l.amountMicro)),
-        formQuantityMicro: sum(of.map((l) => l.formQuantityMicro)),
-        costMicro: sum(of.map((l) => l.costMicro)),
-        kgceMicro: sum(of.map((l) => l.kgceMicro)),
-        kgceEvMicro: sum(of.map((l) => l.kgceEvMicro)),
-        kgco2Micro: co2.every((c) => c === null) ? null : sum(co2.map((c) => c ?? 0)),
+        amountMicro: s.amountMicro,
+        formQuantityMicro: s.formQuantityMicro,
+        costMicro: s.costMicro,
+        kgceMicro: s.kgceMicro,
+        kgceEvMicro: s.kgceEvMicro,
+        kgco2Micro: s.co2Lines === 0 ? null : s.kgco2Micro,
       },
     ];
   });
-  return {
-    floorAreaM2Micro: sum(parts.map((p) => p.floorAreaM2Micro)),
-    occupantsMicro: sum(parts.map((p) => p.occupantsMicro)),
-    lines,
-  };
+  return { floorAreaM2Micro, occupantsMicro, lines };
 }
 
 /** Roll-ups of institutions grouped by a key, in the order of `keys`, empty groups left out. */

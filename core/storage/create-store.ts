@@ -74,7 +74,12 @@ export async function createStore(config: Config, deps: { logger: Logger; metric
   const metadata = await openMetadata(config, deps.logger);
   try {
     if (config.STORE === 'embedded') {
-      const embedded = await EmbeddedStore.open({ dataDir: config.DATA_DIR, timeZone: config.TIMEZONE });
+      const embedded = await EmbeddedStore.open({
+        dataDir: config.DATA_DIR,
+        timeZone: config.TIMEZONE,
+        memoryLimit: config.DUCKDB_MEMORY_LIMIT,
+        ...(config.DUCKDB_THREADS === undefined ? {} : { threads: config.DUCKDB_THREADS }),
+      });
       if (metadata === undefined) return embedded;
       try {
         await alignSeries(embedded, metadata);

@@ -16,9 +16,11 @@ import {
   OFFLINE_DEFAULTS,
 } from '../../core/domain/detectors/index.js';
 import { bucketQuality } from '../../core/domain/quality.js';
+import type { Registry } from '../../core/domain/registry.js';
 import { HOUR_MS } from '../../core/domain/time.js';
 import type { AggregateRow } from '../../core/storage/store.js';
 import type { DetectionDeps, Finding } from './detection.js';
+import { type MeterSlice, meterSlices } from './meter-slices.js';
 import { detectWeatherBaselines } from './weather-baseline-detection.js';
 
 const DAY_MS = 24 * HOUR_MS;
@@ -76,12 +78,14 @@ export async function detectFromSeries(
  * Runs the series detectors over the hourly data of `[fromMs, toMs)` (whole hours) as they would
  * have run at `nowMs`: nothing at or after it is seen. A past window (`detect-*` over a range,
  * issue 17 item 5) passes its end as `nowMs`; `offline` is about the present and is for the
- * present only.
+ * present only. The meters are read a slice at a time (`slicing`, by default `meterSlices`); the
+ * findings do not depend on the slices.
  */
 export async function detectSeriesWindow(
   deps: DetectionDeps,
   detectors: readonly SeriesDetector[],
   window: { readonly fromMs: number; readonly toMs: number; readonly nowMs: number },
+  slicing: (registry: Registry, window: { fromMs: number; toMs: number }) => MeterSlice[] = meterSlices,
 ): Promise<Finding[]> {
   const { fromMs, toMs, nowMs } = window;
   const ctx: DetectorContext = { timeZone: deps.timeZone, nowMs, isWorkday: makeIsWorkday(deps.timeZone) };
@@ -89,35 +93,68 @@ export async function detectSeriesWindow(
   const want = new Set(detectors);
   const out: AnomalyCandidate[] = [];
   const base = { fromMs, toMs, interval: 'hour' as const, timeZone: deps.timeZone };
+  // The fleet a slice at a time (issue 19): a province's hours do not fit in memory at once.
+  const slices = slicing(registry, { fromMs, toMs });
+  const meters = new Map(registry.meters.map((m) => [m.id, m]));
   if (want.has('after_hours')) {
-    const rows = await deps.store.aggregate({ ...base, filter: { energy: 'electricity' }, groupBy: 'institution' });
-    for (const [institutionId, list] of groupBy(rows, (r) => r.groupId)) {
-      const subject = { scope: `institution:${institutionId}`, energy: 'electricity' as const };
-      out.push(...detectAfterHours(hourSeries(list, fromMs, toMs), subject, ctx));
+    // An institution lies in one district: a district's rows hold each of its institutions' whole series.
+    const districts = new Set(registry.institutions.map((i) => i.districtId));
+    const filters = districts.size > 0 ? [...districts].map((districtId) => ({ districtId })) : [{}];
+    for (const filter of filters) {
+      const rows = await deps.store.aggregate({
+        ...base,
+        filter: { ...filter, energy: 'electricity' },
+        groupBy: 'institution',
+      });
+      for (const [institutionId, list] of groupBy(rows, (r) => r.groupId)) {
+        const subject = { scope: `institution:${institutionId}`, energy: 'electricity' as const };
+        out.push(...detectAfterHours(hourSeries(list, fromMs, toMs), subject, ctx));
+      }
     }
   }
   // Issue 18, item 4: each meter's day against its stored weather baseline (fit-baselines).
   if (want.has('weather_baseline')) out.push(...(await detectWeatherBaselines(deps, ctx, { fromMs, toMs })));
   const meterDetectors = [...want].filter((d) => d !== 'after_hours' && d !== 'weather_baseline');
   if (meterDetectors.length > 0) {
-    const rows = groupBy(await deps.store.aggregate({ ...base, filter: {}, groupBy: 'meter' }), (r) => r.groupId);
+    // Found per meter, then listed in registry order, as when the whole fleet was read at once.
+    const found = new Map<string, { candidates: AnomalyCandidate[]; state: MeterReportState }>();
+    for (const slice of slices) {
+      const rows = groupBy(
+        await deps.store.aggregate({ ...base, filter: slice.filter, groupBy: 'meter' }),
+        (r) => r.groupId,
+      );
+      let examined = 0;
+      for (const meterId of slice.meterIds) {
+        const meter = meters.get(meterId);
+        // A manual meter's hours are its entries spread pro rata, not a measured profile, and it is
+        // read when someone reads it: no spike, flat line or offline to find (issue 15, item 5).
+        if (meter === undefined || meter.reading === 'manual') continue;
+        // Ingest runs between slices, and within a large one every few hundred meters.
+        if (++examined % 500 === 0) await new Promise((resolve) => setImmediate(resolve));
+        const series = hourSeries(rows.get(meter.id) ?? [], fromMs, toMs);
+        const subject = { scope: `meter:${meter.id}`, energy: meter.energy };
+        const candidates: AnomalyCandidate[] = [];
+        if (want.has('spike')) candidates.push(...detectSpikes(series, subject, ctx));
+        if (want.has('flat')) candidates.push(...detectFlat(series, subject, ctx));
+        if (want.has('implausible')) candidates.push(...detectImplausible(series, subject, ctx));
+        if (want.has('continuous')) candidates.push(...detectContinuous(series, subject, ctx));
+        if (want.has('step')) candidates.push(...detectStep(series, subject, ctx));
+        if (want.has('leak') && meter.energy === 'water') candidates.push(...detectLeak(series, subject, ctx));
+        const last = series.findLast((p) => p.readings > 0);
+        // The hour of the last reading is known, not its minute: assume its last expected reading.
+        const lastReadingMs = last === undefined ? undefined : last.hourStartMs + HOUR_MS - meter.intervalS * 1000;
+        found.set(meter.id, {
+          candidates,
+          state: { meterId: meter.id, energy: meter.energy, intervalS: meter.intervalS, lastReadingMs },
+        });
+      }
+    }
     const states: MeterReportState[] = [];
     for (const meter of registry.meters) {
-      // A manual meter's hours are its entries spread pro rata, not a measured profile, and it is
-      // read when someone reads it: no spike, flat line or offline to find (issue 15, item 5).
-      if (meter.reading === 'manual') continue;
-      const series = hourSeries(rows.get(meter.id) ?? [], fromMs, toMs);
-      const subject = { scope: `meter:${meter.id}`, energy: meter.energy };
-      if (want.has('spike')) out.push(...detectSpikes(series, subject, ctx));
-      if (want.has('flat')) out.push(...detectFlat(series, subject, ctx));
-      if (want.has('implausible')) out.push(...detectImplausible(series, subject, ctx));
-      if (want.has('continuous')) out.push(...detectContinuous(series, subject, ctx));
-      if (want.has('step')) out.push(...detectStep(series, subject, ctx));
-      if (want.has('leak') && meter.energy === 'water') out.push(...detectLeak(series, subject, ctx));
-      const last = series.findLast((p) => p.readings > 0);
-      // The hour of the last reading is known, not its minute: assume its last expected reading.
-      const lastReadingMs = last === undefined ? undefined : last.hourStartMs + HOUR_MS - meter.intervalS * 1000;
-      states.push({ meterId: meter.id, energy: meter.energy, intervalS: meter.intervalS, lastReadingMs });
+      const f = found.get(meter.id);
+      if (f === undefined) continue;
+      out.push(...f.candidates);
+      states.push(f.state);
     }
     if (want.has('offline')) out.push(...detectOffline(await withRegistryFacts(deps, states, nowMs), ctx));
   }

@@ -8,15 +8,20 @@ export interface ReadingsRecord {
   readonly readings: readonly Reading[];
 }
 
-/** Compact JSON: `{"g":gateway,"t":receivedAtMs,"r":[[meter,tsMs,value],…]}`. */
+/**
+ * Compact JSON: `{"g":gateway,"t":receivedAtMs,"r":[[meter,tsMs,value],…]}`, the same text as
+ * `JSON.stringify` of that object, written without building it (one record per message on the
+ * ingest path).
+ */
 export function encodeReadingsRecord(record: ReadingsRecord): Buffer {
-  return Buffer.from(
-    JSON.stringify({
-      g: record.gatewayId,
-      t: record.receivedAtMs,
-      r: record.readings.map((r) => [r.meterId, r.tsMs, r.value]),
-    }),
-  );
+  let text = `{"g":${JSON.stringify(record.gatewayId)},"t":${JSON.stringify(record.receivedAtMs)},"r":[`;
+  const { readings } = record;
+  for (let i = 0; i < readings.length; i++) {
+    const r = readings[i] as Reading;
+    // JSON.stringify of a number: its shortest text, `null` when not finite (refused on decode).
+    text += `${i === 0 ? '' : ','}[${JSON.stringify(r.meterId)},${JSON.stringify(r.tsMs)},${JSON.stringify(r.value)}]`;
+  }
+  return Buffer.from(`${text}]}`);
 }
 
 /** The on-disk shape, checked on the way back: a record damaged on disk must fail here, not later. */

@@ -2,7 +2,7 @@ import type { RollupAlignment } from '../../domain/meter-spans.js';
 import { UNMETERED } from '../../domain/sub-items.js';
 import { bucketStart } from '../../domain/time.js';
 import { type AggregateCell, addCounts, cellRow, emptyCell } from '../aggregate-cell.js';
-import type { AggregateQuery, AggregateRow, MeterFilter } from '../store.js';
+import type { AggregateQuery, AggregateRow, AggregateSum, MeterFilter } from '../store.js';
 import type { Columns } from './sql-util.js';
 
 const GROUP_COLUMN = {
@@ -172,41 +172,111 @@ export function aggregateSql(
           (q.interval === 'month' && source.table === 'monthly')
         ? `h.${source.time}`
         : `date_trunc('${q.interval}', h.${source.time})`;
-  const sql = `
-    SELECT epoch_ms(${bucket}) AS bucket_ms, s.energy AS energy, ${GROUP_COLUMN[q.groupBy]} AS group_id,
-           ${sums('amount')}::DOUBLE AS amount, ${sums('estimated')}::DOUBLE AS estimated, ${sum('readings', counted)} AS readings,
-           ${counts('suspect')} AS suspect_hours, ${counts('estimated')} AS estimated_hours, ${counts('good')} AS good_hours
+  // Only the sums asked for (`q.sums`; the others are 0); counts as DOUBLE (exact below 2^53), not HUGEINT (a BigInt each in JS).
+  const asked = (x: AggregateSum) => q.sums === undefined || q.sums.includes(x);
+  const columns: [sql: string, name: string][] = [
+    [`${sums('amount')}::DOUBLE`, 'amount'],
+    ...(asked('estimated') ? [[`${sums('estimated')}::DOUBLE`, 'estimated'] as [string, string]] : []),
+    ...(asked('readings') ? [[`(${sum('readings', counted)})::DOUBLE`, 'readings'] as [string, string]] : []),
+    ...(asked('qualityHours')
+      ? (['suspect', 'estimated', 'good'] as const).map((k): [string, string] => [
+          `(${counts(k)})::DOUBLE`,
+          `${k}_hours`,
+        ])
+      : []),
+  ];
+  const select = `
+    SELECT epoch_ms(${bucket})::DOUBLE AS bucket_ms, s.energy AS energy, ${GROUP_COLUMN[q.groupBy]} AS group_id,
+           ${columns.map(([sql, name]) => `${sql} AS ${name}`).join(', ')}
     FROM ${source.table} h
     JOIN meter_spans s ON s.meter_id = h.meter_id AND h.${source.time} >= s.from_ts AND h.${source.time} < s.to_ts
     ${mode === 'subItem' ? 'LEFT JOIN meters pm ON pm.id = s.parent_id' : ''}
-    WHERE ${where.join(' AND ')}${perRow ? '' : '\n    GROUP BY ALL\n    ORDER BY bucket_ms, energy, group_id'}`;
-  return { sql, params, parse: perRow ? sumRows : aggregateRows };
+    WHERE ${where.join(' AND ')}`;
+  if (perRow) return { sql: select, params, parse: sumRows };
+  if (!MANY_GROUPS.has(q.groupBy))
+    return {
+      sql: `${select}\n    GROUP BY ALL\n    ORDER BY bucket_ms, energy, group_id`,
+      params,
+      parse: aggregateRows,
+    };
+  // Many groups (a city's ~10,000 institutions): one row per bucket and energy, the groups' ids in one
+  // text and their sums in lists, ordered by id. Reading 25,000 rows' ids one by one cost as much as the query.
+  const sql = `
+    SELECT bucket_ms, energy, string_agg(coalesce(group_id, ''), chr(10) ORDER BY group_id) AS group_ids,
+           ${columns.map(([, n]) => `list(${n} ORDER BY group_id) AS ${n}`).join(', ')}
+    FROM (${select}
+    GROUP BY ALL)
+    GROUP BY bucket_ms, energy
+    ORDER BY bucket_ms, energy`;
+  return { sql, params, parse: listedRows };
 }
+
+/** Groupings with a group per institution, building or meter: read as lists (`listedRows`). */
+const MANY_GROUPS: ReadonlySet<AggregateQuery['groupBy']> = new Set(['institution', 'building', 'meter', 'parent']);
 
 const COUNTS = ['readings', 'suspect_hours', 'estimated_hours', 'good_hours'] as const;
 
-/** The grouped result (`GROUP BY ALL`, ordered) as aggregate rows. */
+/** The grouped result (`GROUP BY ALL`, ordered) as aggregate rows; a sum not read (`AggregateQuery.sums`) is 0. */
 function aggregateRows(c: Columns): AggregateRow[] {
-  const [bucket, energy, group, amount, estimated] = ['bucket_ms', 'energy', 'group_id', 'amount', 'estimated'].map(
-    (name) => c.get(name),
+  const [bucket, energy, group, amount] = ['bucket_ms', 'energy', 'group_id', 'amount'].map((name) =>
+    c.get(name),
+  ) as unknown[][] as [unknown[], unknown[], unknown[], unknown[]];
+  const [estimated, readings, suspect, estimatedHours, good] = ['estimated', ...COUNTS].map((name) =>
+    c.get(name),
   ) as unknown[][] as [unknown[], unknown[], unknown[], unknown[], unknown[]];
-  const [readings, suspect, estimatedHours, good] = COUNTS.map((name) => c.get(name)) as unknown[][] as [
-    unknown[],
-    unknown[],
-    unknown[],
-    unknown[],
-  ];
-  return Array.from({ length: c.rowCount }, (_, k) => ({
-    bucketStartMs: Number(bucket[k]),
-    energy: String(energy[k]) as AggregateRow['energy'],
-    groupId: String(group[k] ?? ''),
-    amount: Number(amount[k]),
-    estimated: Number(estimated[k]),
-    readings: Number(readings[k]),
-    suspectHours: Number(suspect[k]),
-    estimatedHours: Number(estimatedHours[k]),
-    goodHours: Number(good[k]),
-  }));
+  const value = (column: unknown[], k: number) => (column.length === 0 ? 0 : Number(column[k]));
+  const out: AggregateRow[] = new Array(c.rowCount);
+  for (let k = 0; k < c.rowCount; k++)
+    out[k] = {
+      bucketStartMs: Number(bucket[k]),
+      energy: String(energy[k]) as AggregateRow['energy'],
+      groupId: String(group[k] ?? ''),
+      amount: Number(amount[k]),
+      estimated: value(estimated, k),
+      readings: value(readings, k),
+      suspectHours: value(suspect, k),
+      estimatedHours: value(estimatedHours, k),
+      goodHours: value(good, k),
+    };
+  return out;
+}
+
+/**
+ * The grouped result read as lists (one row per bucket and energy, ids joined by line feeds, which
+ * no id holds) as the aggregate rows `aggregateRows` gives, in the same order.
+ */
+function listedRows(c: Columns): AggregateRow[] {
+  const [bucket, energy, ids, amount] = ['bucket_ms', 'energy', 'group_ids', 'amount'].map((name) =>
+    c.get(name),
+  ) as unknown[][] as [unknown[], unknown[], unknown[], unknown[]];
+  const items = (column: unknown[], k: number): readonly unknown[] =>
+    column.length === 0 ? [] : (column[k] as { items: readonly unknown[] }).items;
+  const [estimated, readings, suspect, estimatedHours, good] = ['estimated', ...COUNTS].map((name) => c.get(name));
+  const out: AggregateRow[] = [];
+  for (let k = 0; k < c.rowCount; k++) {
+    const groups = String(ids[k]).split('\n');
+    const amounts = items(amount, k);
+    if (groups.length !== amounts.length) throw new Error('an aggregate group id holds a line feed');
+    const [e, r, sh, eh, gh] = [estimated, readings, suspect, estimatedHours, good].map((col) =>
+      items(col as unknown[], k),
+    ) as [readonly unknown[], readonly unknown[], readonly unknown[], readonly unknown[], readonly unknown[]];
+    const value = (list: readonly unknown[], j: number) => (list.length === 0 ? 0 : Number(list[j]));
+    const bucketStartMs = Number(bucket[k]);
+    const energyOf = String(energy[k]) as AggregateRow['energy'];
+    for (let j = 0; j < groups.length; j++)
+      out.push({
+        bucketStartMs,
+        energy: energyOf,
+        groupId: groups[j] as string,
+        amount: Number(amounts[j]),
+        estimated: value(e, j),
+        readings: value(r, j),
+        suspectHours: value(sh, j),
+        estimatedHours: value(eh, j),
+        goodHours: value(gh, j),
+      });
+  }
+  return out;
 }
 
 /**

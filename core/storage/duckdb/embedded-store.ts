@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { AnomalyEvent, AnomalyStep } from '../../domain/anomalies.js';
 import type {
   AuditFinding,
@@ -90,8 +90,9 @@ import {
 import { readRegistry, writeRegistry } from './registry-tables.js';
 import { type ClusterOutcome, clusterRollups } from './rollup-cluster.js';
 import { DuckDbSavingsProjectStore } from './savings-project-tables.js';
+import { createDuckDbInstance } from './settings.js';
 import { beginDuckDbSnapshot, type DuckDbSnapshot } from './snapshot.js';
-import { type Columns, query, queryColumns } from './sql-util.js';
+import { type Columns, forgetStatements, query, queryColumns } from './sql-util.js';
 import { DuckDbWeatherStore } from './weather-tables.js';
 
 /** Options of the embedded store. */
@@ -99,6 +100,10 @@ export interface EmbeddedStoreOptions {
   /** Directory of the database file; `:memory:` for a throw-away store. */
   readonly dataDir: string;
   readonly timeZone: string;
+  /** DuckDB's `memory_limit` (DUCKDB_MEMORY_LIMIT, e.g. `2GB`); unset: DuckDB's default, 80 % of the machine's memory. */
+  readonly memoryLimit?: string;
+  /** DuckDB's `threads` (DUCKDB_THREADS); unset: one per core. */
+  readonly threads?: number;
 }
 
 /**
@@ -137,7 +142,7 @@ export class EmbeddedStore implements Store {
       await mkdir(options.dataDir, { recursive: true });
       path = resolve(join(options.dataDir, 'jieneng.duckdb'));
     }
-    const instance = await DuckDBInstance.create(path);
+    const instance = await createDuckDbInstance(path, options);
     const writer = await instance.connect();
     try {
       await migrateDuckDb(writer, path);
@@ -166,6 +171,7 @@ export class EmbeddedStore implements Store {
   async close(): Promise<void> {
     await this.writeLock.run(() =>
       this.readLock.run(async () => {
+        forgetStatements(this.reader);
         this.reader.closeSync();
         this.writer.closeSync();
         this.instance.closeSync();
@@ -249,6 +255,7 @@ export class EmbeddedStore implements Store {
     return this.read(async (conn) => {
       if (timeZone !== this.readerTimeZone) {
         await conn.run(`SET TimeZone = '${timeZone.replace(/'/g, '')}'`);
+        forgetStatements(conn); // prepared under the previous zone
         this.readerTimeZone = timeZone;
       }
       return queryColumns(conn, q.sql, q.params);

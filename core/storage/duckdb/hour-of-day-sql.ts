@@ -79,16 +79,22 @@ export function hourOfDaySql(
     const meterIds = columns.get('meter_id');
     const segments = columns.get('segment');
     if (rollup) {
+      // Plain loops: one row per meter and segment, 24 sums each (a city's year: ~100,000 rows, issue 19).
       const amounts = HOUR_COLUMNS.map((c) => columns.get(c));
       const hours = counts ? HOUR_COLUMNS.map((c) => columns.get(`n_${c}`)) : [];
-      const out: HourOfDayRow[] = [];
-      for (let k = 0; k < n; k++)
-        out.push({
-          meterId: String(meterIds[k]),
-          segment: Number(segments[k]),
-          amounts: amounts.map((a) => Number(a[k])),
-          ...(counts ? { hours: hours.map((a) => Number(a[k])) } : {}),
-        });
+      const byHour = (of: readonly (readonly unknown[])[], k: number) => {
+        const out = new Array<number>(24);
+        for (let h = 0; h < 24; h++) out[h] = Number(of[h]?.[k]);
+        return out;
+      };
+      const out = new Array<HourOfDayRow>(n);
+      for (let k = 0; k < n; k++) {
+        const meterId = String(meterIds[k]);
+        const segment = Number(segments[k]);
+        out[k] = counts
+          ? { meterId, segment, amounts: byHour(amounts, k), hours: byHour(hours, k) }
+          : { meterId, segment, amounts: byHour(amounts, k) };
+      }
       return out;
     }
     const [hourOf, amountOf, hoursOf] = [columns.get('hour_of_day'), columns.get('amount'), columns.get('hours')];

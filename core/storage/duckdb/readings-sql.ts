@@ -13,12 +13,21 @@ export function appendReadingRows(
   table: string,
   readings: readonly StoredReading[],
 ): Promise<void> {
+  // A batch holds few distinct instants (a message's arrival, a gateway's steps): each is made once.
+  const instants = new Map<number, ReturnType<typeof tstz>>();
+  const instant = (ms: number) => {
+    const known = instants.get(ms);
+    if (known !== undefined) return known;
+    const value = tstz(ms);
+    instants.set(ms, value);
+    return value;
+  };
   return appendRows(conn, table, readings, (a, r) => {
     a.appendVarchar(r.meterId);
-    a.appendTimestamp(tstz(r.tsMs));
+    a.appendTimestamp(instant(r.tsMs));
     a.appendDouble(r.value);
     a.appendVarchar(r.gatewayId);
-    a.appendTimestamp(tstz(r.receivedAtMs));
+    a.appendTimestamp(instant(r.receivedAtMs));
   });
 }
 

@@ -1,4 +1,9 @@
-import { type DuckDBAppender, type DuckDBConnection, DuckDBTimestampValue } from '@duckdb/node-api';
+import {
+  type DuckDBAppender,
+  type DuckDBConnection,
+  type DuckDBPreparedStatement,
+  DuckDBTimestampValue,
+} from '@duckdb/node-api';
 
 /** A row as DuckDB returns it to JS. */
 export type Row = Record<string, unknown>;
@@ -25,12 +30,54 @@ export interface Columns {
   get(name: string): readonly unknown[];
 }
 
+/** Prepared statements kept per connection, by SQL text, least recently used first. */
+const statements = new WeakMap<DuckDBConnection, Map<string, DuckDBPreparedStatement>>();
+/** How many prepared statements a connection keeps: the questions of a page and its reports. */
+const MAX_STATEMENTS = 128;
+
+/**
+ * Forgets a connection's prepared statements. Call it when a session setting that functions bind
+ * to changes (`SET TimeZone`: `date_trunc` on TIMESTAMPTZ binds the zone when it is prepared).
+ */
+export function forgetStatements(conn: DuckDBConnection): void {
+  for (const statement of statements.get(conn)?.values() ?? []) statement.destroySync();
+  statements.delete(conn);
+}
+
+/** A prepared statement of `sql` on `conn`, reused while it is in the connection's cache. */
+async function prepared(conn: DuckDBConnection, sql: string): Promise<DuckDBPreparedStatement> {
+  let cache = statements.get(conn);
+  if (cache === undefined) {
+    cache = new Map();
+    statements.set(conn, cache);
+  }
+  const found = cache.get(sql);
+  if (found !== undefined) {
+    cache.delete(sql); // re-inserted as the most recent
+    cache.set(sql, found);
+    return found;
+  }
+  const statement = await conn.prepare(sql);
+  cache.set(sql, statement);
+  if (cache.size > MAX_STATEMENTS) {
+    const [oldest, dropped] = cache.entries().next().value as [string, DuckDBPreparedStatement];
+    cache.delete(oldest);
+    dropped.destroySync();
+  }
+  return statement;
+}
+
 /**
  * Runs a query and returns its columns, read straight from the result's vectors: for a wide result
- * (24 hour-of-day sums × 96,000 meters, issue 19) several times cheaper than row objects.
+ * (24 hour-of-day sums × 96,000 meters, issue 19) several times cheaper than row objects. The
+ * statement is prepared once per connection and SQL text (parsing and planning cost ~1–2 ms of a
+ * scoped question's ~5, issue 19): callers must not share a connection concurrently (the embedded
+ * store's reads run one at a time on its reader).
  */
 export async function queryColumns(conn: DuckDBConnection, sql: string, params: unknown[] = []): Promise<Columns> {
-  const result = await conn.run(sql, params as never);
+  const statement = await prepared(conn, sql);
+  statement.bind(params as never);
+  const result = await statement.run();
   const names = result.columnNames();
   const columns = names.map(() => [] as unknown[]);
   for (let c = 0; c < result.chunkCount; c++) {
