@@ -1,5 +1,3 @@
-import { mkdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { AnomalyEvent, AnomalyStep } from '../../domain/anomalies.js';
 import type {
@@ -58,7 +56,7 @@ import { DuckDbBaselineStore } from './baseline-tables.js';
 import { insertBills, replaceTariffs, selectBills, selectTariffs } from './cost-tables.js';
 import { insertFacts, selectFacts } from './fact-tables.js';
 import { hourOfDaySql } from './hour-of-day-sql.js';
-import { ensureDailyRollup, replaceHourlyRows } from './hourly-tables.js';
+import { replaceHourlyRows } from './hourly-tables.js';
 import {
   findDeadLetters,
   insertCorrection,
@@ -70,8 +68,8 @@ import {
   selectMeterEvents,
   updateDeadLetterRetried,
 } from './meta-tables.js';
-import { migrateDuckDb } from './migrations.js';
 import { DuckDbNotificationStore } from './notification-tables.js';
+import { type EmbeddedStoreOptions, openDuckDb } from './open.js';
 import {
   selectAnomalies,
   selectTargets,
@@ -90,21 +88,9 @@ import {
 import { readRegistry, writeRegistry } from './registry-tables.js';
 import { type ClusterOutcome, clusterRollups } from './rollup-cluster.js';
 import { DuckDbSavingsProjectStore } from './savings-project-tables.js';
-import { createDuckDbInstance } from './settings.js';
 import { beginDuckDbSnapshot, type DuckDbSnapshot } from './snapshot.js';
 import { type Columns, forgetStatements, query, queryColumns } from './sql-util.js';
 import { DuckDbWeatherStore } from './weather-tables.js';
-
-/** Options of the embedded store. */
-export interface EmbeddedStoreOptions {
-  /** Directory of the database file; `:memory:` for a throw-away store. */
-  readonly dataDir: string;
-  readonly timeZone: string;
-  /** DuckDB's `memory_limit` (DUCKDB_MEMORY_LIMIT, e.g. `2GB`); unset: DuckDB's default, 80 % of the machine's memory. */
-  readonly memoryLimit?: string;
-  /** DuckDB's `threads` (DUCKDB_THREADS); unset: one per core. */
-  readonly threads?: number;
-}
 
 /**
  * The default store: DuckDB in `DATA_DIR/jieneng.duckdb`, zero set-up. One connection writes
@@ -137,25 +123,9 @@ export class EmbeddedStore implements Store {
 
   /** Opens (creating or migrating when needed) the store; refuses a file of a newer schema version (`JN_STORE_SCHEMA_NEWER`). */
   static async open(options: EmbeddedStoreOptions): Promise<EmbeddedStore> {
-    let path = ':memory:';
-    if (options.dataDir !== ':memory:') {
-      await mkdir(options.dataDir, { recursive: true });
-      path = resolve(join(options.dataDir, 'jieneng.duckdb'));
-    }
-    const instance = await createDuckDbInstance(path, options);
-    const writer = await instance.connect();
-    try {
-      await migrateDuckDb(writer, path);
-    } catch (error) {
-      writer.closeSync();
-      instance.closeSync();
-      throw error;
-    }
-    const reader = await instance.connect();
-    for (const conn of [writer, reader]) await conn.run(`SET TimeZone = '${options.timeZone.replace(/'/g, '')}'`);
-    await ensureDailyRollup(writer, options.timeZone);
-    const store = new EmbeddedStore(instance, writer, reader, path, options.timeZone, options.timeZone);
-    store.aligned = rollupAlignment((await readRegistry(writer)).meters, options.timeZone);
+    const db = await openDuckDb(options);
+    const store = new EmbeddedStore(db.instance, db.writer, db.reader, db.path, options.timeZone, options.timeZone);
+    store.aligned = db.aligned;
     return store;
   }
 
