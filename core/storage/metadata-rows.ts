@@ -140,3 +140,13 @@ export function anomalyOfRow(
     ...(comments.length === 0 ? {} : { comments: [...comments] }),
   };
 }
+
+/**
+ * Items with distinct ids, in the order each id first appears, each as its last occurrence: what a
+ * run of single-row upserts leaves (a bulk upsert may not touch a row twice in one statement).
+ */
+export function lastById<T extends { readonly id: string }>(items: readonly T[]): T[] {
+  const byId = new Map<string, T>();
+  for (const item of items) byId.set(item.id, item);
+  return [...byId.values()];
+}

@@ -163,6 +163,31 @@ export function metadataCases(store: () => MetadataStore): void {
     expect(await store().anomalies({ fromMs: T0 + 100 * H, toMs: T0 + 200 * H })).toEqual([]);
   });
 
+  it('upserts an outage worth of anomalies at once: repeated ids, known ones, odd evidence', async () => {
+    // One `offline` finding per meter after an outage (issue 19): thousands in one call, more than
+    // one statement's worth on PostgreSQL; an id repeated in the batch counts once, as its last.
+    const many = Array.from({ length: 6_001 }, (_, i) =>
+      anomaly(`an-${i}`, T0 + i * H, {
+        type: 'offline',
+        scope: `meter:m-${i}`,
+        evidence: { note: `'; DROP TABLE anomalies; -- 停电 ${i}`, nested: { list: [i, null, 'x'] } },
+      }),
+    );
+    expect(await store().upsertAnomalies(many.slice(0, 10))).toEqual(many.slice(0, 10).map((a) => a.id));
+    await store().setAnomalyStatus('an-3', 'resolved', { by: 'officer', comment: 'back online', atMs: T0 });
+    const again = { ...(many[5] as AnomalyEvent), endMs: T0 + 900 * H, severity: 'high' as const };
+    const repeated = { ...(many[6_000] as AnomalyEvent), wastedNative: 1, evidence: { last: true } };
+    const fresh = await store().upsertAnomalies([many[6_000] as AnomalyEvent, ...many, again, repeated]);
+    expect(fresh).toEqual([many[6_000], ...many.slice(10, 6_000)].map((a) => (a as AnomalyEvent).id));
+    const all = await store().anomalies({ fromMs: T0 - H, toMs: T0 + 7_000 * H });
+    expect(all).toHaveLength(6_001);
+    const byId = new Map(all.map((a) => [a.id, a]));
+    expect(byId.get('an-5')).toEqual(again);
+    expect(byId.get('an-3')?.status).toBe('resolved');
+    expect(byId.get('an-6000')).toEqual(repeated);
+    expect(byId.get('an-42')).toEqual(many[42]);
+  });
+
   it('saves API tokens by hash and counts them', async () => {
     expect(await store().countTokens()).toBe(0);
     const token = { id: 'tok-1', name: 'admin', role: 'admin' as const, hash: 'h-1', createdAtMs: T0 };

@@ -1,10 +1,10 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { AnomalyEvent } from '../../domain/anomalies.js';
 import type { Target } from '../../domain/targets.js';
-import { anomalyOfRow, reductionTargetOfRow, targetOfRow } from '../metadata-rows.js';
+import { anomalyOfRow, lastById, reductionTargetOfRow, targetOfRow } from '../metadata-rows.js';
 import type { AnomalyFilter } from '../store.js';
 import { ASSIGNMENT_COLUMNS, selectComments, whereCase } from './anomaly-case-tables.js';
-import { query, tsParam, WhereBuilder } from './sql-util.js';
+import { appendRows, query, tsParam, tstz, WhereBuilder } from './sql-util.js';
 
 /** Tables of targets and anomaly events. */
 export const PLANNING_SQL = [
@@ -59,31 +59,40 @@ export async function selectTargets(conn: DuckDBConnection): Promise<Target[]> {
  * (same id), keeping their status: re-running detection never duplicates. Returns the new ids.
  */
 export async function upsertAnomalies(conn: DuckDBConnection, events: readonly AnomalyEvent[]): Promise<string[]> {
-  const fresh: string[] = [];
-  for (const e of events) {
-    const [known] = await query(conn, 'SELECT id FROM anomalies WHERE id = $1', [e.id]);
-    if (known === undefined) fresh.push(e.id);
-    await conn.run(
-      `INSERT INTO anomalies (id, type, scope, energy, start_ts, end_ts, severity, evidence, wasted_native, wasted_kgce, status, detected_at)
-       VALUES ($1, $2, $3, $4, ${tsParam('$5')}, ${tsParam('$6')}, $7, $8, $9, $10, 'open', ${tsParam('$11')})
-       ON CONFLICT (id) DO UPDATE SET end_ts = excluded.end_ts, severity = excluded.severity, evidence = excluded.evidence,
-         wasted_native = excluded.wasted_native, wasted_kgce = excluded.wasted_kgce`,
-      [
-        e.id,
-        e.type,
-        e.scope,
-        e.energy,
-        e.startMs,
-        e.endMs,
-        e.severity,
-        JSON.stringify(e.evidence),
-        e.wastedNative,
-        e.wastedKgce,
-        e.detectedAtMs,
-      ],
-    );
-  }
-  return fresh;
+  // One statement for the lot, not one per event: an outage makes one `offline` finding per meter
+  // (100,000 in a province), and 100,000 single-row upserts in one transaction ran DuckDB out of
+  // memory while holding ingest's write lock (issue 19).
+  const latest = lastById(events);
+  if (latest.length === 0) return [];
+  await conn.run(
+    `CREATE OR REPLACE TEMP TABLE anomaly_staging (id VARCHAR, type VARCHAR, scope VARCHAR, energy VARCHAR,
+       start_ts TIMESTAMPTZ, end_ts TIMESTAMPTZ, severity VARCHAR, evidence VARCHAR, wasted_native DOUBLE,
+       wasted_kgce DOUBLE, detected_at TIMESTAMPTZ)`,
+  );
+  await appendRows(conn, 'anomaly_staging', latest, (a, e) => {
+    a.appendVarchar(e.id);
+    a.appendVarchar(e.type);
+    a.appendVarchar(e.scope);
+    a.appendVarchar(e.energy);
+    a.appendTimestamp(tstz(e.startMs));
+    a.appendTimestamp(tstz(e.endMs));
+    a.appendVarchar(e.severity);
+    a.appendVarchar(JSON.stringify(e.evidence));
+    a.appendDouble(e.wastedNative);
+    a.appendDouble(e.wastedKgce);
+    a.appendTimestamp(tstz(e.detectedAtMs));
+  });
+  const known = await query(conn, 'SELECT s.id FROM anomaly_staging s JOIN anomalies a USING (id)');
+  const knownIds = new Set(known.map((r) => String(r.id)));
+  await conn.run(
+    `INSERT INTO anomalies (id, type, scope, energy, start_ts, end_ts, severity, evidence, wasted_native, wasted_kgce, status, detected_at)
+     SELECT id, type, scope, energy, start_ts, end_ts, severity, evidence, wasted_native, wasted_kgce, 'open', detected_at
+     FROM anomaly_staging
+     ON CONFLICT (id) DO UPDATE SET end_ts = excluded.end_ts, severity = excluded.severity, evidence = excluded.evidence,
+       wasted_native = excluded.wasted_native, wasted_kgce = excluded.wasted_kgce`,
+  );
+  await conn.run('DROP TABLE anomaly_staging');
+  return latest.filter((e) => !knownIds.has(e.id)).map((e) => e.id);
 }
 
 /** Anomalies overlapping [from, to) matching the filter, newest first, with their cases. */

@@ -1,9 +1,12 @@
 import type { AnomalyEvent, AnomalyStep } from '../../domain/anomalies.js';
 import type { Target } from '../../domain/targets.js';
-import { anomalyOfRow, reductionTargetOfRow, targetOfRow } from '../metadata-rows.js';
+import { anomalyOfRow, lastById, reductionTargetOfRow, targetOfRow } from '../metadata-rows.js';
 import type { AnomalyFilter } from '../store.js';
 import { ASSIGNMENT_COLUMNS, addCaseConditions, selectComments } from './anomaly-case-tables.js';
 import { ID, iso, msOf, type Run } from './sql.js';
+
+/** Anomalies per upsert statement (its arrays are parameters: 11 per event). */
+const UPSERT_CHUNK = 5000;
 
 /**
  * Five-year reduction targets (issue 16, item 6; migrations.ts version 10): a table of their own, so
@@ -53,32 +56,41 @@ export async function selectTargets(run: Run): Promise<Target[]> {
  * Call inside a transaction (all or none).
  */
 export async function upsertAnomalies(run: Run, events: readonly AnomalyEvent[]): Promise<string[]> {
-  const fresh: string[] = [];
-  for (const e of events) {
-    const [row] = await run(
+  // A chunk of events per statement, not one each: an outage makes one `offline` finding per meter
+  // (100,000 in a province, issue 19). One statement may not touch a row twice: the last of an id's
+  // events stands for it, as a run of single-row upserts would leave it.
+  const fresh = new Set<string>();
+  const latest = lastById(events);
+  for (let i = 0; i < latest.length; i += UPSERT_CHUNK) {
+    const chunk = latest.slice(i, i + UPSERT_CHUNK);
+    const column = <T>(f: (e: AnomalyEvent) => T) => chunk.map(f);
+    const rows = await run(
       `INSERT INTO anomalies (id, type, scope, energy, start_ts, end_ts, severity, evidence, wasted_native, wasted_kgce,
          status, detected_at)
-       VALUES ($1, $2, $3, $4, $5::timestamptz, $6::timestamptz, $7, $8::jsonb, $9, $10, 'open', $11::timestamptz)
+       SELECT id, type, scope, energy, start_ts, end_ts, severity, evidence::jsonb, wasted_native, wasted_kgce, 'open', detected_at
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[], $7::text[],
+         $8::text[], $9::float8[], $10::float8[], $11::timestamptz[])
+         AS e(id, type, scope, energy, start_ts, end_ts, severity, evidence, wasted_native, wasted_kgce, detected_at)
        ON CONFLICT (id) DO UPDATE SET end_ts = excluded.end_ts, severity = excluded.severity, evidence = excluded.evidence,
          wasted_native = excluded.wasted_native, wasted_kgce = excluded.wasted_kgce
-       RETURNING (xmax = 0) AS inserted`,
+       RETURNING id, (xmax = 0) AS inserted`,
       [
-        e.id,
-        e.type,
-        e.scope,
-        e.energy,
-        iso(e.startMs),
-        iso(e.endMs),
-        e.severity,
-        JSON.stringify(e.evidence),
-        e.wastedNative,
-        e.wastedKgce,
-        iso(e.detectedAtMs),
+        column((e) => e.id),
+        column((e) => e.type),
+        column((e) => e.scope),
+        column((e) => e.energy),
+        column((e) => iso(e.startMs)),
+        column((e) => iso(e.endMs)),
+        column((e) => e.severity),
+        column((e) => JSON.stringify(e.evidence)),
+        column((e) => e.wastedNative),
+        column((e) => e.wastedKgce),
+        column((e) => iso(e.detectedAtMs)),
       ],
     );
-    if (row?.inserted === true) fresh.push(e.id);
+    for (const row of rows) if (row.inserted === true) fresh.add(String(row.id));
   }
-  return fresh;
+  return latest.filter((e) => fresh.has(e.id)).map((e) => e.id);
 }
 
 /** Anomalies overlapping [from, to) matching the filter, newest first. */
