@@ -92,8 +92,8 @@ function watch(
   });
   stalled.catch(() => undefined);
   const timer = setInterval(() => {
-    void Promise.all([platform.acceptedReadings(), platform.stats()])
-      .then(([accepted, stats]) => {
+    void Promise.all([platform.acceptedReadings(), platform.stats(), platform.heap()])
+      .then(([accepted, stats, heap]) => {
         const now = performance.now();
         const cpu = Number.isNaN(last.cpuMs)
           ? ''
@@ -108,7 +108,7 @@ function watch(
             ),
           );
         progress(
-          `${label}: ${n(stored)} of ${n(total)} stored after ${((now - t0) / 1000).toFixed(0)} s (${n(Math.round(stored / ((now - t0) / 1000)))}/s), RSS ${(stats.rssBytes / MB).toFixed(0)} MB${cpu}`,
+          `${label}: ${n(stored)} of ${n(total)} stored after ${((now - t0) / 1000).toFixed(0)} s (${n(Math.round(stored / ((now - t0) / 1000)))}/s), RSS ${(stats.rssBytes / MB).toFixed(0)} MB (V8 heap ${(heap.usedBytes / MB).toFixed(0)} MB, external ${(heap.externalBytes / MB).toFixed(0)} MB)${cpu}`,
         );
       })
       .catch(() => undefined);

@@ -94,6 +94,13 @@ export function scopeClauses(f: Omit<MeterFilter, 'subItemPrefix'>, params: unkn
   return where;
 }
 
+/**
+ * How a series row meets its meter's spans: the rollups by the meter's integer key, which their
+ * zone maps prune on exactly (`meter-keys.ts`); the hourly table by id.
+ */
+export const spanKey = (table: string) =>
+  table === 'hourly' ? 's.meter_id = h.meter_id' : 's.meter_key = h.meter_key';
+
 /** A query of `SeriesStore.aggregate` and how its result columns are read. */
 export interface AggregateStatement {
   readonly sql: string;
@@ -189,7 +196,7 @@ export function aggregateSql(
     SELECT epoch_ms(${bucket})::DOUBLE AS bucket_ms, s.energy AS energy, ${GROUP_COLUMN[q.groupBy]} AS group_id,
            ${columns.map(([sql, name]) => `${sql} AS ${name}`).join(', ')}
     FROM ${source.table} h
-    JOIN meter_spans s ON s.meter_id = h.meter_id AND h.${source.time} >= s.from_ts AND h.${source.time} < s.to_ts
+    JOIN meter_spans s ON ${spanKey(source.table)} AND h.${source.time} >= s.from_ts AND h.${source.time} < s.to_ts
     ${mode === 'subItem' ? 'LEFT JOIN meters pm ON pm.id = s.parent_id' : ''}
     WHERE ${where.join(' AND ')}`;
   if (perRow) return { sql: select, params, parse: sumRows };

@@ -120,12 +120,15 @@ export class EmbeddedStore implements Store {
 
   /** Whether every dated move or parent change starts a local day (month): then a rollup row has one attribution. */
   private aligned: RollupAlignment = { day: true, month: true };
+  /** Every meter id's key, as committed (`meter-keys.ts`): the rollups' rows carry it. */
+  private meterKeys: ReadonlyMap<string, number> = new Map();
 
   /** Opens (creating or migrating when needed) the store; refuses a file of a newer schema version (`JN_STORE_SCHEMA_NEWER`). */
   static async open(options: EmbeddedStoreOptions): Promise<EmbeddedStore> {
     const db = await openDuckDb(options);
     const store = new EmbeddedStore(db.instance, db.writer, db.reader, db.path, options.timeZone, options.timeZone);
     store.aligned = db.aligned;
+    store.meterKeys = db.meterKeys;
     return store;
   }
 
@@ -173,7 +176,7 @@ export class EmbeddedStore implements Store {
   }
 
   async saveRegistry(registry: Registry): Promise<void> {
-    await this.write((conn) => writeRegistry(conn, registry), true);
+    this.meterKeys = await this.write((conn) => writeRegistry(conn, registry, this.meterKeys), true);
     this.aligned = rollupAlignment(registry.meters, this.rollupZone);
   }
 
@@ -211,7 +214,7 @@ export class EmbeddedStore implements Store {
     if (ranges.length === 0 && rows.length === 0 && appendReadings.length === 0) return Promise.resolve();
     return this.write(async (conn) => {
       await appendReadingRows(conn, 'readings', appendReadings);
-      await replaceHourlyRows(conn, ranges, rows);
+      await replaceHourlyRows(conn, ranges, rows, this.meterKeys);
     }, true);
   }
 

@@ -2,7 +2,7 @@ import type { RollupAlignment } from '../../domain/meter-spans.js';
 import { bucketStarts, constantOffsetMs, HOUR_MS } from '../../domain/time.js';
 import { segmentOf } from '../hour-of-day.js';
 import type { HourOfDayQuery, HourOfDayRow } from '../store.js';
-import { scopeClauses, seriesSource } from './aggregate-sql.js';
+import { scopeClauses, seriesSource, spanKey } from './aggregate-sql.js';
 import { HOUR_COLUMNS } from './hourly-tables.js';
 import type { Columns } from './sql-util.js';
 
@@ -71,7 +71,7 @@ export function hourOfDaySql(
     SELECT h.meter_id AS meter_id, seg.i AS segment, ${sums}
     FROM ${source} h
     JOIN seg ON ${segOn}
-    JOIN meter_spans s ON s.meter_id = h.meter_id AND h.${time} >= s.from_ts AND h.${time} < s.to_ts
+    JOIN meter_spans s ON ${spanKey(source)} AND h.${time} >= s.from_ts AND h.${time} < s.to_ts
     WHERE ${where.join(' AND ')}
     GROUP BY ALL`;
   const parse = (columns: Columns): HourOfDayRow[] => {

@@ -2,6 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { HourlyConsumption } from '../../domain/consumption.js';
 import { HOUR_MS } from '../../domain/time.js';
 import type { HourRange } from '../store.js';
+import { withStoredKeys } from './meter-keys.js';
 import { clusterRollups, RESET_CLUSTERING_SQL } from './rollup-cluster.js';
 import { appendRows, query, tsParam, tstz } from './sql-util.js';
 
@@ -58,18 +59,18 @@ export const MERGED_SPANS_SQL = [
 const MONTHLY_SELECT = `
   SELECT d.meter_id, date_trunc('month', d.day_start) AS month_start, sum(d.amount), sum(d.estimated),
          sum(d.readings), sum(d.suspect_hours), sum(d.estimated_hours), sum(d.good_hours),
-         ${HOUR_COLUMNS.map((c) => `sum(d.${c})`).join(', ')}
+         ${HOUR_COLUMNS.map((c) => `sum(d.${c})`).join(', ')}, d.meter_key
   FROM daily d`;
 
 /**
  * Daily sums of hourly rows, and the amounts by local clock hour; `h` is the hourly table (with its
- * local hour `hod`), the connection's TimeZone the rollup's zone.
+ * local hour `hod`), the connection's TimeZone the rollup's zone; `key` the meter's key (`meter-keys.ts`).
  */
-const DAILY_SELECT = `
+const dailySelect = (key: string) => `
   SELECT h.meter_id, date_trunc('day', h.hour_start) AS day_start, sum(h.amount), sum(h.estimated), sum(h.readings),
          count(*) FILTER (WHERE h.quality = 'suspect'), count(*) FILTER (WHERE h.quality = 'estimated'),
          count(*) FILTER (WHERE h.quality = 'good'),
-         ${HOUR_COLUMNS.map((_, k) => `coalesce(sum(h.amount) FILTER (WHERE h.hod = ${k}), 0)`).join(', ')}
+         ${HOUR_COLUMNS.map((_, k) => `coalesce(sum(h.amount) FILTER (WHERE h.hod = ${k}), 0)`).join(', ')}, ${key}
   FROM (SELECT *, hour(hour_start) AS hod FROM hourly) h`;
 
 /**
@@ -107,21 +108,22 @@ export async function ensureDailyRollup(conn: DuckDBConnection, timeZone: string
 }
 
 /**
- * The rollups of one local month [fromMs, toMs) from its hours, ordered by meter: a month's rows
- * then lie in row groups that each hold a range of meter ids, and a scoped question (whose meters'
- * ids sort together: the simulator's and the national coding put the building before the meter)
- * reads one or two of them, whatever the number of other meters (issue 19, item 1).
+ * The rollups of one local month [fromMs, toMs) from its hours, ordered by meter key: a month's rows
+ * then lie in row groups that each hold a range of keys, and a scoped question (whose meters' keys
+ * lie together: keys follow the ids, and the simulator's and the national coding put the building
+ * before the meter) reads one or two of them, whatever the number of other meters (issue 19, item 1).
  */
 async function rebuildMonth(conn: DuckDBConnection, fromMs: number, toMs: number): Promise<void> {
   const bounds = [fromMs, toMs];
   await conn.run(
-    `INSERT INTO daily ${DAILY_SELECT} WHERE h.hour_start >= ${tsParam('$1')} AND h.hour_start < ${tsParam('$2')}
-     GROUP BY ALL ORDER BY meter_id, day_start`,
+    `INSERT INTO daily ${dailySelect('k.meter_key')} LEFT JOIN meter_keys k ON k.meter_id = h.meter_id
+     WHERE h.hour_start >= ${tsParam('$1')} AND h.hour_start < ${tsParam('$2')}
+     GROUP BY ALL ORDER BY k.meter_key, day_start`,
     bounds,
   );
   await conn.run(
     `INSERT INTO monthly ${MONTHLY_SELECT} WHERE d.day_start >= ${tsParam('$1')} AND d.day_start < ${tsParam('$2')}
-     GROUP BY ALL ORDER BY meter_id`,
+     GROUP BY ALL ORDER BY d.meter_key`,
     bounds,
   );
 }
@@ -143,13 +145,15 @@ function touchedSpans(ranges: readonly HourRange[], rows: readonly HourlyConsump
 }
 
 /**
- * Replaces meters' hours in `ranges` by `rows` and brings their days in the daily rollup up to date.
+ * Replaces meters' hours in `ranges` by `rows` and brings their days in the daily rollup up to date,
+ * each day with its meter's key from `keys` (`meter-keys.ts`; none for a meter never registered).
  * Runs inside the caller's transaction, on the writer's connection (in the rollup's zone).
  */
 export async function replaceHourlyRows(
   conn: DuckDBConnection,
   ranges: readonly HourRange[],
   rows: readonly HourlyConsumption[],
+  keys: ReadonlyMap<string, number>,
 ): Promise<void> {
   if (ranges.length > 0) {
     await writeSpans(conn, 'hourly_ranges', ranges);
@@ -172,10 +176,15 @@ export async function replaceHourlyRows(
   });
   const spans = touchedSpans(ranges, rows);
   if (spans.length === 0) return;
-  await writeSpans(conn, 'daily_spans', spans);
+  const known = await withStoredKeys(
+    conn,
+    keys,
+    spans.map((s) => s.meterId),
+  );
+  await writeSpans(conn, 'daily_spans', spans, known);
   // Whole local days around each span; the same bound prunes both tables by their zone maps.
   await conn.run(`CREATE OR REPLACE TEMP TABLE daily_days AS
-    SELECT meter_id, date_trunc('day', from_ts) AS from_day,
+    SELECT meter_id, meter_key, date_trunc('day', from_ts) AS from_day,
            date_trunc('day', to_ts - INTERVAL 1 MICROSECOND) + INTERVAL 1 DAY AS to_day
     FROM daily_spans`);
   // A bound at or before every local day start involved, for zone-map pruning (no day is longer).
@@ -187,7 +196,7 @@ export async function replaceHourlyRows(
     [fromMs],
   );
   await conn.run(
-    `INSERT INTO daily ${DAILY_SELECT}
+    `INSERT INTO daily ${dailySelect('r.meter_key')}
      JOIN daily_days r ON h.meter_id = r.meter_id AND h.hour_start >= r.from_day AND h.hour_start < r.to_day
      WHERE h.hour_start >= ${tsParam('$1')}
      GROUP BY ALL ORDER BY day_start`,
@@ -212,11 +221,23 @@ export async function replaceHourlyRows(
   );
 }
 
-async function writeSpans(conn: DuckDBConnection, table: string, spans: readonly HourRange[]): Promise<void> {
-  await conn.run(`CREATE OR REPLACE TEMP TABLE ${table} (meter_id VARCHAR, from_ts TIMESTAMPTZ, to_ts TIMESTAMPTZ)`);
+async function writeSpans(
+  conn: DuckDBConnection,
+  table: string,
+  spans: readonly HourRange[],
+  keys?: ReadonlyMap<string, number>,
+): Promise<void> {
+  const keyed = keys !== undefined;
+  await conn.run(
+    `CREATE OR REPLACE TEMP TABLE ${table} (meter_id VARCHAR, from_ts TIMESTAMPTZ, to_ts TIMESTAMPTZ${keyed ? ', meter_key INTEGER' : ''})`,
+  );
   await appendRows(conn, table, spans, (a, r) => {
     a.appendVarchar(r.meterId);
     a.appendTimestamp(tstz(r.fromMs));
     a.appendTimestamp(tstz(r.toMs));
+    if (!keyed) return;
+    const key = keys.get(r.meterId);
+    if (key === undefined) a.appendNull();
+    else a.appendInteger(key);
   });
 }

@@ -7,6 +7,7 @@ import { BASELINES_SQL } from './baseline-tables.js';
 import { COST_SQL } from './cost-tables.js';
 import { FACTS_SQL } from './fact-tables.js';
 import { HOURS_ROLLUP_SQL, MERGED_SPANS_SQL, ROLLUP_SQL } from './hourly-tables.js';
+import { METER_KEYS_SQL } from './meter-keys.js';
 import { NOTIFICATIONS_SQL } from './notification-tables.js';
 import { PLANNING_SQL, REDUCTION_TARGETS_SQL } from './planning-tables.js';
 import { SAVINGS_PROJECTS_SQL } from './savings-project-tables.js';
@@ -133,6 +134,12 @@ export const DUCKDB_MIGRATIONS: readonly Migration[] = [
     version: 18,
     description: "stored baselines: each meter's fitted model and its fit (issue 18, the fit-baselines job)",
     statements: BASELINES_SQL,
+  },
+  {
+    version: 19,
+    description:
+      'an integer key per meter in meter_spans and the rollups, joined on and clustered by (issue 19: text ids sharing 8-byte prefixes defeated the zone maps)',
+    statements: METER_KEYS_SQL,
   },
 ];
 

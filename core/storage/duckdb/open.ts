@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { type RollupAlignment, rollupAlignment } from '../../domain/meter-spans.js';
 import { ensureDailyRollup } from './hourly-tables.js';
+import { loadMeterKeys } from './meter-keys.js';
 import { migrateDuckDb } from './migrations.js';
 import { readRegistry } from './registry-tables.js';
 import { createDuckDbInstance, type DuckDbSettings } from './settings.js';
@@ -23,6 +24,8 @@ export interface OpenedDuckDb {
   readonly path: string;
   /** Whether every dated move or parent change starts a local day (month): then a rollup row has one attribution. */
   readonly aligned: RollupAlignment;
+  /** Every meter id's key (`meter-keys.ts`). */
+  readonly meterKeys: ReadonlyMap<string, number>;
 }
 
 /**
@@ -49,5 +52,5 @@ export async function openDuckDb(options: EmbeddedStoreOptions): Promise<OpenedD
   for (const conn of [writer, reader]) await conn.run(`SET TimeZone = '${options.timeZone.replace(/'/g, '')}'`);
   await ensureDailyRollup(writer, options.timeZone);
   const aligned = rollupAlignment((await readRegistry(writer)).meters, options.timeZone);
-  return { instance, writer, reader, path, aligned };
+  return { instance, writer, reader, path, aligned, meterKeys: await loadMeterKeys(writer) };
 }

@@ -2,6 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { meterSpans } from '../../domain/meter-spans.js';
 import type { Registry } from '../../domain/registry.js';
 import { REGISTRY_TABLES, type RegistryTable, registryOfRows, registryRows } from '../registry-rows.js';
+import { assignMeterKeys } from './meter-keys.js';
 import { appendRows, appendText, query, tstz } from './sql-util.js';
 
 /** Reads the registry from its tables. */
@@ -27,13 +28,23 @@ async function fill(conn: DuckDBConnection, table: string, values: unknown[][]):
 
 /**
  * Replaces the registry tables' contents, and `meter_spans`, each meter's attribution over time
- * (meter-spans.ts) that aggregates join. Call inside a transaction.
+ * (meter-spans.ts) that aggregates join, with its meter's key (`meter-keys.ts`; new meters get
+ * theirs). Call inside a transaction; the answer, every meter id's key, holds once it commits.
  */
-export async function writeRegistry(conn: DuckDBConnection, reg: Registry): Promise<void> {
+export async function writeRegistry(
+  conn: DuckDBConnection,
+  reg: Registry,
+  knownKeys: ReadonlyMap<string, number>,
+): Promise<ReadonlyMap<string, number>> {
   for (const t of REGISTRY_TABLES) await conn.run(`DELETE FROM ${t}`);
   const rows = registryRows(reg);
   for (const t of [...REGISTRY_TABLES].reverse()) await fill(conn, t, rows[t]);
   await conn.run('DELETE FROM meter_spans');
+  const keys = await assignMeterKeys(
+    conn,
+    knownKeys,
+    reg.meters.map((m) => m.id),
+  );
   // Each span carries what a scope filters and groups on (schema 17): aggregates join one table, not four.
   const meters = new Map(reg.meters.map((m) => [m.id, m]));
   const institutionOf = new Map(reg.buildings.map((b) => [b.id, b.institutionId]));
@@ -54,6 +65,8 @@ export async function writeRegistry(conn: DuckDBConnection, reg: Registry): Prom
       appendText(a, meter?.subItem);
       appendText(a, institutionId);
       appendText(a, institutionId === undefined ? undefined : districtOf.get(institutionId));
+      a.appendInteger(keys.get(s.meterId) as number);
     },
   );
+  return keys;
 }

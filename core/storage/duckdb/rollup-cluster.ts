@@ -34,7 +34,7 @@ async function setWatermark(conn: DuckDBConnection, key: string, ms: number): Pr
   await conn.run('INSERT OR REPLACE INTO rollup_meta VALUES ($1, $2)', [key, String(ms)]);
 }
 
-/** Rewrites the rows of `table` with `time` in [fromMs, toMs) ordered by meter, then time. */
+/** Rewrites the rows of `table` with `time` in [fromMs, toMs) ordered by meter key (`meter-keys.ts`), then time. */
 async function rewriteOrdered(
   conn: DuckDBConnection,
   table: 'daily' | 'monthly',
@@ -45,7 +45,7 @@ async function rewriteOrdered(
   const where = `WHERE ${time} >= ${tsParam('$1')} AND ${time} < ${tsParam('$2')}`;
   await conn.run(`CREATE OR REPLACE TEMP TABLE cluster_rows AS SELECT * FROM ${table} ${where}`, [fromMs, toMs]);
   await conn.run(`DELETE FROM ${table} ${where}`, [fromMs, toMs]);
-  await conn.run(`INSERT INTO ${table} SELECT * FROM cluster_rows ORDER BY meter_id, ${time}`);
+  await conn.run(`INSERT INTO ${table} SELECT * FROM cluster_rows ORDER BY meter_key, ${time}`);
   await conn.run('DROP TABLE cluster_rows');
 }
 
