@@ -250,8 +250,18 @@ export class Deriver {
     // Readings that keep changing are another writer's, which settles them (and ours with them)
     // after its own write: past a few rounds, leaving the last word to it is safe.
     if (changed.size === 0 || attempt >= MAX_SETTLE_ATTEMPTS) return;
+    // Again over at least the hours we just wrote: derived from a window with a gap, they may span
+    // more than the window around the request now does.
+    const wrote = new Map(spans.map((s) => [s.meterId, s]));
     await this.recomputeOnce(
-      requests.filter((r) => changed.has(r.meterId)),
+      requests
+        .filter((r) => changed.has(r.meterId))
+        .map((r) => {
+          const s = wrote.get(r.meterId);
+          if (s === undefined) return r;
+          const toMs = r.toMs === undefined ? undefined : Math.max(r.toMs, s.toMs - 1);
+          return { meterId: r.meterId, fromMs: Math.min(r.fromMs, s.fromMs), ...(toMs === undefined ? {} : { toMs }) };
+        }),
       attempt + 1,
     );
   }

@@ -27,7 +27,8 @@ import { aggregate, type DailyRollup } from './aggregate.js';
 import { hourOfDayInSlices, metersMatching } from './hour-of-day.js';
 import { type InfluxConnection, InfluxHttp, quoteIdent, quoteString } from './http.js';
 import { MetadataDelegate } from './metadata.js';
-import { Outbox, type RefusedPoint } from './outbox.js';
+import { Outbox } from './outbox.js';
+import { refuse } from './refused.js';
 import { retagHourly } from './retag.js';
 import { dailyPlace, rebuildDaily, recomputeDaily, rollupIsBuilt, rollupSpans } from './rollup.js';
 import {
@@ -39,6 +40,7 @@ import {
   INFLUX,
   invalidLine,
 } from './schema.js';
+import { type RollupSettleOptions, RollupSettler } from './settle.js';
 import { verifyInflux } from './verify.js';
 import { msLiteral, queryMany, type ReadContext, readingTails, readingWindows, rowsOf } from './windows.js';
 
@@ -66,6 +68,8 @@ export interface InfluxStoreOptions {
   readonly onSpoolBytes?: (bytes: number) => void;
   /** Called with the number of readings InfluxDB refused as bad data (dead-lettered). */
   readonly onRefusedReadings?: (count: number) => void;
+  /** Settling of the daily rollup for several writers of one database (settle.ts); default on. */
+  readonly rollupSettle?: RollupSettleOptions;
 }
 
 /** What `/healthz` shows of the store. */
@@ -107,7 +111,8 @@ function uncoveredRuns(range: HourRange, covered: ReadonlySet<number>): HourRang
  * `dataDir` by default, PostgreSQL with METADATA_URL). Writes go through an ordered outbox that spools to disk while InfluxDB is unavailable;
  * reads merge the readings still in the spool. Hourly points are tagged from the registry and
  * re-tagged when it changes them. Each op that replaces hours recomputes the meters' local days in
- * the `daily` rollup (rollup.ts), which answers aggregates over whole days. When several processes
+ * the `daily` rollup (rollup.ts), which answers aggregates over whole days, and again once its
+ * writes are quiet (settle.ts: other processes writing the same days). When several processes
  * write one database, the duplicate check of raw readings holds across them only with a shared
  * `readingKeyLock`.
  */
@@ -127,6 +132,7 @@ export class InfluxStore extends MetadataDelegate implements Store {
     private readonly logger: Logger | undefined,
     private readonly timeZone: string,
     private readonly readingLock: ReadingKeyLock | undefined,
+    private readonly settler: RollupSettler,
   ) {
     super(meta);
     this.location = `${http.conn.url} (${http.conn.api === 'v1' ? 'database' : 'bucket'} ${http.database}; metadata in ${meta.location})`;
@@ -148,6 +154,14 @@ export class InfluxStore extends MetadataDelegate implements Store {
       const built = await rollupIsBuilt(http, place, zone);
       const rollup = { timeZone: zone, from: place.from };
       const state: State = { registry, tagsOf: hourlyTagger(registry), invalid, rollup: built ? rollup : undefined };
+      const settler = new RollupSettler({
+        ...opts.rollupSettle,
+        timeZone: zone,
+        ...(opts.logger === undefined ? {} : { logger: opts.logger }),
+        recompute: (days, beforeWrite) => recomputeDaily(http, place, days, zone, beforeWrite),
+        // Armed only once an op is applied, after `outbox` is set.
+        submit: (settle) => outbox.submit({ settleRollup: settle }),
+      });
       const outbox = await Outbox.open({
         http,
         spoolDir: join(opts.dataDir, 'spool'),
@@ -156,7 +170,8 @@ export class InfluxStore extends MetadataDelegate implements Store {
         ...(opts.onSpoolBytes === undefined ? {} : { onSpoolBytes: opts.onSpoolBytes }),
         onRefused: (points) => refuse(meta, points, opts),
         retag: (ids) => retagHourly(http, state.registry, ids, { place, timeZone: zone }),
-        rollup: (days) => recomputeDaily(http, place, days, zone),
+        rollup: (days) => settler.recompute(days),
+        settleRollup: (settle) => settler.settle(settle),
         rebuildRollup: async () => {
           state.rollup = undefined;
           opts.logger?.info({ timeZone: zone, rp: place.rp }, 'building the daily rollup of InfluxDB from the hours');
@@ -166,11 +181,17 @@ export class InfluxStore extends MetadataDelegate implements Store {
       });
       // Queued behind what the spool holds, so that it sums the hours those ops write.
       if (!built) await outbox.submit({ rebuildRollup: true });
-      return InfluxStore.following(new InfluxStore(http, meta, outbox, state, opts.logger, zone, opts.readingKeyLock));
+      const store = new InfluxStore(http, meta, outbox, state, opts.logger, zone, opts.readingKeyLock, settler);
+      return InfluxStore.following(store);
     } catch (error) {
       if (opts.metadata === undefined) await meta.close();
       throw error;
     }
+  }
+
+  /** Resolves once the daily rollup's days written so far are settled (settle.ts), as `close` does. */
+  rollupSettled(): Promise<void> {
+    return this.settler.settled();
   }
 
   /** Degraded while writes wait in the spool for InfluxDB. */
@@ -219,6 +240,7 @@ export class InfluxStore extends MetadataDelegate implements Store {
   async close(): Promise<void> {
     this.unfollow();
     await this.refreshed;
+    await this.settler.close();
     await this.outbox.close();
     await this.http.close();
     await this.meta.close();
@@ -363,27 +385,4 @@ export class InfluxStore extends MetadataDelegate implements Store {
     const [reading] = await this.readings(meterId, tsMs, tsMs + 1);
     if (reading !== undefined) await this.outbox.submit({ lines: [invalidLine(meterId, reading.gatewayId, tsMs)] });
   }
-}
-
-/** Dead-letters points InfluxDB refused as bad data, with its message. */
-async function refuse(meta: MetadataStore, points: readonly RefusedPoint[], opts: InfluxStoreOptions): Promise<void> {
-  const nowMs = Date.now();
-  const readings = points.filter((p) => p.reading !== undefined).length;
-  opts.logger?.warn({ points: points.length, message: points[0]?.message }, 'InfluxDB refused points as bad data');
-  await meta.addDeadLetters(
-    points.map((p) => {
-      const r = p.reading;
-      if (r === undefined)
-        return { receivedAtMs: nowMs, reason: `InfluxDB refused a point: ${p.message}`, raw: p.line };
-      return {
-        receivedAtMs: r.receivedAtMs,
-        reason: `InfluxDB refused the reading: ${p.message}`,
-        raw: JSON.stringify({ meter: r.meterId, ts: r.tsMs, value: r.value }),
-        gatewayId: r.gatewayId,
-        meterId: r.meterId,
-        tsMs: r.tsMs,
-      };
-    }),
-  );
-  if (readings > 0) opts.onRefusedReadings?.(readings);
 }

@@ -8,7 +8,8 @@ import { Spool } from './spool.js';
 
 /**
  * One write to InfluxDB, applied as a whole and in order with the others: deletes, then points,
- * then dead-letter copies, then the daily rollup's days, then re-tagging, then a rollup rebuild.
+ * then dead-letter copies, then the daily rollup's days (and settles), then re-tagging, then a
+ * rollup rebuild.
  * Replaying it (after a crash or a timeout whose write did land) gives the same result: points are
  * keyed by series and time, and the rollup is recomputed from the hours stored.
  */
@@ -23,10 +24,18 @@ export interface WriteOp {
   readonly deadLetters?: readonly DeadLetter[];
   /** Meters' whole local days whose daily rollup is recomputed from their hours once written. */
   readonly rollup?: readonly HourRange[];
+  /** Days of the rollup recomputed again once their writes were quiet (settle.ts). */
+  readonly settleRollup?: SettleRollup;
   /** Meters whose hourly points must take the tags the registry gives them now. */
   readonly retag?: readonly string[];
   /** Builds the whole daily rollup again (TIMEZONE changed, or none was built). */
   readonly rebuildRollup?: boolean;
+}
+
+/** Days of the daily rollup to recompute again once quiet; `repeat`: how many slow settles came before. */
+export interface SettleRollup {
+  readonly days: readonly HourRange[];
+  readonly repeat: number;
 }
 
 /** A point InfluxDB refused as bad data (e.g. a field type conflict), with its message. */
@@ -50,6 +59,8 @@ export interface OutboxOptions {
   readonly retag: (meterIds: readonly string[]) => Promise<void>;
   /** Recomputes the daily rollup of meters' days from their hours. */
   readonly rollup: (days: readonly HourRange[]) => Promise<void>;
+  /** Recomputes days of the daily rollup again once their writes are quiet (settle.ts). */
+  readonly settleRollup: (settle: SettleRollup) => Promise<void>;
   /** Builds the whole daily rollup again. */
   readonly rebuildRollup: () => Promise<void>;
 }
@@ -201,6 +212,7 @@ export class Outbox {
     if (refusedLetters.length > 0) this.opts.logger?.warn({ refused: refusedLetters }, 'dead-letter copies refused');
     if (refused.length > 0) await this.opts.onRefused(refused.map((p) => ({ ...p, reading: byLine.get(p.line) })));
     if (op.rollup !== undefined && op.rollup.length > 0) await this.opts.rollup(op.rollup);
+    if (op.settleRollup !== undefined && op.settleRollup.days.length > 0) await this.opts.settleRollup(op.settleRollup);
     if (op.retag !== undefined && op.retag.length > 0) await this.opts.retag(op.retag);
     if (op.rebuildRollup === true) await this.opts.rebuildRollup();
   }

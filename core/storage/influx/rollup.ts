@@ -130,12 +130,15 @@ const daySums = (where: string, timeZone: string) =>
  * Recomputes the rollup's days of meters (`spans` of whole local days) from the hours stored now:
  * InfluxDB sums each hourly series by local day (integer sums: exact), the sums overwrite the days'
  * points, and days left without hours lose theirs. Idempotent, so a replayed op gives the same.
+ * Another writer's hours stored between the read and the write are missed: see settle.ts.
+ * `beforeWrite` (a test seam) is awaited between the read of the hours and the write of the days.
  */
 export async function recomputeDaily(
   http: InfluxHttp,
   place: DailyPlace,
   spans: readonly HourRange[],
   timeZone: string,
+  beforeWrite?: () => Promise<void>,
 ): Promise<void> {
   if (spans.length === 0) return;
   const statements: { sql: string; spans: HourRange[] }[] = [];
@@ -160,6 +163,7 @@ export async function recomputeDaily(
       found.add(`${tags[H.tags.meter]}@${sums.dayStartMs}`);
     }
   });
+  await beforeWrite?.();
   await writeLines(http, place, lines);
   // Days whose hours are all gone: delete their points, in runs of consecutive days (a 1.x DELETE
   // applies to every retention policy).
