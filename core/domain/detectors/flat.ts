@@ -58,7 +58,7 @@ function zeroRuns(series: readonly HourPoint[], ctx: DetectorContext, zero: numb
     if (isZero && (prev === undefined || p.hourStartMs === prev.hourStartMs + HOUR_MS)) run.push(p);
     else {
       if (run.length > 0) runs.push(run);
-      run = isZero ? [p] : [];
+      if (isZero || run.length > 0) run = isZero ? [p] : [];
     }
   }
   if (run.length > 0) runs.push(run);
@@ -73,12 +73,14 @@ export function detectFlat(
   options: Partial<FlatOptions> = {},
 ): AnomalyCandidate[] {
   const o = { ...FLAT_DEFAULTS, ...options };
-  const days = localDays(series, ctx);
+  // The days are cut only when a run is long enough to judge: most meters have none.
+  let days: LocalDay[] | undefined;
   const out: AnomalyCandidate[] = [];
   for (const run of zeroRuns(series, ctx, o.zeroNative)) {
     const startMs = (run[0] as HourPoint).hourStartMs;
     const endMs = (run.at(-1) as HourPoint).hourStartMs + HOUR_MS;
     if (run.length < Math.min(o.minHours, o.minHoursWithoutHistory)) continue;
+    days ??= localDays(series, ctx);
     const since = startMs - o.historyDays * 24 * HOUR_MS;
     let usedHours = 0;
     let expected = 0;

@@ -68,30 +68,66 @@ export function usable(p: HourPoint): boolean {
   return p.quality === 'good' || p.quality === 'estimated';
 }
 
+/** The local days from the one holding `firstMs` to the one holding `lastMs`, with their kind. */
+type Calendar = readonly Pick<LocalDay, 'startMs' | 'endMs' | 'workday'>[];
+const calendars = new WeakMap<DetectorContext['isWorkday'], Map<string, Calendar>>();
+
+/** The calendar of a series' span, memoised per `isWorkday` (every meter of a run shares one). */
+function calendarOf(firstMs: number, lastMs: number, ctx: DetectorContext): Calendar {
+  let byKey = calendars.get(ctx.isWorkday);
+  if (byKey === undefined) {
+    byKey = new Map();
+    calendars.set(ctx.isWorkday, byKey);
+  }
+  const key = `${ctx.timeZone}|${firstMs}|${lastMs}`;
+  let calendar = byKey.get(key);
+  if (calendar === undefined) {
+    const days: Calendar[number][] = [];
+    for (let d = localDayOf(firstMs, ctx.timeZone); d.startMs <= lastMs; d = localDayOf(d.endMs, ctx.timeZone))
+      days.push({ ...d, workday: ctx.isWorkday(d.startMs) });
+    calendar = days;
+    if (byKey.size > 1000) byKey.clear();
+    byKey.set(key, calendar);
+  }
+  return calendar;
+}
+
 /**
  * The local days a series touches before `ctx.nowMs`, in order, every day between the first and
  * the last present (a day without data has no usable hours). A point's hour index is its offset
  * from local midnight in hours.
  */
 export function localDays(series: readonly HourPoint[], ctx: DetectorContext): LocalDay[] {
-  const points = series.filter((p) => p.hourStartMs < ctx.nowMs);
-  const first = points[0];
-  const last = points.at(-1);
+  let first: HourPoint | undefined;
+  let last: HourPoint | undefined;
+  let sorted = true;
+  for (const p of series) {
+    if (p.hourStartMs >= ctx.nowMs) continue;
+    if (last !== undefined && p.hourStartMs < last.hourStartMs) sorted = false;
+    first ??= p;
+    last = p;
+  }
   if (first === undefined || last === undefined) return [];
   type Draft = { -readonly [K in keyof LocalDay]: LocalDay[K] };
-  const days: Draft[] = [];
-  const index = new Map<number, Draft>();
-  for (let d = localDayOf(first.hourStartMs, ctx.timeZone); d.startMs <= last.hourStartMs; ) {
-    const n = Math.round((d.endMs - d.startMs) / HOUR_MS);
-    const day = { ...d, workday: ctx.isWorkday(d.startMs), hours: new Array<number | undefined>(n), usableHours: 0 };
-    days.push(day);
-    index.set(d.startMs, day);
-    d = localDayOf(d.endMs, ctx.timeZone);
-  }
+  const days: Draft[] = calendarOf(first.hourStartMs, last.hourStartMs, ctx).map((d) => ({
+    startMs: d.startMs,
+    endMs: d.endMs,
+    workday: d.workday,
+    hours: new Array<number | undefined>(Math.round((d.endMs - d.startMs) / HOUR_MS)),
+    usableHours: 0,
+  }));
+  const index = sorted ? undefined : new Map(days.map((d) => [d.startMs, d]));
+  let di = 0;
   let day = days[0];
-  for (const p of points) {
-    if (day === undefined || p.hourStartMs >= day.endMs)
-      day = index.get(localDayOf(p.hourStartMs, ctx.timeZone).startMs);
+  for (const p of series) {
+    if (p.hourStartMs >= ctx.nowMs) continue;
+    if (day === undefined || p.hourStartMs >= day.endMs) {
+      // Sorted points walk the days forward; others look their day up (as they always did).
+      if (index === undefined) {
+        while (di < days.length && (days[di] as Draft).endMs <= p.hourStartMs) di++;
+        day = days[di];
+      } else day = index.get(localDayOf(p.hourStartMs, ctx.timeZone).startMs);
+    }
     if (day === undefined || !usable(p)) continue;
     const h = Math.floor((p.hourStartMs - day.startMs) / HOUR_MS);
     const before = day.hours[h];

@@ -19,7 +19,7 @@ import { nativeUnitOf } from '../energy.js';
 import { HOUR_MS } from '../time.js';
 import { type LocalDay, localDays } from './local-days.js';
 import { fig, severityOf } from './severity.js';
-import { median, quantile, robustBand } from './stats.js';
+import { MAD_TO_SIGMA, quantileOf } from './stats.js';
 import type { AnomalyCandidate, DetectorContext, HourPoint, SeriesSubject } from './types.js';
 
 /** Options of `detectSpikes`. */
@@ -92,21 +92,13 @@ function isBacklog(days: readonly LocalDay[], di: number, h: number, zeros: numb
   return zeros > 0;
 }
 
-/** The values of each local hour on the comparable days. */
-function hourValues(comparable: readonly LocalDay[], n: number): number[][] {
-  const out: number[][] = [];
-  for (let h = 0; h < n; h++)
-    out.push(comparable.flatMap((d) => (d.hours[h] === undefined ? [] : [d.hours[h] as number])));
-  return out;
-}
-
 /**
  * How much more (or less) the day uses than its comparable days: the ratio of their sums over the
  * day's hours, leaving out the day's `maxHours` highest hours so that a spike does not lift its
  * own expectation. A cold day, a season starting or a month over target raise the whole day.
  * 1 when too few hours can be compared; undefined when the comparable days used nothing.
  */
-function dayScale(day: LocalDay, medians: readonly number[], o: SpikeOptions): number | undefined {
+function dayScale(day: LocalDay, medians: Float64Array, o: SpikeOptions): number | undefined {
   const pairs: [number, number][] = [];
   day.hours.forEach((v, h) => {
     const m = medians[h];
@@ -120,50 +112,112 @@ function dayScale(day: LocalDay, medians: readonly number[], o: SpikeOptions): n
   return Math.min(o.maxScale, Math.max(1 / o.maxScale, kept.reduce((s, [v]) => s + v, 0) / history));
 }
 
+/** A day's total over all its hours (missing ones as 0), summed in hour order. */
+function dayTotal(day: LocalDay): number {
+  let s = 0;
+  for (const v of day.hours) s += v ?? 0;
+  return s;
+}
+
+/**
+ * Scratch buffers of one `spikeHours` call, so that the per-day medians neither copy nor allocate:
+ * `history` holds, for each local hour h, the values of the comparable days at
+ * `[h × comparableDays, h × comparableDays + counts[h])`, in comparable-day order.
+ */
+interface Scratch {
+  readonly totals: Float64Array;
+  readonly peak: Float64Array;
+  readonly history: Float64Array;
+  readonly sorted: Float64Array;
+  readonly counts: Int32Array;
+  readonly medians: Float64Array;
+  readonly comparable: LocalDay[];
+}
+
+/** How many comparable days are used, as `slice(0, comparableDays)` counted them (at most all days). */
+const comparableCount = (days: readonly LocalDay[], o: SpikeOptions): number =>
+  Math.min(days.length, Math.max(0, Math.trunc(o.comparableDays)));
+
+function scratchFor(days: readonly LocalDay[], o: SpikeOptions): Scratch {
+  const c = comparableCount(days, o);
+  const hours = days.reduce((n, d) => Math.max(n, d.hours.length), 0);
+  return {
+    totals: new Float64Array(days.length),
+    peak: new Float64Array(c * hours),
+    history: new Float64Array(c * hours),
+    sorted: new Float64Array(c),
+    counts: new Int32Array(hours),
+    medians: new Float64Array(hours),
+    comparable: [],
+  };
+}
+
+/** The robust sigma of hour h's history, as `robustBand(history, 0).sigma` gives it (its centre is `medians[h]`). */
+function sigmaOf(s: Scratch, h: number, stride: number): number {
+  const n = s.counts[h] as number;
+  const m = s.medians[h] as number;
+  for (let i = 0; i < n; i++) s.sorted[i] = Math.abs((s.history[h * stride + i] as number) - m);
+  return Math.max(0, MAD_TO_SIGMA * quantileOf(s.sorted, n, 0.5));
+}
+
 function spikeHours(days: readonly LocalDay[], o: SpikeOptions): SpikeHour[] {
   const out: SpikeHour[] = [];
+  const s = scratchFor(days, o);
+  const stride = comparableCount(days, o);
+  const dayTotals = days.map(dayTotal);
+  let oldest = 0;
   for (let di = 0; di < days.length; di++) {
     const day = days[di] as LocalDay;
     const since = day.startMs - o.historyDays * 24 * HOUR_MS;
-    const past: LocalDay[] = [];
-    for (let j = di - 1; j >= 0 && (days[j] as LocalDay).startMs >= since; j--) past.push(days[j] as LocalDay);
-    const totals = past
-      .filter((d) => d.usableHours >= 20)
-      .map((d) => d.hours.reduce<number>((s, v) => s + (v ?? 0), 0));
-    const typical = median(totals) / 24;
+    while (oldest < di && (days[oldest] as LocalDay).startMs < since) oldest++;
+    // The past days, newest first: their totals, and the latest comparable ones.
+    let nTotals = 0;
+    const comparable = s.comparable;
+    comparable.length = 0;
+    for (let j = di - 1; j >= oldest; j--) {
+      const d = days[j] as LocalDay;
+      if (d.usableHours >= 20) s.totals[nTotals++] = dayTotals[j] as number;
+      if (d.workday === day.workday && comparable.length < stride) comparable.push(d);
+    }
+    const typical = quantileOf(s.totals, nTotals, 0.5) / 24;
     if (!(typical >= 0)) continue;
-    const comparable = past.filter((d) => d.workday === day.workday).slice(0, o.comparableDays);
-    const peak = quantile(
-      comparable.flatMap((d) => d.hours.filter((v): v is number => v !== undefined)),
-      o.peakQuantile,
-    );
-    const histories = hourValues(comparable, day.hours.length);
-    const medians = histories.map((h) => (h.length < o.minHistoryDays ? Number.NaN : median(h)));
-    const scale = dayScale(day, medians, o);
+    const n = day.hours.length;
+    let nPeak = 0;
+    s.counts.fill(0);
+    for (const d of comparable)
+      for (let h = 0; h < d.hours.length; h++) {
+        const v = d.hours[h];
+        if (v === undefined) continue;
+        s.peak[nPeak++] = v;
+        if (h < n) s.history[h * stride + (s.counts[h] as number)++] = v;
+      }
+    const peak = quantileOf(s.peak, nPeak, o.peakQuantile);
+    for (let h = 0; h < n; h++) {
+      const count = s.counts[h] as number;
+      if (count < o.minHistoryDays) s.medians[h] = Number.NaN;
+      else {
+        for (let i = 0; i < count; i++) s.sorted[i] = s.history[h * stride + i] as number;
+        s.medians[h] = quantileOf(s.sorted, count, 0.5);
+      }
+    }
+    const scale = dayScale(day, s.medians.subarray(0, n), o);
     if (scale === undefined) continue;
     const found: SpikeHour[] = [];
-    for (let h = 0; h < day.hours.length; h++) {
+    for (let h = 0; h < n; h++) {
       const observed = day.hours[h];
-      const history = histories[h] ?? [];
-      if (observed === undefined || history.length < o.minHistoryDays || isBacklog(days, di, h, o.backlogZeroHours))
-        continue;
-      const band = robustBand(history, 0);
+      const count = s.counts[h] as number;
+      if (observed === undefined || count < o.minHistoryDays || isBacklog(days, di, h, o.backlogZeroHours)) continue;
+      const centre = s.medians[h] as number;
+      const bandSigma = sigmaOf(s, h, stride);
       // The same hour of the latest comparable day: a pattern that changed (heating coming on in
       // the morning) is high two days running, a spike is not.
       const latest = comparable[0]?.hours[h] ?? 0;
-      const expected = Math.max(band.centre, latest) * scale;
-      const sigma = Math.max(band.sigma, o.sigmaFloorShare * band.centre) * scale;
+      const expected = Math.max(centre, latest) * scale;
+      const sigma = Math.max(bandSigma, o.sigmaFloorShare * centre) * scale;
       const minExcess = Math.max(o.minExcessNative, o.minExcessOfTypical * typical * scale, o.minExcessOfPeak * peak);
       const bandHigh = expected + Math.max(o.k * sigma, minExcess);
       if (observed > bandHigh)
-        found.push({
-          startMs: day.startMs + h * HOUR_MS,
-          observed,
-          expected,
-          bandHigh,
-          typical,
-          historyDays: history.length,
-        });
+        found.push({ startMs: day.startMs + h * HOUR_MS, observed, expected, bandHigh, typical, historyDays: count });
     }
     // Many high hours in a day are a day that is off (a season starting, a leak), not a spike.
     if (found.length <= o.maxHours) out.push(...found);

@@ -6,14 +6,84 @@
 /** MAD × this estimates the standard deviation of normally distributed data. */
 export const MAD_TO_SIGMA = 1.4826;
 
+/** The comparator of the ascending sort that `quantile` has always used. */
+const ascending = (a: number, b: number): number => a - b;
+
+/** The q-quantile of sorted values, by linear interpolation (the one expression every quantile uses). */
+function interpolate(sorted: ArrayLike<number>, n: number, q: number): number {
+  const pos = Math.min(1, Math.max(0, q)) * (n - 1);
+  const lo = Math.floor(pos);
+  const a = sorted[lo] ?? Number.NaN;
+  const b = sorted[Math.min(n - 1, lo + 1)] ?? a;
+  return a + (b - a) * (pos - lo);
+}
+
+/**
+ * Reorders the first `n` finite values of a buffer so that index `k` holds the value a sort would
+ * put there, smaller or equal values before it and larger or equal ones after (Hoare's select).
+ */
+function select(a: Float64Array, n: number, k: number): void {
+  let lo = 0;
+  let hi = n - 1;
+  while (hi > lo) {
+    const x = a[lo] as number;
+    const y = a[(lo + hi) >>> 1] as number;
+    const z = a[hi] as number;
+    const pivot = Math.max(Math.min(x, y), Math.min(Math.max(x, y), z)); // the median of three
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while ((a[i] as number) < pivot) i++;
+      while ((a[j] as number) > pivot) j--;
+      if (i <= j) {
+        const t = a[i] as number;
+        a[i++] = a[j] as number;
+        a[j--] = t;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return;
+  }
+}
+
 /** The q-quantile (0 ≤ q ≤ 1) of a sample by linear interpolation; NaN for an empty sample. */
 export function quantile(values: readonly number[], q: number): number {
   if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const pos = Math.min(1, Math.max(0, q)) * (sorted.length - 1);
+  for (const v of values) if (!Number.isFinite(v)) return interpolate([...values].sort(ascending), values.length, q);
+  return quantileOf(Float64Array.from(values), values.length, q);
+}
+
+/**
+ * `quantile` of the first `n` values of a scratch buffer, without copying: it reorders them.
+ * The result is the same number as `quantile` of those values in that order (a sort of finite
+ * numbers picks the same elements whatever the algorithm; non-finite ones take `quantile`'s path).
+ */
+export function quantileOf(buffer: Float64Array, n: number, q: number): number {
+  if (n === 0) return Number.NaN;
+  for (let i = 0; i < n; i++)
+    if (!Number.isFinite(buffer[i] as number))
+      return interpolate(Array.from(buffer.subarray(0, n)).sort(ascending), n, q);
+  if (n <= 16) {
+    // Insertion sort: the per-hour histories hold a week of values.
+    for (let i = 1; i < n; i++) {
+      const v = buffer[i] as number;
+      let j = i - 1;
+      for (; j >= 0 && (buffer[j] as number) > v; j--) buffer[j + 1] = buffer[j] as number;
+      buffer[j + 1] = v;
+    }
+    return interpolate(buffer, n, q);
+  }
+  // Larger samples: the two order statistics around the quantile, without a full sort.
+  const pos = Math.min(1, Math.max(0, q)) * (n - 1);
   const lo = Math.floor(pos);
-  const a = sorted[lo] ?? Number.NaN;
-  const b = sorted[Math.min(sorted.length - 1, lo + 1)] ?? a;
+  select(buffer, n, lo);
+  const a = buffer[lo] as number;
+  let b = a;
+  if (lo + 1 < n) {
+    b = buffer[lo + 1] as number;
+    for (let i = lo + 2; i < n; i++) if ((buffer[i] as number) < b) b = buffer[i] as number;
+  }
   return a + (b - a) * (pos - lo);
 }
 
@@ -25,7 +95,9 @@ export function median(values: readonly number[]): number {
 /** The median absolute deviation from the median; NaN for an empty sample. */
 export function mad(values: readonly number[]): number {
   const m = median(values);
-  return median(values.map((v) => Math.abs(v - m)));
+  const deviations = new Float64Array(values.length);
+  for (let i = 0; i < values.length; i++) deviations[i] = Math.abs((values[i] as number) - m);
+  return quantileOf(deviations, values.length, 0.5);
 }
 
 /** A robust centre and spread of a sample. */
