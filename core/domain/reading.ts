@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IdSchema } from './registry.js';
+import { ID_MAX_CHARS, ID_PATTERN, IdSchema } from './registry.js';
 
 const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
 
@@ -96,8 +96,6 @@ function capped(text: string, max = REJECT_RAW_MAX_CHARS): string {
   return text.length <= max ? text : text.slice(0, max);
 }
 
-const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
-
 /**
  * The reading of an item that plainly passes ReadingInputSchema (an object with an id, epoch
  * milliseconds and a register within bounds), without the schema's cost; undefined for anything
@@ -106,7 +104,7 @@ const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 function plainReading(item: unknown): Reading | undefined {
   if (item === null || typeof item !== 'object' || Array.isArray(item)) return undefined;
   const { meter, ts, value } = item as { meter?: unknown; ts?: unknown; value?: unknown };
-  if (typeof meter !== 'string' || meter.length > 64 || !ID_PATTERN.test(meter)) return undefined;
+  if (typeof meter !== 'string' || meter.length > ID_MAX_CHARS || !ID_PATTERN.test(meter)) return undefined;
   if (typeof ts !== 'number' || !Number.isInteger(ts) || ts < 0 || ts > 8.64e15) return undefined;
   if (typeof value !== 'number' || !(value >= -REGISTER_MAX && value <= REGISTER_MAX)) return undefined;
   return { meterId: meter, tsMs: ts, value };

@@ -6,12 +6,13 @@ import { meterTreeProblems } from './meter-tree.js';
 import { SubItemCodeSchema } from './sub-items.js';
 import { unitFactorToNative } from './units.js';
 
+/** The characters of an identifier: letters, digits, `-`, `_`, `.`, starting with a letter or digit. */
+export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+/** The longest identifier, in characters. */
+export const ID_MAX_CHARS = 64;
+
 /** Identifiers: letters, digits, `-`, `_`, `.`; no `/`, `+` or `#` so they are safe in MQTT topics. */
-export const IdSchema = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'id of letters, digits, "-", "_" or "."');
+export const IdSchema = z.string().min(1).max(ID_MAX_CHARS).regex(ID_PATTERN, 'id of letters, digits, "-", "_" or "."');
 
 /** Largest CT/PT multiplier of a meter: 1e6 (dimensionless). A register delta × multiplier must stay storable. */
 export const MULTIPLIER_MAX = 1e6;

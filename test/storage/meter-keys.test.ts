@@ -165,6 +165,26 @@ describe('meter keys (schema 19)', () => {
     expect(order).toEqual([...order].sort((x, y) => x - y));
   });
 
+  it('gives one key per new meter when registry saves race each other', async () => {
+    const store = await EmbeddedStore.open({ dataDir: ':memory:', timeZone: ZONE });
+    const first = ids('a', 2);
+    await store.saveRegistry(city(first));
+    const more = [...first, ...ids('b', 3)];
+    // Saved at once, each adding the same new meters: the second must see the first's keys.
+    await Promise.all([store.saveRegistry(city(more)), store.saveRegistry(city(more)), store.saveRegistry(city(more))]);
+    await ingest(store, more, FROM, FROM + 48 * H);
+    const byMeter = await store.aggregate({
+      filter: {},
+      fromMs: FROM,
+      toMs: FROM + 48 * H,
+      interval: 'day',
+      timeZone: ZONE,
+      groupBy: 'meter',
+    });
+    expect(new Set(byMeter.map((r) => r.groupId))).toEqual(new Set(more));
+    await store.close();
+  });
+
   it('never changes or reuses a key: removed and re-added meters, new meters, history loaded before registration', async () => {
     const dir = await tempDir();
     const first = ids('a', 3);

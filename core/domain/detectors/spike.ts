@@ -19,7 +19,7 @@ import { nativeUnitOf } from '../energy.js';
 import { HOUR_MS } from '../time.js';
 import { type LocalDay, localDays } from './local-days.js';
 import { fig, severityOf } from './severity.js';
-import { MAD_TO_SIGMA, quantileOf } from './stats.js';
+import { MAD_TO_SIGMA, madAround, quantileOf } from './stats.js';
 import type { AnomalyCandidate, DetectorContext, HourPoint, SeriesSubject } from './types.js';
 
 /** Options of `detectSpikes`. */
@@ -155,9 +155,8 @@ function scratchFor(days: readonly LocalDay[], o: SpikeOptions): Scratch {
 /** The robust sigma of hour h's history, as `robustBand(history, 0).sigma` gives it (its centre is `medians[h]`). */
 function sigmaOf(s: Scratch, h: number, stride: number): number {
   const n = s.counts[h] as number;
-  const m = s.medians[h] as number;
-  for (let i = 0; i < n; i++) s.sorted[i] = Math.abs((s.history[h * stride + i] as number) - m);
-  return Math.max(0, MAD_TO_SIGMA * quantileOf(s.sorted, n, 0.5));
+  const history = s.history.subarray(h * stride, h * stride + n);
+  return Math.max(0, MAD_TO_SIGMA * madAround(history, n, s.medians[h] as number, s.sorted));
 }
 
 function spikeHours(days: readonly LocalDay[], o: SpikeOptions): SpikeHour[] {

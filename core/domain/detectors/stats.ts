@@ -94,10 +94,16 @@ export function median(values: readonly number[]): number {
 
 /** The median absolute deviation from the median; NaN for an empty sample. */
 export function mad(values: readonly number[]): number {
-  const m = median(values);
-  const deviations = new Float64Array(values.length);
-  for (let i = 0; i < values.length; i++) deviations[i] = Math.abs((values[i] as number) - m);
-  return quantileOf(deviations, values.length, 0.5);
+  return madAround(values, values.length, median(values), new Float64Array(values.length));
+}
+
+/**
+ * The median absolute deviation of the first `n` of `values` from `centre` (their median), with
+ * `scratch` (at least `n` long) holding the deviations: no allocation in a detector's inner loop.
+ */
+export function madAround(values: ArrayLike<number>, n: number, centre: number, scratch: Float64Array): number {
+  for (let i = 0; i < n; i++) scratch[i] = Math.abs((values[i] as number) - centre);
+  return quantileOf(scratch, n, 0.5);
 }
 
 /** A robust centre and spread of a sample. */

@@ -68,6 +68,7 @@ import {
   selectMeterEvents,
   updateDeadLetterRetried,
 } from './meta-tables.js';
+import { loadMeterKeys } from './meter-keys.js';
 import { DuckDbNotificationStore } from './notification-tables.js';
 import { type EmbeddedStoreOptions, openDuckDb } from './open.js';
 import {
@@ -176,7 +177,14 @@ export class EmbeddedStore implements Store {
   }
 
   async saveRegistry(registry: Registry): Promise<void> {
-    this.meterKeys = await this.write((conn) => writeRegistry(conn, registry, this.meterKeys), true);
+    // Taken inside the write, so the next write (queued behind it) sees the new keys; a transaction
+    // that fails after that must not leave keys the table lacks: reread them.
+    await this.write(async (conn) => {
+      this.meterKeys = await writeRegistry(conn, registry, this.meterKeys);
+    }, true).catch(async (error: unknown) => {
+      this.meterKeys = await this.read(loadMeterKeys);
+      throw error;
+    });
     this.aligned = rollupAlignment(registry.meters, this.rollupZone);
   }
 

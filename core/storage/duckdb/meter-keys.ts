@@ -46,17 +46,20 @@ export async function assignMeterKeys(
   const fresh = [...new Set(meterIds.filter((id) => !keys.has(id)))].sort();
   if (fresh.length === 0) return keys;
   const [row] = await query(conn, 'SELECT coalesce(max(meter_key), 0) AS k FROM meter_keys');
-  let next = Number(row?.k ?? 0);
+  const first = Number(row?.k ?? 0);
+  let next = first;
   const added = fresh.map((id) => ({ id, key: ++next }));
   await appendRows(conn, 'meter_keys', added, (a, r) => {
     a.appendVarchar(r.id);
     a.appendInteger(r.key);
   });
-  // Rollup rows written before their meter was registered (history loaded first) get the key too.
+  // Rollup rows written before their meter was registered (history loaded first) get the key too:
+  // only the ids just keyed can have such rows.
   for (const table of ['daily', 'monthly'])
     await conn.run(
       `UPDATE ${table} SET meter_key = k.meter_key FROM meter_keys k
-       WHERE ${table}.meter_key IS NULL AND k.meter_id = ${table}.meter_id`,
+       WHERE k.meter_key > $1 AND ${table}.meter_key IS NULL AND k.meter_id = ${table}.meter_id`,
+      [first],
     );
   const out = new Map(keys);
   for (const r of added) out.set(r.id, r.key);
