@@ -3,7 +3,7 @@
  * CPU time and resident memory can be read from /proc apart from the load generators.
  */
 import { join } from 'node:path';
-import { buildServer, START_ENV } from '../server/build.js';
+import { buildServer, START_ENV, startArgs } from '../server/build.js';
 import {
   type Child,
   freePort,
@@ -98,7 +98,7 @@ export async function startPlatformChild(
   let child: Child | undefined;
   try {
     bundle ??= buildServer();
-    child = spawnTracked(process.execPath, [await bundle], {
+    child = spawnTracked(process.execPath, [...startArgs({ ...process.env, ...env }), await bundle], {
       cwd: REPO_ROOT,
       env: {
         ...process.env,

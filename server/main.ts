@@ -1,3 +1,4 @@
+import { getHeapStatistics } from 'node:v8';
 import closeWithGrace from 'close-with-grace';
 import { ConfigError, loadConfig } from '../core/config.js';
 import { createLogger } from '../core/logger.js';
@@ -11,7 +12,7 @@ Usage: npm start            (or: npx tsx server/main.ts)
 Starts the embedded store (DuckDB in DATA_DIR), the MQTT broker (MQTT_PORT), ingest and the API
 (PORT, OpenAPI docs at /docs). With DEMO=on (default) an empty data directory is seeded with a demo
 city whose gateways keep publishing live. Every setting is an environment variable: see
-.env.example and the README.`;
+.env.example and the README. npm start gives Node a heap limit of HEAP_LIMIT_MB (default 1024).`;
 
 async function main(): Promise<void> {
   if (process.argv.includes('--help') || process.argv.includes('-h')) {
@@ -37,6 +38,8 @@ async function main(): Promise<void> {
       mqtt: `mqtt://localhost:${platform.mqttPort}`,
       dataDir: platform.store.location,
       timeZone: config.TIMEZONE,
+      // `npm start` sets it (HEAP_LIMIT_MB, server/build.ts); young generation included.
+      heapLimitMb: Math.round(getHeapStatistics().heap_size_limit / 2 ** 20),
     },
     `Jieneng is up: API ${platform.apiUrl} (docs ${platform.apiUrl}/docs), MQTT on port ${platform.mqttPort}, data in ${platform.store.location}`,
   );

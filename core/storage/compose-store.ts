@@ -27,6 +27,8 @@ import type {
   InsertOutcome,
   MetadataChange,
   MetadataStore,
+  MeterHours,
+  MeterHoursQuery,
   NotificationStore,
   ReadingWindow,
   SeriesStore,
@@ -165,6 +167,10 @@ class ComposedStore implements Store {
   }
   hourOfDayAmounts(query: HourOfDayQuery): Promise<HourOfDayRow[]> {
     return this.series.hourOfDayAmounts(query);
+  }
+
+  meterHours(query: MeterHoursQuery): Promise<MeterHours> {
+    return this.series.meterHours(query);
   }
 
   // Metadata.

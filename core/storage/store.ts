@@ -3,6 +3,7 @@ import type { Energy } from '../domain/energy.js';
 import type { Registry } from '../domain/registry.js';
 import type { Interval } from '../domain/time.js';
 import type { MetadataStore } from './metadata-store.js';
+import type { MeterHours, MeterHoursQuery } from './meter-hours.js';
 
 /** A raw reading as stored: immutable, keyed by (meter, timestamp). */
 export interface StoredReading {
@@ -242,6 +243,12 @@ export interface SeriesStore extends StoreLifecycle {
    * segment with hourly rows, in no particular order.
    */
   hourOfDayAmounts(query: HourOfDayQuery): Promise<HourOfDayRow[]>;
+  /**
+   * Each meter's own hourly rows of `[fromMs, toMs)`, where the meter was in the filter's scope at
+   * that hour (as `aggregate` grouped by meter by hour), in columns: what the series detectors read
+   * a district at a time without an object per hour (issue 19).
+   */
+  meterHours(query: MeterHoursQuery): Promise<MeterHours>;
 }
 
 export type { AccountStore, SessionRecord, UserRecord } from './account-store.js';
@@ -257,6 +264,7 @@ export type {
   ReadingKeyLock,
   TokenRecord,
 } from './metadata-store.js';
+export type { MeterHourColumns, MeterHours, MeterHoursQuery } from './meter-hours.js';
 export type { DeliveryQuery, NotificationStore } from './notification-store.js';
 export type { WeatherStore } from './weather-store.js';
 

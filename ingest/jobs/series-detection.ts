@@ -18,7 +18,8 @@ import {
 import { bucketQuality } from '../../core/domain/quality.js';
 import type { Registry } from '../../core/domain/registry.js';
 import { HOUR_MS } from '../../core/domain/time.js';
-import type { AggregateRow } from '../../core/storage/store.js';
+import { HOUR_QUALITY } from '../../core/storage/meter-hours.js';
+import type { AggregateRow, MeterHourColumns } from '../../core/storage/store.js';
 import type { DetectionDeps, Finding } from './detection.js';
 import { type MeterSlice, meterSlices } from './meter-slices.js';
 import { detectWeatherBaselines } from './weather-baseline-detection.js';
@@ -36,6 +37,19 @@ export type SeriesDetector =
   | 'continuous'
   | 'step'
   | 'weather_baseline';
+
+/** Contiguous hourly points from a meter's hour columns (`SeriesStore.meterHours`); without any, every hour is `missing`. */
+export function columnSeries(columns: MeterHourColumns | undefined, fromMs: number, toMs: number): HourPoint[] {
+  const out: HourPoint[] = [];
+  for (let h = fromMs, k = 0; h < toMs; h += HOUR_MS, k++)
+    out.push({
+      hourStartMs: h,
+      amount: columns?.amount[k] ?? 0,
+      quality: HOUR_QUALITY[columns?.quality[k] ?? 0] ?? 'missing',
+      readings: columns?.readings[k] ?? 0,
+    });
+  return out;
+}
 
 /** Contiguous hourly points from aggregate rows of one series; hours without a row are `missing`. */
 export function hourSeries(rows: readonly AggregateRow[], fromMs: number, toMs: number): HourPoint[] {
@@ -119,10 +133,8 @@ export async function detectSeriesWindow(
     // Found per meter, then listed in registry order, as when the whole fleet was read at once.
     const found = new Map<string, { candidates: AnomalyCandidate[]; state: MeterReportState }>();
     for (const slice of slices) {
-      const rows = groupBy(
-        await deps.store.aggregate({ ...base, filter: slice.filter, groupBy: 'meter' }),
-        (r) => r.groupId,
-      );
+      // In columns, not an object per hour: a district's 1,000 meters × 28 days are 672,000 hours.
+      const hours = await deps.store.meterHours({ filter: slice.filter, fromMs, toMs });
       let examined = 0;
       for (const meterId of slice.meterIds) {
         const meter = meters.get(meterId);
@@ -131,7 +143,7 @@ export async function detectSeriesWindow(
         if (meter === undefined || meter.reading === 'manual') continue;
         // Ingest runs between slices, and within a large one every few hundred meters.
         if (++examined % 500 === 0) await new Promise((resolve) => setImmediate(resolve));
-        const series = hourSeries(rows.get(meter.id) ?? [], fromMs, toMs);
+        const series = columnSeries(hours.get(meter.id), fromMs, toMs);
         const subject = { scope: `meter:${meter.id}`, energy: meter.energy };
         const candidates: AnomalyCandidate[] = [];
         if (want.has('spike')) candidates.push(...detectSpikes(series, subject, ctx));

@@ -4,7 +4,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildServer, SERVER_BUNDLE, START_ENV } from '../../server/build.js';
+import {
+  buildServer,
+  DEFAULT_HEAP_LIMIT_MB,
+  SERVER_BUNDLE,
+  START_ENV,
+  START_SCRIPT_ARGS,
+  startArgs,
+} from '../../server/build.js';
 import { ensureWebBuild } from '../../web/build.js';
 import { freePort } from '../helpers/influxd.js';
 import { TEST_ADMIN_TOKEN } from '../helpers/platform.js';
@@ -29,7 +36,7 @@ describe('npm start: the bundled platform', () => {
     dataDir = await mkdtemp(join(tmpdir(), 'jieneng-bundle-'));
     const [port, mqttPort] = [await freePort(), await freePort()];
     api = `http://127.0.0.1:${port}`;
-    proc = spawn(process.execPath, [SERVER_BUNDLE], {
+    proc = spawn(process.execPath, [...startArgs({}), SERVER_BUNDLE], {
       cwd: ROOT,
       env: {
         ...process.env,
@@ -77,7 +84,7 @@ describe('npm start: the bundled platform', () => {
   it('is what package.json starts, built first by prestart', () => {
     const scripts = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts as Record<string, string>;
     const env = Object.entries(START_ENV).map(([k, v]) => `${k}=${v}`);
-    expect(scripts.start).toBe(`${env.join(' ')} node dist/server/main.mjs`);
+    expect(scripts.start).toBe([...env, 'node', START_SCRIPT_ARGS, 'dist/server/main.mjs'].join(' '));
     expect(scripts.prestart).toContain('tsx server/build.ts');
     expect(scripts.prestart).toContain('tsx web/build.ts');
   });
@@ -94,6 +101,29 @@ describe('npm start: the bundled platform', () => {
     expect(await page.text()).toContain('<div id="app"');
     expect(output).toContain(api);
     expect(output).toContain(dataDir);
+    // The heap limit npm start gives (old space plus V8's young generation), in the start-up log.
+    const heapLimitMb = Number(/"heapLimitMb":(\d+)/.exec(output)?.[1]);
+    expect(heapLimitMb).toBeGreaterThanOrEqual(DEFAULT_HEAP_LIMIT_MB);
+    expect(heapLimitMb).toBeLessThan(DEFAULT_HEAP_LIMIT_MB + 200);
+  });
+
+  it("expands HEAP_LIMIT_MB in the start script's shell, and its default when unset or empty", () => {
+    const limitMb = (env: Record<string, string>) =>
+      Number(
+        execFileSync(
+          '/bin/sh',
+          [
+            '-c',
+            `node ${START_SCRIPT_ARGS} -e "console.log(require('v8').getHeapStatistics().heap_size_limit / 2 ** 20)"`,
+          ],
+          { env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8' },
+        ),
+      );
+    const [unset, empty, given] = [limitMb({}), limitMb({ HEAP_LIMIT_MB: '' }), limitMb({ HEAP_LIMIT_MB: '2048' })];
+    expect(empty).toBe(unset);
+    expect(given - unset).toBe(2048 - DEFAULT_HEAP_LIMIT_MB);
+    expect(startArgs({ HEAP_LIMIT_MB: '2048' })).toEqual(['--max-old-space-size=2048']);
+    expect(startArgs({ HEAP_LIMIT_MB: '' })).toEqual([`--max-old-space-size=${DEFAULT_HEAP_LIMIT_MB}`]);
   });
 
   it('stops cleanly on SIGTERM', async () => {

@@ -11,6 +11,7 @@ import { REGISTRY } from './contract-fixtures.js';
 import { hourOfDayContract } from './contract-hour-of-day.js';
 import { hourlyContract } from './contract-hourly.js';
 import { metadataCases } from './contract-metadata.js';
+import { meterHoursContract } from './contract-meter-hours.js';
 import { migrationCases, type SchemaHarness } from './contract-migrations.js';
 import { notificationCases } from './contract-notifications.js';
 import { readingContract } from './contract-readings.js';
@@ -47,6 +48,7 @@ export function seriesContract(name: string, makeStore: () => Promise<SeriesStor
     describe('raw readings, windows and tails', () => readingContract(store));
     describe('hourly consumption and aggregates', () => hourlyContract(store));
     describe('consumption by local hour of day (time-of-use cost)', () => hourOfDayContract(store));
+    describe("each meter's hours in columns (series detectors)", () => meterHoursContract(store));
     describe('meter trees: totals, sub-items and remainders', () => treeContract(store));
   });
 }

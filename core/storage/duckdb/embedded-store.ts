@@ -28,6 +28,8 @@ import type {
   HourOfDayRow,
   HourRange,
   InsertOutcome,
+  MeterHours,
+  MeterHoursQuery,
   ReadingWindow,
   Store,
   StoredReading,
@@ -68,6 +70,7 @@ import {
   selectMeterEvents,
   updateDeadLetterRetried,
 } from './meta-tables.js';
+import { readMeterHours } from './meter-hours-sql.js';
 import { loadMeterKeys } from './meter-keys.js';
 import { DuckDbNotificationStore } from './notification-tables.js';
 import { type EmbeddedStoreOptions, openDuckDb } from './open.js';
@@ -252,6 +255,10 @@ export class EmbeddedStore implements Store {
     if (q.boundariesMs.length < 2) return [];
     const statement = hourOfDaySql(q, this.rollupZone, this.aligned);
     return statement.parse(await this.readIn(q.timeZone, statement));
+  }
+
+  meterHours(q: MeterHoursQuery): Promise<MeterHours> {
+    return this.read((conn) => readMeterHours(conn, q));
   }
 
   addDeadLetters(letters: readonly DeadLetter[]): Promise<void> {

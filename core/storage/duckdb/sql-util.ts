@@ -1,6 +1,7 @@
 import {
   type DuckDBAppender,
   type DuckDBConnection,
+  type DuckDBDataChunk,
   type DuckDBPreparedStatement,
   DuckDBTimestampValue,
 } from '@duckdb/node-api';
@@ -90,6 +91,24 @@ export async function queryColumns(conn: DuckDBConnection, sql: string, params: 
   }
   const byName = new Map(names.map((name, j) => [name, columns[j] ?? []]));
   return { rowCount: result.rowCount, get: (name) => byName.get(name) ?? [] };
+}
+
+/**
+ * Runs a query and hands its result to `each` a chunk (up to 2,048 rows) at a time as DuckDB streams
+ * it, so neither DuckDB nor Node holds the whole result (a district's hours, issue 19). Same
+ * prepared-statement cache and caveat as `queryColumns`.
+ */
+export async function forEachChunk(
+  conn: DuckDBConnection,
+  sql: string,
+  params: unknown[],
+  each: (chunk: DuckDBDataChunk) => void,
+): Promise<void> {
+  const statement = await prepared(conn, sql);
+  statement.bind(params as never);
+  const result = await statement.stream();
+  for (let chunk = await result.fetchChunk(); chunk !== null && chunk.rowCount > 0; chunk = await result.fetchChunk())
+    each(chunk);
 }
 
 /** Appends rows through DuckDB's appender (row-by-row INSERT is ~300× slower). */

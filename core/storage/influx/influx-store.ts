@@ -7,6 +7,7 @@ import type { Registry } from '../../domain/registry.js';
 import { HOUR_MS } from '../../domain/time.js';
 import { EmbeddedStore } from '../duckdb/embedded-store.js';
 import { classifyReadings, readingKey } from '../insert-outcome.js';
+import { METER_HOURS_SLICE_ROWS, meterHoursFromHourly } from '../meter-hours.js';
 import type {
   AggregateQuery,
   AggregateRow,
@@ -17,6 +18,8 @@ import type {
   HourRange,
   InsertOutcome,
   MetadataStore,
+  MeterHours,
+  MeterHoursQuery,
   ReadingKeyLock,
   ReadingWindow,
   Store,
@@ -367,6 +370,12 @@ export class InfluxStore extends MetadataDelegate implements Store {
   hourOfDayAmounts(query: HourOfDayQuery): Promise<HourOfDayRow[]> {
     const meters = metersMatching(this.state.registry, query.filter);
     return hourOfDayInSlices((q) => this.aggregate(q), query, meters);
+  }
+
+  /** Folded from hourly reads by meter, a time slice at a time. */
+  meterHours(query: MeterHoursQuery): Promise<MeterHours> {
+    const meters = metersMatching(this.state.registry, query.filter);
+    return meterHoursFromHourly((q) => this.aggregate(q), query, meters, METER_HOURS_SLICE_ROWS);
   }
 
   async addDeadLetters(letters: readonly DeadLetter[]): Promise<void> {
