@@ -1,26 +1,12 @@
-import type { AnomalyEvent, AnomalyStep } from '../domain/anomalies.js';
-import type { AuditFinding, AuditFlag, AuditFlagFilter, AuditResolution, AuditSignoff } from '../domain/audit-flags.js';
-import type { Bill } from '../domain/bills.js';
 import type { HourlyConsumption } from '../domain/consumption.js';
-import type { Fact } from '../domain/facts.js';
-import type { MeterEvent } from '../domain/meter-events.js';
 import type { Registry } from '../domain/registry.js';
-import type { Target } from '../domain/targets.js';
-import type { Tariff } from '../domain/tariffs.js';
-import type { BaselineStore } from './baseline-store.js';
 import type { ClusterOutcome } from './duckdb/rollup-cluster.js';
-import { clusterMetadataMembers } from './metadata-store.js';
-import type { SavingsProjectStore } from './savings-project-store.js';
+import { MetadataDelegate } from './metadata-delegate.js';
 import type {
-  AccountStore,
   AggregateQuery,
   AggregateRow,
-  AnomalyCaseStore,
-  AnomalyFilter,
-  AuditEntry,
   Correction,
   DeadLetter,
-  DeadLetterQuery,
   HourOfDayQuery,
   HourOfDayRow,
   HourRange,
@@ -29,15 +15,12 @@ import type {
   MetadataStore,
   MeterHours,
   MeterHoursQuery,
-  NotificationStore,
   ReadingWindow,
   SeriesStore,
   Store,
   StoredReading,
-  TokenRecord,
   WindowRequest,
 } from './store.js';
-import type { WeatherStore } from './weather-store.js';
 
 /** What `/healthz` shows of a composed store. */
 interface ComposedHealth {
@@ -60,7 +43,7 @@ const correctionKey = (c: Correction) => `${c.meterId}\u0000${c.tsMs}`;
  * copied into the series store when the metadata store reports it (`alignSeries`), before this
  * store's own `onChange` subscribers hear of it: they then derive with the series side up to date.
  */
-class ComposedStore implements Store {
+class ComposedStore extends MetadataDelegate implements Store {
   readonly kind: string;
   readonly location: string;
   /** The series store's catching up with the latest change another process made. */
@@ -69,12 +52,11 @@ class ComposedStore implements Store {
 
   constructor(
     private readonly series: SeriesStore,
-    private readonly metadata: MetadataStore,
+    metadata: MetadataStore,
   ) {
+    super(metadata);
     this.kind = series.kind;
     this.location = `${series.location}; metadata in ${metadata.kind} ${metadata.location}`;
-    // Present only when the metadata store has them (PostgreSQL: a cluster).
-    Object.assign(this, clusterMetadataMembers(metadata));
     // The embedded series store's nightly clustering (issue 19), also when metadata is in PostgreSQL.
     const clusterer = series as Partial<RollupClustering>;
     if (typeof clusterer.clusterRollups === 'function')
@@ -83,23 +65,19 @@ class ComposedStore implements Store {
 
   readonly clusterRollups?: RollupClustering['clusterRollups'];
 
-  readonly lockRegistry?: MetadataStore['lockRegistry'];
-  readonly recordJobRun?: MetadataStore['recordJobRun'];
-  readonly lastJobRuns?: MetadataStore['lastJobRuns'];
-
   /** The series store's health (the InfluxDB one is degraded while it spools), naming the metadata backend. */
   health(): ComposedHealth {
     const own = (this.series as { health?: () => { status: 'ok' | 'degraded' } }).health?.();
-    return { ...(own ?? { status: 'ok' }), metadata: this.metadata.kind };
+    return { ...(own ?? { status: 'ok' }), metadata: this.meta.kind };
   }
 
   /** Keeps the series copies aligned with changes made elsewhere (none without `onChange`). */
   follow(logger?: { warn(obj: object, msg: string): void }): void {
     this.unfollow =
-      this.metadata.onChange?.((change) => {
+      this.meta.onChange?.((change) => {
         if (change.what !== 'registry' && change.what !== 'corrections' && change.what !== 'all') return;
         this.aligned = this.aligned
-          .then(() => alignSeries(this.series, this.metadata))
+          .then(() => alignSeries(this.series, this.meta))
           .catch((error: unknown) =>
             logger?.warn({ err: error }, 'aligning the series store with the metadata failed'),
           );
@@ -112,7 +90,7 @@ class ComposedStore implements Store {
     try {
       await this.series.close();
     } finally {
-      await this.metadata.close();
+      await this.meta.close();
     }
   }
 
@@ -121,18 +99,18 @@ class ComposedStore implements Store {
     const deliver = (change: MetadataChange) => {
       this.aligned.then(() => listener(change)).catch(() => undefined);
     };
-    return this.metadata.onChange?.(deliver) ?? (() => undefined);
+    return this.meta.onChange?.(deliver) ?? (() => undefined);
   }
 
   // Both parts.
 
   async saveRegistry(registry: Registry): Promise<void> {
-    await this.metadata.saveRegistry(registry);
+    await this.meta.saveRegistry(registry);
     await this.series.saveRegistry(registry);
   }
 
   async addCorrection(correction: Correction): Promise<void> {
-    await this.metadata.addCorrection(correction);
+    await this.meta.addCorrection(correction);
     await this.series.addCorrection(correction);
   }
 
@@ -173,158 +151,10 @@ class ComposedStore implements Store {
     return this.series.meterHours(query);
   }
 
-  // Metadata.
-
-  get accounts(): AccountStore {
-    return this.metadata.accounts;
-  }
-
-  get notifications(): NotificationStore {
-    return this.metadata.notifications;
-  }
-
-  get anomalyCases(): AnomalyCaseStore {
-    return this.metadata.anomalyCases;
-  }
-
-  get savingsProjects(): SavingsProjectStore {
-    return this.metadata.savingsProjects;
-  }
-
-  get baselines(): BaselineStore {
-    return this.metadata.baselines;
-  }
-
-  get weather(): WeatherStore {
-    return this.metadata.weather;
-  }
-
-  loadRegistry(): Promise<Registry> {
-    return this.metadata.loadRegistry();
-  }
-
-  corrections(): Promise<Correction[]> {
-    return this.metadata.corrections();
-  }
+  // Metadata (the rest: MetadataDelegate).
 
   addDeadLetters(letters: readonly DeadLetter[]): Promise<void> {
-    return this.metadata.addDeadLetters(letters);
-  }
-
-  deadLetters(fromMs: number, toMs: number, limit: number): Promise<DeadLetter[]> {
-    return this.metadata.deadLetters(fromMs, toMs, limit);
-  }
-
-  findDeadLetters(query: DeadLetterQuery): Promise<DeadLetter[]> {
-    return this.metadata.findDeadLetters(query);
-  }
-
-  deadLetter(id: string): Promise<DeadLetter | undefined> {
-    return this.metadata.deadLetter(id);
-  }
-
-  markDeadLetterRetried(id: string, atMs: number): Promise<boolean> {
-    return this.metadata.markDeadLetterRetried(id, atMs);
-  }
-
-  addMeterEvent(event: MeterEvent): Promise<void> {
-    return this.metadata.addMeterEvent(event);
-  }
-
-  meterEvents(): Promise<MeterEvent[]> {
-    return this.metadata.meterEvents();
-  }
-
-  addFacts(facts: readonly Fact[]): Promise<void> {
-    return this.metadata.addFacts(facts);
-  }
-
-  facts(scope?: string): Promise<Fact[]> {
-    return this.metadata.facts(scope);
-  }
-
-  upsertAuditFlags(flags: readonly AuditFinding[], atMs: number): Promise<string[]> {
-    return this.metadata.upsertAuditFlags(flags, atMs);
-  }
-
-  auditFlags(filter: AuditFlagFilter): Promise<AuditFlag[]> {
-    return this.metadata.auditFlags(filter);
-  }
-
-  resolveAuditFlag(id: string, resolution: AuditResolution): Promise<boolean> {
-    return this.metadata.resolveAuditFlag(id, resolution);
-  }
-
-  saveAuditSignoff(signoff: AuditSignoff): Promise<void> {
-    return this.metadata.saveAuditSignoff(signoff);
-  }
-
-  auditSignoffs(year: number): Promise<AuditSignoff[]> {
-    return this.metadata.auditSignoffs(year);
-  }
-
-  replaceTariffs(tariffs: readonly Tariff[]): Promise<void> {
-    return this.metadata.replaceTariffs(tariffs);
-  }
-
-  tariffs(): Promise<Tariff[]> {
-    return this.metadata.tariffs();
-  }
-
-  addBills(bills: readonly Bill[]): Promise<void> {
-    return this.metadata.addBills(bills);
-  }
-
-  bills(accountNo?: string): Promise<Bill[]> {
-    return this.metadata.bills(accountNo);
-  }
-
-  saveTargets(targets: readonly Target[]): Promise<void> {
-    return this.metadata.saveTargets(targets);
-  }
-
-  targets(): Promise<Target[]> {
-    return this.metadata.targets();
-  }
-
-  upsertAnomalies(events: readonly AnomalyEvent[]): Promise<string[]> {
-    return this.metadata.upsertAnomalies(events);
-  }
-
-  anomalies(filter: AnomalyFilter): Promise<AnomalyEvent[]> {
-    return this.metadata.anomalies(filter);
-  }
-
-  setAnomalyStatus(id: string, status: 'acknowledged' | 'resolved', step: AnomalyStep): Promise<void> {
-    return this.metadata.setAnomalyStatus(id, status, step);
-  }
-
-  saveToken(token: TokenRecord): Promise<void> {
-    return this.metadata.saveToken(token);
-  }
-
-  findTokenByHash(hash: string): Promise<TokenRecord | undefined> {
-    return this.metadata.findTokenByHash(hash);
-  }
-
-  countTokens(): Promise<number> {
-    return this.metadata.countTokens();
-  }
-
-  listTokens(): Promise<TokenRecord[]> {
-    return this.metadata.listTokens();
-  }
-
-  revokeToken(id: string, atMs: number): Promise<boolean> {
-    return this.metadata.revokeToken(id, atMs);
-  }
-
-  addAudit(entry: AuditEntry): Promise<void> {
-    return this.metadata.addAudit(entry);
-  }
-
-  audit(fromMs: number, toMs: number): Promise<AuditEntry[]> {
-    return this.metadata.audit(fromMs, toMs);
+    return this.meta.addDeadLetters(letters);
   }
 }
 

@@ -7,6 +7,7 @@ import type { Registry } from '../../domain/registry.js';
 import { HOUR_MS } from '../../domain/time.js';
 import { EmbeddedStore } from '../duckdb/embedded-store.js';
 import { classifyReadings, readingKey } from '../insert-outcome.js';
+import { MetadataDelegate } from '../metadata-delegate.js';
 import { METER_HOURS_SLICE_ROWS, meterHoursFromHourly } from '../meter-hours.js';
 import type {
   AggregateQuery,
@@ -29,7 +30,6 @@ import type {
 import { aggregate, type DailyRollup } from './aggregate.js';
 import { hourOfDayInSlices, metersMatching } from './hour-of-day.js';
 import { type InfluxConnection, InfluxHttp, quoteIdent, quoteString } from './http.js';
-import { MetadataDelegate } from './metadata.js';
 import { Outbox } from './outbox.js';
 import { refuse } from './refused.js';
 import { retagHourly } from './retag.js';

@@ -1,20 +1,14 @@
-import type { AnomalyEvent, AnomalyStep } from '../../domain/anomalies.js';
-import type {
-  AuditFinding,
-  AuditFlag,
-  AuditFlagFilter,
-  AuditResolution,
-  AuditSignoff,
-} from '../../domain/audit-flags.js';
-import type { Bill } from '../../domain/bills.js';
-import type { Fact } from '../../domain/facts.js';
-import type { MeterEvent } from '../../domain/meter-events.js';
-import type { Registry } from '../../domain/registry.js';
-import type { Target } from '../../domain/targets.js';
-import type { Tariff } from '../../domain/tariffs.js';
-import type { BaselineStore } from '../baseline-store.js';
-import { clusterMetadataMembers } from '../metadata-store.js';
-import type { SavingsProjectStore } from '../savings-project-store.js';
+import type { AnomalyEvent, AnomalyStep } from '../domain/anomalies.js';
+import type { AuditFinding, AuditFlag, AuditFlagFilter, AuditResolution, AuditSignoff } from '../domain/audit-flags.js';
+import type { Bill } from '../domain/bills.js';
+import type { Fact } from '../domain/facts.js';
+import type { MeterEvent } from '../domain/meter-events.js';
+import type { Registry } from '../domain/registry.js';
+import type { Target } from '../domain/targets.js';
+import type { Tariff } from '../domain/tariffs.js';
+import type { BaselineStore } from './baseline-store.js';
+import { clusterMetadataMembers } from './metadata-store.js';
+import type { SavingsProjectStore } from './savings-project-store.js';
 import type {
   AccountStore,
   AnomalyCaseStore,
@@ -26,10 +20,13 @@ import type {
   MetadataStore,
   NotificationStore,
   TokenRecord,
-} from '../store.js';
-import type { WeatherStore } from '../weather-store.js';
+} from './store.js';
+import type { WeatherStore } from './weather-store.js';
 
-/** The MetadataStore methods the InfluxDB store forwards as they are (the others also touch the series). */
+/**
+ * The MetadataStore methods a store of two parts forwards as they are (the others also touch the
+ * series: `saveRegistry`, `addCorrection`, and on InfluxDB `addDeadLetters`).
+ */
 type MetadataMethods =
   | 'loadRegistry'
   | 'deadLetters'
@@ -70,10 +67,10 @@ type MetadataMethods =
   | 'weather';
 
 /**
- * The part of the InfluxDB store that is no time series: registry, dead letters, lifecycle events,
- * corrections, facts, targets, anomalies, tokens and the audit log live in a `MetadataStore` (DuckDB in
- * DATA_DIR, the same file the embedded backend uses, or PostgreSQL with METADATA_URL), which these
- * methods read and write as is.
+ * The part of a store of two parts that is no time series (the InfluxDB store, a composed store):
+ * registry, dead letters, lifecycle events, corrections, facts, targets, anomalies, tokens and the
+ * audit log live in a `MetadataStore` (DuckDB in DATA_DIR, the same file the embedded backend uses,
+ * or PostgreSQL with METADATA_URL), which these methods read and write as is.
  */
 export abstract class MetadataDelegate implements Pick<MetadataStore, MetadataMethods> {
   /** The cluster members of the metadata store (PostgreSQL), present only when it has them. */
