@@ -2,30 +2,31 @@
  * The scale bench's city in a real InfluxDB 1.x (issue 19, item 5): the same registry and the same
  * hourly amounts as the embedded store's cached city (scale-city.ts), read back from its DuckDB
  * file and written as line protocol in bulk, in the InfluxDB store's layout (scale-influx-lines.ts:
- * `hourly` tagged from the registry, the `daily` rollup in its retention policy, the rollup's zone
- * marker), so that the platform opens it as a store that ingest had filled. The loaded server
- * directory is cached in bench/.cache/ by size, by the source of the InfluxDB schema and rollup and
- * by LOADER_VERSION (not by the generator of scale-city.ts); each run works on a copy.
+ * `hourly` tagged from the registry), so that the platform opens it as a store that ingest had
+ * filled. Two caches in bench/.cache/: the hours (~35 min at 1,500 meters), keyed by size and by what
+ * shapes the hourly points (`hoursKey`); and from a copy of them, the daily rollup built by the
+ * store's own `rebuildDaily` (scale-influx-rollup.ts), keyed by the source of the InfluxDB schema and
+ * rollup. Each run works on a copy.
  */
 import { createHash } from 'node:crypto';
 import { access, cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { Registry } from '../core/domain/registry.js';
 import { HOUR_MS } from '../core/domain/time.js';
 import { InfluxHttp } from '../core/storage/influx/http.js';
-import { dailyPlace, ROLLUP_RP } from '../core/storage/influx/rollup.js';
-import { rollupZoneLine } from '../core/storage/influx/schema.js';
+import { hourlyLine, hourlySpans, INFLUX } from '../core/storage/influx/schema.js';
 import { progress } from './harness.js';
 import { makeTempDir, removeTempDir } from './proc.js';
 import type { ScaleSize } from './scale-city.js';
-import { checkLines, DAILY_LINE_SQL, HOURLY_LINE_SQL, spanJoin, spansTable } from './scale-influx-lines.js';
+import { checkLines, HOURLY_LINE_SQL, spanJoin, spansTable } from './scale-influx-lines.js';
+import { buildRollup, compactions, rollupKey } from './scale-influx-rollup.js';
 import { type ScaleInfluxd, startInfluxdOn } from './scale-influx-server.js';
 
 /** The database the city is loaded into. */
 export const SCALE_INFLUX_DB = 'jieneng';
 const CACHE_DIR = join(import.meta.dirname, '.cache');
-/** Change it when the loader writes other points: cached cities of another version are not reused. */
+/** Change it when the loader writes other hourly points: cached hours of another version are not reused. */
 const LOADER_VERSION = 'scale-influx-load 1';
 /** Lines per /write request (InfluxDB's advice: 5,000 to 10,000 points). */
 const LINES_PER_WRITE = 10_000;
@@ -38,13 +39,15 @@ const HOURS_PER_QUERY = 24 * 7;
 export interface InfluxLoad {
   readonly hourlyPoints: number;
   readonly dailyPoints: number;
-  /** Seconds writing the hours, the days, and waiting for influxd's compactions to finish. */
+  /** Seconds writing the hours, and waiting for influxd's compactions to finish after them. */
   readonly hoursS: number;
-  readonly daysS: number;
   readonly compactS: number;
-  /** influxd's CPU time over the load, s, and its peak resident memory, bytes. */
+  /** influxd's CPU time over the load of the hours, s, and its peak resident memory, bytes. */
   readonly influxdCpuS: number;
   readonly influxdPeakRssBytes: number;
+  /** Seconds of the store's `rebuildDaily` from the cached hours, influxd's CPU time over it, s. */
+  readonly daysS: number;
+  readonly rollupInfluxdCpuS: number;
   readonly diskBytes: number;
 }
 
@@ -54,10 +57,14 @@ const exists = (path: string) =>
     () => false,
   );
 
-async function sourceKey(): Promise<string> {
+/**
+ * What shapes the hourly points: the SQL of their lines and series keys, the store's hourly names,
+ * `hourlyLine` and `hourlySpans` (`checkLines` compares the SQL with them at a load), the loader.
+ */
+export function hoursKey(): string {
   const hash = createHash('sha256');
-  const influx = join(import.meta.dirname, '..', 'core', 'storage', 'influx');
-  for (const file of ['schema.ts', 'rollup.ts']) hash.update(await readFile(join(influx, file), 'utf8'));
+  for (const part of [HOURLY_LINE_SQL, spanJoin, spansTable, hourlyLine, hourlySpans, JSON.stringify(INFLUX.hourly)])
+    hash.update(String(part));
   hash.update(LOADER_VERSION);
   return hash.digest('hex').slice(0, 10);
 }
@@ -111,11 +118,9 @@ async function load(
   duckdbPath: string,
   registry: Registry,
   size: ScaleSize,
-): Promise<Omit<InfluxLoad, 'compactS' | 'diskBytes' | 'influxdCpuS' | 'influxdPeakRssBytes'>> {
+): Promise<Pick<InfluxLoad, 'hourlyPoints' | 'hoursS'>> {
   const http = new InfluxHttp({ api: 'v1', url: server.url, database: SCALE_INFLUX_DB, timeoutMs: 60_000 });
   await http.query([`CREATE DATABASE ${SCALE_INFLUX_DB}`]);
-  const place = await dailyPlace(http);
-  if (place.rp !== ROLLUP_RP) throw new Error('the rollup retention policy could not be created');
   const instance = await DuckDBInstance.create(duckdbPath);
   const conn = await instance.connect();
   // DuckDB joins the lines of each instant (an hour's or a day's points: their order within a
@@ -164,18 +169,7 @@ async function load(
       }
     }
     await hours.flush();
-    const t1 = performance.now();
-    const days = new BulkWriter(server.url, place.rp);
-    await send(days, DAILY_LINE_SQL, `FROM daily d ${spanJoin('d', 'day_start')}`, 'd.day_start');
-    await days.flush();
-    // The marker last: the store rebuilds a rollup it finds without it.
-    await http.write([rollupZoneLine(size.timeZone, place.rp)], 'ms');
-    return {
-      hourlyPoints: hours.written,
-      dailyPoints: days.written,
-      hoursS: (t1 - t0) / 1000,
-      daysS: (performance.now() - t1) / 1000,
-    };
+    return { hourlyPoints: hours.written, hoursS: (performance.now() - t0) / 1000 };
   } finally {
     conn.closeSync();
     instance.closeSync();
@@ -196,68 +190,80 @@ export interface InfluxCity {
   readonly server: ScaleInfluxd;
   readonly dir: string;
   readonly load: InfluxLoad;
+  /** Whether the hours, and the rollup, were built in this run. */
   readonly fresh: boolean;
+  readonly freshRollup: boolean;
   /** Seconds influxd took to start on the copy (its WAL replayed, its index loaded). */
   readonly startS: number;
   close(): Promise<void>;
 }
 
+type HoursLoad = Pick<InfluxLoad, 'hourlyPoints' | 'hoursS' | 'compactS' | 'influxdCpuS' | 'influxdPeakRssBytes'>;
+
+/** The cached hours of `stem` (loaded the first time): their directory. */
+async function cachedHours(stem: string, size: ScaleSize, duckdbPath: string, registry: Registry) {
+  const key = hoursKey();
+  const cached = join(CACHE_DIR, `${stem}-hours${key}`);
+  const done = join(cached, 'complete.json');
+  if (await exists(done))
+    return { cached, fresh: false, load: (JSON.parse(await readFile(done, 'utf8')) as { load: HoursLoad }).load };
+  await rm(cached, { recursive: true, force: true });
+  await mkdir(cached, { recursive: true });
+  const points = registry.meters.length * size.hours;
+  progress(
+    `scale-influx: loading ${points.toLocaleString('en')} hourly points into influxd (cached in bench/.cache/${stem}-hours${key})`,
+  );
+  const server = await startInfluxdOn(cached);
+  try {
+    const cpu0 = await server.cpuMs();
+    const loaded = await load(server, duckdbPath, registry, size);
+    progress(`scale-influx: ${size.meters} meters loaded; waiting for influxd's compactions`);
+    const compactS = await compactions(server);
+    const influxdCpuS = ((await server.cpuMs()) - cpu0) / 1000;
+    const { peakRssBytes } = await server.memory();
+    const load_: HoursLoad = { ...loaded, compactS, influxdCpuS, influxdPeakRssBytes: peakRssBytes };
+    await server.stop();
+    await writeFile(done, `${JSON.stringify({ size, meters: registry.meters.length, load: load_ })}\n`);
+    return { cached, fresh: true, load: load_ };
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+}
+
 /**
- * The InfluxDB city of `size`: loaded from `duckdbPath` (the embedded city, scale-city.ts, whose
- * registry is `registry`) the first time, then started from a copy of the cache.
+ * The InfluxDB city of `size`: its hours loaded from `duckdbPath` (the embedded city, scale-city.ts,
+ * whose registry is `registry`) the first time, its daily rollup built from a copy of them by the
+ * store's `rebuildDaily` whenever the rollup's source changes, then started from a copy of the cache.
  */
 export async function influxCity(size: ScaleSize, duckdbPath: string, registry: Registry): Promise<InfluxCity> {
-  const stem = `scale-influx-${registry.meters.length}m-${size.hours}h-from${size.fromMs}-seed${size.seed}-src`;
-  const key = `${stem}${await sourceKey()}`;
-  const cached = join(CACHE_DIR, key);
-  const done = join(cached, 'complete.json');
-  let fresh = false;
+  const stem = `scale-influx-${registry.meters.length}m-${size.hours}h-from${size.fromMs}-seed${size.seed}`;
+  const hours = await cachedHours(stem, size, duckdbPath, registry);
+  const rollupDir = `${hours.cached}-rollup${await rollupKey()}`;
+  const done = join(rollupDir, 'complete.json');
+  let freshRollup = false;
   if (!(await exists(done))) {
-    fresh = true;
-    await rm(cached, { recursive: true, force: true });
-    await mkdir(cached, { recursive: true });
-    const points = registry.meters.length * size.hours;
+    freshRollup = true;
+    await rm(rollupDir, { recursive: true, force: true });
+    await cp(hours.cached, rollupDir, { recursive: true, filter: (src) => !src.endsWith('complete.json') });
     progress(
-      `scale-influx: loading ${points.toLocaleString('en')} hourly points into influxd (cached in bench/.cache/${key})`,
+      `scale-influx: building the daily rollup with rebuildDaily (cached in bench/.cache/${basename(rollupDir)})`,
     );
-    const server = await startInfluxdOn(cached);
-    try {
-      const cpu0 = await server.cpuMs();
-      const loaded = await load(server, duckdbPath, registry, size);
-      progress(`scale-influx: ${size.meters} meters loaded; waiting for influxd's compactions`);
-      const t0 = performance.now();
-      // Idle twice in a row 10 s apart: snapshots and full compactions of the cold shards are done.
-      for (let idle = 0; idle < 2; ) {
-        await new Promise((resolve) => setTimeout(resolve, 10_000));
-        idle = (await server.busy()) === 0 ? idle + 1 : 0;
-      }
-      const compactS = (performance.now() - t0) / 1000;
-      const influxdCpuS = ((await server.cpuMs()) - cpu0) / 1000;
-      const { peakRssBytes } = await server.memory();
-      await server.stop();
-      const meta: InfluxLoad = {
-        ...loaded,
-        compactS,
-        influxdCpuS,
-        influxdPeakRssBytes: peakRssBytes,
-        diskBytes: await diskBytes(cached),
-      };
-      await writeFile(done, `${JSON.stringify({ size, meters: registry.meters.length, load: meta })}\n`);
-    } catch (error) {
-      await server.stop();
-      throw error;
-    }
-  } else progress(`scale-influx: reusing bench/.cache/${key}`);
+    const built = await buildRollup(rollupDir, size.timeZone, SCALE_INFLUX_DB);
+    const load_: InfluxLoad = { ...hours.load, ...built, diskBytes: await diskBytes(rollupDir) };
+    await writeFile(done, `${JSON.stringify({ size, meters: registry.meters.length, load: load_ })}\n`);
+  } else progress(`scale-influx: reusing bench/.cache/${basename(rollupDir)}`);
   const meta = JSON.parse(await readFile(done, 'utf8')) as { load: InfluxLoad };
   const dir = await makeTempDir('jieneng-bench-scale-influx-');
-  await cp(cached, dir, { recursive: true, filter: (src) => !src.endsWith('complete.json') });
+  await cp(rollupDir, dir, { recursive: true, filter: (src) => !src.endsWith('complete.json') });
   const t0 = performance.now();
   const server = await startInfluxdOn(dir);
   return {
     server,
     dir,
     load: meta.load,
-    fresh,
+    fresh: hours.fresh,
+    freshRollup,
     startS: (performance.now() - t0) / 1000,
     close: async () => {
       await server.stop();

@@ -176,8 +176,9 @@ export async function benchScaleInflux(opts: { quick: boolean; meters?: readonly
       unit: 'points/s',
       note:
         `${r.influx.fresh ? 'loaded in this run' : 'cached'}: hours ${l.hoursS.toFixed(0)} s (9 fields each, line protocol over /write, ` +
-        `10,000 lines per request, 2 in flight), daily rollup ${l.dailyPoints.toLocaleString('en')} points in ${l.daysS.toFixed(0)} s, ` +
-        `compactions after the load ${l.compactS.toFixed(0)} s; influxd CPU ${l.influxdCpuS.toFixed(0)} s, peak RSS ${gib(l.influxdPeakRssBytes)}; ` +
+        `10,000 lines per request, 2 in flight), compactions after the load ${l.compactS.toFixed(0)} s; influxd CPU ${l.influxdCpuS.toFixed(0)} s, ` +
+        `peak RSS ${gib(l.influxdPeakRssBytes)}; daily rollup ${l.dailyPoints.toLocaleString('en')} points by the store's rebuildDaily from the hours ` +
+        `in ${l.daysS.toFixed(0)} s (influxd CPU ${l.rollupInfluxdCpuS.toFixed(0)} s; ${r.influx.freshRollup ? 'built in this run' : 'cached'}); ` +
         `on disk ${gib(l.diskBytes)} (embedded store ${gib(r.city.diskBytes)}); influxd started on the copy in ${r.influx.startS.toFixed(1)} s, ` +
         `RSS ${gib(r.influxdRss.rss0.rssBytes)} before the questions, ${gib(r.influxdRss.rss1.rssBytes)} after (peak ${gib(r.influxdRss.rss1.peakRssBytes)}); ` +
         `platform start ${r.onInflux.startS.toFixed(1)} s (embedded ${r.onEmbedded.startS.toFixed(1)} s)`,

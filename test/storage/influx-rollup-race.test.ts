@@ -1,13 +1,14 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { HourlyConsumption } from '../../core/domain/consumption.js';
 import { InfluxStore } from '../../core/storage/influx/influx-store.js';
 import type { RollupSettleOptions } from '../../core/storage/influx/settle.js';
 import type { AggregateQuery } from '../../core/storage/store.js';
-import { type Influxd, influxdSkipReason, startInfluxd } from '../helpers/influxd.js';
+import { influxdSkipReason } from '../helpers/influxd.js';
+import { influxdForSuite } from '../helpers/influxd-suite.js';
 import { waitFor } from '../helpers/wait.js';
 import { H, hour, REGISTRY, T0, TZ } from './contract-fixtures.js';
 
@@ -55,26 +56,14 @@ function holdFirst(settle: boolean, onHold: () => Promise<void> | void = () => u
 }
 
 describe.skipIf(skip !== undefined)('daily rollup of InfluxDB with two writers of one database', () => {
-  let influxd: Influxd;
-  const dirs: string[] = [];
-  const open: InfluxStore[] = [];
-
-  beforeAll(async () => {
-    influxd = await startInfluxd();
-  });
-  afterEach(async () => {
-    for (const s of open.splice(0)) await s.close();
-  });
-  afterAll(async () => {
-    await influxd?.stop();
-    await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
-  });
+  const suite = influxdForSuite();
+  const { dirs, open } = suite;
 
   const openStore = async (database: string, rollupSettle: RollupSettleOptions, logger?: pino.Logger) => {
     const dataDir = await mkdtemp(join(tmpdir(), 'jieneng-influx-race-'));
     dirs.push(dataDir);
     const store = await InfluxStore.open({
-      connection: { api: 'v1', url: influxd.url, database, timeoutMs: 5000 },
+      connection: { api: 'v1', url: suite.influxd().url, database, timeoutMs: 5000 },
       dataDir,
       timeZone: TZ,
       spoolMaxBytes: 16 * 1024 * 1024,
@@ -87,7 +76,7 @@ describe.skipIf(skip !== undefined)('daily rollup of InfluxDB with two writers o
   };
   /** Workers A and B on a fresh database, each with its own metadata (as in the shared-subscription test). */
   const pair = async (a: RollupSettleOptions, b: RollupSettleOptions, logger?: pino.Logger) => {
-    const database = await influxd.createDatabase('race');
+    const database = await suite.influxd().createDatabase('race');
     return [await openStore(database, a, logger), await openStore(database, b), database] as const;
   };
   /** The meter's month and day (from the rollup) and the sum of its hours (from the hours), in micro-units. */
@@ -182,7 +171,7 @@ describe.skipIf(skip !== undefined)('daily rollup of InfluxDB with two writers o
 
   it('spools a settle that finds InfluxDB gone and replays it once InfluxDB is back', async () => {
     const held = holdFirst(false);
-    const killed = holdFirst(true, () => influxd.kill());
+    const killed = holdFirst(true, () => suite.influxd().kill());
     // B does not settle: only A's settle, spooled and replayed, can repair A's stale day.
     const [a, b] = await pair(
       { delayMs: 200, beforeWrite: (days, s) => (s ? killed.beforeWrite(days, s) : held.beforeWrite(days, s)) },
@@ -196,7 +185,7 @@ describe.skipIf(skip !== undefined)('daily rollup of InfluxDB with two writers o
       (s) => s === 'degraded',
     );
     await sleep(400);
-    await influxd.start();
+    await suite.influxd().start();
     await waitFor(
       async () => [a.health().status, b.health().status],
       (s) => s.every((x) => x === 'ok'),

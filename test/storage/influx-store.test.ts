@@ -1,25 +1,25 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { InfluxConnection } from '../../core/storage/influx/http.js';
 import { InfluxStore } from '../../core/storage/influx/influx-store.js';
 import { INFLUX } from '../../core/storage/influx/schema.js';
-import { freePort, type Influxd, influxdSkipReason, startInfluxd } from '../helpers/influxd.js';
+import { freePort, influxdSkipReason, startInfluxd } from '../helpers/influxd.js';
+import { influxdForSuite } from '../helpers/influxd-suite.js';
 import { H, hour, REGISTRY, reading, T0, TZ } from './contract-fixtures.js';
 
 const skip = influxdSkipReason();
 
 describe.skipIf(skip !== undefined)('InfluxStore specifics on a real InfluxDB 1.x', () => {
-  let influxd: Influxd;
-  const dirs: string[] = [];
-  const open: InfluxStore[] = [];
+  const suite = influxdForSuite();
+  const { dirs, open } = suite;
   const openStore = async (connection: Partial<InfluxConnection> = {}, extra = {}) => {
     const dataDir = await mkdtemp(join(tmpdir(), 'jieneng-influx-meta-'));
     dirs.push(dataDir);
-    const database = connection.api === 'v2' ? '' : await influxd.createDatabase();
+    const database = connection.api === 'v2' ? '' : await suite.influxd().createDatabase();
     const store = await InfluxStore.open({
-      connection: { api: 'v1', url: influxd.url, database, timeoutMs: 5000, ...connection } as InfluxConnection,
+      connection: { api: 'v1', url: suite.influxd().url, database, timeoutMs: 5000, ...connection } as InfluxConnection,
       dataDir,
       timeZone: TZ,
       spoolMaxBytes: 16 * 1024 * 1024,
@@ -30,18 +30,7 @@ describe.skipIf(skip !== undefined)('InfluxStore specifics on a real InfluxDB 1.
     return { store, database };
   };
   const series = async (q: string, db: string) =>
-    ((await influxd.query(q, db)).results[0]?.series ?? []).flatMap((s) => s.values);
-
-  beforeAll(async () => {
-    influxd = await startInfluxd();
-  });
-  afterEach(async () => {
-    for (const s of open.splice(0)) await s.close();
-  });
-  afterAll(async () => {
-    await influxd?.stop();
-    await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
-  });
+    ((await suite.influxd().query(q, db)).results[0]?.series ?? []).flatMap((s) => s.values);
 
   it('writes under the measurement, tag and field names shared with the dashboards', async () => {
     const { store, database } = await openStore();
@@ -106,7 +95,7 @@ describe.skipIf(skip !== undefined)('InfluxStore specifics on a real InfluxDB 1.
     let refused = 0;
     const { store, database } = await openStore({}, { onRefusedReadings: (n: number) => (refused += n) });
     // Another writer made `value` a string in the shard of T0's week.
-    await fetch(`${influxd.url}/write?db=${database}&precision=ms`, {
+    await fetch(`${suite.influxd().url}/write?db=${database}&precision=ms`, {
       method: 'POST',
       body: `readings,meter=other,gateway=g9 value="broken" ${T0 - 60_000}`,
     });

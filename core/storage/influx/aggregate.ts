@@ -41,8 +41,8 @@ const sumsFrom = (from: string, amount: boolean, sums: readonly AggregateSum[]) 
 
 const tagIs = (tag: string, value: string) => `${quoteIdent(tag)} = ${quoteString(value)}`;
 
-function tagFilters(q: AggregateQuery): string[] {
-  const f = q.filter;
+/** The tag conditions of a filter's scope and energy (sub-items aside), on `hourly` or `daily`. */
+export function scopeTagFilters(f: Omit<AggregateQuery['filter'], 'subItemPrefix'>): string[] {
   const eq = (tag: string, value: string | undefined) => (value === undefined ? [] : [tagIs(tag, value)]);
   return [
     ...eq(H.tags.district, f.districtId),
@@ -50,8 +50,11 @@ function tagFilters(q: AggregateQuery): string[] {
     ...eq(H.tags.building, f.buildingId),
     ...eq(H.tags.meter, f.meterId),
     ...eq(H.tags.energy, f.energy),
-    ...(q.groupBy === 'parent' ? [`${quoteIdent(H.tags.parent)} != ''`] : []),
   ];
+}
+
+function tagFilters(q: AggregateQuery): string[] {
+  return [...scopeTagFilters(q.filter), ...(q.groupBy === 'parent' ? [`${quoteIdent(H.tags.parent)} != ''`] : [])];
 }
 
 /** The tag conditions of a sub-item (see the DuckDB store's): the meter is of it, or its parent is. */

@@ -1,7 +1,13 @@
+import { MICRO } from '../../domain/consumption.js';
 import type { Registry } from '../../domain/registry.js';
 import { HOUR_MS } from '../../domain/time.js';
+import { seriesSource } from '../duckdb/aggregate-sql.js';
 import { foldHourOfDay, type HourOfDayCells } from '../hour-of-day.js';
 import type { AggregateQuery, AggregateRow, HourOfDayQuery, HourOfDayRow, MeterFilter } from '../store.js';
+import { type DailyRollup, scopeTagFilters } from './aggregate.js';
+import { type InfluxHttp, quoteIdent } from './http.js';
+import { INFLUX } from './schema.js';
+import { msLiteral, queryMany, rowsOf } from './windows.js';
 
 /**
  * Hourly rows per InfluxDB answer when folding hours by local clock hour. A city's year is one row
@@ -55,4 +61,88 @@ export async function hourOfDayInSlices(
     foldHourOfDay(cells, rows, b, q.timeZone);
   }
   return [...cells.values()];
+}
+
+const H = INFLUX.hourly;
+const A = INFLUX.daily.hourFields;
+
+/**
+ * Whether the daily rollup (undefined while it is rebuilt) answers an hour-of-day query: it is
+ * built in the query's zone and every boundary starts a local day of it (`seriesSource`). Its days
+ * are per hourly series, so a meter moved or re-parented within a day counts each hour where it was.
+ */
+export function hourOfDayRollupServes(q: HourOfDayQuery, rollup: DailyRollup | undefined): rollup is DailyRollup {
+  if (rollup === undefined || q.boundariesMs.length < 2) return false;
+  return seriesSource(q.boundariesMs, q.timeZone, rollup.timeZone, { day: true, month: false }) === 'daily';
+}
+
+/**
+ * The InfluxQL of `SeriesStore.hourOfDayAmounts` on the daily rollup, per segment: the sums of
+ * `a00` … `a23` by meter, and with `counts`, per clock hour the days with consumption at it
+ * (`count("aHH")` of the days where it is not zero: a condition on a field filters whole points, so
+ * one statement per hour). Each statement's segment and hour (undefined: all 24 sums).
+ */
+export function hourOfDayRollupStatements(
+  q: HourOfDayQuery,
+  rollup: DailyRollup,
+): { sql: string; segment: number; hour?: number }[] {
+  const b = q.boundariesMs;
+  const groupBy = `GROUP BY ${quoteIdent(H.tags.energy)}, ${quoteIdent(H.tags.meter)}`;
+  const out: { sql: string; segment: number; hour?: number }[] = [];
+  for (let i = 0; i + 1 < b.length; i++) {
+    const [fromMs, toMs] = [b[i] ?? 0, b[i + 1] ?? 0];
+    if (toMs <= fromMs) continue;
+    const where = [`time >= ${msLiteral(fromMs)}`, `time < ${msLiteral(toMs)}`, ...scopeTagFilters(q.filter)];
+    if (q.counts !== true) {
+      const sums = A.map((a, h) => `sum(${quoteIdent(a)}) AS s${h}`).join(', ');
+      out.push({ sql: `SELECT ${sums} FROM ${rollup.from} WHERE ${where.join(' AND ')} ${groupBy}`, segment: i });
+      continue;
+    }
+    A.forEach((a, h) => {
+      const field = quoteIdent(a);
+      const select = `SELECT sum(${field}) AS s${h}, count(${field}) AS n${h} FROM ${rollup.from}`;
+      out.push({ sql: `${select} WHERE ${[...where, `${field} <> 0`].join(' AND ')} ${groupBy}`, segment: i, hour: h });
+    });
+  }
+  return out;
+}
+
+/** `SeriesStore.hourOfDayAmounts` from the daily rollup (`hourOfDayRollupServes`): integer sums, exact. */
+export async function hourOfDayFromRollup(
+  http: InfluxHttp,
+  q: HourOfDayQuery,
+  rollup: DailyRollup,
+): Promise<HourOfDayRow[]> {
+  const statements = hourOfDayRollupStatements(q, rollup);
+  const results = await queryMany(
+    http,
+    statements.map((s) => s.sql),
+  );
+  const cells = new Map<string, { meterId: string; segment: number; micro: number[]; hours: number[] }>();
+  statements.forEach((s, k) => {
+    for (const r of rowsOf(results[k]?.series ?? [])) {
+      // Points of meters the registry did not know when they were written carry no energy.
+      if (String(r[H.tags.energy] ?? '') === '') continue;
+      const meterId = String(r[H.tags.meter] ?? '');
+      const key = `${meterId}\u0000${s.segment}`;
+      let cell = cells.get(key);
+      if (cell === undefined) {
+        cell = { meterId, segment: s.segment, micro: new Array(24).fill(0), hours: new Array(24).fill(0) };
+        cells.set(key, cell);
+      }
+      for (let h = 0; h < 24; h++) {
+        if (s.hour !== undefined && s.hour !== h) continue;
+        const sum = r[`s${h}`];
+        const n = r[`n${h}`];
+        if (typeof sum === 'number') cell.micro[h] = (cell.micro[h] ?? 0) + sum;
+        if (typeof n === 'number') cell.hours[h] = (cell.hours[h] ?? 0) + n;
+      }
+    }
+  });
+  return [...cells.values()].map((c) => {
+    const amounts = c.micro.map((m) => m / MICRO);
+    return q.counts === true
+      ? { meterId: c.meterId, segment: c.segment, amounts, hours: c.hours }
+      : { meterId: c.meterId, segment: c.segment, amounts };
+  });
 }

@@ -28,7 +28,7 @@ import type {
   WindowRequest,
 } from '../store.js';
 import { aggregate, type DailyRollup } from './aggregate.js';
-import { hourOfDayInSlices, metersMatching } from './hour-of-day.js';
+import { hourOfDayFromRollup, hourOfDayInSlices, hourOfDayRollupServes, metersMatching } from './hour-of-day.js';
 import { type InfluxConnection, InfluxHttp, quoteIdent, quoteString } from './http.js';
 import { Outbox } from './outbox.js';
 import { refuse } from './refused.js';
@@ -366,8 +366,10 @@ export class InfluxStore extends MetadataDelegate implements Store {
     return aggregate(this.http, query, this.state.rollup);
   }
 
-  /** Folded from hourly reads, a slice at a time: InfluxQL cannot group by local hour of day. */
+  /** From the daily rollup's hour fields when its days serve, else folded from hourly reads in slices. */
   hourOfDayAmounts(query: HourOfDayQuery): Promise<HourOfDayRow[]> {
+    const rollup = this.state.rollup;
+    if (hourOfDayRollupServes(query, rollup)) return hourOfDayFromRollup(this.http, query, rollup);
     const meters = metersMatching(this.state.registry, query.filter);
     return hourOfDayInSlices((q) => this.aggregate(q), query, meters);
   }

@@ -3,9 +3,10 @@ import { groupBy } from '../../collections.js';
 import type { HourlyConsumption } from '../../domain/consumption.js';
 import { bucketStart, bucketStarts, HOUR_MS, nextBucketStart } from '../../domain/time.js';
 import type { HourRange } from '../store.js';
+import { DayFolder, dayLines, rawHours } from './daily-fold.js';
 import { InfluxError, type InfluxHttp, quoteIdent, quoteString } from './http.js';
-import { type DailySums, dailyLine, type HourlyTags, INFLUX, rollupZoneLine } from './schema.js';
-import { msLiteral, queryMany, rowsOf } from './windows.js';
+import { INFLUX, ROLLUP_VERSION, rollupZoneLine } from './schema.js';
+import { msLiteral, rowsOf } from './windows.js';
 
 const H = INFLUX.hourly;
 const D = INFLUX.daily;
@@ -53,18 +54,6 @@ export async function dailyPlace(http: InfluxHttp, logger?: Logger): Promise<Dai
   return { rp: ROLLUP_RP, from };
 }
 
-/** Sums of the hourly integer fields, named as the daily fields. */
-const DAILY_SUMS = [
-  [H.fields.amountMicro, D.fields.amountMicro],
-  [H.fields.estimatedMicro, D.fields.estimatedMicro],
-  [H.fields.readings, D.fields.readings],
-  [H.fields.qGood, D.fields.qGood],
-  [H.fields.qEstimated, D.fields.qEstimated],
-  [H.fields.qSuspect, D.fields.qSuspect],
-]
-  .map(([from, to]) => `sum(${quoteIdent(from as string)}) AS ${quoteIdent(to as string)}`)
-  .join(', ');
-
 /**
  * Per meter, the whole local days (in `timeZone`) that a replace of `ranges` by `rows` touches: from
  * the day of its first touched hour to the end of the day of its last (the embedded store's rule).
@@ -92,44 +81,44 @@ export function rollupSpans(
   }));
 }
 
-/** The daily sums and tags of each series in a `GROUP BY time(1d), *` answer. */
-function dailyRows(series: Parameters<typeof rowsOf>[0]): { tags: HourlyTags; sums: DailySums }[] {
-  const tagKeys = Object.values(H.tags);
-  return rowsOf(series).flatMap((r) => {
-    if (typeof r[D.fields.amountMicro] !== 'number') return [];
-    const tags = Object.fromEntries(
-      tagKeys.flatMap((k) => (typeof r[k] === 'string' && r[k] !== '' ? [[k, r[k] as string]] : [])),
-    );
-    const n = (k: string) => (typeof r[k] === 'number' ? (r[k] as number) : 0);
-    return [
-      {
-        tags,
-        sums: {
-          dayStartMs: Number(r.time),
-          amountMicro: n(D.fields.amountMicro),
-          estimatedMicro: n(D.fields.estimatedMicro),
-          readings: n(D.fields.readings),
-          goodHours: n(D.fields.qGood),
-          estimatedHours: n(D.fields.qEstimated),
-          suspectHours: n(D.fields.qSuspect),
-        },
-      },
-    ];
-  });
-}
-
 async function writeLines(http: InfluxHttp, place: DailyPlace, lines: readonly string[]): Promise<void> {
   for (let i = 0; i < lines.length; i += WRITE_CHUNK_LINES)
     await http.write(lines.slice(i, i + WRITE_CHUNK_LINES), 'ms', place.rp);
 }
 
-const daySums = (where: string, timeZone: string) =>
-  `SELECT ${DAILY_SUMS} FROM ${quoteIdent(H.measurement)} WHERE ${where} GROUP BY time(1d), * fill(none) tz(${quoteString(timeZone)})`;
+/** Raw hourly rows per statement of a recompute (a JSON answer of a few MB). */
+const RECOMPUTE_SLICE_ROWS = 50_000;
+/** Raw hourly rows per request (statements are batched up to it). */
+const REQUEST_ROWS = 200_000;
+/** Raw hourly rows per slice of a rebuild: its days are read, summed and written a slice at a time. */
+export const REBUILD_SLICE_ROWS = 200_000;
+
+/** Runs statements of about `rows` raw rows each, a request of up to REQUEST_ROWS at a time, into `folder`. */
+async function foldAll(
+  http: InfluxHttp,
+  statements: readonly { sql: string; rows: number }[],
+  folder: DayFolder,
+): Promise<void> {
+  let batch: string[] = [];
+  let rows = 0;
+  const flush = async () => {
+    if (batch.length === 0) return;
+    for (const result of await http.query(batch)) folder.add(result.series ?? []);
+    [batch, rows] = [[], 0];
+  };
+  for (const s of statements) {
+    if (rows + s.rows > REQUEST_ROWS) await flush();
+    batch.push(s.sql);
+    rows += s.rows;
+  }
+  await flush();
+}
 
 /**
  * Recomputes the rollup's days of meters (`spans` of whole local days) from the hours stored now:
- * InfluxDB sums each hourly series by local day (integer sums: exact), the sums overwrite the days'
- * points, and days left without hours lose theirs. Idempotent, so a replayed op gives the same.
+ * the raw hours are read per series (in slices of about RECOMPUTE_SLICE_ROWS) and summed here by
+ * local day and clock hour (`DayFolder`, integer sums: exact), the sums overwrite the days' points,
+ * and days left without hours lose theirs. Idempotent, so a replayed op gives the same.
  * Another writer's hours stored between the read and the write are missed: see settle.ts.
  * `beforeWrite` (a test seam) is awaited between the read of the hours and the write of the days.
  */
@@ -141,30 +130,26 @@ export async function recomputeDaily(
   beforeWrite?: () => Promise<void>,
 ): Promise<void> {
   if (spans.length === 0) return;
-  const statements: { sql: string; spans: HourRange[] }[] = [];
+  const statements: { sql: string; rows: number }[] = [];
   for (const group of groupBy(spans, (s) => `${s.fromMs}/${s.toMs}`).values()) {
     for (let i = 0; i < group.length; i += METERS_PER_STATEMENT) {
       const chunk = group.slice(i, i + METERS_PER_STATEMENT);
       const first = chunk[0] as HourRange;
       const meters = chunk.map((s) => `${quoteIdent(H.tags.meter)} = ${quoteString(s.meterId)}`).join(' OR ');
-      const where = `(${meters}) AND time >= ${msLiteral(first.fromMs)} AND time < ${msLiteral(first.toMs)}`;
-      statements.push({ sql: daySums(where, timeZone), spans: chunk });
+      const sliceMs = Math.max(1, Math.floor(RECOMPUTE_SLICE_ROWS / chunk.length)) * HOUR_MS;
+      for (let fromMs = first.fromMs; fromMs < first.toMs; fromMs += sliceMs) {
+        const toMs = Math.min(first.toMs, fromMs + sliceMs);
+        const where = `(${meters}) AND time >= ${msLiteral(fromMs)} AND time < ${msLiteral(toMs)}`;
+        statements.push({ sql: rawHours(where), rows: (chunk.length * (toMs - fromMs)) / HOUR_MS });
+      }
     }
   }
-  const results = await queryMany(
-    http,
-    statements.map((s) => s.sql),
-  );
-  const lines: string[] = [];
-  const found = new Set<string>();
-  results.forEach((result) => {
-    for (const { tags, sums } of dailyRows(result.series)) {
-      lines.push(dailyLine(sums, tags));
-      found.add(`${tags[H.tags.meter]}@${sums.dayStartMs}`);
-    }
-  });
+  const folder = new DayFolder(timeZone);
+  await foldAll(http, statements, folder);
+  const days = folder.take();
+  const found = new Set(days.map(({ tags, sums }) => `${tags[H.tags.meter]}@${sums.dayStartMs}`));
   await beforeWrite?.();
-  await writeLines(http, place, lines);
+  await writeLines(http, place, dayLines(days));
   // Days whose hours are all gone: delete their points, in runs of consecutive days (a 1.x DELETE
   // applies to every retention policy).
   const empty: { meterId: string; fromMs: number; toMs: number }[] = [];
@@ -204,20 +189,37 @@ export async function timeSpan(
   return { firstMs: Number(a.time), lastMs: Number(b.time) };
 }
 
-/** Whether the stored rollup was built in `timeZone` and is in `place` (false when none was built). */
+/**
+ * Whether the stored rollup was built in `timeZone`, is in `place` and has this version's fields
+ * (`ROLLUP_VERSION`; false when none was built).
+ */
 export async function rollupIsBuilt(http: InfluxHttp, place: DailyPlace, timeZone: string): Promise<boolean> {
   const { measurement, fields } = INFLUX.rollupZone;
   const [result] = await http.query([
-    `SELECT ${quoteIdent(fields.zone)}, ${quoteIdent(fields.rp)} FROM ${quoteIdent(measurement)}`,
+    `SELECT ${quoteIdent(fields.zone)}, ${quoteIdent(fields.rp)}, ${quoteIdent(fields.version)} FROM ${quoteIdent(measurement)}`,
   ]);
   const [marker] = rowsOf(result?.series ?? []);
-  return marker?.[fields.zone] === timeZone && (marker[fields.rp] ?? '') === (place.rp ?? '');
+  return (
+    marker?.[fields.zone] === timeZone &&
+    (marker[fields.rp] ?? '') === (place.rp ?? '') &&
+    marker[fields.version] === ROLLUP_VERSION
+  );
+}
+
+/** Meters with hours (one point per meter and hour: the rows of an hour). */
+async function hourlyMeters(http: InfluxHttp): Promise<number> {
+  const [result] = await http.query([
+    `SHOW TAG VALUES FROM ${quoteIdent(H.measurement)} WITH KEY = ${quoteIdent(H.tags.meter)}`,
+  ]);
+  return rowsOf(result?.series ?? []).length;
 }
 
 /**
- * Builds the whole rollup again in `timeZone` (TIMEZONE changed, or a database written before the
- * rollup existed): deletes every daily point, sums the hours a local month at a time, then records
- * the zone; until then the store answers from the hours. Replaying it after a crash starts over.
+ * Builds the whole rollup again in `timeZone` (TIMEZONE changed, a database written before the
+ * rollup existed or by an earlier `ROLLUP_VERSION`): deletes every daily point, then reads the raw
+ * hours in slices of whole local days of about REBUILD_SLICE_ROWS rows (the next slice is read
+ * while one is summed and written), then records the zone and version; until then the store
+ * answers from the hours. Replaying it after a crash starts over.
  */
 export async function rebuildDaily(http: InfluxHttp, place: DailyPlace, timeZone: string): Promise<void> {
   // The marker goes first: a rebuild cut short must not pass for a complete one at the next start.
@@ -231,14 +233,25 @@ export async function rebuildDaily(http: InfluxHttp, place: DailyPlace, timeZone
   }
   const hours = await timeSpan(http, quoteIdent(H.measurement));
   if (hours !== undefined) {
-    for (const month of bucketStarts(hours.firstMs, hours.lastMs + HOUR_MS, 'month', timeZone)) {
-      const where = `time >= ${msLiteral(month)} AND time < ${msLiteral(nextBucketStart(month, 'month', timeZone))}`;
-      const [result] = await http.query([daySums(where, timeZone)]);
-      await writeLines(
-        http,
-        place,
-        dailyRows(result?.series ?? []).map((d) => dailyLine(d.sums, d.tags)),
-      );
+    const daysPerSlice = Math.max(1, Math.floor(REBUILD_SLICE_ROWS / (Math.max(1, await hourlyMeters(http)) * 24)));
+    const days = bucketStarts(hours.firstMs, hours.lastMs + HOUR_MS, 'day', timeZone);
+    const slices: { fromMs: number; toMs: number }[] = [];
+    for (let i = 0; i < days.length; i += daysPerSlice) {
+      const last = days[Math.min(days.length, i + daysPerSlice) - 1] as number;
+      slices.push({ fromMs: days[i] as number, toMs: nextBucketStart(last, 'day', timeZone) });
+    }
+    const read = (s: { fromMs: number; toMs: number }) =>
+      http.query([rawHours(`time >= ${msLiteral(s.fromMs)} AND time < ${msLiteral(s.toMs)}`)]);
+    let next = slices.length > 0 ? read(slices[0] as { fromMs: number; toMs: number }) : undefined;
+    for (let i = 0; next !== undefined; i++) {
+      const [result] = await next;
+      const following = slices[i + 1];
+      next = following === undefined ? undefined : read(following);
+      // Awaited at the next turn; if this slice's write fails first, its failure is not unhandled.
+      next?.catch(() => undefined);
+      const folder = new DayFolder(timeZone);
+      folder.add(result?.series ?? []);
+      await writeLines(http, place, dayLines(folder.take()));
     }
   }
   await http.write([rollupZoneLine(timeZone, place.rp)], 'ms');

@@ -86,12 +86,20 @@ export const INFLUX = {
       /** integer: suspect hours of the day. */
       qSuspect: 'q_suspect',
     },
+    /**
+     * integer: `a00` … `a23`, the day's `amount_micro` by local clock hour in the rollup's zone (a
+     * DST day's repeated hour sums into one field). All 24 are written, zeros too: a field left out
+     * would keep the value of an earlier write of the point (InfluxDB merges the fields of a series'
+     * point), so the days with consumption at an hour are counted with `WHERE "aHH" <> 0`.
+     */
+    hourFields: Array.from({ length: 24 }, (_, h) => `a${String(h).padStart(2, '0')}`),
   },
   /**
    * One point at time 0: the zone the daily rollup was built in and the retention policy it was
-   * written to (empty: the default one); it is rebuilt when either changes.
+   * written to (empty: the default one), and the version of its fields (`ROLLUP_VERSION`); it is
+   * rebuilt when any of them changes.
    */
-  rollupZone: { measurement: 'rollup_zone', fields: { zone: 'zone', rp: 'rp' } },
+  rollupZone: { measurement: 'rollup_zone', fields: { zone: 'zone', rp: 'rp', version: 'version' } },
   /** A copy of the dead letters (the metadata store holds the originals). */
   deadLetters: {
     measurement: 'dead_letters',
@@ -215,6 +223,12 @@ export function hourlySeriesKey(tags: HourlyTags, measurement: string = INFLUX.h
   return line(measurement, tags, '', 0).split(' ')[0] as string;
 }
 
+/**
+ * The version of the daily rollup's fields, in its marker: a rollup built by an earlier version
+ * (no marker version: 1, before the hour-of-day fields) is rebuilt when the store opens.
+ */
+export const ROLLUP_VERSION = 2;
+
 /** The sums of a meter's hours over a local day, in integer units (micro-units for amounts). */
 export interface DailySums {
   readonly dayStartMs: number;
@@ -224,6 +238,8 @@ export interface DailySums {
   readonly goodHours: number;
   readonly estimatedHours: number;
   readonly suspectHours: number;
+  /** 24 sums of `amount_micro` by local clock hour (`INFLUX.daily.hourFields`); none: not written (tests). */
+  readonly byHourMicro?: readonly number[];
 }
 
 /** A day of the rollup as a line (ms precision), tagged as the hourly series it sums. */
@@ -237,14 +253,18 @@ export function dailyLine(d: DailySums, tags: HourlyTags): string {
     `${f.qGood}=${int(d.goodHours)}`,
     `${f.qEstimated}=${int(d.estimatedHours)}`,
     `${f.qSuspect}=${int(d.suspectHours)}`,
+    ...(d.byHourMicro === undefined
+      ? []
+      : INFLUX.daily.hourFields.map((name, h) => `${name}=${int(d.byHourMicro?.[h] ?? 0)}`)),
   ].join(',');
   return line(INFLUX.daily.measurement, tags, fields, d.dayStartMs);
 }
 
-/** The marker of the rollup's zone and retention policy as a line. */
+/** The marker of the rollup's zone, retention policy and version (`ROLLUP_VERSION`) as a line. */
 export function rollupZoneLine(timeZone: string, rp: string | undefined): string {
   const { measurement, fields } = INFLUX.rollupZone;
-  return line(measurement, {}, `${fields.zone}=${str(timeZone)},${fields.rp}=${str(rp ?? '')}`, 0);
+  const body = `${fields.zone}=${str(timeZone)},${fields.rp}=${str(rp ?? '')},${fields.version}=${int(ROLLUP_VERSION)}`;
+  return line(measurement, {}, body, 0);
 }
 
 /** An hour of derived consumption as a line (ms precision). */
