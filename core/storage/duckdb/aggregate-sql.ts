@@ -2,6 +2,7 @@ import type { RollupAlignment } from '../../domain/meter-spans.js';
 import { UNMETERED } from '../../domain/sub-items.js';
 import { bucketStart } from '../../domain/time.js';
 import { type AggregateCell, addCounts, cellRow, emptyCell } from '../aggregate-cell.js';
+import { type SeriesSource, seriesSource } from '../series-source.js';
 import type { AggregateQuery, AggregateRow, AggregateSum, MeterFilter } from '../store.js';
 import type { Columns } from './sql-util.js';
 
@@ -38,31 +39,11 @@ function subItemConditions(prefix: string, p: string): { mine: string; parents: 
 }
 
 /** Where a query's sums come from: the hourly table, or a rollup (same sums, ~24× or ~720× fewer rows). */
-const SOURCES = {
+const SOURCES: Record<SeriesSource, { readonly table: string; readonly time: string }> = {
   hourly: { table: 'hourly', time: 'hour_start' },
   daily: { table: 'daily', time: 'day_start' },
   monthly: { table: 'monthly', time: 'month_start' },
-} as const;
-
-/** A series table a query reads: `hourly`, or a rollup of whole local days or months. */
-export type SeriesSource = keyof typeof SOURCES;
-
-/**
- * The coarsest table that answers sums over [fromMs, toMs) cut at `cuts` exactly: the monthly
- * rollup when every instant starts a local month of the rollup's zone (and every dated move or
- * parent change does, `aligned.month`), the daily one likewise for days, else the hourly table.
- */
-export function seriesSource(
-  instantsMs: readonly number[],
-  timeZone: string,
-  rollupZone: string,
-  aligned: RollupAlignment,
-): SeriesSource {
-  if (timeZone !== rollupZone) return 'hourly';
-  const at = (interval: 'day' | 'month') => instantsMs.every((t) => bucketStart(t, interval, rollupZone) === t);
-  if (aligned.month && at('month')) return 'monthly';
-  return aligned.day && at('day') ? 'daily' : 'hourly';
-}
+};
 
 /** Whether the query's buckets are whole local months or longer. */
 const monthBuckets = (q: AggregateQuery) => q.interval === 'month' || q.interval === 'year' || q.interval === 'total';

@@ -1,8 +1,9 @@
 import type { RollupAlignment } from '../../domain/meter-spans.js';
 import { bucketStarts, constantOffsetMs, HOUR_MS } from '../../domain/time.js';
 import { segmentOf } from '../hour-of-day.js';
+import { seriesSource } from '../series-source.js';
 import type { HourOfDayQuery, HourOfDayRow } from '../store.js';
-import { scopeClauses, seriesSource, spanKey } from './aggregate-sql.js';
+import { scopeClauses, spanKey } from './aggregate-sql.js';
 import { HOUR_COLUMNS } from './hourly-tables.js';
 import type { Columns } from './sql-util.js';
 

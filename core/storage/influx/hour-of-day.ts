@@ -1,8 +1,8 @@
 import { MICRO } from '../../domain/consumption.js';
 import type { Registry } from '../../domain/registry.js';
 import { HOUR_MS } from '../../domain/time.js';
-import { seriesSource } from '../duckdb/aggregate-sql.js';
 import { foldHourOfDay, type HourOfDayCells } from '../hour-of-day.js';
+import { seriesSource } from '../series-source.js';
 import type { AggregateQuery, AggregateRow, HourOfDayQuery, HourOfDayRow, MeterFilter } from '../store.js';
 import { type DailyRollup, scopeTagFilters } from './aggregate.js';
 import { type InfluxHttp, quoteIdent } from './http.js';
