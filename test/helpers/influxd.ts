@@ -111,10 +111,16 @@ bind-address = "127.0.0.1:${rpcPort}"
 /** Starts `influxd` with a generated config: every directory in a temporary one, free ports. */
 export async function startInfluxd(options: InfluxdOptions = {}): Promise<Influxd> {
   const dir = await mkdtemp(join(tmpdir(), 'jieneng-influxd-'));
-  const [port, rpcPort] = [await freePort(), await freePort()];
   const confPath = join(dir, 'influxdb.conf');
-  await writeFile(confPath, config(dir, port, rpcPort, options.admin !== undefined));
-  const url = `http://127.0.0.1:${port}`;
+  let [port, url] = [0, ''];
+  /** Free ports, written into the config (a restart keeps them). */
+  const choosePorts = async () => {
+    const rpcPort = await freePort();
+    port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    await writeFile(confPath, config(dir, port, rpcPort, options.admin !== undefined));
+  };
+  await choosePorts();
   let child: ChildProcess | undefined;
   let output = '';
   let dbCount = 0;
@@ -169,7 +175,16 @@ export async function startInfluxd(options: InfluxdOptions = {}): Promise<Influx
   const problemOf = (body: { results?: InfluxResult[]; error?: string }) =>
     body.error ?? (body.results ?? []).find((r) => r.error !== undefined)?.error;
 
-  await start();
+  // Another process may take a port between its choice and influxd's bind (tests run in parallel).
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await start();
+      break;
+    } catch (error) {
+      if (attempt >= 5 || !/address already in use/.test(String(error))) throw error;
+      await choosePorts();
+    }
+  }
   if (options.admin !== undefined) {
     // With auth on, the first admin user may be created without credentials.
     const { username, password } = options.admin;
