@@ -28,8 +28,28 @@ export function influxdSkipReason(): string | undefined {
   return `${missing}: InfluxDB tests skipped`;
 }
 
-/** A free TCP port on 127.0.0.1 (asks the OS for port 0). */
-export function freePort(): Promise<number> {
+/** Ports `freePort` picks from: below Linux's ephemeral range (32768–60999), where outgoing connections take theirs. */
+const PORT_RANGE = { from: 20_000, to: 32_767 } as const;
+
+/** Whether a TCP server can listen on `port` of 127.0.0.1 now. */
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/**
+ * A free TCP port on 127.0.0.1, picked at random below the ephemeral range: a port the OS hands out
+ * for port 0 may be taken by any outgoing connection before the server that was given it binds it
+ * (a CI run lost influxd to that). Falls back to asking the OS after 50 taken ports.
+ */
+export async function freePort(): Promise<number> {
+  for (let i = 0; i < 50; i++) {
+    const port = PORT_RANGE.from + Math.floor(Math.random() * (PORT_RANGE.to - PORT_RANGE.from + 1));
+    if (await canListen(port)) return port;
+  }
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
