@@ -41,6 +41,12 @@ export interface MeterHourColumns {
 /** Meters with at least one hourly row in the window, by id (in no particular order). */
 export type MeterHours = Map<string, MeterHourColumns>;
 
+/** Refuses a window whose ends are not integer ms (NaN, ±Infinity, 1e308): every backend alike. */
+export function assertWholeMs(q: Pick<MeterHoursQuery, 'fromMs' | 'toMs'>): void {
+  if (!Number.isSafeInteger(q.fromMs) || !Number.isSafeInteger(q.toMs))
+    throw new RangeError('meterHours: fromMs and toMs must be integer ms');
+}
+
 /** Hours in `[fromMs, toMs)`: the length of each meter's columns. */
 export const hoursIn = (q: Pick<MeterHoursQuery, 'fromMs' | 'toMs'>): number =>
   q.toMs > q.fromMs ? Math.ceil((q.toMs - q.fromMs) / HOUR_MS) : 0;
@@ -85,6 +91,7 @@ export async function meterHoursFromHourly(
   meters = 1,
   sliceRows = Number.POSITIVE_INFINITY,
 ): Promise<MeterHours> {
+  assertWholeMs(q);
   const hours = hoursIn(q);
   const out: MeterHours = new Map();
   const sliceHours = Math.max(1, Math.min(hours, Math.floor(sliceRows / Math.max(1, meters))));

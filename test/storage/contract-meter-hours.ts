@@ -55,6 +55,15 @@ export function meterHoursContract(store: () => SeriesStore): void {
     expect((await q({}, D, A)).size).toBe(0);
     expect((await q({}, T0 - 48 * H, T0 - 24 * H)).size).toBe(0);
     expect((await q({ districtId: "d1' OR 1=1 --" })).size).toBe(0);
+    // Ends that are no instant (NaN, 1e308, a fraction of a ms) are refused alike by every backend.
+    for (const [fromMs, toMs] of [
+      [Number.NaN, A],
+      [A, 1e308],
+      [A + 0.5, D],
+    ])
+      await expect(q({}, fromMs, toMs)).rejects.toThrow(/integer ms/);
+    // A 1970 window (a device with a broken clock) holds nothing.
+    expect((await q({}, 0, 24 * H)).size).toBe(0);
   });
 
   it('counts each hour where the meter was then (a dated move), and equals the fold of hourly aggregates', async () => {

@@ -1,6 +1,13 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { HOUR_MS } from '../../domain/time.js';
-import { addMeterHour, HOUR_QUALITY, hoursIn, type MeterHours, type MeterHoursQuery } from '../meter-hours.js';
+import {
+  addMeterHour,
+  assertWholeMs,
+  HOUR_QUALITY,
+  hoursIn,
+  type MeterHours,
+  type MeterHoursQuery,
+} from '../meter-hours.js';
 import { scopeClauses, spanKey } from './aggregate-sql.js';
 import { forEachChunk } from './sql-util.js';
 
@@ -32,8 +39,7 @@ export function meterHoursSql(q: MeterHoursQuery): { readonly sql: string; reado
  * no object per hour (issue 19).
  */
 export async function readMeterHours(conn: DuckDBConnection, q: MeterHoursQuery): Promise<MeterHours> {
-  if (!Number.isSafeInteger(q.fromMs) || !Number.isSafeInteger(q.toMs))
-    throw new Error('meterHours: fromMs and toMs must be integer ms');
+  assertWholeMs(q);
   const hours = hoursIn(q);
   const out: MeterHours = new Map();
   if (hours === 0) return out;
